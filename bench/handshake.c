@@ -1,0 +1,378 @@
+/* Handshake benchmark, written only against the public OpenSSL API so that the
+ * same binary runs over the system libssl or over sesame (LD_LIBRARY_PATH).
+ * Client and server live in one thread and talk over a BIO pair.
+ *
+ *   bench-handshake full|resume|memory|all [-seconds S] [-n N]
+ *
+ * full:   TLS 1.3 full handshakes (X25519, ECDSA P-256 leaf under a CA,
+ *         TLS_AES_128_GCM_SHA256, client verifies the chain, no tickets).
+ * resume: TLS 1.3 psk_dhe_ke resumptions, each with the newest ticket.
+ * memory: heap bytes per server-cached session (stateful tickets) and per
+ *         client-held session (mallinfo2 deltas).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <link.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int find_libssl(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    if (info->dlpi_name != NULL && strstr(info->dlpi_name, "libssl.so") != NULL) {
+        *(const char **)arg = info->dlpi_name;
+        return 1;
+    }
+    return 0;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "bench: FAILED: %s\n", what);
+    ERR_print_errors_fp(stderr);
+    exit(1);
+}
+
+/* ---- certificates ---- */
+
+static int add_ext(X509 *x, X509 *issuer, int nid, const char *value)
+{
+    X509V3_CTX v3;
+    X509V3_set_ctx_nodb(&v3);
+    X509V3_set_ctx(&v3, issuer, x, NULL, NULL, 0);
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
+    int ok = e != NULL && X509_add_ext(x, e, -1);
+    X509_EXTENSION_free(e);
+    return ok;
+}
+
+static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, long serial)
+{
+    X509 *x = X509_new();
+    if (x == NULL)
+        return NULL;
+    X509_NAME *name = X509_get_subject_name(x);
+    int ok = X509_set_version(x, 2) && ASN1_INTEGER_set(X509_get_serialNumber(x), serial)
+          && X509_gmtime_adj(X509_getm_notBefore(x), -3600)
+          && X509_gmtime_adj(X509_getm_notAfter(x), 86400)
+          && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0)
+          && X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name)
+          && X509_set_pubkey(x, key);
+    if (ok && issuer == NULL)
+        ok = add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE")
+          && add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign");
+    else if (ok)
+        ok = add_ext(x, issuer, NID_basic_constraints, "CA:FALSE")
+          && add_ext(x, issuer, NID_subject_alt_name, "DNS:localhost");
+    if (!ok || !X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256())) {
+        X509_free(x);
+        return NULL;
+    }
+    return x;
+}
+
+static X509 *ca_cert, *leaf_cert;
+static EVP_PKEY *ca_key, *leaf_key;
+
+static void make_certs(void)
+{
+    ca_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    leaf_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    if (ca_key == NULL || leaf_key == NULL)
+        die("key generation");
+    ca_cert = make_cert(ca_key, "bench CA", NULL, NULL, 1);
+    leaf_cert = ca_cert ? make_cert(leaf_key, "localhost", ca_cert, ca_key, 2) : NULL;
+    if (leaf_cert == NULL)
+        die("certificate generation");
+}
+
+/* ---- contexts and one handshake ---- */
+
+/* Newest client session from the new-session callback (kept: return 1). */
+static SSL_SESSION *newest;
+static long num_new_sessions;
+/* memory mode: every client session is kept here instead. */
+static SSL_SESSION **kept;
+static size_t num_kept, cap_kept;
+
+static int new_session_cb(SSL *ssl, SSL_SESSION *s)
+{
+    (void)ssl;
+    num_new_sessions++;
+    if (kept != NULL) {
+        if (num_kept == cap_kept)
+            return 0; /* not kept: the library frees it */
+        kept[num_kept++] = s;
+        return 1;
+    }
+    SSL_SESSION_free(newest);
+    newest = s;
+    return 1;
+}
+
+static SSL_CTX *server_ctx(int num_tickets, int stateful)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (ctx == NULL || !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION)
+        || !SSL_CTX_set1_groups_list(ctx, "X25519")
+        || !SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256")
+        || SSL_CTX_use_certificate(ctx, leaf_cert) != 1
+        || SSL_CTX_use_PrivateKey(ctx, leaf_key) != 1
+        || !SSL_CTX_set_num_tickets(ctx, (size_t)num_tickets))
+        die("server context");
+    if (stateful) {
+        SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+        SSL_CTX_sess_set_cache_size(ctx, 1000000);
+    }
+    return ctx;
+}
+
+static SSL_CTX *client_ctx(int want_sessions)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    if (ctx == NULL || !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION)
+        || !SSL_CTX_set1_groups_list(ctx, "X25519")
+        || !SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256")
+        || X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), ca_cert) != 1)
+        die("client context");
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    if (want_sessions) {
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+        SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
+    }
+    return ctx;
+}
+
+static int retryable(SSL *ssl, int ret)
+{
+    int e = SSL_get_error(ssl, ret);
+    return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE;
+}
+
+/* One connection: handshake (resuming `resume` if set), let the client read
+ * the tickets, close both sides cleanly, free. Returns SSL_session_reused. */
+static int one_connection(SSL_CTX *sctx, SSL_CTX *cctx, SSL_SESSION *resume, int read_tickets)
+{
+    SSL *c = SSL_new(cctx), *s = SSL_new(sctx);
+    BIO *bc = NULL, *bs = NULL;
+    if (c == NULL || s == NULL || !BIO_new_bio_pair(&bc, 0, &bs, 0))
+        die("SSL_new/BIO pair");
+    SSL_set_bio(c, bc, bc);
+    SSL_set_bio(s, bs, bs);
+    SSL_set_connect_state(c);
+    SSL_set_accept_state(s);
+    if (resume != NULL && !SSL_set_session(c, resume))
+        die("SSL_set_session");
+    int cdone = 0, sdone = 0;
+    for (int i = 0; i < 64 && !(cdone && sdone); i++) {
+        if (!cdone) {
+            int r = SSL_do_handshake(c);
+            if (r == 1)
+                cdone = 1;
+            else if (!retryable(c, r))
+                die("client handshake");
+        }
+        if (!sdone) {
+            int r = SSL_do_handshake(s);
+            if (r == 1)
+                sdone = 1;
+            else if (!retryable(s, r))
+                die("server handshake");
+        }
+    }
+    if (!(cdone && sdone))
+        die("handshake did not complete");
+    if (SSL_get_verify_result(c) != X509_V_OK)
+        die("certificate verification");
+    if (read_tickets) {
+        unsigned char b;
+        int r = SSL_read(c, &b, 1); /* processes the NewSessionTicket(s) */
+        if (r > 0 || !retryable(c, r))
+            die("client read of the ticket");
+    }
+    int reused = SSL_session_reused(c);
+    SSL_shutdown(c);
+    SSL_shutdown(s);
+    SSL_free(c);
+    SSL_free(s);
+    return reused;
+}
+
+/* ---- modes ---- */
+
+static void bench_full(double seconds)
+{
+    SSL_CTX *sctx = server_ctx(0, 0), *cctx = client_ctx(0);
+    double t0 = now_s();
+    while (now_s() - t0 < 0.3)
+        one_connection(sctx, cctx, NULL, 0);
+    long n = 0;
+    t0 = now_s();
+    double t;
+    while ((t = now_s() - t0) < seconds) {
+        if (one_connection(sctx, cctx, NULL, 0))
+            die("a full handshake claims to be resumed");
+        n++;
+    }
+    printf("full handshakes/s: %.0f\n", (double)n / t);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
+static void bench_resume(double seconds)
+{
+    SSL_CTX *sctx = server_ctx(1, 0), *cctx = client_ctx(1);
+    one_connection(sctx, cctx, NULL, 1);
+    if (newest == NULL)
+        die("no ticket after the first handshake");
+    long n = 0, reused = 0;
+    double t0 = now_s(), t;
+    int warm = 1;
+    for (;;) {
+        t = now_s() - t0;
+        if (warm && t >= 0.3) {
+            warm = 0;
+            n = reused = 0;
+            t0 = now_s();
+            continue;
+        }
+        if (!warm && t >= seconds)
+            break;
+        long before = num_new_sessions;
+        SSL_SESSION *s = newest;
+        SSL_SESSION_up_ref(s);
+        reused += one_connection(sctx, cctx, s, 1);
+        SSL_SESSION_free(s);
+        if (num_new_sessions == before)
+            die("no fresh ticket on a resumed connection");
+        n++;
+    }
+    if (reused != n) {
+        fprintf(stderr, "bench: only %ld of %ld handshakes resumed\n", reused, n);
+        die("resumption");
+    }
+    printf("resume handshakes/s: %.0f (%ld/%ld resumed)\n", (double)n / t, reused, n);
+    SSL_SESSION_free(newest);
+    newest = NULL;
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
+static size_t heap_used(void)
+{
+    return mallinfo2().uordblks;
+}
+
+static void bench_memory(int n)
+{
+    /* (a) server cache with stateful TLS 1.3 tickets. */
+    SSL_CTX *sctx = server_ctx(1, 1), *cctx = client_ctx(0);
+    for (int i = 0; i < 20; i++)
+        one_connection(sctx, cctx, NULL, 1);
+    long cached0 = SSL_CTX_sess_number(sctx);
+    size_t base = heap_used();
+    for (int i = 0; i < n; i++)
+        one_connection(sctx, cctx, NULL, 1);
+    size_t after = heap_used();
+    long cached = SSL_CTX_sess_number(sctx) - cached0;
+    if (cached != n) {
+        fprintf(stderr, "bench: %ld sessions cached on the server, expected %d\n", cached, n);
+        die("server session cache");
+    }
+    printf("server cached session bytes: %ld\n", ((long)after - (long)base) / n);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+
+    /* (b) sessions a client holds (with their tickets), SSL objects freed. */
+    sctx = server_ctx(1, 0);
+    cctx = client_ctx(1);
+    for (int i = 0; i < 20; i++)
+        one_connection(sctx, cctx, NULL, 1);
+    SSL_SESSION_free(newest);
+    newest = NULL;
+    kept = calloc((size_t)n, sizeof(*kept));
+    if (kept == NULL)
+        die("calloc");
+    cap_kept = (size_t)n;
+    base = heap_used();
+    for (int i = 0; i < n; i++)
+        one_connection(sctx, cctx, NULL, 1);
+    after = heap_used();
+    if (num_kept != (size_t)n) {
+        fprintf(stderr, "bench: client kept %zu sessions, expected %d\n", num_kept, n);
+        die("client sessions");
+    }
+    for (size_t i = 0; i < num_kept; i++)
+        if (!SSL_SESSION_is_resumable(kept[i]))
+            die("a kept client session is not resumable");
+    printf("client session bytes: %ld\n", ((long)after - (long)base) / n);
+    for (size_t i = 0; i < num_kept; i++)
+        SSL_SESSION_free(kept[i]);
+    free(kept);
+    kept = NULL;
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: bench-handshake full|resume|memory|all [-seconds S] [-n N]\n");
+    exit(1);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        usage();
+    const char *mode = argv[1];
+    double seconds = 3;
+    int n = 2000;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "-seconds") == 0 && i + 1 < argc)
+            seconds = atof(argv[++i]);
+        else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
+            n = atoi(argv[++i]);
+        else
+            usage();
+    }
+    if (seconds <= 0 || n <= 0)
+        usage();
+    int all = strcmp(mode, "all") == 0;
+    if (!all && strcmp(mode, "full") != 0 && strcmp(mode, "resume") != 0
+        && strcmp(mode, "memory") != 0)
+        usage();
+
+    const char *lib = NULL;
+    dl_iterate_phdr(find_libssl, &lib);
+    printf("libssl: %s\n", lib ? lib : "(not found)");
+    fflush(stdout);
+    make_certs();
+    if (all || strcmp(mode, "full") == 0)
+        bench_full(seconds);
+    if (all || strcmp(mode, "resume") == 0)
+        bench_resume(seconds);
+    if (all || strcmp(mode, "memory") == 0)
+        bench_memory(n);
+    X509_free(ca_cert);
+    X509_free(leaf_cert);
+    EVP_PKEY_free(ca_key);
+    EVP_PKEY_free(leaf_key);
+    return 0;
+}
