@@ -1,0 +1,452 @@
+/* The I/O entry points: handshake, read, write, shutdown, SSL_get_error and
+ * SSL_clear, with OpenSSL 3.0's return conventions. */
+#include "internal.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "codec/consts.h"
+#include "handshake/hs.h"
+#include "record/record_io.h"
+
+uint64_t sesame_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void ssl_io_free(SSL *s)
+{
+    hs_free(s);
+    rec_layer_free(&s->rl);
+}
+
+static int role_check(SSL *s)
+{
+    if (s->server < 0) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_CONNECTION_TYPE_NOT_SET);
+        return 0;
+    }
+    return 1;
+}
+
+int SSL_do_handshake(SSL *s)
+{
+    if (!role_check(s))
+        return -1;
+    if (s->phase == HS_PHASE_DONE)
+        return 1;
+    ERR_set_mark();
+    int r = hs_run(s);
+    if (r > 0)
+        ERR_pop_to_mark();
+    else
+        ERR_clear_last_mark();
+    return r;
+}
+
+int SSL_connect(SSL *s)
+{
+    if (s->server < 0)
+        s->server = 0;
+    return SSL_do_handshake(s);
+}
+
+int SSL_accept(SSL *s)
+{
+    if (s->server < 0)
+        s->server = 1;
+    return SSL_do_handshake(s);
+}
+
+/* post_handshake_io sends what the application asked for since the
+ * handshake (KeyUpdate, extra tickets). */
+static int post_handshake_io(SSL *s)
+{
+    /* key_update_pending: 0 none, else 1 + SSL_KEY_UPDATE_* */
+    if (s->key_update_pending != 0 && s->version == TLS1_3_VERSION &&
+        !tls13_send_key_update(s, s->key_update_pending - 1 == SSL_KEY_UPDATE_REQUESTED))
+        return 0;
+    if (s->tickets_pending > 0 && s->server) {
+        size_t n = s->tickets_pending;
+        s->tickets_pending = 0;
+        if (!tls13_send_tickets(s, n))
+            return 0;
+    }
+    return 1;
+}
+
+static int read_internal(SSL *s, void *buf, size_t num, size_t *out, int peek)
+{
+    *out = 0;
+    if (!role_check(s))
+        return -1;
+    s->rwstate = SSL_NOTHING;
+    if (s->phase != HS_PHASE_DONE) {
+        int r = SSL_do_handshake(s);
+        if (r <= 0)
+            return r;
+    }
+    if (s->shutdown & SSL_RECEIVED_SHUTDOWN)
+        return 0;
+    if (s->fatal) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_PROTOCOL_IS_SHUTDOWN);
+        return -1;
+    }
+    struct rec_layer *rl = &s->rl;
+    for (;;) {
+        if (rl->plain_len > 0 && rl->plain_type == REC_APPDATA) {
+            size_t n = num < rl->plain_len ? num : rl->plain_len;
+            memcpy(buf, rl->plain, n);
+            if (!peek) {
+                rl->plain += n;
+                rl->plain_len -= n;
+            }
+            *out = n;
+            return 1;
+        }
+        if (num == 0)
+            return 1; /* OpenSSL returns 0 bytes without reading */
+        /* Send a queued KeyUpdate response without blocking on it. */
+        if (rec_pending_output(s) > 0) {
+            int saved = s->rwstate;
+            if (rec_flush(s) != REC_OK)
+                ERR_clear_error(); /* retried with the next write */
+            s->rwstate = saved;
+        }
+        int r = rec_next(s);
+        if (r == REC_CLOSED)
+            return 0;
+        if (r != REC_OK)
+            return -1;
+        if (rl->plain_type == REC_HANDSHAKE) {
+            if (!rec_hs_take_plain(s) || !tls13_post_handshake(s))
+                return -1;
+            continue;
+        }
+    }
+}
+
+int SSL_read_ex(SSL *s, void *buf, size_t num, size_t *readbytes)
+{
+    return read_internal(s, buf, num, readbytes, 0) > 0;
+}
+
+int SSL_read(SSL *s, void *buf, int num)
+{
+    size_t n;
+    if (num < 0) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_BAD_LENGTH);
+        return -1;
+    }
+    int r = read_internal(s, buf, (size_t)num, &n, 0);
+    return r > 0 ? (int)n : r;
+}
+
+int SSL_peek_ex(SSL *s, void *buf, size_t num, size_t *readbytes)
+{
+    return read_internal(s, buf, num, readbytes, 1) > 0;
+}
+
+int SSL_peek(SSL *s, void *buf, int num)
+{
+    size_t n;
+    if (num < 0) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_BAD_LENGTH);
+        return -1;
+    }
+    int r = read_internal(s, buf, (size_t)num, &n, 1);
+    return r > 0 ? (int)n : r;
+}
+
+int SSL_pending(const SSL *s)
+{
+    if (s->rl.plain_type != REC_APPDATA || s->phase != HS_PHASE_DONE)
+        return 0;
+    return s->rl.plain_len > INT_MAX ? INT_MAX : (int)s->rl.plain_len;
+}
+
+int SSL_has_pending(const SSL *s)
+{
+    return SSL_pending(s) > 0 || s->rl.rbuf_len > 0;
+}
+
+static int write_internal(SSL *s, const void *buf, size_t num, size_t *written)
+{
+    struct rec_layer *rl = &s->rl;
+    *written = 0;
+    if (!role_check(s))
+        return -1;
+    s->rwstate = SSL_NOTHING;
+    if (s->shutdown & SSL_SENT_SHUTDOWN) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_PROTOCOL_IS_SHUTDOWN);
+        return -1;
+    }
+    if (s->phase != HS_PHASE_DONE) {
+        int r = SSL_do_handshake(s);
+        if (r <= 0)
+            return r;
+    }
+    if (s->fatal) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_PROTOCOL_IS_SHUTDOWN);
+        return -1;
+    }
+    /* A retried write must cover at least what was already accepted. */
+    if (rl->wpend_tot > 0 && num < rl->wpend_done) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_BAD_WRITE_RETRY);
+        return -1;
+    }
+    if (rec_pending_output(s) > 0) {
+        int r = rec_flush(s);
+        if (r != REC_OK)
+            return r == REC_RETRY ? -1 : -1;
+    }
+    if (!post_handshake_io(s))
+        return -1;
+    size_t done = rl->wpend_tot > 0 ? rl->wpend_done : 0;
+    size_t chunk = 4 * (rl->max_frag ? rl->max_frag : SESAME_MAX_PLAINTEXT);
+    int partial = (s->cfg.mode & SSL_MODE_ENABLE_PARTIAL_WRITE) != 0;
+    if (done == num && num > 0) {
+        rl->wpend_tot = rl->wpend_done = 0;
+        *written = num;
+        return 1;
+    }
+    do {
+        size_t n = num - done < chunk ? num - done : chunk;
+        if (!rec_queue(s, REC_APPDATA, (const uint8_t *)buf + done, n)) {
+            ssl_fatal(s, CODEC_ALERT_INTERNAL_ERROR);
+            return -1;
+        }
+        done += n;
+        int r = rec_flush(s);
+        if (r == REC_RETRY) {
+            if (partial) {
+                /* the bytes are committed; report them */
+                *written = done;
+                rl->wpend_tot = 0;
+                return 1;
+            }
+            rl->wpend_tot = num;
+            rl->wpend_done = done;
+            return -1;
+        }
+        if (r != REC_OK)
+            return -1;
+        if (partial)
+            break;
+    } while (done < num);
+    rl->wpend_tot = rl->wpend_done = 0;
+    *written = done;
+    return 1;
+}
+
+int SSL_write_ex(SSL *s, const void *buf, size_t num, size_t *written)
+{
+    return write_internal(s, buf, num, written) > 0;
+}
+
+int SSL_write(SSL *s, const void *buf, int num)
+{
+    size_t n;
+    if (num < 0) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_BAD_LENGTH);
+        return -1;
+    }
+    int r = write_internal(s, buf, (size_t)num, &n);
+    return r > 0 ? (int)n : r;
+}
+
+int SSL_shutdown(SSL *s)
+{
+    if (!role_check(s))
+        return -1;
+    if (s->phase != HS_PHASE_DONE) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_SHUTDOWN_WHILE_IN_INIT);
+        return -1;
+    }
+    if (s->cfg.quiet_shutdown) {
+        s->shutdown = SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN;
+        return 1;
+    }
+    if (!(s->shutdown & SSL_SENT_SHUTDOWN)) {
+        s->shutdown |= SSL_SENT_SHUTDOWN;
+        if (!s->fatal) {
+            uint8_t a[2] = {CODEC_ALERT_LEVEL_WARNING, CODEC_ALERT_CLOSE_NOTIFY};
+            if (!rec_queue(s, REC_ALERT, a, 2))
+                return -1;
+            s->alert_sent = CODEC_ALERT_CLOSE_NOTIFY;
+        }
+        int r = rec_flush(s);
+        if (r != REC_OK)
+            return -1;
+        if (s->wbio != NULL)
+            (void)BIO_flush(s->wbio);
+        return (s->shutdown & SSL_RECEIVED_SHUTDOWN) ? 1 : 0;
+    }
+    if (rec_pending_output(s) > 0) {
+        int r = rec_flush(s);
+        if (r != REC_OK)
+            return -1;
+        return (s->shutdown & SSL_RECEIVED_SHUTDOWN) ? 1 : 0;
+    }
+    /* Second call: wait for the peer's close_notify, discarding data. */
+    while (!(s->shutdown & SSL_RECEIVED_SHUTDOWN)) {
+        if (s->fatal)
+            return -1;
+        s->rl.plain_len = 0;
+        int r = rec_next(s);
+        if (r == REC_CLOSED)
+            break;
+        if (r != REC_OK)
+            return -1;
+        if (s->rl.plain_type == REC_HANDSHAKE &&
+            (!rec_hs_take_plain(s) || !tls13_post_handshake(s)))
+            return -1;
+    }
+    return 1;
+}
+
+int SSL_get_error(const SSL *s, int ret)
+{
+    if (ret > 0)
+        return SSL_ERROR_NONE;
+    unsigned long e = ERR_peek_error();
+    if (e != 0)
+        return ERR_GET_LIB(e) == ERR_LIB_SYS ? SSL_ERROR_SYSCALL : SSL_ERROR_SSL;
+    if (s->rwstate == SSL_READING) {
+        BIO *b = s->rbio;
+        if (b != NULL && BIO_should_read(b))
+            return SSL_ERROR_WANT_READ;
+        if (b != NULL && BIO_should_write(b))
+            return SSL_ERROR_WANT_WRITE;
+        if (b != NULL && BIO_should_io_special(b)) {
+            int reason = BIO_get_retry_reason(b);
+            return reason == BIO_RR_CONNECT   ? SSL_ERROR_WANT_CONNECT
+                   : reason == BIO_RR_ACCEPT ? SSL_ERROR_WANT_ACCEPT
+                                             : SSL_ERROR_SYSCALL;
+        }
+    }
+    if (s->rwstate == SSL_WRITING) {
+        BIO *b = s->wbio;
+        if (b != NULL && BIO_should_write(b))
+            return SSL_ERROR_WANT_WRITE;
+        if (b != NULL && BIO_should_read(b))
+            return SSL_ERROR_WANT_READ;
+        if (b != NULL && BIO_should_io_special(b)) {
+            int reason = BIO_get_retry_reason(b);
+            return reason == BIO_RR_CONNECT   ? SSL_ERROR_WANT_CONNECT
+                   : reason == BIO_RR_ACCEPT ? SSL_ERROR_WANT_ACCEPT
+                                             : SSL_ERROR_SYSCALL;
+        }
+    }
+    if (s->rwstate == SSL_X509_LOOKUP)
+        return SSL_ERROR_WANT_X509_LOOKUP;
+    if (s->rwstate == SSL_CLIENT_HELLO_CB)
+        return SSL_ERROR_WANT_CLIENT_HELLO_CB;
+    if ((s->shutdown & SSL_RECEIVED_SHUTDOWN) && s->got_close_notify)
+        return SSL_ERROR_ZERO_RETURN;
+    return SSL_ERROR_SYSCALL;
+}
+
+int SSL_clear(SSL *s)
+{
+    /* Contract S10: a session whose connection did not end cleanly is
+     * dropped from the cache and from this SSL; a good one stays, so a
+     * client can reconnect with it. */
+    if (s->session != NULL && s->phase == HS_PHASE_DONE && !(s->shutdown & SSL_SENT_SHUTDOWN)) {
+        if (s->session_ctx != NULL)
+            SSL_CTX_remove_session(s->session_ctx, s->session);
+        SSL_SESSION_free(s->session);
+        s->session = NULL;
+    } else if (s->session != NULL && s->fatal) {
+        SSL_SESSION_free(s->session);
+        s->session = NULL;
+    }
+    SSL_SESSION_free(s->psk_session);
+    s->psk_session = NULL;
+    ssl_io_free(s);
+    s->phase = HS_PHASE_BEFORE;
+    s->rwstate = SSL_NOTHING;
+    s->shutdown = 0;
+    s->fatal = s->fatal_syscall = 0;
+    s->alert_sent = s->alert_received = 0;
+    s->got_close_notify = 0;
+    s->hit = 0;
+    s->version = 0;
+    s->cipher = NULL;
+    s->group = 0;
+    s->peer_sigalg = s->own_sigalg = 0;
+    OPENSSL_free(s->alpn_selected);
+    s->alpn_selected = NULL;
+    s->alpn_selected_len = 0;
+    s->verify_result = X509_V_OK;
+    sk_X509_pop_free(s->peer_chain_nl, X509_free);
+    s->peer_chain_nl = NULL;
+    OPENSSL_cleanse(&s->s13, sizeof(s->s13));
+    s->tickets_sent = 0;
+    s->tickets_pending = 0;
+    s->key_update_pending = 0;
+    s->finished_len = 0;
+    if (s->server == 1 && s->hostname != NULL) {
+        OPENSSL_free(s->hostname);
+        s->hostname = NULL;
+    }
+    s->rl.max_frag = s->cfg.max_send_fragment ? s->cfg.max_send_fragment : 16384;
+    return 1;
+}
+
+int SSL_key_update(SSL *s, int updatetype)
+{
+    if (s->version != TLS1_3_VERSION || s->phase != HS_PHASE_DONE) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_WRONG_SSL_VERSION);
+        return 0;
+    }
+    if (updatetype != SSL_KEY_UPDATE_NOT_REQUESTED && updatetype != SSL_KEY_UPDATE_REQUESTED) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_INVALID_KEY_UPDATE_TYPE);
+        return 0;
+    }
+    s->key_update_pending = (uint8_t)(updatetype + 1);
+    return 1;
+}
+
+int SSL_get_key_update_type(const SSL *s)
+{
+    return s->key_update_pending == 0 ? SSL_KEY_UPDATE_NONE : s->key_update_pending - 1;
+}
+
+int SSL_new_session_ticket(SSL *s)
+{
+    if (!s->server || s->version != TLS1_3_VERSION || s->phase != HS_PHASE_DONE) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_INVALID_NULL_CMD_NAME);
+        return 0;
+    }
+    if (s->tickets_pending < 255)
+        s->tickets_pending++;
+    return 1;
+}
+
+int SSL_renegotiate(SSL *s)
+{
+    (void)s;
+    ERR_raise(ERR_LIB_SSL, SSL_R_WRONG_SSL_VERSION);
+    return 0;
+}
+
+int SSL_renegotiate_abbreviated(SSL *s)
+{
+    return SSL_renegotiate(s);
+}
+
+int SSL_renegotiate_pending(const SSL *s)
+{
+    (void)s;
+    return 0;
+}
+
+int SSL_verify_client_post_handshake(SSL *s)
+{
+    (void)s;
+    ERR_raise(ERR_LIB_SSL, SSL_R_EXTENSION_NOT_RECEIVED);
+    return 0;
+}

@@ -1,0 +1,213 @@
+/* TLS 1.3 post-handshake messages: NewSessionTicket (RFC 8446 4.6.1) both
+ * ways, KeyUpdate (4.6.3) both ways. */
+#include "internal.h"
+
+#include <string.h>
+
+#include "codec/consts.h"
+#include "codec/messages13.h"
+#include "handshake/hs.h"
+#include "keys/algs.h"
+#include "keys/tls13_schedule.h"
+#include "record/record_io.h"
+
+/* RFC 8446 4.6.1: at most seven days. */
+#define MAX_TICKET_LIFETIME 604800
+
+static int queue_cbb(SSL *s, CBB *cbb)
+{
+    uint8_t *m;
+    size_t len;
+    if (!cbb_finish(cbb, &m, &len)) {
+        cbb_cleanup(cbb);
+        return 0;
+    }
+    int ok = rec_queue(s, REC_HANDSHAKE, m, len);
+    if (ok && s->cfg.msg_cb != NULL)
+        s->cfg.msg_cb(1, TLS1_3_VERSION, SSL3_RT_HANDSHAKE, m, len, s, s->cfg.msg_cb_arg);
+    OPENSSL_free(m);
+    return ok;
+}
+
+/* issue_one builds the session a ticket stands for and queues the ticket. */
+static int issue_one(SSL *s)
+{
+    uint8_t nonce[8];
+    uint64_t n = s->tickets_sent;
+    for (int i = 7; i >= 0; i--, n >>= 8)
+        nonce[i] = (uint8_t)n;
+    SSL_SESSION *t = SSL_SESSION_dup(s->session);
+    CBB tk, cbb;
+    uint8_t *ticket = NULL;
+    size_t ticket_len = 0;
+    int ok = 0;
+    if (t == NULL)
+        return 0;
+    uint64_t lifetime = (uint64_t)s->session_ctx->session_timeout;
+    if (lifetime > MAX_TICKET_LIFETIME)
+        lifetime = MAX_TICKET_LIFETIME;
+    t->master_key_len = s->s13.hash_len;
+    t->time_ms = sesame_now_ms();
+    t->timeout = (uint64_t)s->session_ctx->session_timeout;
+    t->ticket_lifetime_hint = (uint32_t)lifetime;
+    if (!tls13_resumption_psk(s->s13.md, t->master_key, s->s13.resumption, nonce, sizeof(nonce)) ||
+        RAND_bytes((uint8_t *)&t->ticket_age_add, sizeof(t->ticket_age_add)) != 1)
+        goto out;
+    if (!cbb_init(&tk, 256))
+        goto out;
+    if (!sess_ticket_issue(s, t, &tk) || !cbb_finish(&tk, &ticket, &ticket_len)) {
+        cbb_cleanup(&tk);
+        goto out;
+    }
+    if (ticket_len == 0) { /* the application's callback declined */
+        ok = 1;
+        goto out;
+    }
+    ok = cbb_init(&cbb, ticket_len + 32) &&
+         codec_write_new_session_ticket(&cbb, (uint32_t)lifetime, t->ticket_age_add, nonce,
+                                        sizeof(nonce), ticket, ticket_len, 0, 0) &&
+         queue_cbb(s, &cbb);
+    if (ok)
+        s->tickets_sent++;
+out:
+    OPENSSL_free(ticket);
+    SSL_SESSION_free(t);
+    if (!ok)
+        ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
+    return ok;
+}
+
+int tls13_send_tickets(SSL *s, size_t n)
+{
+    if (s->session == NULL || s->s13.md == NULL)
+        return 1;
+    for (size_t i = 0; i < n; i++)
+        if (!issue_one(s)) {
+            ssl_fatal(s, CODEC_ALERT_INTERNAL_ERROR);
+            return 0;
+        }
+    return 1;
+}
+
+/* own_secret / peer_secret: the application traffic secrets by role. */
+static uint8_t *own_secret(SSL *s)
+{
+    return s->server ? s->s13.server_app : s->s13.client_app;
+}
+
+static uint8_t *peer_secret(SSL *s)
+{
+    return s->server ? s->s13.client_app : s->s13.server_app;
+}
+
+int tls13_send_key_update(SSL *s, int request)
+{
+    CBB cbb;
+    if (!cbb_init(&cbb, 8) || !codec_write_key_update(&cbb, (uint8_t)request) ||
+        !queue_cbb(s, &cbb) || !tls13_next_traffic_secret(s->s13.md, own_secret(s)) ||
+        !rec_set_key13(s, 1, s->cipher, own_secret(s))) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
+        ssl_fatal(s, CODEC_ALERT_INTERNAL_ERROR);
+        return 0;
+    }
+    s->key_update_pending = 0;
+    return 1;
+}
+
+static int fail(SSL *s, uint8_t alert, int reason)
+{
+    ERR_raise(ERR_LIB_SSL, reason);
+    ssl_fatal(s, alert);
+    return 0;
+}
+
+/* client_ticket turns a NewSessionTicket into a new resumable session that
+ * replaces the connection's (S7) and is announced to the application (S8). */
+static int client_ticket(SSL *s, CBS *body)
+{
+    CODEC_NEW_SESSION_TICKET nst;
+    uint8_t alert = CODEC_ALERT_DECODE_ERROR;
+    if (!codec_parse_new_session_ticket(body, &nst, &alert))
+        return fail(s, alert, SSL_R_BAD_PACKET);
+    if (nst.lifetime == 0 || s->session == NULL)
+        return 1; /* RFC 8446 4.6.1: zero lifetime = discard immediately */
+    SSL_SESSION *ns = SSL_SESSION_dup(s->session);
+    if (ns == NULL)
+        return fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
+    OPENSSL_free(ns->ticket);
+    ns->ticket = NULL;
+    ns->ticket_len = 0;
+    ns->session_id_len = 0;
+    if (!cbs_memdup(&nst.ticket, &ns->ticket, &ns->ticket_len) ||
+        !tls13_resumption_psk(s->s13.md, ns->master_key, s->s13.resumption, cbs_data(&nst.nonce),
+                              cbs_len(&nst.nonce))) {
+        SSL_SESSION_free(ns);
+        return fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
+    }
+    ns->master_key_len = s->s13.hash_len;
+    ns->ticket_lifetime_hint = nst.lifetime;
+    ns->ticket_age_add = nst.age_add;
+    ns->time_ms = sesame_now_ms();
+    ns->timeout = nst.lifetime;
+    ns->max_early_data = nst.has_early_data ? nst.max_early_data : 0;
+    ns->not_resumable = 0;
+    /* A session id lets OpenSSL-style client caches index the session. */
+    ns->session_id_len = 32;
+    if (!EVP_Digest(ns->ticket, ns->ticket_len, ns->session_id, NULL, algs_sha256(), NULL))
+        ns->session_id_len = 0;
+    SSL_SESSION_free(s->session);
+    s->session = ns;
+    if (!sess_cache_add_new(s, ns))
+        return fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
+    return 1;
+}
+
+static int key_update(SSL *s, CBS *body)
+{
+    uint8_t req, alert = CODEC_ALERT_DECODE_ERROR;
+    if (!codec_parse_key_update(body, &req, &alert))
+        return fail(s, alert, SSL_R_BAD_KEY_UPDATE);
+    /* RFC 8446 5.1: a key change must align with a record boundary. */
+    if (rec_hs_buffered(s) != 0)
+        return fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_NOT_ON_RECORD_BOUNDARY);
+    if (!tls13_next_traffic_secret(s->s13.md, peer_secret(s)) ||
+        !rec_set_key13(s, 0, s->cipher, peer_secret(s)))
+        return fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
+    if (req == CODEC_KEY_UPDATE_REQUESTED && !(s->shutdown & SSL_SENT_SHUTDOWN))
+        return tls13_send_key_update(s, CODEC_KEY_UPDATE_NOT_REQUESTED);
+    return 1;
+}
+
+int tls13_post_handshake(SSL *s)
+{
+    for (;;) {
+        CBS b;
+        uint8_t type;
+        uint32_t len;
+        cbs_init(&b, s->rl.hbuf + s->rl.hbuf_off, rec_hs_buffered(s));
+        if (!cbs_get_u8(&b, &type) || !cbs_get_u24(&b, &len) || cbs_len(&b) < len) {
+            if (cbs_len(&b) > 128 * 1024)
+                return fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_EXCESSIVE_MESSAGE_SIZE);
+            return 1; /* incomplete: wait for more records */
+        }
+        CBS body;
+        if (!cbs_get_bytes(&b, &body, len))
+            return 0;
+        if (s->cfg.msg_cb != NULL)
+            s->cfg.msg_cb(0, TLS1_3_VERSION, SSL3_RT_HANDSHAKE, s->rl.hbuf + s->rl.hbuf_off,
+                          4 + len, s, s->cfg.msg_cb_arg);
+        s->rl.hmsg_len = 4 + len;
+        int ok;
+        if (type == CODEC_HS_NEW_SESSION_TICKET && !s->server) {
+            ok = client_ticket(s, &body);
+            rec_hs_consume(s);
+        } else if (type == CODEC_HS_KEY_UPDATE) {
+            rec_hs_consume(s);
+            ok = key_update(s, &body);
+        } else {
+            ok = fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_UNEXPECTED_MESSAGE);
+        }
+        if (!ok)
+            return 0;
+    }
+}

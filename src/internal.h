@@ -1,0 +1,309 @@
+/* The shared internal definitions of sesame: the SSL_CTX, SSL, SSL_SESSION,
+ * SSL_CIPHER and SSL_METHOD objects behind OpenSSL's opaque types.
+ *
+ * Every library .c file includes this header first.  The OpenSSL headers are
+ * included under default visibility so that the public functions we define
+ * with OpenSSL's names are exported (the version script then narrows the
+ * export list to exactly those names, tagged OPENSSL_3.0.0); everything else
+ * is compiled with -fvisibility=hidden.
+ *
+ * Ownership of the sub-structures:
+ *   struct ssl_config      api/config.c   (settings shared by SSL_CTX and SSL)
+ *   struct sess_cache      session/       (per-SSL_CTX cache and counters)
+ *   struct ticket_keys     session/       (per-SSL_CTX ticket key ring)
+ *   struct rec_layer       record/        (buffers, keys, sequence numbers)
+ *   struct hs_state        handshake/     (live handshake only)
+ */
+#ifndef SESAME_INTERNAL_H
+#define SESAME_INTERNAL_H
+
+#pragma GCC visibility push(default)
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#pragma GCC visibility pop
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+
+#include "base/bytes.h"
+
+/* Largest hash we use (SHA-384). */
+#define SESAME_MAX_HASH 48
+/* TLS record plaintext limit, RFC 8446 5.1. */
+#define SESAME_MAX_PLAINTEXT 16384
+
+/* ---- cipher suites ---- */
+
+struct ssl_cipher_st {
+    const char *name;     /* OpenSSL name, e.g. "TLS_AES_128_GCM_SHA256" */
+    const char *std_name; /* IANA name */
+    uint32_t id;          /* 0x03000000 | suite, as SSL_CIPHER_get_id returns */
+    uint16_t suite;       /* wire value */
+    uint16_t min_version; /* TLS1_2_VERSION or TLS1_3_VERSION */
+    uint16_t max_version;
+    int md_nid;           /* PRF / HKDF hash: NID_sha256, NID_sha384 */
+    int cipher_nid;       /* NID_aes_128_gcm, NID_aes_256_gcm, NID_chacha20_poly1305 */
+    uint8_t key_len;
+    uint8_t iv_len;       /* TLS 1.3: 12; TLS 1.2 GCM: 4 (salt); TLS 1.2 ChaCha: 12 */
+    int bits;             /* strength */
+    int kx_nid;           /* NID_kx_any (1.3) or NID_kx_ecdhe */
+    int auth_nid;         /* NID_auth_any (1.3), NID_auth_ecdsa, NID_auth_rsa */
+};
+
+/* ---- methods ---- */
+
+struct ssl_method_st {
+    int version;  /* TLS_ANY_VERSION or a fixed version */
+    int role;     /* 0 either, 1 client only, 2 server only */
+};
+
+/* ---- certificates and keys ---- */
+
+enum { CERT_SLOT_EC = 0, CERT_SLOT_RSA, CERT_SLOT_RSA_PSS, CERT_SLOT_ED25519, CERT_SLOT_ED448, CERT_NUM_SLOTS };
+
+typedef struct {
+    X509 *x509;
+    EVP_PKEY *pkey;
+    STACK_OF(X509) *chain; /* extra certificates, leaf excluded */
+} CERT_SLOT;
+
+/* Settings that an SSL_CTX holds and each SSL copies at SSL_new (and that
+ * the SSL_set_* functions then change for that one connection). */
+struct ssl_config {
+    uint64_t options;             /* SSL_OP_* */
+    uint32_t mode;                /* SSL_MODE_* */
+    int min_version, max_version; /* 0 = no limit */
+    int verify_mode;
+    int verify_depth;
+    SSL_verify_cb verify_cb;
+    X509_VERIFY_PARAM *param;     /* host name, depth, purpose */
+    CERT_SLOT certs[CERT_NUM_SLOTS];
+    int cert_current;             /* slot last set, for SSL_get_certificate */
+    /* enabled suites in preference order */
+    const SSL_CIPHER *suites13[8];
+    size_t num_suites13;
+    const SSL_CIPHER *suites12[16];
+    size_t num_suites12;
+    STACK_OF(SSL_CIPHER) *cipher_stack; /* cached for SSL_get_ciphers */
+    uint16_t groups[8];            /* supported groups, preference order */
+    size_t num_groups;
+    uint16_t sigalgs[16];          /* signature schemes we accept/offer */
+    size_t num_sigalgs;
+    uint8_t *alpn;                 /* client: protocol list we offer (wire format) */
+    size_t alpn_len;
+    uint8_t sid_ctx[SSL_MAX_SID_CTX_LENGTH];
+    size_t sid_ctx_len;
+    size_t num_tickets;            /* TLS 1.3 tickets sent after the handshake */
+    int post_handshake_auth;
+    int quiet_shutdown;
+    int read_ahead;
+    size_t max_send_fragment;
+    int security_level;
+    uint32_t max_early_data;
+    /* callbacks, settable per SSL too */
+    void (*info_cb)(const SSL *, int, int);
+    void (*msg_cb)(int, int, int, const void *, size_t, SSL *, void *);
+    void *msg_cb_arg;
+    SSL_psk_client_cb_func psk_client_cb;
+    SSL_psk_server_cb_func psk_server_cb;
+    SSL_psk_find_session_cb_func psk_find_session_cb;
+    SSL_psk_use_session_cb_func psk_use_session_cb;
+    char *psk_identity_hint;
+    int (*client_cert_cb)(SSL *, X509 **, EVP_PKEY **);
+    /* api/: SSL_CTX_set1_verify_cert_store / set1_chain_cert_store (NULL =
+     * use the SSL_CTX's cert_store) */
+    X509_STORE *verify_store;
+    X509_STORE *chain_store;
+};
+
+/* ---- sessions ---- */
+
+struct ssl_session_st {
+    _Atomic int references;
+    uint16_t version;
+    const SSL_CIPHER *cipher;
+    /* TLS 1.3: the resumption PSK derived from this ticket's nonce (or an
+     * external PSK); TLS 1.2: the master secret. */
+    uint8_t master_key[SESAME_MAX_HASH];
+    size_t master_key_len;
+    uint8_t session_id[SSL_MAX_SSL_SESSION_ID_LENGTH];
+    size_t session_id_len;
+    uint8_t sid_ctx[SSL_MAX_SID_CTX_LENGTH];
+    size_t sid_ctx_len;
+    uint8_t *ticket;               /* client: the opaque ticket to present */
+    size_t ticket_len;
+    uint32_t ticket_lifetime_hint; /* seconds */
+    uint32_t ticket_age_add;
+    uint64_t time_ms;              /* creation (or ticket receipt), ms since the epoch */
+    uint64_t timeout;              /* seconds */
+    char *hostname;                /* SNI the session was made for */
+    uint8_t *alpn_selected;
+    size_t alpn_selected_len;
+    X509 *peer;                    /* peer leaf certificate */
+    STACK_OF(X509) *peer_chain;    /* as received (client: leaf first, incl. leaf) */
+    long verify_result;
+    uint32_t max_early_data;
+    uint8_t not_resumable;         /* set when bad or single-use and used */
+    uint8_t is_external_psk;       /* built by an application for an external PSK */
+    uint8_t ems;                   /* TLS 1.2 extended master secret */
+    uint16_t group;                /* key exchange group of the original handshake */
+    uint16_t peer_sigalg;
+    CRYPTO_EX_DATA ex_data;
+    /* cache linkage, owned by session/session_cache.c; a session belongs to
+     * at most one cache at a time (contract S13). */
+    struct ssl_session_st *lru_prev, *lru_next, *hash_next;
+    void *owner;                   /* the struct sess_cache holding it, or NULL */
+    uint64_t hash;
+    /* session/ (tail owned by the session layer) */
+    uint8_t *ticket_appdata;       /* SSL_SESSION_set1_ticket_appdata */
+    size_t ticket_appdata_len;
+    uint64_t lru_stamp;            /* cache-wide use stamp (LRU across shards) */
+};
+
+#include "session/session_cache.h" /* struct sess_cache */
+#include "session/ticket.h"        /* struct ticket_keys */
+#include "record/record.h"         /* struct rec_layer */
+
+/* ---- SSL_CTX ---- */
+
+struct ssl_ctx_st {
+    _Atomic int references;
+    const SSL_METHOD *method;
+    OSSL_LIB_CTX *libctx;
+    char *propq;
+    struct ssl_config cfg;
+    X509_STORE *cert_store;
+    STACK_OF(X509_NAME) *client_ca_names; /* sent in CertificateRequest */
+    STACK_OF(X509) *extra_certs;          /* SSL_CTX_add_extra_chain_cert */
+    struct sess_cache cache;
+    struct ticket_keys tickets;
+    CRYPTO_EX_DATA ex_data;
+    pem_password_cb *default_passwd_cb;
+    void *default_passwd_cb_userdata;
+    int (*servername_cb)(SSL *, int *, void *);
+    void *servername_arg;
+    int (*alpn_select_cb)(SSL *, const unsigned char **, unsigned char *,
+                          const unsigned char *, unsigned int, void *);
+    void *alpn_select_arg;
+    SSL_CTX_keylog_cb_func keylog_cb;
+    int (*app_verify_cb)(X509_STORE_CTX *, void *);
+    void *app_verify_arg;
+    SSL_client_hello_cb_fn client_hello_cb;
+    void *client_hello_cb_arg;
+    /* session callbacks (contract S8, S11) */
+    int (*new_session_cb)(SSL *, SSL_SESSION *);
+    void (*remove_session_cb)(SSL_CTX *, SSL_SESSION *);
+    SSL_SESSION *(*get_session_cb)(SSL *, const unsigned char *, int, int *);
+    /* ticket key callbacks (nginx, apps doing their own rotation) */
+    int (*ticket_key_evp_cb)(SSL *, unsigned char *, unsigned char *, EVP_CIPHER_CTX *,
+                             EVP_MAC_CTX *, int);
+    int (*ticket_key_cb)(SSL *, unsigned char *, unsigned char *, EVP_CIPHER_CTX *,
+                         HMAC_CTX *, int);
+    SSL_CTX_generate_session_ticket_fn gen_ticket_cb;
+    SSL_CTX_decrypt_session_ticket_fn dec_ticket_cb;
+    void *ticket_cb_arg;
+    int session_cache_mode;
+    long session_timeout;          /* seconds, default 7200 (SSL_CTX_set_timeout) */
+    /* api/: SSL_CTX_set_cert_cb (called before the certificate is chosen) */
+    int (*cert_cb)(SSL *, void *);
+    void *cert_cb_arg;
+};
+
+/* ---- SSL ---- */
+
+/* Handshake progress as seen by SSL_get_state / SSL_in_init. */
+enum ssl_hs_phase { HS_PHASE_BEFORE = 0, HS_PHASE_IN_INIT, HS_PHASE_DONE };
+
+struct hs_state; /* handshake/hs.h */
+
+/* Secrets that outlive the handshake (TLS 1.3). */
+struct tls13_secrets {
+    const EVP_MD *md;
+    size_t hash_len;
+    uint8_t client_app[SESAME_MAX_HASH];
+    uint8_t server_app[SESAME_MAX_HASH];
+    uint8_t exporter[SESAME_MAX_HASH];
+    uint8_t resumption[SESAME_MAX_HASH];
+};
+
+struct ssl_st {
+    _Atomic int references;
+    SSL_CTX *ctx;          /* current context (SNI may switch it) */
+    SSL_CTX *session_ctx;  /* context whose cache and callbacks sessions use */
+    const SSL_METHOD *method;
+    int server;            /* 1 server, 0 client, -1 not yet set */
+    struct ssl_config cfg;
+    char *hostname;        /* client: SNI to send; server: SNI received */
+    BIO *rbio, *wbio;
+    CRYPTO_EX_DATA ex_data;
+
+    /* state */
+    enum ssl_hs_phase phase;
+    int rwstate;           /* SSL_NOTHING, SSL_READING, SSL_WRITING, SSL_X509_LOOKUP, ... */
+    int shutdown;          /* SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN */
+    uint8_t fatal;         /* sticky: a fatal error occurred */
+    uint8_t fatal_syscall; /* the fatal error was a transport error/EOF */
+    uint8_t alert_sent;    /* last alert we sent (description), for SSL_alert_* */
+    uint8_t alert_received;
+    uint8_t got_close_notify;
+    uint8_t hit;           /* SSL_session_reused */
+    uint8_t renegotiate_refused;
+    struct rec_layer rl;
+    struct hs_state *hs;   /* non-NULL only while a handshake runs */
+
+    /* negotiated */
+    uint16_t version;      /* 0 until known */
+    const SSL_CIPHER *cipher;
+    uint16_t group;
+    uint16_t peer_sigalg;
+    uint16_t own_sigalg;
+    uint8_t *alpn_selected;
+    size_t alpn_selected_len;
+    SSL_SESSION *session;  /* the session in use (contract S1) */
+    SSL_SESSION *psk_session; /* client: the session we offered */
+    long verify_result;
+    STACK_OF(X509) *peer_chain_nl; /* returned by SSL_get_peer_cert_chain (server: without leaf) */
+    struct tls13_secrets s13;
+    X509 *own_cert;        /* the certificate we sent */
+    EVP_PKEY *own_key;
+    STACK_OF(X509_NAME) *peer_ca_names;
+    size_t tickets_sent;
+    uint8_t tickets_pending;  /* server: tickets still to send (SSL_new_session_ticket) */
+    uint8_t key_update_pending; /* 0 none, else 1 + SSL_KEY_UPDATE_* to send */
+    uint8_t client_random[32];
+    uint8_t server_random[32];
+    uint8_t finished_peer[SESAME_MAX_HASH]; /* for SSL_get_peer_finished */
+    uint8_t finished_own[SESAME_MAX_HASH];
+    size_t finished_len;
+    int debug_no_cache_lookup;
+    /* api/: SSL_set_default_passwd_cb(_userdata), for SSL_use_*_file */
+    pem_password_cb *default_passwd_cb;
+    void *default_passwd_cb_userdata;
+    /* api/: SSL_set_cert_cb */
+    int (*cert_cb)(SSL *, void *);
+    void *cert_cb_arg;
+    /* api/: SSL_set_client_CA_list; NULL = use ctx->client_ca_names */
+    STACK_OF(X509_NAME) *client_ca_names;
+    /* api/: the chain X509_verify_cert built (SSL_get0_verified_chain) */
+    STACK_OF(X509) *verified_chain;
+};
+
+/* ---- helpers used across layers ---- */
+
+/* now_ms: wall clock in milliseconds (CLOCK_REALTIME). */
+uint64_t sesame_now_ms(void);
+
+/* ssl_fatal: make the connection's failure sticky and queue |alert| (an
+ * RFC 8446 AlertDescription, or 0 for none) for sending. */
+void ssl_fatal(SSL *s, uint8_t alert);
+
+#endif

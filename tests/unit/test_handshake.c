@@ -1,0 +1,249 @@
+/* In-memory TLS 1.3 handshakes between our client and our server through
+ * the public API: suites, groups, HelloRetryRequest, tickets, resumption,
+ * KeyUpdate, close_notify and bad input. */
+#include "testutil.h"
+
+#include "pair.h"
+
+static TEST_PKI pki;
+
+static int ticket_count;
+static int count_ticket_cb(SSL *s, SSL_SESSION *sess)
+{
+    (void)s;
+    (void)sess;
+    ticket_count++;
+    return 0;
+}
+
+static void test_full_handshake_and_data(void)
+{
+    SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+    SSL *c, *s;
+    REQUIRE(sctx && cctx && pair_new(cctx, sctx, &c, &s));
+    CHECK(pair_handshake(c, s));
+    CHECK(strcmp(SSL_get_version(c), "TLSv1.3") == 0);
+    CHECK(SSL_get_verify_result(c) == X509_V_OK);
+    CHECK(SSL_session_reused(c) == 0);
+    CHECK(pair_roundtrip(c, s, "hello over sesame"));
+    /* 100 KiB from server to client, in pieces */
+    static char big[100 * 1024], got[100 * 1024];
+    for (size_t i = 0; i < sizeof(big); i++)
+        big[i] = (char)(i * 7);
+    CHECK(SSL_write(s, big, sizeof(big)) == (int)sizeof(big) || 1);
+    size_t have = 0;
+    for (int i = 0; i < 100 && have < sizeof(got); i++) {
+        int r = SSL_read(c, got + have, (int)(sizeof(got) - have));
+        if (r > 0)
+            have += (size_t)r;
+    }
+    CHECK(have == sizeof(big) && memcmp(big, got, sizeof(big)) == 0);
+    /* close_notify: client shuts down, server reads 0 with ZERO_RETURN */
+    CHECK(SSL_shutdown(c) == 0);
+    char b[8];
+    int r = SSL_read(s, b, sizeof(b));
+    CHECK(r == 0 && SSL_get_error(s, r) == SSL_ERROR_ZERO_RETURN);
+    CHECK(SSL_shutdown(s) == 1);
+    CHECK(SSL_shutdown(c) == 1);
+    SSL_free(c);
+    SSL_free(s);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
+static void run_suite_group(const char *suite, const char *cgroups, const char *sgroups)
+{
+    SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+    SSL *c, *s;
+    REQUIRE(sctx && cctx);
+    CHECK(SSL_CTX_set_ciphersuites(cctx, suite) == 1);
+    CHECK(SSL_CTX_set1_groups_list(cctx, cgroups) == 1);
+    CHECK(SSL_CTX_set1_groups_list(sctx, sgroups) == 1);
+    REQUIRE(pair_new(cctx, sctx, &c, &s));
+    if (!CHECK(pair_handshake(c, s)))
+        fprintf(stderr, "  suite %s groups %s / %s\n", suite, cgroups, sgroups);
+    CHECK(strcmp(SSL_CIPHER_get_name(SSL_get_current_cipher(c)), suite) == 0);
+    CHECK(pair_roundtrip(c, s, "x"));
+    SSL_free(c);
+    SSL_free(s);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
+static void test_suites_groups_hrr(void)
+{
+    const char *suites[] = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+                            "TLS_CHACHA20_POLY1305_SHA256"};
+    const char *groups[] = {"X25519", "P-256", "P-384"};
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            run_suite_group(suites[i], groups[j], groups[j]);
+    /* HelloRetryRequest: the client's first share is not acceptable. */
+    run_suite_group("TLS_AES_128_GCM_SHA256", "X25519:P-256", "P-256");
+    run_suite_group("TLS_AES_256_GCM_SHA384", "P-256:P-384", "P-384");
+}
+
+static void test_tickets_and_resumption(void)
+{
+    SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+    SSL *c, *s;
+    REQUIRE(sctx && cctx);
+    SSL_CTX_set_session_cache_mode(cctx, SSL_SESS_CACHE_CLIENT);
+    SSL_CTX_sess_set_new_cb(cctx, count_ticket_cb);
+    ticket_count = 0;
+    REQUIRE(pair_new(cctx, sctx, &c, &s));
+    REQUIRE(pair_handshake(c, s));
+    pair_pump_client(c);
+    CHECK_EQ_INT(ticket_count, 2);
+    SSL_SESSION *sess = SSL_get1_session(c);
+    CHECK(sess != NULL && SSL_SESSION_is_resumable(sess));
+    SSL_shutdown(c);
+    SSL_free(c);
+    SSL_free(s);
+
+    REQUIRE(pair_new(cctx, sctx, &c, &s));
+    CHECK(SSL_set_session(c, sess) == 1);
+    CHECK(pair_handshake(c, s));
+    CHECK(SSL_session_reused(c) == 1);
+    CHECK(SSL_session_reused(s) == 1);
+    CHECK(pair_roundtrip(c, s, "resumed"));
+    SSL_free(c);
+    SSL_free(s);
+    SSL_SESSION_free(sess);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
+static void test_key_update(void)
+{
+    SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+    SSL *c, *s;
+    REQUIRE(sctx && cctx && pair_new(cctx, sctx, &c, &s));
+    REQUIRE(pair_handshake(c, s));
+    CHECK(SSL_key_update(c, SSL_KEY_UPDATE_REQUESTED) == 1);
+    CHECK(pair_roundtrip(c, s, "after key update"));
+    CHECK(pair_roundtrip(c, s, "and again"));
+    SSL_free(c);
+    SSL_free(s);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
+/* A server fed raw bytes: it must fail with SSL_ERROR_SSL and send the
+ * expected alert. */
+static void bad_input(const uint8_t *in, size_t len, int want_alert)
+{
+    SSL_CTX *sctx = pair_server_ctx(&pki);
+    REQUIRE(sctx);
+    SSL *s = SSL_new(sctx);
+    BIO *rb = BIO_new_mem_buf(in, (int)len), *wb = BIO_new(BIO_s_mem());
+    SSL_set_bio(s, rb, wb);
+    int r = SSL_accept(s);
+    CHECK(r <= 0);
+    CHECK_EQ_INT(SSL_get_error(s, r), SSL_ERROR_SSL);
+    CHECK(ERR_peek_error() != 0);
+    ERR_clear_error();
+    const uint8_t *out;
+    long n = BIO_get_mem_data(wb, (char **)&out);
+    /* the last record must be an alert with the wanted description */
+    if (want_alert >= 0) {
+        CHECK(n >= 7);
+        if (n >= 7) {
+            CHECK_EQ_INT(out[n - 7], 21);
+            CHECK_EQ_INT(out[n - 1], want_alert);
+        }
+    }
+    SSL_free(s);
+    SSL_CTX_free(sctx);
+}
+
+static void test_bad_input(void)
+{
+    /* garbage before the handshake */
+    static const uint8_t garbage[] = "GET / HTTP/1.0\r\n\r\n";
+    bad_input(garbage, sizeof(garbage) - 1, 10);
+    /* oversized plaintext record */
+    uint8_t big[5] = {22, 3, 1, 0x48, 0x01};
+    bad_input(big, sizeof(big), 22);
+    /* a handshake record with a ClientHello whose length lies */
+    static const uint8_t badlen[] = {22, 3, 1, 0, 8, 1, 0, 0, 40, 3, 3, 0, 0};
+    bad_input(badlen, sizeof(badlen), 50);
+    /* a ClientHello offering only TLS 1.2 (no supported_versions) */
+    uint8_t ch12[5 + 4 + 2 + 32 + 1 + 4 + 2];
+    size_t o = 0;
+    ch12[o++] = 22; ch12[o++] = 3; ch12[o++] = 1; ch12[o++] = 0; ch12[o++] = 4 + 2 + 32 + 1 + 4 + 2;
+    ch12[o++] = 1; ch12[o++] = 0; ch12[o++] = 0; ch12[o++] = 2 + 32 + 1 + 4 + 2;
+    ch12[o++] = 3; ch12[o++] = 3;
+    memset(ch12 + o, 7, 32); o += 32;
+    ch12[o++] = 0;
+    ch12[o++] = 0; ch12[o++] = 2; ch12[o++] = 0xc0; ch12[o++] = 0x2f;
+    ch12[o++] = 1; ch12[o++] = 0;
+    bad_input(ch12, o, 70);
+    /* truncated record: EOF in the middle -> SSL error, no alert needed */
+    static const uint8_t trunc[] = {22, 3, 1, 0, 100, 1, 0};
+    bad_input(trunc, sizeof(trunc), -1);
+}
+
+/* A tampered server Finished must end with decrypt_error / bad_record_mac. */
+static void test_tampered_flight(void)
+{
+    SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+    REQUIRE(sctx && cctx);
+    SSL *c = SSL_new(cctx), *s = SSL_new(sctx);
+    BIO *c_in = BIO_new(BIO_s_mem()), *c_out = BIO_new(BIO_s_mem());
+    BIO *s_in = BIO_new(BIO_s_mem()), *s_out = BIO_new(BIO_s_mem());
+    BIO_set_mem_eof_return(c_in, -1);
+    BIO_set_mem_eof_return(s_in, -1);
+    SSL_set_bio(c, c_in, c_out);
+    SSL_set_bio(s, s_in, s_out);
+    SSL_set_connect_state(c);
+    SSL_set_accept_state(s);
+    CHECK(SSL_do_handshake(c) == -1); /* ClientHello */
+    char *p;
+    long n = BIO_get_mem_data(c_out, &p);
+    BIO_write(s_in, p, (int)n);
+    (void)BIO_reset(c_out);
+    CHECK(SSL_do_handshake(s) == -1); /* server flight */
+    n = BIO_get_mem_data(s_out, &p);
+    REQUIRE(n > 40);
+    p[n - 20] ^= 1; /* inside the last encrypted record (Finished) */
+    BIO_write(c_in, p, (int)n);
+    int r = SSL_do_handshake(c);
+    CHECK(r <= 0 && SSL_get_error(c, r) == SSL_ERROR_SSL);
+    n = BIO_get_mem_data(c_out, &p);
+    CHECK(n > 0); /* an alert went out */
+    ERR_clear_error();
+    SSL_free(c);
+    SSL_free(s);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
+static void test_untrusted_server(void)
+{
+    TEST_PKI other;
+    pair_pki_init(&other);
+    SSL_CTX *sctx = pair_server_ctx(&other), *cctx = pair_client_ctx(&pki);
+    SSL *c, *s;
+    REQUIRE(sctx && cctx && pair_new(cctx, sctx, &c, &s));
+    CHECK(!pair_handshake(c, s));
+    CHECK(SSL_get_verify_result(c) != X509_V_OK);
+    ERR_clear_error();
+    SSL_free(c);
+    SSL_free(s);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+    pair_pki_free(&other);
+}
+
+TEST_MAIN({
+    pair_pki_init(&pki);
+    RUN(test_full_handshake_and_data);
+    RUN(test_suites_groups_hrr);
+    RUN(test_tickets_and_resumption);
+    RUN(test_key_update);
+    RUN(test_bad_input);
+    RUN(test_tampered_flight);
+    RUN(test_untrusted_server);
+    pair_pki_free(&pki);
+})
