@@ -1,0 +1,434 @@
+/* Option, mode-like and callback setters of SSL_CTX and SSL. */
+#include "internal.h"
+
+#include <string.h>
+
+#include "api/api.h"
+#include "handshake/suites.h"
+
+/* ---- options ---- */
+
+uint64_t SSL_CTX_get_options(const SSL_CTX *ctx) { return ctx->cfg.options; }
+uint64_t SSL_get_options(const SSL *s) { return s->cfg.options; }
+uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op) { return ctx->cfg.options |= op; }
+uint64_t SSL_set_options(SSL *s, uint64_t op) { return s->cfg.options |= op; }
+uint64_t SSL_CTX_clear_options(SSL_CTX *ctx, uint64_t op) { return ctx->cfg.options &= ~op; }
+uint64_t SSL_clear_options(SSL *s, uint64_t op) { return s->cfg.options &= ~op; }
+
+/* ---- verification settings ---- */
+
+void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, SSL_verify_cb cb)
+{
+    ctx->cfg.verify_mode = mode;
+    ctx->cfg.verify_cb = cb;
+}
+
+void SSL_set_verify(SSL *s, int mode, SSL_verify_cb cb)
+{
+    s->cfg.verify_mode = mode;
+    if (cb != NULL)
+        s->cfg.verify_cb = cb;
+}
+
+void SSL_CTX_set_verify_depth(SSL_CTX *ctx, int depth)
+{
+    ctx->cfg.verify_depth = depth;
+    X509_VERIFY_PARAM_set_depth(ctx->cfg.param, depth);
+}
+
+void SSL_set_verify_depth(SSL *s, int depth)
+{
+    s->cfg.verify_depth = depth;
+    X509_VERIFY_PARAM_set_depth(s->cfg.param, depth);
+}
+
+int SSL_CTX_get_verify_mode(const SSL_CTX *ctx) { return ctx->cfg.verify_mode; }
+int SSL_get_verify_mode(const SSL *s) { return s->cfg.verify_mode; }
+int SSL_CTX_get_verify_depth(const SSL_CTX *ctx) { return X509_VERIFY_PARAM_get_depth(ctx->cfg.param); }
+int SSL_get_verify_depth(const SSL *s) { return X509_VERIFY_PARAM_get_depth(s->cfg.param); }
+SSL_verify_cb SSL_CTX_get_verify_callback(const SSL_CTX *ctx) { return ctx->cfg.verify_cb; }
+SSL_verify_cb SSL_get_verify_callback(const SSL *s) { return s->cfg.verify_cb; }
+
+void SSL_CTX_set_cert_verify_callback(SSL_CTX *ctx, int (*cb)(X509_STORE_CTX *, void *), void *arg)
+{
+    ctx->app_verify_cb = cb;
+    ctx->app_verify_arg = arg;
+}
+
+/* ---- cipher suites ---- */
+
+static int set_cipher_list(struct ssl_config *c, const char *str)
+{
+    const SSL_CIPHER *list[16];
+    size_t n;
+    int seclevel;
+    if (!suites_parse_tls12(str, list, 16, &n, &seclevel))
+        return 0;
+    memcpy(c->suites12, list, n * sizeof(list[0]));
+    c->num_suites12 = n;
+    if (seclevel >= 0)
+        c->security_level = seclevel;
+    return cfg_rebuild_ciphers(c);
+}
+
+static int set_ciphersuites(struct ssl_config *c, const char *str)
+{
+    const SSL_CIPHER *list[8];
+    size_t n;
+    if (!suites_parse_tls13(str, list, 8, &n))
+        return 0;
+    memcpy(c->suites13, list, n * sizeof(list[0]));
+    c->num_suites13 = n;
+    return cfg_rebuild_ciphers(c);
+}
+
+int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str) { return set_cipher_list(&ctx->cfg, str); }
+int SSL_set_cipher_list(SSL *s, const char *str) { return set_cipher_list(&s->cfg, str); }
+int SSL_CTX_set_ciphersuites(SSL_CTX *ctx, const char *str) { return set_ciphersuites(&ctx->cfg, str); }
+int SSL_set_ciphersuites(SSL *s, const char *str) { return set_ciphersuites(&s->cfg, str); }
+
+STACK_OF(SSL_CIPHER) *SSL_CTX_get_ciphers(const SSL_CTX *ctx) { return ctx->cfg.cipher_stack; }
+
+STACK_OF(SSL_CIPHER) *SSL_get_ciphers(const SSL *s)
+{
+    return s != NULL ? s->cfg.cipher_stack : NULL;
+}
+
+/* Versions this configuration may negotiate: TLS 1.2 and 1.3 only. */
+static void version_range(const struct ssl_config *c, int *lo, int *hi)
+{
+    *lo = c->min_version == 0 ? TLS1_2_VERSION : c->min_version;
+    *hi = c->max_version == 0 ? TLS1_3_VERSION : c->max_version;
+    if (c->options & SSL_OP_NO_TLSv1_3 && *hi >= TLS1_3_VERSION)
+        *hi = TLS1_2_VERSION;
+    if (c->options & SSL_OP_NO_TLSv1_2 && *lo <= TLS1_2_VERSION)
+        *lo = TLS1_3_VERSION;
+}
+
+STACK_OF(SSL_CIPHER) *SSL_get1_supported_ciphers(SSL *s)
+{
+    int lo, hi;
+    STACK_OF(SSL_CIPHER) *sk;
+    if (s == NULL || s->cfg.cipher_stack == NULL)
+        return NULL;
+    version_range(&s->cfg, &lo, &hi);
+    if ((sk = sk_SSL_CIPHER_new_null()) == NULL)
+        return NULL;
+    for (int i = 0; i < sk_SSL_CIPHER_num(s->cfg.cipher_stack); i++) {
+        const SSL_CIPHER *c = sk_SSL_CIPHER_value(s->cfg.cipher_stack, i);
+        if (c->max_version < lo || c->min_version > hi)
+            continue;
+        if (!sk_SSL_CIPHER_push(sk, c)) {
+            sk_SSL_CIPHER_free(sk);
+            return NULL;
+        }
+    }
+    if (sk_SSL_CIPHER_num(sk) == 0) {
+        sk_SSL_CIPHER_free(sk);
+        return NULL;
+    }
+    return sk;
+}
+
+const char *SSL_get_cipher_list(const SSL *s, int n)
+{
+    STACK_OF(SSL_CIPHER) *sk = s != NULL ? s->cfg.cipher_stack : NULL;
+    if (sk == NULL || n < 0 || n >= sk_SSL_CIPHER_num(sk))
+        return NULL;
+    return sk_SSL_CIPHER_value(sk, n)->name;
+}
+
+/* ---- ALPN (RFC 7301) ---- */
+
+/* alpn_list_ok: a non-empty sequence of non-empty u8-prefixed names. */
+static int alpn_list_ok(const unsigned char *p, size_t len)
+{
+    size_t i = 0;
+    if (len < 2)
+        return 0;
+    while (i < len) {
+        size_t l = p[i];
+        if (l == 0 || l > len - i - 1)
+            return 0;
+        i += 1 + l;
+    }
+    return 1;
+}
+
+/* Note the inverted convention: 0 on success, 1 on failure. */
+static int set_alpn(struct ssl_config *c, const unsigned char *protos, unsigned int len)
+{
+    uint8_t *copy;
+    if (protos == NULL || len == 0) {
+        OPENSSL_free(c->alpn);
+        c->alpn = NULL;
+        c->alpn_len = 0;
+        return 0;
+    }
+    if (!alpn_list_ok(protos, len))
+        return 1;
+    if ((copy = OPENSSL_memdup(protos, len)) == NULL) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+        return 1;
+    }
+    OPENSSL_free(c->alpn);
+    c->alpn = copy;
+    c->alpn_len = len;
+    return 0;
+}
+
+int SSL_CTX_set_alpn_protos(SSL_CTX *ctx, const unsigned char *protos, unsigned int len)
+{
+    return set_alpn(&ctx->cfg, protos, len);
+}
+
+int SSL_set_alpn_protos(SSL *s, const unsigned char *protos, unsigned int len)
+{
+    return set_alpn(&s->cfg, protos, len);
+}
+
+void SSL_CTX_set_alpn_select_cb(SSL_CTX *ctx, SSL_CTX_alpn_select_cb_func cb, void *arg)
+{
+    ctx->alpn_select_cb = cb;
+    ctx->alpn_select_arg = arg;
+}
+
+void SSL_get0_alpn_selected(const SSL *s, const unsigned char **data, unsigned int *len)
+{
+    *data = s->alpn_selected;
+    *len = s->alpn_selected != NULL ? (unsigned int)s->alpn_selected_len : 0;
+}
+
+/* The server's preference wins: the first of |server| also in |client|.
+ * Without overlap, the client's first protocol is offered as a fallback. */
+int SSL_select_next_proto(unsigned char **out, unsigned char *outlen, const unsigned char *server,
+                          unsigned int server_len, const unsigned char *client,
+                          unsigned int client_len)
+{
+    if (client == NULL || !alpn_list_ok(client, client_len)) {
+        *out = NULL;
+        *outlen = 0;
+        return OPENSSL_NPN_NO_OVERLAP;
+    }
+    if (server != NULL && alpn_list_ok(server, server_len)) {
+        for (unsigned int i = 0; i < server_len; i += 1u + server[i]) {
+            for (unsigned int j = 0; j < client_len; j += 1u + client[j]) {
+                if (server[i] == client[j] && memcmp(server + i + 1, client + j + 1, server[i]) == 0) {
+                    *out = (unsigned char *)server + i + 1;
+                    *outlen = server[i];
+                    return OPENSSL_NPN_NEGOTIATED;
+                }
+            }
+        }
+    }
+    *out = (unsigned char *)client + 1;
+    *outlen = client[0];
+    return OPENSSL_NPN_NO_OVERLAP;
+}
+
+/* ---- tickets, post-handshake auth, security level, early data ---- */
+
+int SSL_CTX_set_num_tickets(SSL_CTX *ctx, size_t n)
+{
+    ctx->cfg.num_tickets = n;
+    return 1;
+}
+size_t SSL_CTX_get_num_tickets(const SSL_CTX *ctx) { return ctx->cfg.num_tickets; }
+int SSL_set_num_tickets(SSL *s, size_t n)
+{
+    s->cfg.num_tickets = n;
+    return 1;
+}
+size_t SSL_get_num_tickets(const SSL *s) { return s->cfg.num_tickets; }
+
+void SSL_CTX_set_post_handshake_auth(SSL_CTX *ctx, int val) { ctx->cfg.post_handshake_auth = val; }
+void SSL_set_post_handshake_auth(SSL *s, int val) { s->cfg.post_handshake_auth = val; }
+
+void SSL_CTX_set_security_level(SSL_CTX *ctx, int level) { ctx->cfg.security_level = level; }
+int SSL_CTX_get_security_level(const SSL_CTX *ctx) { return ctx->cfg.security_level; }
+void SSL_set_security_level(SSL *s, int level) { s->cfg.security_level = level; }
+int SSL_get_security_level(const SSL *s) { return s->cfg.security_level; }
+
+int SSL_CTX_set_max_early_data(SSL_CTX *ctx, uint32_t v)
+{
+    ctx->cfg.max_early_data = v;
+    return 1;
+}
+uint32_t SSL_CTX_get_max_early_data(const SSL_CTX *ctx) { return ctx->cfg.max_early_data; }
+int SSL_set_max_early_data(SSL *s, uint32_t v)
+{
+    s->cfg.max_early_data = v;
+    return 1;
+}
+uint32_t SSL_get_max_early_data(const SSL *s) { return s->cfg.max_early_data; }
+
+/* ---- callbacks ---- */
+
+void SSL_CTX_set_info_callback(SSL_CTX *ctx, void (*cb)(const SSL *, int, int))
+{
+    ctx->cfg.info_cb = cb;
+}
+void (*SSL_CTX_get_info_callback(SSL_CTX *ctx))(const SSL *, int, int) { return ctx->cfg.info_cb; }
+void SSL_set_info_callback(SSL *s, void (*cb)(const SSL *, int, int)) { s->cfg.info_cb = cb; }
+void (*SSL_get_info_callback(const SSL *s))(const SSL *, int, int) { return s->cfg.info_cb; }
+
+void SSL_CTX_set_msg_callback(SSL_CTX *ctx, void (*cb)(int, int, int, const void *, size_t, SSL *,
+                                                       void *))
+{
+    ctx->cfg.msg_cb = cb;
+}
+void SSL_set_msg_callback(SSL *s, void (*cb)(int, int, int, const void *, size_t, SSL *, void *))
+{
+    s->cfg.msg_cb = cb;
+}
+
+void SSL_CTX_set_keylog_callback(SSL_CTX *ctx, SSL_CTX_keylog_cb_func cb) { ctx->keylog_cb = cb; }
+SSL_CTX_keylog_cb_func SSL_CTX_get_keylog_callback(const SSL_CTX *ctx) { return ctx->keylog_cb; }
+
+void SSL_CTX_set_default_passwd_cb(SSL_CTX *ctx, pem_password_cb *cb) { ctx->default_passwd_cb = cb; }
+void SSL_CTX_set_default_passwd_cb_userdata(SSL_CTX *ctx, void *u)
+{
+    ctx->default_passwd_cb_userdata = u;
+}
+pem_password_cb *SSL_CTX_get_default_passwd_cb(SSL_CTX *ctx) { return ctx->default_passwd_cb; }
+void *SSL_CTX_get_default_passwd_cb_userdata(SSL_CTX *ctx) { return ctx->default_passwd_cb_userdata; }
+void SSL_set_default_passwd_cb(SSL *s, pem_password_cb *cb) { s->default_passwd_cb = cb; }
+void SSL_set_default_passwd_cb_userdata(SSL *s, void *u) { s->default_passwd_cb_userdata = u; }
+pem_password_cb *SSL_get_default_passwd_cb(SSL *s) { return s->default_passwd_cb; }
+void *SSL_get_default_passwd_cb_userdata(SSL *s) { return s->default_passwd_cb_userdata; }
+
+void SSL_CTX_set_client_hello_cb(SSL_CTX *ctx, SSL_client_hello_cb_fn cb, void *arg)
+{
+    ctx->client_hello_cb = cb;
+    ctx->client_hello_cb_arg = arg;
+}
+
+void SSL_CTX_set_client_cert_cb(SSL_CTX *ctx, int (*cb)(SSL *, X509 **, EVP_PKEY **))
+{
+    ctx->cfg.client_cert_cb = cb;
+}
+int (*SSL_CTX_get_client_cert_cb(SSL_CTX *ctx))(SSL *, X509 **, EVP_PKEY **)
+{
+    return ctx->cfg.client_cert_cb;
+}
+
+void SSL_CTX_set_cert_cb(SSL_CTX *ctx, int (*cb)(SSL *, void *), void *arg)
+{
+    ctx->cert_cb = cb;
+    ctx->cert_cb_arg = arg;
+}
+void SSL_set_cert_cb(SSL *s, int (*cb)(SSL *, void *), void *arg)
+{
+    s->cert_cb = cb;
+    s->cert_cb_arg = arg;
+}
+
+/* ---- PSK ---- */
+
+void SSL_CTX_set_psk_client_callback(SSL_CTX *ctx, SSL_psk_client_cb_func cb)
+{
+    ctx->cfg.psk_client_cb = cb;
+}
+void SSL_set_psk_client_callback(SSL *s, SSL_psk_client_cb_func cb) { s->cfg.psk_client_cb = cb; }
+void SSL_CTX_set_psk_server_callback(SSL_CTX *ctx, SSL_psk_server_cb_func cb)
+{
+    ctx->cfg.psk_server_cb = cb;
+}
+void SSL_set_psk_server_callback(SSL *s, SSL_psk_server_cb_func cb) { s->cfg.psk_server_cb = cb; }
+void SSL_CTX_set_psk_find_session_callback(SSL_CTX *ctx, SSL_psk_find_session_cb_func cb)
+{
+    ctx->cfg.psk_find_session_cb = cb;
+}
+void SSL_set_psk_find_session_callback(SSL *s, SSL_psk_find_session_cb_func cb)
+{
+    s->cfg.psk_find_session_cb = cb;
+}
+void SSL_CTX_set_psk_use_session_callback(SSL_CTX *ctx, SSL_psk_use_session_cb_func cb)
+{
+    ctx->cfg.psk_use_session_cb = cb;
+}
+void SSL_set_psk_use_session_callback(SSL *s, SSL_psk_use_session_cb_func cb)
+{
+    s->cfg.psk_use_session_cb = cb;
+}
+
+static int set_psk_hint(struct ssl_config *c, const char *hint)
+{
+    char *copy = NULL;
+    if (hint != NULL && strlen(hint) > PSK_MAX_IDENTITY_LEN) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_DATA_LENGTH_TOO_LONG);
+        return 0;
+    }
+    if (hint != NULL && (copy = OPENSSL_strdup(hint)) == NULL) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+        return 0;
+    }
+    OPENSSL_free(c->psk_identity_hint);
+    c->psk_identity_hint = copy;
+    return 1;
+}
+
+int SSL_CTX_use_psk_identity_hint(SSL_CTX *ctx, const char *hint) { return set_psk_hint(&ctx->cfg, hint); }
+int SSL_use_psk_identity_hint(SSL *s, const char *hint) { return set_psk_hint(&s->cfg, hint); }
+
+/* ---- SRP: not supported (docs/unsupported.md) ---- */
+
+int SSL_CTX_set_srp_username(SSL_CTX *ctx, char *name)
+{
+    (void)ctx;
+    (void)name;
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "SRP is not supported");
+    return 0;
+}
+
+int SSL_CTX_set_srp_password(SSL_CTX *ctx, char *password)
+{
+    (void)ctx;
+    (void)password;
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "SRP is not supported");
+    return 0;
+}
+
+/* ---- shutdown, session id context, buffers ---- */
+
+void SSL_CTX_set_quiet_shutdown(SSL_CTX *ctx, int mode) { ctx->cfg.quiet_shutdown = mode; }
+int SSL_CTX_get_quiet_shutdown(const SSL_CTX *ctx) { return ctx->cfg.quiet_shutdown; }
+void SSL_set_quiet_shutdown(SSL *s, int mode) { s->cfg.quiet_shutdown = mode; }
+int SSL_get_quiet_shutdown(const SSL *s) { return s->cfg.quiet_shutdown; }
+
+static int set_sid_ctx(struct ssl_config *c, const unsigned char *sid, unsigned int len)
+{
+    if (len > SSL_MAX_SID_CTX_LENGTH) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG);
+        return 0;
+    }
+    c->sid_ctx_len = len;
+    if (len > 0)
+        memcpy(c->sid_ctx, sid, len);
+    return 1;
+}
+
+int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const unsigned char *sid, unsigned int len)
+{
+    return set_sid_ctx(&ctx->cfg, sid, len);
+}
+
+int SSL_set_session_id_context(SSL *s, const unsigned char *sid, unsigned int len)
+{
+    return set_sid_ctx(&s->cfg, sid, len);
+}
+
+void SSL_CTX_set_default_read_buffer_len(SSL_CTX *ctx, size_t len)
+{
+    (void)ctx;
+    (void)len; /* our read buffer is always one full record */
+}
+
+void SSL_set_default_read_buffer_len(SSL *s, size_t len)
+{
+    (void)s;
+    (void)len;
+}
+
+void SSL_set_read_ahead(SSL *s, int yes) { s->cfg.read_ahead = yes; }
+int SSL_get_read_ahead(const SSL *s) { return s->cfg.read_ahead; }

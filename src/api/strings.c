@@ -1,0 +1,286 @@
+/* Library initialisation, error strings, and the human-readable names of
+ * alerts, states, versions and cipher suites. */
+#include "internal.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "handshake/suites.h"
+#include "keys/algs.h"
+
+extern const ERR_STRING_DATA sesame_ssl_reason_strings[];
+
+static pthread_once_t g_strings_once = PTHREAD_ONCE_INIT;
+static void load_strings(void) { ERR_load_strings_const(sesame_ssl_reason_strings); }
+
+void ssl_load_strings(void) { pthread_once(&g_strings_once, load_strings); }
+
+int OPENSSL_init_ssl(uint64_t opts, const OPENSSL_INIT_SETTINGS *settings)
+{
+    /* as libssl does: the config file is loaded unless asked not to */
+    if (!(opts & OPENSSL_INIT_NO_LOAD_CONFIG))
+        opts |= OPENSSL_INIT_LOAD_CONFIG;
+    if (!OPENSSL_init_crypto(opts | OPENSSL_INIT_ADD_ALL_CIPHERS | OPENSSL_INIT_ADD_ALL_DIGESTS,
+                             settings))
+        return 0;
+    if (!(opts & OPENSSL_INIT_NO_LOAD_SSL_STRINGS))
+        ssl_load_strings();
+    return 1;
+}
+
+int ERR_load_SSL_strings(void)
+{
+    ssl_load_strings();
+    return 1;
+}
+
+/* ---- alerts ---- */
+
+static const struct {
+    int desc;
+    const char *sh, *lng;
+} k_alerts[] = {
+    {SSL3_AD_CLOSE_NOTIFY, "CN", "close notify"},
+    {SSL3_AD_UNEXPECTED_MESSAGE, "UM", "unexpected_message"},
+    {SSL3_AD_BAD_RECORD_MAC, "BM", "bad record mac"},
+    {TLS1_AD_DECRYPTION_FAILED, "DC", "decryption failed"},
+    {TLS1_AD_RECORD_OVERFLOW, "RO", "record overflow"},
+    {SSL3_AD_DECOMPRESSION_FAILURE, "DF", "decompression failure"},
+    {SSL3_AD_HANDSHAKE_FAILURE, "HF", "handshake failure"},
+    {SSL3_AD_NO_CERTIFICATE, "NC", "no certificate"},
+    {SSL3_AD_BAD_CERTIFICATE, "BC", "bad certificate"},
+    {SSL3_AD_UNSUPPORTED_CERTIFICATE, "UC", "unsupported certificate"},
+    {SSL3_AD_CERTIFICATE_REVOKED, "CR", "certificate revoked"},
+    {SSL3_AD_CERTIFICATE_EXPIRED, "CE", "certificate expired"},
+    {SSL3_AD_CERTIFICATE_UNKNOWN, "CU", "certificate unknown"},
+    {SSL3_AD_ILLEGAL_PARAMETER, "IP", "illegal parameter"},
+    {TLS1_AD_UNKNOWN_CA, "CA", "unknown CA"},
+    {TLS1_AD_ACCESS_DENIED, "AD", "access denied"},
+    {TLS1_AD_DECODE_ERROR, "DE", "decode error"},
+    {TLS1_AD_DECRYPT_ERROR, "CY", "decrypt error"},
+    {TLS1_AD_EXPORT_RESTRICTION, "ER", "export restriction"},
+    {TLS1_AD_PROTOCOL_VERSION, "PV", "protocol version"},
+    {TLS1_AD_INSUFFICIENT_SECURITY, "IS", "insufficient security"},
+    {TLS1_AD_INTERNAL_ERROR, "IE", "internal error"},
+    {TLS1_AD_USER_CANCELLED, "US", "user canceled"},
+    {TLS1_AD_NO_RENEGOTIATION, "NR", "no renegotiation"},
+    {TLS1_AD_UNSUPPORTED_EXTENSION, "UE", "unsupported extension"},
+    {TLS1_AD_CERTIFICATE_UNOBTAINABLE, "CO", "certificate unobtainable"},
+    {TLS1_AD_UNRECOGNIZED_NAME, "UN", "unrecognized name"},
+    {TLS1_AD_BAD_CERTIFICATE_STATUS_RESPONSE, "BR", "bad certificate status response"},
+    {TLS1_AD_BAD_CERTIFICATE_HASH_VALUE, "BH", "bad certificate hash value"},
+    {TLS1_AD_UNKNOWN_PSK_IDENTITY, "UP", "unknown PSK identity"},
+    {TLS1_AD_NO_APPLICATION_PROTOCOL, "NP", "no application protocol"},
+};
+
+const char *SSL_alert_desc_string(int value)
+{
+    for (size_t i = 0; i < sizeof(k_alerts) / sizeof(k_alerts[0]); i++)
+        if (k_alerts[i].desc == (value & 0xff))
+            return k_alerts[i].sh;
+    return "UK";
+}
+
+const char *SSL_alert_desc_string_long(int value)
+{
+    for (size_t i = 0; i < sizeof(k_alerts) / sizeof(k_alerts[0]); i++)
+        if (k_alerts[i].desc == (value & 0xff))
+            return k_alerts[i].lng;
+    return "unknown";
+}
+
+const char *SSL_alert_type_string(int value)
+{
+    switch (value >> 8) {
+    case SSL3_AL_WARNING:
+        return "W";
+    case SSL3_AL_FATAL:
+        return "F";
+    default:
+        return "U";
+    }
+}
+
+const char *SSL_alert_type_string_long(int value)
+{
+    switch (value >> 8) {
+    case SSL3_AL_WARNING:
+        return "warning";
+    case SSL3_AL_FATAL:
+        return "fatal";
+    default:
+        return "unknown";
+    }
+}
+
+/* ---- handshake state ---- */
+
+OSSL_HANDSHAKE_STATE SSL_get_state(const SSL *s)
+{
+    switch (s->phase) {
+    case HS_PHASE_BEFORE:
+        return TLS_ST_BEFORE;
+    case HS_PHASE_DONE:
+        return TLS_ST_OK;
+    default:
+        return s->server == 1 ? TLS_ST_SR_CLNT_HELLO : TLS_ST_CW_CLNT_HELLO;
+    }
+}
+
+const char *SSL_state_string_long(const SSL *s)
+{
+    if (s->fatal)
+        return "error";
+    switch (SSL_get_state(s)) {
+    case TLS_ST_BEFORE:
+        return "before SSL initialization";
+    case TLS_ST_OK:
+        return "SSL negotiation finished successfully";
+    case TLS_ST_SR_CLNT_HELLO:
+        return "SSLv3/TLS read client hello";
+    case TLS_ST_CW_CLNT_HELLO:
+        return "SSLv3/TLS write client hello";
+    default:
+        return "unknown state";
+    }
+}
+
+const char *SSL_state_string(const SSL *s)
+{
+    if (s->fatal)
+        return "SSLERR";
+    switch (SSL_get_state(s)) {
+    case TLS_ST_BEFORE:
+        return "PINIT";
+    case TLS_ST_OK:
+        return "SSLOK";
+    case TLS_ST_SR_CLNT_HELLO:
+        return "TRCH";
+    case TLS_ST_CW_CLNT_HELLO:
+        return "TWCH";
+    default:
+        return "UNKWN";
+    }
+}
+
+/* ---- versions ---- */
+
+static const char *version_string(int v)
+{
+    switch (v) {
+    case TLS1_3_VERSION:
+        return "TLSv1.3";
+    case TLS1_2_VERSION:
+        return "TLSv1.2";
+    case TLS1_1_VERSION:
+        return "TLSv1.1";
+    case TLS1_VERSION:
+        return "TLSv1";
+    case SSL3_VERSION:
+        return "SSLv3";
+    default:
+        return "unknown";
+    }
+}
+
+/* Before the handshake OpenSSL reports the method's version (TLS_ANY_VERSION
+ * for TLS_method). */
+int SSL_version(const SSL *s) { return s->version != 0 ? s->version : s->method->version; }
+const char *SSL_get_version(const SSL *s) { return version_string(SSL_version(s)); }
+
+/* The legacy_version of our/the peer's ClientHello: 0x0303 for TLS 1.3. */
+int SSL_client_version(const SSL *s)
+{
+    if (s->version == 0)
+        return 0;
+    return s->version > TLS1_2_VERSION ? TLS1_2_VERSION : s->version;
+}
+
+/* ---- cipher suites ---- */
+
+const char *SSL_CIPHER_get_name(const SSL_CIPHER *c) { return c != NULL ? c->name : "(NONE)"; }
+const char *SSL_CIPHER_standard_name(const SSL_CIPHER *c) { return c != NULL ? c->std_name : "(NONE)"; }
+
+const char *OPENSSL_cipher_name(const char *rfc_name)
+{
+    size_t n;
+    const SSL_CIPHER *all = suite_all(&n);
+    if (rfc_name != NULL)
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(all[i].std_name, rfc_name) == 0)
+                return all[i].name;
+    return "(NONE)";
+}
+
+int SSL_CIPHER_get_bits(const SSL_CIPHER *c, int *alg_bits)
+{
+    if (c == NULL)
+        return 0;
+    if (alg_bits != NULL)
+        *alg_bits = c->bits;
+    return c->bits;
+}
+
+const char *SSL_CIPHER_get_version(const SSL_CIPHER *c)
+{
+    return c != NULL ? version_string(c->min_version) : "(NONE)";
+}
+
+uint32_t SSL_CIPHER_get_id(const SSL_CIPHER *c) { return c->id; }
+uint16_t SSL_CIPHER_get_protocol_id(const SSL_CIPHER *c) { return c->suite; }
+int SSL_CIPHER_get_cipher_nid(const SSL_CIPHER *c) { return c != NULL ? c->cipher_nid : NID_undef; }
+/* AEAD suites have no separate MAC digest */
+int SSL_CIPHER_get_digest_nid(const SSL_CIPHER *c) { (void)c; return NID_undef; }
+int SSL_CIPHER_get_kx_nid(const SSL_CIPHER *c) { return c->kx_nid; }
+int SSL_CIPHER_get_auth_nid(const SSL_CIPHER *c) { return c->auth_nid; }
+int SSL_CIPHER_is_aead(const SSL_CIPHER *c) { (void)c; return 1; }
+const EVP_MD *SSL_CIPHER_get_handshake_digest(const SSL_CIPHER *c) { return algs_md_by_nid(c->md_nid); }
+
+const SSL_CIPHER *SSL_CIPHER_find(SSL *s, const unsigned char *ptr)
+{
+    (void)s;
+    return suite_by_value((uint16_t)(ptr[0] << 8 | ptr[1]));
+}
+
+char *SSL_CIPHER_description(const SSL_CIPHER *c, char *buf, int len)
+{
+    const char *kx, *au, *enc;
+    int own = 0;
+    if (buf == NULL) {
+        len = 128;
+        if ((buf = OPENSSL_malloc((size_t)len)) == NULL) {
+            ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+            return NULL;
+        }
+        own = 1;
+    } else if (len < 128) {
+        return NULL;
+    }
+    if (c == NULL) {
+        if (own)
+            OPENSSL_free(buf);
+        return NULL;
+    }
+    kx = c->kx_nid == NID_kx_ecdhe ? "ECDH" : "any";
+    au = c->auth_nid == NID_auth_ecdsa ? "ECDSA" : c->auth_nid == NID_auth_rsa ? "RSA" : "any";
+    enc = c->cipher_nid == NID_aes_128_gcm   ? "AESGCM(128)"
+          : c->cipher_nid == NID_aes_256_gcm ? "AESGCM(256)"
+                                             : "CHACHA20/POLY1305(256)";
+    snprintf(buf, (size_t)len, "%-30s %-7s Kx=%-8s Au=%-5s Enc=%-22s Mac=%-4s\n", c->name,
+             version_string(c->min_version), kx, au, enc, "AEAD");
+    return buf;
+}
+
+const SSL_CIPHER *SSL_get_current_cipher(const SSL *s)
+{
+    if (s->cipher != NULL)
+        return s->cipher;
+    return s->session != NULL ? s->session->cipher : NULL;
+}
+
+const SSL_CIPHER *SSL_get_pending_cipher(const SSL *s)
+{
+    return s->phase == HS_PHASE_IN_INIT ? s->cipher : NULL;
+}

@@ -1,0 +1,617 @@
+/* TLS 1.3 session tickets: the key ring, sealing and opening.
+ *
+ * Default (no application keys, no callback): tickets are sealed with
+ * AES-256-GCM under the current ring key with a random 96-bit nonce:
+ *   0x01 || key name (16) || nonce (12) || ciphertext || tag (16)
+ * the first 29 bytes being the AAD.  The ring key is used directly (no
+ * per-ticket HKDF): random nonces are safe for 2^32 seals per key, and the
+ * key rotates every session_timeout/2, far below that at any real rate; one
+ * AEAD pass per ticket keeps resumption cheap.
+ *
+ * With SSL_CTRL_SET_TLSEXT_TICKET_KEYS or a ticket key callback: OpenSSL's
+ * envelope, key name (16) || IV (16) || AES-256-CBC || HMAC-SHA256. */
+#include "internal.h"
+
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "keys/algs.h"
+#include "session/session_cache.h"
+#include "session/ticket.h"
+
+#define RING_VERSION 1
+#define NAME_LEN 16
+#define NONCE_LEN 12
+#define TAG_LEN 16
+#define RING_HDR (1 + NAME_LEN + NONCE_LEN)
+#define OSSL_IV_LEN 16
+#define OSSL_MAC_LEN 32
+#define MAX_TICKET_PLAINTEXT (64 * 1024)
+
+/* ---- clock ---- */
+
+/* Fallback for builds where base/ has not provided the clock yet. */
+__attribute__((weak)) uint64_t sesame_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t (*_Atomic test_clock)(void);
+
+void ticket_keys_set_clock_for_test(uint64_t (*now_ms)(void))
+{
+    atomic_store(&test_clock, now_ms);
+}
+
+uint64_t sess_clock_ms(void)
+{
+    uint64_t (*f)(void) = atomic_load_explicit(&test_clock, memory_order_relaxed);
+    return f != NULL ? f() : sesame_now_ms();
+}
+
+/* ---- fetched algorithms (once per process) ---- */
+
+static pthread_once_t cbc_once = PTHREAD_ONCE_INIT;
+static EVP_CIPHER *aes256cbc;
+
+static void fetch_cbc(void) { aes256cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL); }
+
+static const EVP_CIPHER *algs_aes256cbc(void)
+{
+    pthread_once(&cbc_once, fetch_cbc);
+    return aes256cbc;
+}
+
+/* ---- key ring ---- */
+
+static int new_ring_key(struct ticket_ring_key *k, uint64_t now)
+{
+    if (RAND_bytes(k->name, sizeof(k->name)) != 1 || RAND_priv_bytes(k->key, sizeof(k->key)) != 1)
+        return 0;
+    k->created_ms = now;
+    k->valid = 1;
+    return 1;
+}
+
+int ticket_keys_init(SSL_CTX *ctx)
+{
+    struct ticket_keys *tk = &ctx->tickets;
+    memset(tk, 0, sizeof(*tk));
+    if (pthread_rwlock_init(&tk->lock, NULL) != 0)
+        return 0;
+    if (!new_ring_key(&tk->cur, sess_clock_ms())) {
+        pthread_rwlock_destroy(&tk->lock);
+        return 0;
+    }
+    tk->initialized = 1;
+    return 1;
+}
+
+void ticket_keys_cleanup(struct ticket_keys *tk)
+{
+    if (!tk->initialized)
+        return;
+    pthread_rwlock_destroy(&tk->lock);
+    OPENSSL_cleanse(tk, sizeof(*tk));
+}
+
+static uint64_t rotation_ms(const SSL_CTX *ctx)
+{
+    long t = ctx->session_timeout > 0 ? ctx->session_timeout : 7200;
+    uint64_t ms = (uint64_t)t * 1000 / 2;
+    return ms > 0 ? ms : 1;
+}
+
+/* snapshot copies the ring (rotating it first if due) so that the AEAD work
+ * runs without any lock.  A key is current for one period, then "previous"
+ * for one more period, then gone. */
+static int snapshot(SSL_CTX *ctx, struct ticket_ring_key *cur, struct ticket_ring_key *prev)
+{
+    struct ticket_keys *tk = &ctx->tickets;
+    uint64_t now = sess_clock_ms(), period = rotation_ms(ctx);
+    pthread_rwlock_rdlock(&tk->lock);
+    int due = now >= tk->cur.created_ms + period;
+    if (!due) {
+        *cur = tk->cur;
+        *prev = tk->prev;
+        pthread_rwlock_unlock(&tk->lock);
+        return 1;
+    }
+    pthread_rwlock_unlock(&tk->lock);
+    pthread_rwlock_wrlock(&tk->lock);
+    if (now >= tk->cur.created_ms + period) {
+        struct ticket_ring_key fresh;
+        if (!new_ring_key(&fresh, now)) {
+            pthread_rwlock_unlock(&tk->lock);
+            return 0;
+        }
+        if (now < tk->cur.created_ms + 2 * period)
+            tk->prev = tk->cur; /* still opens tickets for one more period */
+        else
+            memset(&tk->prev, 0, sizeof(tk->prev)); /* idle for too long: retire both */
+        tk->cur = fresh;
+        OPENSSL_cleanse(&fresh, sizeof(fresh));
+    }
+    *cur = tk->cur;
+    *prev = tk->prev;
+    pthread_rwlock_unlock(&tk->lock);
+    return 1;
+}
+
+/* ---- ring format ---- */
+
+static int ring_seal(SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB *out)
+{
+    struct ticket_ring_key cur, prev;
+    uint8_t *hdr, *body;
+    int ok = 0, n = 0, fin = 0;
+    EVP_CIPHER_CTX *c = NULL;
+    if (!snapshot(ctx, &cur, &prev))
+        goto done;
+    if (!cbb_add_space(out, &hdr, RING_HDR))
+        goto done;
+    hdr[0] = RING_VERSION;
+    memcpy(hdr + 1, cur.name, NAME_LEN);
+    if (RAND_bytes(hdr + 1 + NAME_LEN, NONCE_LEN) != 1)
+        goto done;
+    uint8_t aad[RING_HDR];
+    memcpy(aad, hdr, RING_HDR);
+    if (!cbb_add_space(out, &body, pt_len + TAG_LEN))
+        goto done;
+    c = EVP_CIPHER_CTX_new();
+    if (c == NULL || !EVP_EncryptInit_ex2(c, algs_aes256gcm(), cur.key, aad + 1 + NAME_LEN, NULL)
+        || !EVP_EncryptUpdate(c, NULL, &n, aad, RING_HDR)
+        || !EVP_EncryptUpdate(c, body, &n, pt, (int)pt_len)
+        || !EVP_EncryptFinal_ex(c, body + n, &fin)
+        || !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, TAG_LEN, body + pt_len))
+        goto done;
+    ok = 1;
+done:
+    EVP_CIPHER_CTX_free(c);
+    OPENSSL_cleanse(&cur, sizeof(cur));
+    OPENSSL_cleanse(&prev, sizeof(prev));
+    if (!ok)
+        ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
+    return ok;
+}
+
+/* ring_open: 1 opened (plaintext in *out, OPENSSL_free), 0 not ours or bad. */
+static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out,
+                     size_t *out_len, int *renew)
+{
+    struct ticket_ring_key cur, prev;
+    const struct ticket_ring_key *k = NULL;
+    EVP_CIPHER_CTX *c = NULL;
+    uint8_t *pt = NULL;
+    int ok = 0, n = 0, fin = 0;
+    if (len < RING_HDR + TAG_LEN || t[0] != RING_VERSION
+        || len - RING_HDR - TAG_LEN > MAX_TICKET_PLAINTEXT)
+        return 0;
+    if (!snapshot(ctx, &cur, &prev))
+        return 0;
+    if (cur.valid && CRYPTO_memcmp(t + 1, cur.name, NAME_LEN) == 0) {
+        k = &cur;
+    } else if (prev.valid && CRYPTO_memcmp(t + 1, prev.name, NAME_LEN) == 0) {
+        k = &prev;
+        *renew = 1;
+    } else {
+        goto done;
+    }
+    size_t ct_len = len - RING_HDR - TAG_LEN;
+    pt = OPENSSL_malloc(ct_len + 1);
+    c = EVP_CIPHER_CTX_new();
+    if (pt == NULL || c == NULL
+        || !EVP_DecryptInit_ex2(c, algs_aes256gcm(), k->key, t + 1 + NAME_LEN, NULL)
+        || !EVP_DecryptUpdate(c, NULL, &n, t, RING_HDR)
+        || !EVP_DecryptUpdate(c, pt, &n, t + RING_HDR, (int)ct_len)
+        || !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, (void *)(t + len - TAG_LEN))
+        || EVP_DecryptFinal_ex(c, pt + n, &fin) <= 0)
+        goto done;
+    *out = pt;
+    *out_len = ct_len;
+    pt = NULL;
+    ok = 1;
+done:
+    EVP_CIPHER_CTX_free(c);
+    OPENSSL_clear_free(pt, len);
+    OPENSSL_cleanse(&cur, sizeof(cur));
+    OPENSSL_cleanse(&prev, sizeof(prev));
+    return ok;
+}
+
+/* ---- OpenSSL envelope: app keys or callbacks ---- */
+
+/* A MAC context of either flavour (EVP_MAC for the app keys and the EVP
+ * callback, HMAC_CTX for the legacy callback). */
+struct mac {
+    EVP_MAC_CTX *evp;
+    HMAC_CTX *legacy;
+};
+
+static int mac_new(SSL_CTX *ctx, struct mac *m)
+{
+    memset(m, 0, sizeof(*m));
+    if (ctx->ticket_key_evp_cb == NULL && ctx->ticket_key_cb != NULL)
+        return (m->legacy = HMAC_CTX_new()) != NULL;
+    return (m->evp = EVP_MAC_CTX_new(algs_hmac())) != NULL;
+}
+
+static void mac_free(struct mac *m)
+{
+    EVP_MAC_CTX_free(m->evp);
+    HMAC_CTX_free(m->legacy);
+}
+
+static int mac_update(struct mac *m, const uint8_t *p, size_t n)
+{
+    return m->evp ? EVP_MAC_update(m->evp, p, n) : HMAC_Update(m->legacy, p, n);
+}
+
+static int mac_final(struct mac *m, uint8_t *out, size_t *out_len)
+{
+    if (m->evp)
+        return EVP_MAC_final(m->evp, out, out_len, EVP_MAX_MD_SIZE);
+    unsigned int l = 0;
+    int r = HMAC_Final(m->legacy, out, &l);
+    *out_len = l;
+    return r;
+}
+
+/* ossl_keys: the callback, or the app keys.  Returns the callback's value
+ * semantics: 1 ok, 2 ok+renew (dec), 0 no key / don't issue, <0 error. */
+static int ossl_keys(SSL *s, SSL_CTX *ctx, uint8_t name[NAME_LEN], uint8_t iv[OSSL_IV_LEN],
+                     EVP_CIPHER_CTX *c, struct mac *m, int enc)
+{
+    if (ctx->ticket_key_evp_cb != NULL)
+        return ctx->ticket_key_evp_cb(s, name, iv, c, m->evp, enc);
+    if (ctx->ticket_key_cb != NULL)
+        return ctx->ticket_key_cb(s, name, iv, c, m->legacy, enc);
+    struct ticket_keys *tk = &ctx->tickets;
+    uint8_t aes[32], hmac[32], kname[NAME_LEN];
+    pthread_rwlock_rdlock(&tk->lock);
+    int have = tk->have_app_keys;
+    memcpy(aes, tk->app_aes, 32);
+    memcpy(hmac, tk->app_hmac, 32);
+    memcpy(kname, tk->app_name, NAME_LEN);
+    pthread_rwlock_unlock(&tk->lock);
+    int ret = 0;
+    if (!have)
+        goto done;
+    if (enc) {
+        memcpy(name, kname, NAME_LEN);
+        if (RAND_bytes(iv, OSSL_IV_LEN) != 1) {
+            ret = -1;
+            goto done;
+        }
+    } else if (CRYPTO_memcmp(name, kname, NAME_LEN) != 0) {
+        goto done;
+    }
+    OSSL_PARAM params[2] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
+                            OSSL_PARAM_construct_end()};
+    if (!EVP_CipherInit_ex2(c, algs_aes256cbc(), aes, iv, enc, NULL)
+        || !EVP_MAC_init(m->evp, hmac, sizeof(hmac), params)) {
+        ret = -1;
+        goto done;
+    }
+    ret = 1;
+done:
+    OPENSSL_cleanse(aes, sizeof(aes));
+    OPENSSL_cleanse(hmac, sizeof(hmac));
+    return ret;
+}
+
+/* ossl_seal: 1 sealed, 2 the callback declined (nothing written), 0 error. */
+static int ossl_seal(SSL *s, SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB *out)
+{
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    struct mac m;
+    int ok = 0, n = 0, fin = 0;
+    uint8_t name[NAME_LEN] = {0}, iv[EVP_MAX_IV_LENGTH] = {0}, *p;
+    size_t mlen = 0;
+    if (!mac_new(ctx, &m) || c == NULL)
+        goto done;
+    int r = ossl_keys(s, ctx, name, iv, c, &m, 1);
+    if (r == 0) {
+        ok = 2;
+        goto done;
+    }
+    if (r < 0)
+        goto done;
+    int ivl = EVP_CIPHER_CTX_get_iv_length(c);
+    int bl = EVP_CIPHER_CTX_get_block_size(c);
+    if (ivl < 0 || ivl > EVP_MAX_IV_LENGTH || bl <= 0)
+        goto done;
+    size_t start = cbb_len(out);
+    if (!cbb_add_bytes(out, name, NAME_LEN) || !cbb_add_bytes(out, iv, (size_t)ivl)
+        || !cbb_add_space(out, &p, pt_len + (size_t)bl)
+        || !EVP_EncryptUpdate(c, p, &n, pt, (int)pt_len) || !EVP_EncryptFinal_ex(c, p + n, &fin))
+        goto done;
+    /* give back the unused block slack */
+    out->buf->len -= (size_t)bl - (size_t)fin - ((size_t)n - pt_len);
+    const uint8_t *all = cbb_data(out) + start;
+    size_t all_len = cbb_len(out) - start;
+    uint8_t tag[EVP_MAX_MD_SIZE];
+    if (!mac_update(&m, all, all_len) || !mac_final(&m, tag, &mlen)
+        || !cbb_add_bytes(out, tag, mlen))
+        goto done;
+    ok = 1;
+done:
+    EVP_CIPHER_CTX_free(c);
+    mac_free(&m);
+    if (!ok)
+        ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
+    return ok;
+}
+
+/* ossl_open: 1 opened, 0 not decryptable, -1 error (callback < 0). */
+static int ossl_open(SSL *s, SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out,
+                     size_t *out_len, int *renew)
+{
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    struct mac m;
+    uint8_t name[NAME_LEN], iv[EVP_MAX_IV_LENGTH], tag[EVP_MAX_MD_SIZE], *pt = NULL;
+    size_t mlen = 0;
+    int ret = 0, n = 0, fin = 0;
+    if (!mac_new(ctx, &m) || c == NULL) {
+        ret = -1;
+        goto done;
+    }
+    /* OpenSSL: shorter than name + the largest IV cannot be a ticket. */
+    if (len < NAME_LEN + EVP_MAX_IV_LENGTH || len > MAX_TICKET_PLAINTEXT)
+        goto done;
+    memcpy(name, t, NAME_LEN);
+    memcpy(iv, t + NAME_LEN, EVP_MAX_IV_LENGTH);
+    int r = ossl_keys(s, ctx, name, iv, c, &m, 0);
+    if (r <= 0) {
+        ret = r < 0 ? -1 : 0;
+        goto done;
+    }
+    if (r == 2)
+        *renew = 1;
+    int ivl = EVP_CIPHER_CTX_get_iv_length(c);
+    size_t ml = m.evp ? EVP_MAC_CTX_get_mac_size(m.evp) : (size_t)HMAC_size(m.legacy);
+    if (ivl < 0 || ml == 0 || ml > EVP_MAX_MD_SIZE || len <= NAME_LEN + (size_t)ivl + ml)
+        goto done;
+    size_t body = len - ml;
+    if (!mac_update(&m, t, body) || !mac_final(&m, tag, &mlen) || mlen != ml
+        || CRYPTO_memcmp(tag, t + body, ml) != 0)
+        goto done;
+    size_t ct_len = body - NAME_LEN - (size_t)ivl;
+    pt = OPENSSL_malloc(ct_len + EVP_MAX_BLOCK_LENGTH);
+    if (pt == NULL || !EVP_DecryptUpdate(c, pt, &n, t + NAME_LEN + ivl, (int)ct_len)
+        || EVP_DecryptFinal_ex(c, pt + n, &fin) <= 0)
+        goto done;
+    *out = pt;
+    *out_len = (size_t)n + (size_t)fin;
+    pt = NULL;
+    ret = 1;
+done:
+    OPENSSL_free(pt);
+    EVP_CIPHER_CTX_free(c);
+    mac_free(&m);
+    return ret;
+}
+
+static int use_ossl_format(SSL_CTX *ctx)
+{
+    if (ctx->ticket_key_evp_cb != NULL || ctx->ticket_key_cb != NULL)
+        return 1;
+    pthread_rwlock_rdlock(&ctx->tickets.lock);
+    int r = ctx->tickets.have_app_keys;
+    pthread_rwlock_unlock(&ctx->tickets.lock);
+    return r;
+}
+
+/* ---- handshake API ---- */
+
+static SSL_CTX *sess_ctx(SSL *s) { return s->session_ctx != NULL ? s->session_ctx : s->ctx; }
+
+int sess_ticket_issue(SSL *s, SSL_SESSION *sess, CBB *out_ticket)
+{
+    SSL_CTX *ctx = sess_ctx(s);
+    /* Every ticket is its own session, with a fresh id (as OpenSSL 3.0). */
+    if (RAND_bytes(sess->session_id, 32) != 1)
+        return 0;
+    sess->session_id_len = 32;
+    if (s->cfg.options & SSL_OP_NO_TICKET) {
+        /* Stateful: the ticket is the id of a cached session (single use). */
+        if (!cbb_add_bytes(out_ticket, sess->session_id, sess->session_id_len))
+            return 0;
+        return sess_cache_add_new(s, sess);
+    }
+    if (ctx->gen_ticket_cb != NULL) {
+        if (!ctx->gen_ticket_cb(s, ctx->ticket_cb_arg))
+            return 0;
+        SSL_SESSION *cur = s->session;
+        if (cur != NULL && cur != sess && cur->ticket_appdata_len > 0
+            && !SSL_SESSION_set1_ticket_appdata(sess, cur->ticket_appdata, cur->ticket_appdata_len))
+            return 0;
+    }
+    CBB plain;
+    uint8_t *pt = NULL;
+    size_t pt_len = 0;
+    if (!cbb_init(&plain, 512))
+        return 0;
+    if (!sess_encode(&plain, sess, 1) || !cbb_finish(&plain, &pt, &pt_len)) {
+        cbb_cleanup(&plain);
+        return 0;
+    }
+    int r = use_ossl_format(ctx) ? ossl_seal(s, ctx, pt, pt_len, out_ticket)
+                                 : ring_seal(ctx, pt, pt_len, out_ticket);
+    OPENSSL_clear_free(pt, pt_len);
+    if (r == 0)
+        return 0;
+    if (r == 2)
+        return 1; /* callback said "don't issue": empty ticket */
+    return sess_cache_add_new(s, sess);
+}
+
+int sess_ticket_accept(SSL *s, const uint8_t *identity, size_t len, SSL_SESSION **out,
+                       int *out_renew)
+{
+    SSL_CTX *ctx = sess_ctx(s);
+    *out = NULL;
+    *out_renew = 0;
+    if (identity == NULL || len == 0)
+        return 1;
+    if ((s->cfg.options & SSL_OP_NO_TICKET) && len <= SSL_MAX_SSL_SESSION_ID_LENGTH) {
+        /* Stateful ticket: single use (contract S9). */
+        *out = sess_cache_take(s, identity, len);
+        return 1;
+    }
+    uint8_t *pt = NULL;
+    size_t pt_len = 0;
+    int renew = 0;
+    int r = use_ossl_format(ctx) ? ossl_open(s, ctx, identity, len, &pt, &pt_len, &renew)
+                                 : ring_open(ctx, identity, len, &pt, &pt_len, &renew);
+    if (r < 0) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_CALLBACK_FAILED);
+        return 0;
+    }
+    if (r == 0)
+        return 1;
+    CBS cbs;
+    cbs_init(&cbs, pt, pt_len);
+    ERR_set_mark();
+    SSL_SESSION *sess = sess_decode(&cbs, 1);
+    ERR_pop_to_mark();
+    OPENSSL_clear_free(pt, pt_len);
+    if (sess == NULL)
+        return 1; /* authentic but unreadable (e.g. older format): full handshake */
+    if (ctx->dec_ticket_cb != NULL) {
+        SSL_TICKET_RETURN tr = ctx->dec_ticket_cb(
+            s, sess, NULL, 0, renew ? SSL_TICKET_SUCCESS_RENEW : SSL_TICKET_SUCCESS,
+            ctx->ticket_cb_arg);
+        if (tr == SSL_TICKET_RETURN_ABORT) {
+            SSL_SESSION_free(sess);
+            ERR_raise(ERR_LIB_SSL, SSL_R_CALLBACK_FAILED);
+            return 0;
+        }
+        if (tr == SSL_TICKET_RETURN_IGNORE || tr == SSL_TICKET_RETURN_IGNORE_RENEW) {
+            SSL_SESSION_free(sess);
+            return 1;
+        }
+        renew = tr == SSL_TICKET_RETURN_USE_RENEW;
+    }
+    if (sess->sid_ctx_len != s->cfg.sid_ctx_len
+        || memcmp(sess->sid_ctx, s->cfg.sid_ctx, sess->sid_ctx_len) != 0) {
+        SSL_SESSION_free(sess);
+        return 1;
+    }
+    if (sess_expired(sess, sess_clock_ms())) {
+        sess_count(ctx, SESS_CNT_TIMEOUT);
+        SSL_SESSION_free(sess);
+        return 1;
+    }
+    /* Anti-replay for early data (OpenSSL 3.0): a stateless ticket is valid
+     * only while its cache entry exists; the first use removes it. */
+    if (s->cfg.max_early_data > 0 && !(s->cfg.options & SSL_OP_NO_ANTI_REPLAY)
+        && !SSL_CTX_remove_session(ctx, sess)) {
+        SSL_SESSION_free(sess);
+        return 1;
+    }
+    *out = sess;
+    *out_renew = renew;
+    return 1;
+}
+
+/* sess_client_set_ticket: client side of a NewSessionTicket; see ticket.h. */
+int sess_client_set_ticket(SSL_SESSION *sess, const uint8_t *ticket, size_t len,
+                           uint32_t lifetime, uint32_t age_add)
+{
+    uint8_t *copy = NULL;
+    unsigned int dlen = 0;
+    if (len == 0 || (copy = OPENSSL_memdup(ticket, len)) == NULL)
+        return 0;
+    /* As OpenSSL: the session id is SHA-256(ticket), so that the session
+     * is resumable and has a cache key. */
+    if (!EVP_Digest(ticket, len, sess->session_id, &dlen, algs_sha256(), NULL)) {
+        OPENSSL_free(copy);
+        return 0;
+    }
+    sess->session_id_len = dlen;
+    OPENSSL_free(sess->ticket);
+    sess->ticket = copy;
+    sess->ticket_len = len;
+    sess->ticket_lifetime_hint = lifetime;
+    sess->ticket_age_add = age_add;
+    sess->time_ms = sess_clock_ms();
+    return 1;
+}
+
+/* ---- public setters ---- */
+
+int SSL_CTX_set_tlsext_ticket_key_evp_cb(SSL_CTX *ctx,
+                                         int (*fp)(SSL *, unsigned char *, unsigned char *,
+                                                   EVP_CIPHER_CTX *, EVP_MAC_CTX *, int))
+{
+    ctx->ticket_key_evp_cb = fp;
+    return 1;
+}
+
+int SSL_CTX_set_session_ticket_cb(SSL_CTX *ctx, SSL_CTX_generate_session_ticket_fn gen_cb,
+                                  SSL_CTX_decrypt_session_ticket_fn dec_cb, void *arg)
+{
+    ctx->gen_ticket_cb = gen_cb;
+    ctx->dec_ticket_cb = dec_cb;
+    ctx->ticket_cb_arg = arg;
+    return 1;
+}
+
+int sess_ticket_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg, long *out_ret)
+{
+    if (cmd != SSL_CTRL_SET_TLSEXT_TICKET_KEYS && cmd != SSL_CTRL_GET_TLSEXT_TICKET_KEYS)
+        return 0;
+    struct ticket_keys *tk = &ctx->tickets;
+    uint8_t *keys = parg;
+    const long klen = NAME_LEN + 32 + 32;
+    if (keys == NULL) {
+        *out_ret = klen;
+        return 1;
+    }
+    if (larg != klen) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_INVALID_TICKET_KEYS_LENGTH);
+        *out_ret = 0;
+        return 1;
+    }
+    pthread_rwlock_wrlock(&tk->lock);
+    int ok = 1;
+    if (cmd == SSL_CTRL_SET_TLSEXT_TICKET_KEYS) {
+        memcpy(tk->app_name, keys, NAME_LEN);
+        memcpy(tk->app_hmac, keys + NAME_LEN, 32);
+        memcpy(tk->app_aes, keys + NAME_LEN + 32, 32);
+        tk->have_app_keys = 1;
+    } else {
+        /* OpenSSL always has keys in this layout; we create them on first
+         * request so that GET on one SSL_CTX + SET on another shares tickets. */
+        if (!tk->have_app_keys) {
+            ok = RAND_bytes(tk->app_name, NAME_LEN) == 1
+                 && RAND_priv_bytes(tk->app_hmac, 32) == 1
+                 && RAND_priv_bytes(tk->app_aes, 32) == 1;
+            tk->have_app_keys = ok;
+        }
+        if (ok) {
+            memcpy(keys, tk->app_name, NAME_LEN);
+            memcpy(keys + NAME_LEN, tk->app_hmac, 32);
+            memcpy(keys + NAME_LEN + 32, tk->app_aes, 32);
+        }
+    }
+    pthread_rwlock_unlock(&tk->lock);
+    *out_ret = ok;
+    return 1;
+}
+
+int sess_ctx_callback_ctrl(SSL_CTX *ctx, int cmd, void (*fp)(void), long *out_ret)
+{
+    if (cmd != SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB)
+        return 0;
+    ctx->ticket_key_cb = (int (*)(SSL *, unsigned char *, unsigned char *, EVP_CIPHER_CTX *,
+                                  HMAC_CTX *, int))fp;
+    *out_ret = 1;
+    return 1;
+}

@@ -1,0 +1,86 @@
+/* Helpers shared by the session-layer unit tests: build an SSL_CTX / SSL by
+ * hand (calloc + the session layer's init functions), so that the tests run
+ * without the api/ module; a fake clock; a cipher table fallback. */
+#ifndef SESAME_TEST_SESSION_UTIL_H
+#define SESAME_TEST_SESSION_UTIL_H
+
+#include "internal.h"
+#include "session/session_cache.h"
+#include "session/ticket.h"
+
+#include "testutil.h"
+
+static const struct ssl_cipher_st tu_ciphers[] = {
+    {"TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", 0x03001301, 0x1301, TLS1_3_VERSION,
+     TLS1_3_VERSION, NID_sha256, NID_aes_128_gcm, 16, 12, 128, NID_kx_any, NID_auth_any},
+    {"TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", 0x03001302, 0x1302, TLS1_3_VERSION,
+     TLS1_3_VERSION, NID_sha384, NID_aes_256_gcm, 32, 12, 256, NID_kx_any, NID_auth_any},
+};
+
+/* Used only when the library does not provide SSL_CIPHER_find. */
+__attribute__((weak)) const SSL_CIPHER *SSL_CIPHER_find(SSL *ssl, const unsigned char *ptr)
+{
+    (void)ssl;
+    for (size_t i = 0; i < sizeof(tu_ciphers) / sizeof(tu_ciphers[0]); i++)
+        if (tu_ciphers[i].suite == ((ptr[0] << 8) | ptr[1]))
+            return &tu_ciphers[i];
+    return NULL;
+}
+
+static _Atomic uint64_t tu_now = 1700000000000ULL;
+static inline uint64_t tu_clock(void) { return atomic_load(&tu_now); }
+
+static inline SSL_CTX *tu_ctx_new(void)
+{
+    SSL_CTX *ctx = calloc(1, sizeof(*ctx));
+    if (ctx == NULL || !sess_cache_init(ctx) || !ticket_keys_init(ctx))
+        abort();
+    atomic_init(&ctx->references, 1);
+    return ctx;
+}
+
+static inline void tu_ctx_free(SSL_CTX *ctx)
+{
+    sess_cache_cleanup(ctx);
+    ticket_keys_cleanup(&ctx->tickets);
+    free(ctx);
+}
+
+static inline SSL *tu_ssl_new(SSL_CTX *ctx, int server)
+{
+    SSL *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        abort();
+    s->ctx = s->session_ctx = ctx;
+    s->server = server;
+    s->cfg = ctx->cfg;
+    return s;
+}
+
+static inline void tu_ssl_free(SSL *s)
+{
+    sess_connection_end(s);
+    free(s);
+}
+
+/* tu_sess: a complete TLS 1.3 session with a given id byte. */
+static inline SSL_SESSION *tu_sess(uint8_t idbyte)
+{
+    SSL_SESSION *s = SSL_SESSION_new();
+    uint8_t id[32], key[32];
+    memset(id, idbyte, sizeof(id));
+    id[0] = (uint8_t)(idbyte * 7 + 1);
+    memset(key, 0x5a, sizeof(key));
+    if (s == NULL || !SSL_SESSION_set1_id(s, id, sizeof(id))
+        || !SSL_SESSION_set1_master_key(s, key, sizeof(key))
+        || !SSL_SESSION_set_protocol_version(s, TLS1_3_VERSION)
+        || !SSL_SESSION_set_cipher(s, SSL_CIPHER_find(NULL, (const unsigned char *)"\x13\x01")))
+        abort();
+    s->time_ms = tu_clock();
+    s->timeout = 7200;
+    return s;
+}
+
+static inline int tu_refs(const SSL_SESSION *s) { return atomic_load(&s->references); }
+
+#endif
