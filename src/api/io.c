@@ -450,3 +450,13 @@ int SSL_verify_client_post_handshake(SSL *s)
     ERR_raise(ERR_LIB_SSL, SSL_R_EXTENSION_NOT_RECEIVED);
     return 0;
 }
+
+int SSL_get_shutdown(const SSL *s)
+{
+    return s->shutdown;
+}
+
+void SSL_set_shutdown(SSL *s, int mode)
+{
+    s->shutdown = mode;
+}
