@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,21 @@
 #include <openssl/x509.h>
 
 /* State the callbacks share; one connection at a time. */
+/* close_gracefully: after a failed handshake our alert may still be in
+ * flight while the peer's unread records sit in our receive buffer; a plain
+ * close() would answer with a TCP RST that can destroy the alert before the
+ * peer reads it.  Half-close, drain briefly (bounded), then close. */
+static void close_gracefully(int fd)
+{
+    char buf[4096];
+    shutdown(fd, SHUT_WR);
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    for (int i = 0; i < 20 && poll(&p, 1, 100) > 0; i++)
+        if (read(fd, buf, sizeof(buf)) <= 0)
+            break;
+    close(fd);
+}
+
 static struct {
     int verify_return_error;
     int verify_err;      /* first verification error of the current connection */
@@ -163,7 +179,7 @@ static SSL *do_connect(SSL_CTX *ctx, const struct cli_opts *o, const char *host,
             fprintf(stderr, "Verification error: %s\n", X509_verify_cert_error_string(cli.verify_err));
         ERR_print_errors_fp(stderr);
         SSL_free(ssl);
-        close(fd);
+        close_gracefully(fd);
         return NULL;
     }
     set_nonblock(fd);

@@ -346,8 +346,10 @@ static enum hs_ret do_read_sh(SSL *s)
     /* RFC 8446 5.1: no handshake data may straddle the key change. */
     if (rec_hs_buffered(s) != 0)
         return hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_NOT_ON_RECORD_BOUNDARY);
-    if (!queue_compat_ccs(s) || !rec_set_key13(s, 0, c, hs->server_hs) ||
-        !rec_set_key13(s, 1, c, hs->client_hs))
+    /* Our write key changes only when our second flight starts: an alert
+     * before that goes out in the clear, as peers expect (OpenSSL does the
+     * same). */
+    if (!queue_compat_ccs(s) || !rec_set_key13(s, 0, c, hs->server_hs))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
     hs->state = CS_READ_EE;
     return HS_OK;
@@ -529,6 +531,8 @@ err:
 static enum hs_ret do_send_flight(SSL *s)
 {
     struct hs_state *hs = s->hs;
+    if (!rec_set_key13(s, 1, s->cipher, hs->client_hs))
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
     if (hs->cert_requested) {
         CERT_SLOT *slot = NULL;
         uint16_t sigalg = 0;

@@ -188,6 +188,7 @@ static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out,
     const struct ticket_ring_key *k = NULL;
     EVP_CIPHER_CTX *c = NULL;
     uint8_t *pt = NULL;
+    size_t pt_cap = 0;
     int ok = 0, n = 0, fin = 0;
     if (len < RING_HDR + TAG_LEN || t[0] != RING_VERSION
         || len - RING_HDR - TAG_LEN > MAX_TICKET_PLAINTEXT)
@@ -203,7 +204,8 @@ static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out,
         goto done;
     }
     size_t ct_len = len - RING_HDR - TAG_LEN;
-    pt = OPENSSL_malloc(ct_len + 1);
+    pt_cap = ct_len + 1;
+    pt = OPENSSL_malloc(pt_cap);
     c = EVP_CIPHER_CTX_new();
     if (pt == NULL || c == NULL
         || !EVP_DecryptInit_ex2(c, algs_aes256gcm(), k->key, t + 1 + NAME_LEN, NULL)
@@ -218,7 +220,7 @@ static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out,
     ok = 1;
 done:
     EVP_CIPHER_CTX_free(c);
-    OPENSSL_clear_free(pt, len);
+    OPENSSL_clear_free(pt, pt_cap);
     OPENSSL_cleanse(&cur, sizeof(cur));
     OPENSSL_cleanse(&prev, sizeof(prev));
     return ok;
