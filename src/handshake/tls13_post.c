@@ -47,7 +47,7 @@ static int issue_one(SSL *s)
     if (lifetime > MAX_TICKET_LIFETIME)
         lifetime = MAX_TICKET_LIFETIME;
     t->master_key_len = s->s13.hash_len;
-    t->time_ms = sesame_now_ms();
+    t->time_ms = sess_clock_ms(); /* the clock sess_ticket_accept checks expiry with */
     t->timeout = (uint64_t)s->session_ctx->session_timeout;
     t->ticket_lifetime_hint = (uint32_t)lifetime;
     if (!tls13_resumption_psk(s->s13.md, t->master_key, s->s13.resumption, nonce, sizeof(nonce)) ||
@@ -67,8 +67,14 @@ static int issue_one(SSL *s)
          codec_write_new_session_ticket(&cbb, (uint32_t)lifetime, t->ticket_age_add, nonce,
                                         sizeof(nonce), ticket, ticket_len, 0, 0) &&
          queue_cbb(s, &cbb);
-    if (ok)
+    if (ok) {
         s->tickets_sent++;
+        /* As in OpenSSL, the connection's session becomes the one the newest
+         * ticket stands for: an unclean end then removes it (S10). */
+        SSL_SESSION_free(s->session);
+        s->session = t;
+        t = NULL;
+    }
 out:
     OPENSSL_free(ticket);
     SSL_SESSION_free(t);

@@ -448,10 +448,10 @@ static enum hs_ret do_read_ch(SSL *s)
         s->hit = 1;
         hs->offered_psk = c.psk; /* owned by hs now */
         hs->psk_ke_only = (uint8_t)c.psk_ke_only;
-        sess_count(s->session_ctx, SESS_CNT_HIT);
-    } else if (codec_ch_has(&ch, CODEC_EXT_PRE_SHARED_KEY)) {
-        sess_count(s->session_ctx, SESS_CNT_MISS);
     }
+    /* Stateful tickets are counted by the cache lookup itself. */
+    if (codec_ch_has(&ch, CODEC_EXT_PRE_SHARED_KEY) && !(s->cfg.options & SSL_OP_NO_TICKET))
+        sess_count(s->session_ctx, c.psk != NULL ? SESS_CNT_HIT : SESS_CNT_MISS);
     s->version = TLS1_3_VERSION;
     s->cipher = c.suite;
     if ((r = send_server_flight(s, &ch, &c, sni_ack)) != HS_OK)
