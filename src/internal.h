@@ -295,6 +295,10 @@ struct ssl_st {
     STACK_OF(X509_NAME) *client_ca_names;
     /* api/: the chain X509_verify_cert built (SSL_get0_verified_chain) */
     STACK_OF(X509) *verified_chain;
+    /* handshake/: server, TLS 1.3: the connection's own session, never
+     * cached; every ticket's session is a copy of it (copying a cached
+     * session would race with the cache's links). */
+    SSL_SESSION *ticket_base;
 };
 
 /* ---- helpers used across layers ---- */

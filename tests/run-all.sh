@@ -37,8 +37,20 @@ asan() {
       step "asan ctest (-LE preload)" ctest --test-dir build-asan --output-on-failure -j"$JOBS" -LE preload "${EXTRA[@]}"
 }
 
+# 3. ThreadSanitizer build: the unit tests (the threaded handshake test and
+#    the cache stress among them), with a smaller thread workload.
+tsan() {
+  local san="-fsanitize=thread -fno-omit-frame-pointer"
+  step "tsan configure" cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug \
+      "-DCMAKE_C_FLAGS=$san" "-DCMAKE_EXE_LINKER_FLAGS=$san" "-DCMAKE_SHARED_LINKER_FLAGS=$san" &&
+    step "tsan build" cmake --build build-tsan -j"$JOBS" &&
+    SESAME_THREADS_N=300 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+      step "tsan ctest (-L unit)" ctest --test-dir build-tsan --output-on-failure -j"$JOBS" -L unit "${EXTRA[@]}"
+}
+
 release || true
 if [ -z "${SKIP_ASAN:-}" ]; then asan || true; fi
+if [ -z "${SKIP_TSAN:-}" ]; then tsan || true; fi
 
 echo
 for r in "${results[@]}"; do echo "  ${r%%:*}  ${r#*:}"; done

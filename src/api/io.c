@@ -18,6 +18,8 @@ uint64_t sesame_now_ms(void)
 
 void ssl_io_free(SSL *s)
 {
+    SSL_SESSION_free(s->ticket_base);
+    s->ticket_base = NULL;
     hs_free(s);
     rec_layer_free(&s->rl);
 }

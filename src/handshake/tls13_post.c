@@ -36,7 +36,7 @@ static int issue_one(SSL *s)
     uint64_t n = s->tickets_sent;
     for (int i = 7; i >= 0; i--, n >>= 8)
         nonce[i] = (uint8_t)n;
-    SSL_SESSION *t = SSL_SESSION_dup(s->session);
+    SSL_SESSION *t = SSL_SESSION_dup(s->ticket_base != NULL ? s->ticket_base : s->session);
     CBB tk, cbb;
     uint8_t *ticket = NULL;
     size_t ticket_len = 0;
@@ -87,6 +87,11 @@ int tls13_send_tickets(SSL *s, size_t n)
 {
     if (s->session == NULL || s->s13.md == NULL)
         return 1;
+    if (s->ticket_base == NULL) {
+        if (!SSL_SESSION_up_ref(s->session))
+            return 0;
+        s->ticket_base = s->session;
+    }
     for (size_t i = 0; i < n; i++)
         if (!issue_one(s)) {
             ssl_fatal(s, CODEC_ALERT_INTERNAL_ERROR);

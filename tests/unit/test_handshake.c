@@ -187,6 +187,12 @@ static void test_bad_input(void)
     ch12[o++] = 0; ch12[o++] = 2; ch12[o++] = 0xc0; ch12[o++] = 0x2f;
     ch12[o++] = 1; ch12[o++] = 0;
     bad_input(ch12, o, 70);
+    /* wrong message order: a Finished before any ClientHello */
+    static const uint8_t order[] = {22, 3, 1, 0, 8, 20, 0, 0, 4, 0, 0, 0, 0};
+    bad_input(order, sizeof(order), 10);
+    /* application data before the handshake */
+    static const uint8_t early_app[] = {23, 3, 3, 0, 2, 'h', 'i'};
+    bad_input(early_app, sizeof(early_app), 10);
     /* truncated record: EOF in the middle -> SSL error, no alert needed */
     static const uint8_t trunc[] = {22, 3, 1, 0, 100, 1, 0};
     bad_input(trunc, sizeof(trunc), -1);
