@@ -108,6 +108,11 @@ int tls13_send_certificate(SSL *s, const CERT_SLOT *slot, int with_cv, uint16_t 
 enum hs_ret tls13_read_certificate(SSL *s, CBS *body, int allow_empty);
 /* tls13_verify_cv checks CertificateVerify against the peer's leaf. */
 enum hs_ret tls13_verify_cv(SSL *s, CBS *body);
+/* tls13_read_cv reads CertificateVerify, checks it and moves to |next|. */
+enum hs_ret tls13_read_cv(SSL *s, int next);
+/* tls13_establish_session makes s->session the session this handshake
+ * established (S1); on a client it cannot resume until a ticket arrives (S6). */
+int tls13_establish_session(SSL *s) WUR;
 /* tls13_send_finished / tls13_check_finished use |base| (our or the peer's
  * handshake traffic secret). */
 int tls13_send_finished(SSL *s, const uint8_t *base) WUR;

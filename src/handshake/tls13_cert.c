@@ -202,3 +202,69 @@ int tls13_derive_resumption(SSL *s)
     return hs_transcript_hash(s, hash) &&
            tls13_sched_derive(&hs->ks, s->s13.resumption, "res master", hash);
 }
+
+enum hs_ret tls13_read_cv(SSL *s, int next)
+{
+    CBS body;
+    enum hs_ret r = hs_get_message(s, CODEC_HS_CERTIFICATE_VERIFY, &body);
+    if (r != HS_OK)
+        return r;
+    if ((r = tls13_verify_cv(s, &body)) != HS_OK)
+        return r;
+    if (!hs_consume(s))
+        return HS_ERR;
+    s->hs->state = next;
+    return HS_OK;
+}
+
+int tls13_establish_session(SSL *s)
+{
+    struct hs_state *hs = s->hs;
+    SSL_SESSION *ss = SSL_SESSION_new();
+    if (ss == NULL)
+        return 0;
+    ss->version = TLS1_3_VERSION;
+    ss->cipher = s->cipher;
+    ss->time_ms = sesame_now_ms();
+    ss->timeout = (uint64_t)s->session_ctx->session_timeout;
+    ss->group = s->group;
+    ss->peer_sigalg = s->peer_sigalg;
+    memcpy(ss->sid_ctx, s->cfg.sid_ctx, s->cfg.sid_ctx_len);
+    ss->sid_ctx_len = s->cfg.sid_ctx_len;
+    if (s->hostname != NULL && (ss->hostname = OPENSSL_strdup(s->hostname)) == NULL)
+        goto err;
+    if (s->alpn_selected_len > 0) {
+        if ((ss->alpn_selected = OPENSSL_memdup(s->alpn_selected, s->alpn_selected_len)) == NULL)
+            goto err;
+        ss->alpn_selected_len = s->alpn_selected_len;
+    }
+    SSL_SESSION *old = hs->offered_psk;
+    if (s->hit && old != NULL) {
+        /* The peer's identity carries over from the resumed session. */
+        if (old->peer != NULL && X509_up_ref(old->peer))
+            ss->peer = old->peer;
+        if (old->peer_chain != NULL && (ss->peer_chain = X509_chain_up_ref(old->peer_chain)) == NULL)
+            goto err;
+        ss->verify_result = old->verify_result;
+        s->verify_result = old->verify_result;
+    } else if (hs->peer_chain != NULL) {
+        ss->peer = sk_X509_value(hs->peer_chain, 0);
+        X509_up_ref(ss->peer);
+        if (s->server) {
+            /* OpenSSL: on a server the chain handed out excludes the leaf. */
+            sk_X509_pop_free(s->peer_chain_nl, X509_free);
+            s->peer_chain_nl = X509_chain_up_ref(hs->peer_chain);
+            if (s->peer_chain_nl != NULL)
+                X509_free(sk_X509_shift(s->peer_chain_nl));
+        }
+        ss->peer_chain = hs->peer_chain;
+        hs->peer_chain = NULL;
+        ss->verify_result = s->verify_result;
+    }
+    SSL_SESSION_free(s->session);
+    s->session = ss;
+    return 1;
+err:
+    SSL_SESSION_free(ss);
+    return 0;
+}

@@ -447,19 +447,6 @@ static enum hs_ret do_read_cert(SSL *s)
     return HS_OK;
 }
 
-static enum hs_ret do_read_cv(SSL *s)
-{
-    CBS body;
-    enum hs_ret r = hs_get_message(s, CODEC_HS_CERTIFICATE_VERIFY, &body);
-    if (r != HS_OK)
-        return r;
-    if ((r = tls13_verify_cv(s, &body)) != HS_OK)
-        return r;
-    if (!hs_consume(s))
-        return HS_ERR;
-    s->hs->state = CS_READ_FIN;
-    return HS_OK;
-}
 
 static enum hs_ret do_read_fin(SSL *s)
 {
@@ -478,54 +465,6 @@ static enum hs_ret do_read_fin(SSL *s)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     hs->state = CS_SEND_FLIGHT;
     return HS_OK;
-}
-
-/* client_session: the session this connection establishes; resumable only
- * once a ticket arrives (contract S6). */
-static int client_session(SSL *s)
-{
-    struct hs_state *hs = s->hs;
-    SSL_SESSION *ss = SSL_SESSION_new();
-    if (ss == NULL)
-        return 0;
-    ss->version = TLS1_3_VERSION;
-    ss->cipher = s->cipher;
-    ss->time_ms = sesame_now_ms();
-    ss->timeout = (uint64_t)s->session_ctx->session_timeout;
-    ss->group = s->group;
-    ss->peer_sigalg = s->peer_sigalg;
-    memcpy(ss->sid_ctx, s->cfg.sid_ctx, s->cfg.sid_ctx_len);
-    ss->sid_ctx_len = s->cfg.sid_ctx_len;
-    if (s->hostname != NULL && (ss->hostname = OPENSSL_strdup(s->hostname)) == NULL)
-        goto err;
-    if (s->alpn_selected_len > 0) {
-        ss->alpn_selected = OPENSSL_memdup(s->alpn_selected, s->alpn_selected_len);
-        if (ss->alpn_selected == NULL)
-            goto err;
-        ss->alpn_selected_len = s->alpn_selected_len;
-    }
-    if (s->hit) {
-        /* The peer's identity carries over from the resumed session. */
-        SSL_SESSION *old = hs->offered_psk;
-        if (old->peer != NULL && X509_up_ref(old->peer))
-            ss->peer = old->peer;
-        if (old->peer_chain != NULL && (ss->peer_chain = X509_chain_up_ref(old->peer_chain)) == NULL)
-            goto err;
-        ss->verify_result = old->verify_result;
-        s->verify_result = old->verify_result;
-    } else if (hs->peer_chain != NULL) {
-        ss->peer = sk_X509_value(hs->peer_chain, 0);
-        X509_up_ref(ss->peer);
-        ss->peer_chain = hs->peer_chain;
-        hs->peer_chain = NULL;
-        ss->verify_result = s->verify_result;
-    }
-    SSL_SESSION_free(s->session);
-    s->session = ss;
-    return 1;
-err:
-    SSL_SESSION_free(ss);
-    return 0;
 }
 
 static enum hs_ret do_send_flight(SSL *s)
@@ -555,7 +494,7 @@ static enum hs_ret do_send_flight(SSL *s)
     if (!tls13_send_finished(s, hs->client_hs))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     if (!rec_set_key13(s, 1, s->cipher, s->s13.client_app) || !tls13_derive_resumption(s) ||
-        !client_session(s))
+        !tls13_establish_session(s))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     sess_count(s->session_ctx, SESS_CNT_CONNECT_GOOD);
     if (s->hit)
@@ -578,7 +517,7 @@ enum hs_ret tls13_client_step(SSL *s)
     case CS_READ_CERT:
         return do_read_cert(s);
     case CS_READ_CV:
-        return do_read_cv(s);
+        return tls13_read_cv(s, CS_READ_FIN);
     case CS_READ_FIN:
         return do_read_fin(s);
     case CS_SEND_FLIGHT:

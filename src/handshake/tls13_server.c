@@ -488,68 +488,6 @@ static enum hs_ret do_read_cert(SSL *s)
     return HS_OK;
 }
 
-static enum hs_ret do_read_cv(SSL *s)
-{
-    CBS body;
-    enum hs_ret r = hs_get_message(s, CODEC_HS_CERTIFICATE_VERIFY, &body);
-    if (r != HS_OK)
-        return r;
-    if ((r = tls13_verify_cv(s, &body)) != HS_OK)
-        return r;
-    if (!hs_consume(s))
-        return HS_ERR;
-    s->hs->state = SS_READ_FIN;
-    return HS_OK;
-}
-
-/* server_session: the session of this connection (S1: SSL_get_session). */
-static int server_session(SSL *s)
-{
-    struct hs_state *hs = s->hs;
-    SSL_SESSION *ss = SSL_SESSION_new();
-    if (ss == NULL)
-        return 0;
-    ss->version = TLS1_3_VERSION;
-    ss->cipher = s->cipher;
-    ss->time_ms = sesame_now_ms();
-    ss->timeout = (uint64_t)s->session_ctx->session_timeout;
-    ss->group = s->group;
-    memcpy(ss->sid_ctx, s->cfg.sid_ctx, s->cfg.sid_ctx_len);
-    ss->sid_ctx_len = s->cfg.sid_ctx_len;
-    if (s->hostname != NULL && (ss->hostname = OPENSSL_strdup(s->hostname)) == NULL)
-        goto err;
-    if (s->alpn_selected_len > 0) {
-        if ((ss->alpn_selected = OPENSSL_memdup(s->alpn_selected, s->alpn_selected_len)) == NULL)
-            goto err;
-        ss->alpn_selected_len = s->alpn_selected_len;
-    }
-    SSL_SESSION *old = hs->offered_psk;
-    if (s->hit && old != NULL) {
-        if (old->peer != NULL && X509_up_ref(old->peer))
-            ss->peer = old->peer;
-        if (old->peer_chain != NULL && (ss->peer_chain = X509_chain_up_ref(old->peer_chain)) == NULL)
-            goto err;
-        ss->verify_result = old->verify_result;
-        s->verify_result = old->verify_result;
-    } else if (hs->peer_chain != NULL) {
-        ss->peer = sk_X509_value(hs->peer_chain, 0);
-        X509_up_ref(ss->peer);
-        /* OpenSSL: on the server the chain handed out excludes the leaf. */
-        sk_X509_pop_free(s->peer_chain_nl, X509_free);
-        s->peer_chain_nl = X509_chain_up_ref(hs->peer_chain);
-        if (s->peer_chain_nl != NULL)
-            X509_free(sk_X509_shift(s->peer_chain_nl));
-        ss->peer_chain = hs->peer_chain;
-        hs->peer_chain = NULL;
-        ss->verify_result = s->verify_result;
-    }
-    SSL_SESSION_free(s->session);
-    s->session = ss;
-    return 1;
-err:
-    SSL_SESSION_free(ss);
-    return 0;
-}
 
 static enum hs_ret do_read_fin(SSL *s)
 {
@@ -565,7 +503,7 @@ static enum hs_ret do_read_fin(SSL *s)
     if (rec_hs_buffered(s) != 0)
         return hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_NOT_ON_RECORD_BOUNDARY);
     if (!rec_set_key13(s, 0, s->cipher, s->s13.client_app) || !tls13_derive_resumption(s) ||
-        !server_session(s))
+        !tls13_establish_session(s))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     sess_count(s->session_ctx, SESS_CNT_ACCEPT_GOOD);
     sess_cache_note_handshake(s->session_ctx);
@@ -589,7 +527,7 @@ enum hs_ret tls13_server_step(SSL *s)
     case SS_READ_CERT:
         return do_read_cert(s);
     case SS_READ_CV:
-        return do_read_cv(s);
+        return tls13_read_cv(s, SS_READ_FIN);
     case SS_READ_FIN:
         return do_read_fin(s);
     case SS_SEND_TICKETS:
