@@ -178,6 +178,21 @@ enum hs_ret tls13_check_finished(SSL *s, CBS *body, const uint8_t *base)
     return HS_OK;
 }
 
+enum hs_ret tls13_read_finished(SSL *s, const uint8_t *base)
+{
+    CBS body;
+    enum hs_ret r = hs_get_message(s, CODEC_HS_FINISHED, &body);
+    if (r != HS_OK)
+        return r;
+    if ((r = tls13_check_finished(s, &body, base)) != HS_OK)
+        return r;
+    if (!hs_consume(s))
+        return HS_ERR;
+    if (rec_hs_buffered(s) != 0)
+        return hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_NOT_ON_RECORD_BOUNDARY);
+    return HS_OK;
+}
+
 int tls13_derive_app_secrets(SSL *s)
 {
     struct hs_state *hs = s->hs;

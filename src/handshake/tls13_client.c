@@ -130,7 +130,8 @@ static enum hs_ret send_client_hello(SSL *s)
     ch.cookie_len = hs->cookie_len;
     ch.psk_dhe_ke = 1;
     ch.psk_ke = (s->cfg.options & SSL_OP_ALLOW_NO_DHE_KEX) != 0;
-    ch.post_handshake_auth = s->cfg.post_handshake_auth;
+    /* post_handshake_auth is not offered until post-handshake
+     * CertificateRequest is implemented (docs/unsupported.md). */
     const EVP_MD *pmd = NULL;
     if (hs->offered_psk != NULL) {
         SSL_SESSION *ps = hs->offered_psk;
@@ -451,16 +452,9 @@ static enum hs_ret do_read_cert(SSL *s)
 static enum hs_ret do_read_fin(SSL *s)
 {
     struct hs_state *hs = s->hs;
-    CBS body;
-    enum hs_ret r = hs_get_message(s, CODEC_HS_FINISHED, &body);
+    enum hs_ret r = tls13_read_finished(s, hs->server_hs);
     if (r != HS_OK)
         return r;
-    if ((r = tls13_check_finished(s, &body, hs->server_hs)) != HS_OK)
-        return r;
-    if (!hs_consume(s))
-        return HS_ERR;
-    if (rec_hs_buffered(s) != 0)
-        return hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_NOT_ON_RECORD_BOUNDARY);
     if (!tls13_derive_app_secrets(s) || !rec_set_key13(s, 0, s->cipher, s->s13.server_app))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     hs->state = CS_SEND_FLIGHT;

@@ -492,16 +492,9 @@ static enum hs_ret do_read_cert(SSL *s)
 static enum hs_ret do_read_fin(SSL *s)
 {
     struct hs_state *hs = s->hs;
-    CBS body;
-    enum hs_ret r = hs_get_message(s, CODEC_HS_FINISHED, &body);
+    enum hs_ret r = tls13_read_finished(s, hs->client_hs);
     if (r != HS_OK)
         return r;
-    if ((r = tls13_check_finished(s, &body, hs->client_hs)) != HS_OK)
-        return r;
-    if (!hs_consume(s))
-        return HS_ERR;
-    if (rec_hs_buffered(s) != 0)
-        return hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_NOT_ON_RECORD_BOUNDARY);
     if (!rec_set_key13(s, 0, s->cipher, s->s13.client_app) || !tls13_derive_resumption(s) ||
         !tls13_establish_session(s))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);

@@ -260,7 +260,9 @@ static int read_record(SSL *s)
         return rec_fail(s, CODEC_ALERT_DECODE_ERROR, SSL_R_BAD_LENGTH);
     if (type < REC_CCS || type > REC_APPDATA) {
         /* Plain HTTP to a TLS port, or garbage before the handshake. */
-        if (!rl->rd_on && memcmp(rl->rbuf, "GET ", 4) == 0)
+        CBS first;
+        cbs_init(&first, rl->rbuf, 4);
+        if (!rl->rd_on && cbs_mem_equal(&first, (const uint8_t *)"GET ", 4))
             return rec_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_HTTP_REQUEST);
         return rec_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_WRONG_VERSION_NUMBER);
     }
@@ -281,7 +283,11 @@ static int read_record(SSL *s)
     if (type == REC_CCS) {
         /* RFC 8446 5: a change_cipher_spec of the single byte 1 is ignored
          * while the handshake runs; anything else is unexpected. */
-        if (s->hs == NULL || len != 1 || body[0] != 1 || rl->seen_ccs > 0)
+        CBS ccs;
+        uint8_t v = 0;
+        cbs_init(&ccs, body, len);
+        if (s->hs == NULL || !cbs_get_u8(&ccs, &v) || cbs_len(&ccs) != 0 || v != 1 ||
+            rl->seen_ccs > 0)
             return rec_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_BAD_CHANGE_CIPHER_SPEC);
         rl->seen_ccs = 1;
         rl->plain = body;
