@@ -128,6 +128,16 @@ int tls13_derive_resumption(SSL *s) WUR;
 /* tls13_set_peer_sigalgs stores the peer's signature_algorithms list. */
 void tls13_set_peer_sigalgs(SSL *s, const CBS *list);
 
+/* external PSKs from the PSK callbacks, tls13_psk.c */
+/* tls13_psk_session: a session for an external PSK |key| named |id|,
+ * bound to SHA-256 (TLS_AES_128_GCM_SHA256), as OpenSSL does. */
+SSL_SESSION *tls13_psk_session(const uint8_t *id, size_t id_len, const uint8_t *key,
+                               size_t key_len);
+/* tls13_psk_from_client_cb / _server_cb ask SSL_CTX_set_psk_client_callback /
+ * _server_callback for a key; NULL when there is none. */
+SSL_SESSION *tls13_psk_from_client_cb(SSL *s);
+SSL_SESSION *tls13_psk_from_server_cb(SSL *s, const uint8_t *id, size_t id_len);
+
 /* the role state machines */
 enum hs_ret tls13_client_step(SSL *s);
 enum hs_ret tls13_server_step(SSL *s);

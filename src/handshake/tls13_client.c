@@ -76,6 +76,14 @@ static int choose_psk(SSL *s)
             }
         }
         SSL_SESSION_free(ps);
+    } else if (s->cfg.psk_client_cb != NULL) {
+        SSL_SESSION *ps = tls13_psk_from_client_cb(s);
+        if (ps != NULL && psk_usable(s, ps)) {
+            hs->offered_psk = ps;
+            hs->offered_external = 1;
+            return 1;
+        }
+        SSL_SESSION_free(ps);
     }
     if (psk_usable(s, s->session)) {
         SSL_SESSION_up_ref(s->session);

@@ -30,20 +30,25 @@ struct ch_choice {
     int psk_ke_only;
 };
 
-static const SSL_CIPHER *choose_suite(SSL *s, const CBS *client_list)
+/* choose_suite picks our suite for the client's list, by the client's order
+ * unless SSL_OP_CIPHER_SERVER_PREFERENCE; |md_nid| (0: any) restricts the
+ * choice to suites with that hash. */
+static const SSL_CIPHER *choose_suite(SSL *s, const CBS *client_list, int md_nid)
 {
     int server_pref = (s->cfg.options & SSL_OP_CIPHER_SERVER_PREFERENCE) != 0;
+    CBS it = *client_list;
+    uint16_t v;
     if (server_pref) {
         for (size_t i = 0; i < s->cfg.num_suites13; i++)
-            if (codec_u16_list_contains(client_list, s->cfg.suites13[i]->suite))
+            if ((md_nid == 0 || s->cfg.suites13[i]->md_nid == md_nid) &&
+                codec_u16_list_contains(client_list, s->cfg.suites13[i]->suite))
                 return s->cfg.suites13[i];
         return NULL;
     }
-    CBS it = *client_list;
-    uint16_t v;
     while (cbs_len(&it) >= 2 && codec_u16_list_next(&it, &v))
         for (size_t i = 0; i < s->cfg.num_suites13; i++)
-            if (s->cfg.suites13[i]->suite == v)
+            if (s->cfg.suites13[i]->suite == v &&
+                (md_nid == 0 || s->cfg.suites13[i]->md_nid == md_nid))
                 return s->cfg.suites13[i];
     return NULL;
 }
@@ -151,13 +156,22 @@ static enum hs_ret choose_psk(SSL *s, const CODEC_CLIENT_HELLO *ch, struct ch_ch
                 return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_BAD_PSK);
             external = ps != NULL;
         }
+        if (ps == NULL && s->cfg.psk_server_cb != NULL) {
+            ps = tls13_psk_from_server_cb(s, cbs_data(id), cbs_len(id));
+            external = ps != NULL;
+        }
         if (ps == NULL && !sess_ticket_accept(s, cbs_data(id), cbs_len(id), &ps, &renew))
             return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
         if (ps == NULL)
             continue;
-        /* Boundaries a resumption must never cross (session contract). */
-        int ok = ps->version == TLS1_3_VERSION && ps->cipher != NULL &&
-                 ps->cipher->md_nid == c->suite->md_nid && ps->master_key_len > 0;
+        /* Boundaries a resumption must never cross (session contract).  On
+         * the first hello the suite may still move to one with the PSK's
+         * hash (RFC 8446 4.2.11); after a HelloRetryRequest it is fixed. */
+        const SSL_CIPHER *suite = c->suite;
+        if (ps->cipher != NULL && ps->cipher->md_nid != suite->md_nid && !s->hs->hrr)
+            suite = choose_suite(s, &ch->cipher_suites, ps->cipher->md_nid);
+        int ok = ps->version == TLS1_3_VERSION && ps->cipher != NULL && suite != NULL &&
+                 ps->cipher->md_nid == suite->md_nid && ps->master_key_len > 0;
         if (ok && !external) {
             const char *want = s->hostname ? s->hostname : "";
             const char *have = ps->hostname ? ps->hostname : "";
@@ -167,6 +181,11 @@ static enum hs_ret choose_psk(SSL *s, const CODEC_CLIENT_HELLO *ch, struct ch_ch
         if (!ok) {
             SSL_SESSION_free(ps);
             continue;
+        }
+        if (suite != c->suite) {
+            c->suite = suite;
+            s->hs->md = algs_md_by_nid(suite->md_nid);
+            s->hs->hash_len = (size_t)EVP_MD_get_size(s->hs->md);
         }
         if (!check_binder(s, ch, ps, external, i)) {
             SSL_SESSION_free(ps);
@@ -418,14 +437,12 @@ static enum hs_ret do_read_ch(SSL *s)
     } else {
         sni_ack = hs->sni_ack;
     }
-    c.suite = choose_suite(s, &ch.cipher_suites);
+    c.suite = choose_suite(s, &ch.cipher_suites, 0);
     if (c.suite == NULL || (hs->hrr && c.suite->suite != hs->hrr_suite))
         return hs_fail(s, CODEC_ALERT_HANDSHAKE_FAILURE, SSL_R_NO_SHARED_CIPHER);
     if (!hs->hrr) {
         hs->md = algs_md_by_nid(c.suite->md_nid);
         hs->hash_len = (size_t)EVP_MD_get_size(hs->md);
-        if (!transcript_set_md(&hs->transcript, hs->md))
-            return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     }
     if (codec_ch_has(&ch, CODEC_EXT_SIGNATURE_ALGORITHMS))
         tls13_set_peer_sigalgs(s, &ch.sigalgs);
@@ -436,6 +453,10 @@ static enum hs_ret do_read_ch(SSL *s)
     }
     if ((r = choose_psk(s, &ch, &c)) != HS_OK)
         return r;
+    /* The suite (and so the transcript hash) is final only now: a PSK may
+     * have moved the choice to a suite sharing its hash. */
+    if (!hs->hrr && !transcript_set_md(&hs->transcript, hs->md))
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     if (c.psk == NULL || !c.psk_ke_only) {
         if (c.group == 0)
             return hs_fail(s, CODEC_ALERT_HANDSHAKE_FAILURE, SSL_R_NO_SHARED_GROUPS);
