@@ -842,68 +842,6 @@ int SSL_check_chain(SSL *s, X509 *x, EVP_PKEY *pk, STACK_OF(X509) *chain)
     return 0;
 }
 
-size_t SSL_client_hello_get0_ciphers(SSL *s, const unsigned char **out)
-{
-    (void)s;
-    (void)out;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-size_t SSL_client_hello_get0_compression_methods(SSL *s,
-                                                 const unsigned char **out)
-{
-    (void)s;
-    (void)out;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-int SSL_client_hello_get0_ext(SSL *s,
-                              unsigned int type,
-                              const unsigned char **out,
-                              size_t *outlen)
-{
-    (void)s;
-    (void)type;
-    (void)out;
-    (void)outlen;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-unsigned int SSL_client_hello_get0_legacy_version(SSL *s)
-{
-    (void)s;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-size_t SSL_client_hello_get0_random(SSL *s, const unsigned char **out)
-{
-    (void)s;
-    (void)out;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-size_t SSL_client_hello_get0_session_id(SSL *s, const unsigned char **out)
-{
-    (void)s;
-    (void)out;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-int SSL_client_hello_get1_extensions_present(SSL *s, int **out, size_t *outlen)
-{
-    (void)s;
-    (void)out;
-    (void)outlen;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
 int SSL_client_hello_isv2(SSL *s)
 {
     (void)s;

@@ -10,6 +10,7 @@
 #define SESAME_HANDSHAKE_HS_H
 
 #include "internal.h"
+#include "codec/hello.h"
 #include "keys/tls13_schedule.h"
 #include "keys/transcript.h"
 
@@ -53,6 +54,9 @@ struct hs_state {
     SSL_SESSION *offered_psk;
     uint8_t offered_external;
     uint16_t hrr_suite;
+    /* server: the parsed ClientHello, only while the client hello callback
+     * runs (SSL_client_hello_get0_*) */
+    const CODEC_CLIENT_HELLO *client_hello;
 };
 
 /* hs_start allocates the handshake state (role decided by s->server). */

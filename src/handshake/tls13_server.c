@@ -290,7 +290,30 @@ static enum hs_ret send_cert_request(SSL *s)
     return HS_OK;
 }
 
-/* first_hello_checks: version, compression and the legacy fields. */
+/* client_hello_callback runs SSL_CTX_set_client_hello_cb's callback, which
+ * may inspect the hello (SSL_client_hello_get0_*), switch SSL_CTX, fail the
+ * handshake, or suspend it (SSL_ERROR_WANT_CLIENT_HELLO_CB: the same hello
+ * is presented again on the next call). */
+static enum hs_ret client_hello_callback(SSL *s, const CODEC_CLIENT_HELLO *ch)
+{
+    SSL_CTX *ctx = s->ctx;
+    if (ctx->client_hello_cb == NULL)
+        return HS_OK;
+    int al = SSL_AD_INTERNAL_ERROR;
+    s->hs->client_hello = ch;
+    int r = ctx->client_hello_cb(s, &al, ctx->client_hello_cb_arg);
+    s->hs->client_hello = NULL;
+    if (r == SSL_CLIENT_HELLO_RETRY) {
+        s->rwstate = SSL_CLIENT_HELLO_CB;
+        return HS_RETRY;
+    }
+    if (r != SSL_CLIENT_HELLO_SUCCESS)
+        return hs_fail(s, (uint8_t)al, SSL_R_CALLBACK_FAILED);
+    s->rwstate = SSL_NOTHING;
+    return HS_OK;
+}
+
+/* hello_checks: version, compression and the legacy fields. */
 static enum hs_ret hello_checks(SSL *s, const CODEC_CLIENT_HELLO *ch)
 {
     if (s->cfg.max_version != 0 && s->cfg.max_version < TLS1_3_VERSION)
@@ -415,10 +438,12 @@ static enum hs_ret do_read_ch(SSL *s)
     enum hs_ret r = hs_get_message(s, CODEC_HS_CLIENT_HELLO, &body);
     if (r != HS_OK)
         return r;
-    if (!hs->hrr)
-        sess_count(s->session_ctx, SESS_CNT_ACCEPT);
     if (!codec_parse_client_hello(&body, &ch, &alert))
         return hs_fail(s, alert, SSL_R_BAD_PACKET);
+    if (!hs->hrr && (r = client_hello_callback(s, &ch)) != HS_OK)
+        return r;
+    if (!hs->hrr)
+        sess_count(s->session_ctx, SESS_CNT_ACCEPT);
     if ((r = hello_checks(s, &ch)) != HS_OK)
         return r;
     memset(&c, 0, sizeof(c));

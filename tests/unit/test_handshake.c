@@ -250,6 +250,69 @@ static void test_untrusted_server(void)
     pair_pki_free(&other);
 }
 
+static int chcb_calls, chcb_mode, chcb_saw_sni, chcb_saw_versions;
+static int client_hello_cb(SSL *s, int *al, void *arg)
+{
+    (void)arg;
+    chcb_calls++;
+    const unsigned char *p;
+    size_t len;
+    chcb_saw_sni = SSL_client_hello_get0_ext(s, TLSEXT_TYPE_server_name, &p, &len) && len > 5;
+    int *exts = NULL;
+    size_t n = 0;
+    chcb_saw_versions = 0;
+    if (SSL_client_hello_get1_extensions_present(s, &exts, &n))
+        for (size_t i = 0; i < n; i++)
+            chcb_saw_versions |= exts[i] == TLSEXT_TYPE_supported_versions;
+    OPENSSL_free(exts);
+    CHECK(SSL_client_hello_get0_random(s, &p) == 32);
+    CHECK(SSL_client_hello_get0_ciphers(s, &p) >= 2);
+    CHECK(SSL_client_hello_get0_legacy_version(s) == TLS1_2_VERSION);
+    if (chcb_mode == 1 && chcb_calls == 1)
+        return SSL_CLIENT_HELLO_RETRY;
+    if (chcb_mode == 2) {
+        *al = SSL_AD_ACCESS_DENIED;
+        return SSL_CLIENT_HELLO_ERROR;
+    }
+    return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+/* SSL_CTX_set_client_hello_cb: the callback sees the hello, can suspend the
+ * handshake (SSL_ERROR_WANT_CLIENT_HELLO_CB) or refuse it with an alert. */
+static void test_client_hello_cb(void)
+{
+    SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+    SSL *c, *s;
+    REQUIRE(sctx && cctx);
+    SSL_CTX_set_client_hello_cb(sctx, client_hello_cb, NULL);
+    chcb_mode = 1;
+    chcb_calls = 0;
+    REQUIRE(pair_new(cctx, sctx, &c, &s));
+    CHECK(SSL_do_handshake(c) == -1);
+    int r = SSL_do_handshake(s);
+    CHECK(r == -1 && SSL_get_error(s, r) == SSL_ERROR_WANT_CLIENT_HELLO_CB);
+    CHECK(pair_handshake(c, s));
+    CHECK(chcb_calls == 2 && chcb_saw_sni && chcb_saw_versions);
+    SSL_free(c);
+    SSL_free(s);
+    /* outside the callback there is no hello to see */
+    CHECK(SSL_client_hello_get0_legacy_version(s = SSL_new(sctx)) == 0);
+    SSL_free(s);
+    chcb_mode = 2;
+    REQUIRE(pair_new(cctx, sctx, &c, &s));
+    CHECK(!pair_handshake(c, s));
+    ERR_clear_error();
+    /* the client sees the server's access_denied alert */
+    r = SSL_do_handshake(c);
+    CHECK(r <= 0 && SSL_get_error(c, r) == SSL_ERROR_SSL);
+    CHECK_EQ_INT(ERR_GET_REASON(ERR_peek_last_error()), SSL_AD_REASON_OFFSET + SSL_AD_ACCESS_DENIED);
+    ERR_clear_error();
+    SSL_free(c);
+    SSL_free(s);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
 TEST_MAIN({
     pair_pki_init(&pki);
     RUN(test_full_handshake_and_data);
@@ -259,5 +322,6 @@ TEST_MAIN({
     RUN(test_bad_input);
     RUN(test_tampered_flight);
     RUN(test_untrusted_server);
+    RUN(test_client_hello_cb);
     pair_pki_free(&pki);
 })
