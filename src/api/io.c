@@ -33,12 +33,27 @@ static int role_check(SSL *s)
     return 1;
 }
 
+static int post_handshake_io(SSL *s);
+
 int SSL_do_handshake(SSL *s)
 {
     if (!role_check(s))
         return -1;
-    if (s->phase == HS_PHASE_DONE)
+    if (s->phase == HS_PHASE_DONE) {
+        /* OpenSSL sends what SSL_new_session_ticket / SSL_key_update asked
+         * for on the next SSL_do_handshake too, not only on SSL_write. */
+        if ((s->tickets_pending > 0 || s->key_update_pending != 0) && !s->fatal &&
+            !(s->shutdown & SSL_SENT_SHUTDOWN)) {
+            if (!post_handshake_io(s))
+                return -1;
+        }
+        if (rec_pending_output(s) > 0) {
+            int r = rec_flush(s);
+            if (r != REC_OK)
+                return -1;
+        }
         return 1;
+    }
     ERR_set_mark();
     int r = hs_run(s);
     if (r > 0)

@@ -121,6 +121,32 @@ static void test_tickets_and_resumption(void)
     SSL_CTX_free(cctx);
 }
 
+/* SSL_new_session_ticket: extra tickets go out on the next SSL_do_handshake
+ * (or SSL_write), and arrive as new sessions on the client. */
+static void test_new_session_ticket_on_demand(void)
+{
+    SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+    SSL *c, *s;
+    REQUIRE(sctx && cctx);
+    SSL_CTX_set_num_tickets(sctx, 0);
+    SSL_CTX_set_session_cache_mode(cctx, SSL_SESS_CACHE_CLIENT);
+    SSL_CTX_sess_set_new_cb(cctx, count_ticket_cb);
+    ticket_count = 0;
+    REQUIRE(pair_new(cctx, sctx, &c, &s));
+    REQUIRE(pair_handshake(c, s));
+    pair_pump_client(c);
+    CHECK_EQ_INT(ticket_count, 0);
+    CHECK(SSL_new_session_ticket(s) == 1 && SSL_new_session_ticket(s) == 1);
+    CHECK(SSL_do_handshake(s) == 1);
+    pair_pump_client(c);
+    CHECK_EQ_INT(ticket_count, 2);
+    CHECK(SSL_SESSION_is_resumable(SSL_get0_session(c)) == 1);
+    SSL_free(c);
+    SSL_free(s);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
 static void test_key_update(void)
 {
     SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
@@ -318,6 +344,7 @@ TEST_MAIN({
     RUN(test_full_handshake_and_data);
     RUN(test_suites_groups_hrr);
     RUN(test_tickets_and_resumption);
+    RUN(test_new_session_ticket_on_demand);
     RUN(test_key_update);
     RUN(test_bad_input);
     RUN(test_tampered_flight);
