@@ -115,11 +115,12 @@ static enum hs_ret send_client_hello(SSL *s)
     ch.num_cipher_suites = nsuites;
     /* RFC 6066 3: no IP literals in server_name. */
     if (s->hostname != NULL && s->hostname[0] != 0) {
+        ERR_set_mark();
         ASN1_OCTET_STRING *ip = a2i_IPADDRESS(s->hostname);
+        ERR_pop_to_mark(); /* not an address: whatever it queued is noise */
         if (ip == NULL)
             ch.server_name = s->hostname;
         ASN1_OCTET_STRING_free(ip);
-        ERR_clear_last_mark();
     }
     ch.groups = s->cfg.groups;
     ch.num_groups = s->cfg.num_groups;
