@@ -6,6 +6,7 @@
 #      runtime; they run in the Release pass only)
 # Exit status non-zero if anything failed; the last line is a one-line summary.
 # Environment: JOBS (default 2), SKIP_ASAN=1 to run only the Release pass,
+#              FUZZ_SECONDS=N to also run each libFuzzer target N seconds (clang),
 #              CTEST_ARGS extra arguments for ctest (e.g. "-L unit").
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -48,9 +49,27 @@ tsan() {
       step "tsan ctest (-L unit)" ctest --test-dir build-tsan --output-on-failure -j"$JOBS" -L unit "${EXTRA[@]}"
 }
 
+# 4. Optional (FUZZ_SECONDS=N): clang libFuzzer build in build-fuzz/, each tests/fuzz target
+#    run for N seconds from its seeds (new inputs go to build-fuzz/tests/fuzz/work/<name>/,
+#    crashes to build-fuzz/tests/fuzz/crash-*). See docs/testing.md, "Fuzzing".
+fuzz() {
+  step "fuzz configure" cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSESAME_LIBFUZZER=ON &&
+    step "fuzz build" cmake --build build-fuzz -j"$JOBS" || return 1
+  local t ok=0
+  for t in $(ls tests/fuzz/corpus); do
+    mkdir -p "build-fuzz/tests/fuzz/work/$t"
+    step "fuzz $t (${FUZZ_SECONDS}s)" env -C build-fuzz/tests/fuzz \
+      "./fuzz_$t" "work/$t" "$PWD/tests/fuzz/corpus/$t" "-max_total_time=$FUZZ_SECONDS" \
+      -print_final_stats=1 || ok=1
+  done
+  return "$ok"
+}
+
 release || true
 if [ -z "${SKIP_ASAN:-}" ]; then asan || true; fi
 if [ -z "${SKIP_TSAN:-}" ]; then tsan || true; fi
+if [ -n "${FUZZ_SECONDS:-}" ]; then fuzz || true; fi
 
 echo
 for r in "${results[@]}"; do echo "  ${r%%:*}  ${r#*:}"; done

@@ -450,7 +450,11 @@ int rec_hs_message(SSL *s, const uint8_t **out_msg, size_t *out_len)
         CBS b;
         uint8_t type;
         uint32_t mlen;
-        cbs_init(&b, rl->hbuf + rl->hbuf_off, rl->hbuf_len - rl->hbuf_off);
+        /* (no arithmetic on a NULL buffer before the first record) */
+        if (rl->hbuf != NULL)
+            cbs_init(&b, rl->hbuf + rl->hbuf_off, rl->hbuf_len - rl->hbuf_off);
+        else
+            cbs_init(&b, NULL, 0);
         if (cbs_get_u8(&b, &type) && cbs_get_u24(&b, &mlen)) {
             if (mlen > MAX_HS_MESSAGE)
                 return rec_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_EXCESSIVE_MESSAGE_SIZE);
