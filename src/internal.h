@@ -127,45 +127,50 @@ struct ssl_config {
 
 /* ---- sessions ---- */
 
+struct sess_peer;  /* session/session_peer.c: the peer's certificates as DER */
+struct sess_extra; /* session/session.c: sid_ctx, hostname, ALPN, ticket appdata */
+
+/* Laid out for size (a server may cache millions): small fields first, no
+ * padding holes, the variable-length parts in shared immutable side blocks.
+ * Sessions copied from one connection (one per ticket) share |peer| and
+ * |extra| by reference count; a setter replaces the block (copy on write). */
 struct ssl_session_st {
     _Atomic int references;
     uint16_t version;
+    uint16_t group;                /* key exchange group of the original handshake */
+    uint16_t peer_sigalg;
+    uint8_t master_key_len;
+    uint8_t session_id_len;
+    uint8_t sid_ctx_len;
+    uint8_t not_resumable;         /* set when bad or single-use and used */
+    uint8_t is_external_psk;       /* built by an application for an external PSK */
+    uint8_t ems;                   /* TLS 1.2 extended master secret */
     const SSL_CIPHER *cipher;
     /* TLS 1.3: the resumption PSK derived from this ticket's nonce (or an
      * external PSK); TLS 1.2: the master secret. */
     uint8_t master_key[SESAME_MAX_HASH];
-    size_t master_key_len;
     uint8_t session_id[SSL_MAX_SSL_SESSION_ID_LENGTH];
-    size_t session_id_len;
-    uint8_t sid_ctx[SSL_MAX_SID_CTX_LENGTH];
-    size_t sid_ctx_len;
-    uint8_t *ticket;               /* client: the opaque ticket to present */
-    size_t ticket_len;
     uint32_t ticket_lifetime_hint; /* seconds */
     uint32_t ticket_age_add;
+    uint32_t max_early_data;
+    int32_t verify_result;         /* X509_V_* (fits an int) */
     uint64_t time_ms;              /* creation (or ticket receipt), ms since the epoch */
     uint64_t timeout;              /* seconds */
-    char *hostname;                /* SNI the session was made for */
-    uint8_t *alpn_selected;
-    size_t alpn_selected_len;
-    X509 *peer;                    /* peer leaf certificate */
-    STACK_OF(X509) *peer_chain;    /* as received (client: leaf first, incl. leaf) */
-    long verify_result;
-    uint32_t max_early_data;
-    uint8_t not_resumable;         /* set when bad or single-use and used */
-    uint8_t is_external_psk;       /* built by an application for an external PSK */
-    uint8_t ems;                   /* TLS 1.2 extended master secret */
-    uint16_t group;                /* key exchange group of the original handshake */
-    uint16_t peer_sigalg;
+    uint8_t *ticket;               /* client: the opaque ticket to present (own allocation) */
+    size_t ticket_len;
+    /* Read-only views into |extra| (set only by session/): sid_ctx is never
+     * NULL (a static empty array when sid_ctx_len is 0); hostname is the SNI
+     * the session was made for, or NULL. */
+    const uint8_t *sid_ctx;
+    const char *hostname;
+    struct sess_extra *extra;      /* NULL when all its parts are empty */
+    struct sess_peer *peer;        /* NULL when the peer sent no certificate */
     CRYPTO_EX_DATA ex_data;
     /* cache linkage, owned by session/session_cache.c; a session belongs to
      * at most one cache at a time (contract S13). */
     struct ssl_session_st *lru_prev, *lru_next, *hash_next;
     void *owner;                   /* the struct sess_cache holding it, or NULL */
     uint64_t hash;
-    /* session/ (tail owned by the session layer) */
-    uint8_t *ticket_appdata;       /* SSL_SESSION_set1_ticket_appdata */
-    size_t ticket_appdata_len;
     uint64_t lru_stamp;            /* cache-wide use stamp (LRU across shards) */
 };
 

@@ -164,11 +164,12 @@ int hs_transcript_hash(SSL *s, uint8_t *out)
 int hs_hash_with(SSL *s, const uint8_t *extra, size_t extra_len, uint8_t *out)
 {
     TRANSCRIPT *t = &s->hs->transcript;
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    /* Finish a copy in the transcript's scratch context (as transcript_hash
+     * does) instead of allocating one. */
+    EVP_MD_CTX *c = t->scratch;
     unsigned int n;
-    int ok = c != NULL && EVP_MD_CTX_copy_ex(c, t->ctx) &&
+    int ok = c != NULL && t->ctx != NULL && EVP_MD_CTX_copy_ex(c, t->ctx) &&
              EVP_DigestUpdate(c, extra, extra_len) && EVP_DigestFinal_ex(c, out, &n);
-    EVP_MD_CTX_free(c);
     if (!ok)
         ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
     return ok;

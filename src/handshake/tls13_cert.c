@@ -244,27 +244,23 @@ int tls13_establish_session(SSL *s)
     ss->timeout = (uint64_t)s->session_ctx->session_timeout;
     ss->group = s->group;
     ss->peer_sigalg = s->peer_sigalg;
-    memcpy(ss->sid_ctx, s->cfg.sid_ctx, s->cfg.sid_ctx_len);
-    ss->sid_ctx_len = s->cfg.sid_ctx_len;
-    if (s->hostname != NULL && (ss->hostname = OPENSSL_strdup(s->hostname)) == NULL)
+    /* sid_ctx, SNI and ALPN in one block, shared by every ticket's session
+     * of this connection (SSL_SESSION_dup). */
+    if (!sess_set_extra(ss, s->cfg.sid_ctx, s->cfg.sid_ctx_len, s->hostname,
+                        s->hostname != NULL ? strlen(s->hostname) : 0, s->alpn_selected,
+                        s->alpn_selected_len, NULL, 0))
         goto err;
-    if (s->alpn_selected_len > 0) {
-        if ((ss->alpn_selected = OPENSSL_memdup(s->alpn_selected, s->alpn_selected_len)) == NULL)
-            goto err;
-        ss->alpn_selected_len = s->alpn_selected_len;
-    }
     SSL_SESSION *old = hs->offered_psk;
     if (s->hit && old != NULL) {
-        /* The peer's identity carries over from the resumed session. */
-        if (old->peer != NULL && X509_up_ref(old->peer))
+        /* The peer's identity carries over from the resumed session (the
+         * same certificate block, so the same parsed X509 once parsed). */
+        if (old->peer != NULL) {
+            sess_peer_up_ref(old->peer);
             ss->peer = old->peer;
-        if (old->peer_chain != NULL && (ss->peer_chain = X509_chain_up_ref(old->peer_chain)) == NULL)
-            goto err;
+        }
         ss->verify_result = old->verify_result;
         s->verify_result = old->verify_result;
     } else if (hs->peer_chain != NULL) {
-        ss->peer = sk_X509_value(hs->peer_chain, 0);
-        X509_up_ref(ss->peer);
         if (s->server) {
             /* OpenSSL: on a server the chain handed out excludes the leaf. */
             sk_X509_pop_free(s->peer_chain_nl, X509_free);
@@ -272,9 +268,11 @@ int tls13_establish_session(SSL *s)
             if (s->peer_chain_nl != NULL)
                 X509_free(sk_X509_shift(s->peer_chain_nl));
         }
-        ss->peer_chain = hs->peer_chain;
-        hs->peer_chain = NULL;
-        ss->verify_result = s->verify_result;
+        /* The session keeps the chain as DER (a few hundred bytes instead of
+         * several KB of parsed X509s) and parses it again only if asked. */
+        if ((ss->peer = sess_peer_from_x509s(hs->peer_chain)) == NULL)
+            goto err;
+        ss->verify_result = (int32_t)s->verify_result;
     }
     SSL_SESSION_free(s->session);
     s->session = ss;

@@ -36,7 +36,7 @@ static int issue_one(SSL *s)
     uint64_t n = s->tickets_sent;
     for (int i = 7; i >= 0; i--, n >>= 8)
         nonce[i] = (uint8_t)n;
-    SSL_SESSION *t = SSL_SESSION_dup(s->ticket_base != NULL ? s->ticket_base : s->session);
+    SSL_SESSION *t = sess_dup(s->ticket_base != NULL ? s->ticket_base : s->session, 0);
     CBB tk, cbb;
     uint8_t *ticket = NULL;
     size_t ticket_len = 0;
@@ -142,12 +142,11 @@ static int client_ticket(SSL *s, CBS *body)
         return fail(s, alert, SSL_R_BAD_PACKET);
     if (nst.lifetime == 0 || s->session == NULL)
         return 1; /* RFC 8446 4.6.1: zero lifetime = discard immediately */
-    SSL_SESSION *ns = SSL_SESSION_dup(s->session);
+    /* The copy shares the connection's peer certificates and sid_ctx/SNI/
+     * ALPN block; only the ticket is its own. */
+    SSL_SESSION *ns = sess_dup(s->session, 0);
     if (ns == NULL)
         return fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
-    OPENSSL_free(ns->ticket);
-    ns->ticket = NULL;
-    ns->ticket_len = 0;
     ns->session_id_len = 0;
     if (!cbs_memdup(&nst.ticket, &ns->ticket, &ns->ticket_len) ||
         !tls13_resumption_psk(s->s13.md, ns->master_key, s->s13.resumption, cbs_data(&nst.nonce),

@@ -1,6 +1,7 @@
 /* TLS 1.3 key schedule: see tls13_schedule.h. */
 #include "keys/tls13_schedule.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -47,6 +48,57 @@ static int sched_empty_hash(const EVP_MD *md, uint8_t *out, size_t hash_len)
     return sched_hash(md, out, hash_len, "", 0);
 }
 
+/* Without a PSK the Early Secret, HKDF-Extract(0, 0), and the salt of the
+ * next stage, Derive-Secret(Early Secret, "derived", ""), depend only on the
+ * hash: computed once per process for the fetched SHA-256/SHA-384 (two
+ * HMACs saved per full handshake and side).  They are public values. */
+static struct {
+    const EVP_MD *md;
+    uint8_t early[EVP_MAX_MD_SIZE];
+    uint8_t derived[EVP_MAX_MD_SIZE];
+    int ok;
+} g_no_psk[2];
+static pthread_once_t g_no_psk_once = PTHREAD_ONCE_INIT;
+
+/* sched_no_psk_compute: the uncached derivation of both constants. */
+static int sched_no_psk_compute(const EVP_MD *md, size_t hash_len, uint8_t *early,
+                                uint8_t *derived)
+{
+    uint8_t empty[EVP_MAX_MD_SIZE];
+    return tls13_hkdf_extract(md, early, NULL, 0, kZeros, hash_len) &&
+           sched_empty_hash(md, empty, hash_len) &&
+           tls13_derive_secret(md, derived, early, "derived", empty);
+}
+
+static void sched_no_psk_init(void)
+{
+    const EVP_MD *mds[2] = {algs_sha256(), algs_sha384()};
+    ERR_set_mark();
+    for (int i = 0; i < 2; i++) {
+        size_t hash_len;
+        g_no_psk[i].md = mds[i];
+        g_no_psk[i].ok = mds[i] != NULL && sched_md_len(mds[i], &hash_len) &&
+                         sched_no_psk_compute(mds[i], hash_len, g_no_psk[i].early,
+                                              g_no_psk[i].derived);
+    }
+    /* A failure here is retried (and reported) on the uncached path. */
+    ERR_pop_to_mark();
+}
+
+/* sched_no_psk returns the precomputed constants for |md|, or NULL. */
+static const uint8_t *sched_no_psk(const EVP_MD *md, const uint8_t **out_derived)
+{
+    pthread_once(&g_no_psk_once, sched_no_psk_init);
+    for (int i = 0; i < 2; i++) {
+        if (g_no_psk[i].ok && g_no_psk[i].md == md) {
+            if (out_derived != NULL)
+                *out_derived = g_no_psk[i].derived;
+            return g_no_psk[i].early;
+        }
+    }
+    return NULL;
+}
+
 int tls13_sched_init(TLS13_SCHEDULE *ks, const EVP_MD *md, const uint8_t *psk, size_t psk_len)
 {
     size_t hash_len;
@@ -54,7 +106,14 @@ int tls13_sched_init(TLS13_SCHEDULE *ks, const EVP_MD *md, const uint8_t *psk, s
         return 0;
     ks->md = md;
     ks->hash_len = hash_len;
+    ks->no_psk_early = 0;
     if (psk == NULL || psk_len == 0) {
+        const uint8_t *early = sched_no_psk(md, NULL);
+        if (early != NULL) {
+            memcpy(ks->secret, early, hash_len);
+            ks->no_psk_early = 1;
+            return 1;
+        }
         psk = kZeros;
         psk_len = hash_len;
     }
@@ -78,9 +137,16 @@ int tls13_sched_advance(TLS13_SCHEDULE *ks, const uint8_t *ikm, size_t ikm_len)
         ikm_len = ks->hash_len;
     }
     /* RFC 8446 7.1: each stage's salt is Derive-Secret(prev, "derived", ""). */
-    int ok = sched_empty_hash(ks->md, empty, ks->hash_len) &&
+    const uint8_t *derived = NULL;
+    int ok;
+    if (ks->no_psk_early && sched_no_psk(ks->md, &derived) != NULL) {
+        ok = tls13_hkdf_extract(ks->md, ks->secret, derived, ks->hash_len, ikm, ikm_len);
+    } else {
+        ok = sched_empty_hash(ks->md, empty, ks->hash_len) &&
              tls13_derive_secret(ks->md, salt, ks->secret, "derived", empty) &&
              tls13_hkdf_extract(ks->md, ks->secret, salt, ks->hash_len, ikm, ikm_len);
+    }
+    ks->no_psk_early = 0;
     OPENSSL_cleanse(salt, sizeof(salt));
     return ok;
 }

@@ -23,6 +23,9 @@ typedef struct {
     const EVP_MD *md;
     size_t hash_len;
     uint8_t secret[EVP_MAX_MD_SIZE];
+    /* |secret| is the Early Secret without a PSK, a constant per hash whose
+     * "derived" salt is precomputed (set by tls13_sched_init only). */
+    uint8_t no_psk_early;
 } TLS13_SCHEDULE;
 
 /* tls13_sched_init sets the Early Secret = HKDF-Extract(0, PSK); psk NULL

@@ -6,6 +6,7 @@
  * treated as immutable by the library; changes go through SSL_SESSION_dup. */
 #include "internal.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "session/session_cache.h"
@@ -14,6 +15,115 @@
 /* Default lifetime of a fresh SSL_SESSION_new(), as OpenSSL: 304 s.  The
  * handshake overwrites it with the SSL_CTX timeout. */
 #define SESS_DEFAULT_TIMEOUT (60 * 5 + 4)
+
+/* sid_ctx of a session without one: never NULL, so callers may memcmp. */
+static const uint8_t empty_sid_ctx[1];
+
+/* The variable-length parts of a session in one immutable block, shared by
+ * reference among the sessions of a connection (SSL_SESSION_dup). */
+struct sess_extra {
+    _Atomic int references;
+    uint32_t hostname_len; /* without the NUL */
+    uint32_t alpn_len;
+    uint8_t sid_ctx_len;
+    uint8_t has_hostname;
+    size_t appdata_len;
+    uint8_t data[]; /* sid_ctx || alpn || appdata || hostname NUL */
+};
+
+static void extra_free(struct sess_extra *e)
+{
+    if (e != NULL && atomic_fetch_sub_explicit(&e->references, 1, memory_order_acq_rel) == 1)
+        OPENSSL_free(e);
+}
+
+/* set_views points sid_ctx and hostname into s->extra. */
+static void set_views(SSL_SESSION *s)
+{
+    struct sess_extra *e = s->extra;
+    if (e == NULL) {
+        s->sid_ctx = empty_sid_ctx;
+        s->sid_ctx_len = 0;
+        s->hostname = NULL;
+        return;
+    }
+    s->sid_ctx = e->sid_ctx_len > 0 ? e->data : empty_sid_ctx;
+    s->sid_ctx_len = e->sid_ctx_len;
+    s->hostname = e->has_hostname
+                      ? (const char *)e->data + e->sid_ctx_len + e->alpn_len + e->appdata_len
+                      : NULL;
+}
+
+int sess_set_extra(SSL_SESSION *s, const uint8_t *sid_ctx, size_t sid_ctx_len,
+                   const char *hostname, size_t hostname_len, const uint8_t *alpn,
+                   size_t alpn_len, const uint8_t *appdata, size_t appdata_len)
+{
+    struct sess_extra *e = NULL;
+    if (sid_ctx == NULL)
+        sid_ctx_len = 0;
+    if (alpn == NULL)
+        alpn_len = 0;
+    if (appdata == NULL)
+        appdata_len = 0;
+    if (hostname == NULL)
+        hostname_len = 0;
+    if (sid_ctx_len > SSL_MAX_SID_CTX_LENGTH || hostname_len >= UINT32_MAX
+        || alpn_len >= UINT32_MAX || appdata_len > SIZE_MAX / 2)
+        return 0;
+    if (sid_ctx_len > 0 || hostname != NULL || alpn_len > 0 || appdata_len > 0) {
+        size_t total = sid_ctx_len + alpn_len + appdata_len;
+        total += hostname != NULL ? hostname_len + 1 : 0;
+        e = OPENSSL_malloc(offsetof(struct sess_extra, data) + total);
+        if (e == NULL) {
+            ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+            return 0;
+        }
+        atomic_init(&e->references, 1);
+        e->sid_ctx_len = (uint8_t)sid_ctx_len;
+        e->alpn_len = (uint32_t)alpn_len;
+        e->appdata_len = appdata_len;
+        e->hostname_len = (uint32_t)hostname_len;
+        e->has_hostname = hostname != NULL;
+        uint8_t *w = e->data;
+        if (sid_ctx_len > 0)
+            memcpy(w, sid_ctx, sid_ctx_len);
+        w += sid_ctx_len;
+        if (alpn_len > 0)
+            memcpy(w, alpn, alpn_len);
+        w += alpn_len;
+        if (appdata_len > 0)
+            memcpy(w, appdata, appdata_len);
+        w += appdata_len;
+        if (hostname != NULL) {
+            if (hostname_len > 0)
+                memcpy(w, hostname, hostname_len);
+            w[hostname_len] = 0;
+        }
+    }
+    /* The arguments may point into the old block: release it only now. */
+    extra_free(s->extra);
+    s->extra = e;
+    set_views(s);
+    return 1;
+}
+
+const uint8_t *sess_alpn(const SSL_SESSION *s, size_t *out_len)
+{
+    const struct sess_extra *e = s->extra;
+    *out_len = e != NULL ? e->alpn_len : 0;
+    return *out_len > 0 ? e->data + e->sid_ctx_len : NULL;
+}
+
+const uint8_t *sess_appdata(const SSL_SESSION *s, size_t *out_len)
+{
+    const struct sess_extra *e = s->extra;
+    *out_len = e != NULL ? e->appdata_len : 0;
+    return *out_len > 0 ? e->data + e->sid_ctx_len + e->alpn_len : NULL;
+}
+
+/* The current parts, for a setter that changes one of them. */
+#define CUR_SID_CTX(s) (s)->sid_ctx, (s)->sid_ctx_len
+#define CUR_HOSTNAME(s) (s)->hostname, ((s)->hostname != NULL ? strlen((s)->hostname) : 0)
 
 SSL_SESSION *SSL_SESSION_new(void)
 {
@@ -25,6 +135,7 @@ SSL_SESSION *SSL_SESSION_new(void)
     atomic_init(&s->references, 1);
     s->timeout = SESS_DEFAULT_TIMEOUT;
     s->time_ms = sess_clock_ms();
+    s->sid_ctx = empty_sid_ctx;
     /* Not X509_V_OK until a verification really happened (OpenSSL does the same). */
     s->verify_result = 1;
     if (!CRYPTO_new_ex_data(CRYPTO_EX_INDEX_SSL_SESSION, s, &s->ex_data)) {
@@ -49,28 +160,19 @@ void SSL_SESSION_free(SSL_SESSION *s)
     if (prev > 1)
         return;
     CRYPTO_free_ex_data(CRYPTO_EX_INDEX_SSL_SESSION, s, &s->ex_data);
-    OPENSSL_cleanse(s->master_key, sizeof(s->master_key));
-    OPENSSL_cleanse(s->session_id, sizeof(s->session_id));
-    X509_free(s->peer);
-    sk_X509_pop_free(s->peer_chain, X509_free);
-    OPENSSL_free(s->hostname);
+    sess_peer_free(s->peer);
+    extra_free(s->extra);
     OPENSSL_free(s->ticket);
-    OPENSSL_free(s->alpn_selected);
-    OPENSSL_free(s->ticket_appdata);
+    /* also wipes master_key and session_id */
     OPENSSL_clear_free(s, sizeof(*s));
 }
 
-/* dup_bytes: *out = copy of in/len (NULL for len 0). */
-static int dup_bytes(uint8_t **out, const uint8_t *in, size_t len)
+SSL_SESSION *SSL_SESSION_dup(const SSL_SESSION *src)
 {
-    *out = NULL;
-    if (in == NULL || len == 0)
-        return 1;
-    *out = OPENSSL_memdup(in, len);
-    return *out != NULL;
+    return sess_dup(src, 1);
 }
 
-SSL_SESSION *SSL_SESSION_dup(const SSL_SESSION *src)
+SSL_SESSION *sess_dup(const SSL_SESSION *src, int with_ticket)
 {
     if (src == NULL)
         return NULL;
@@ -81,40 +183,26 @@ SSL_SESSION *SSL_SESSION_dup(const SSL_SESSION *src)
     }
     memcpy(d, src, sizeof(*d));
     atomic_init(&d->references, 1);
-    /* The copy belongs to no cache and owns none of src's pointers yet. */
+    /* The copy belongs to no cache; the immutable blocks (peer, extra) are
+     * shared, the ticket (which a client may replace) is copied. */
     d->lru_prev = d->lru_next = d->hash_next = NULL;
     d->owner = NULL;
     d->hash = 0;
-    d->peer = NULL;
-    d->peer_chain = NULL;
-    d->hostname = NULL;
+    if (d->peer != NULL)
+        sess_peer_up_ref(d->peer);
+    if (d->extra != NULL)
+        atomic_fetch_add_explicit(&d->extra->references, 1, memory_order_relaxed);
     d->ticket = NULL;
-    d->alpn_selected = NULL;
-    d->ticket_appdata = NULL;
     memset(&d->ex_data, 0, sizeof(d->ex_data));
     if (!CRYPTO_new_ex_data(CRYPTO_EX_INDEX_SSL_SESSION, d, &d->ex_data))
         goto err;
     if (!CRYPTO_dup_ex_data(CRYPTO_EX_INDEX_SSL_SESSION, &d->ex_data, &src->ex_data))
         goto err;
-    if (src->peer != NULL) {
-        if (!X509_up_ref(src->peer))
-            goto err;
-        d->peer = src->peer;
-    }
-    if (src->peer_chain != NULL && (d->peer_chain = X509_chain_up_ref(src->peer_chain)) == NULL)
-        goto err;
-    if (src->hostname != NULL && (d->hostname = OPENSSL_strdup(src->hostname)) == NULL)
-        goto err;
-    if (!dup_bytes(&d->ticket, src->ticket, src->ticket_len)
-        || !dup_bytes(&d->alpn_selected, src->alpn_selected, src->alpn_selected_len)
-        || !dup_bytes(&d->ticket_appdata, src->ticket_appdata, src->ticket_appdata_len))
+    if (with_ticket && src->ticket != NULL && src->ticket_len > 0
+        && (d->ticket = OPENSSL_memdup(src->ticket, src->ticket_len)) == NULL)
         goto err;
     if (d->ticket == NULL)
         d->ticket_len = 0;
-    if (d->alpn_selected == NULL)
-        d->alpn_selected_len = 0;
-    if (d->ticket_appdata == NULL)
-        d->ticket_appdata_len = 0;
     return d;
 err:
     ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
@@ -157,10 +245,9 @@ int SSL_SESSION_set1_id_context(SSL_SESSION *s, const unsigned char *sid_ctx,
         ERR_raise(ERR_LIB_SSL, SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG);
         return 0;
     }
-    if (sid_ctx_len > 0 && sid_ctx != s->sid_ctx)
-        memmove(s->sid_ctx, sid_ctx, sid_ctx_len);
-    s->sid_ctx_len = sid_ctx_len;
-    return 1;
+    size_t alpn_len, app_len;
+    const uint8_t *alpn = sess_alpn(s, &alpn_len), *app = sess_appdata(s, &app_len);
+    return sess_set_extra(s, sid_ctx, sid_ctx_len, CUR_HOSTNAME(s), alpn, alpn_len, app, app_len);
 }
 
 /* Time and timeout may change on a cached session: the cache module updates
@@ -219,33 +306,28 @@ const char *SSL_SESSION_get0_hostname(const SSL_SESSION *s) { return s->hostname
 
 int SSL_SESSION_set1_hostname(SSL_SESSION *s, const char *hostname)
 {
-    char *copy = NULL;
-    if (hostname != NULL && (copy = OPENSSL_strdup(hostname)) == NULL)
-        return 0;
-    OPENSSL_free(s->hostname);
-    s->hostname = copy;
-    return 1;
+    size_t alpn_len, app_len;
+    const uint8_t *alpn = sess_alpn(s, &alpn_len), *app = sess_appdata(s, &app_len);
+    return sess_set_extra(s, CUR_SID_CTX(s), hostname, hostname != NULL ? strlen(hostname) : 0,
+                          alpn, alpn_len, app, app_len);
 }
 
 void SSL_SESSION_get0_alpn_selected(const SSL_SESSION *s, const unsigned char **alpn,
                                     size_t *len)
 {
-    *alpn = s->alpn_selected;
-    *len = s->alpn_selected_len;
+    *alpn = sess_alpn(s, len);
 }
 
 int SSL_SESSION_set1_alpn_selected(SSL_SESSION *s, const unsigned char *alpn, size_t len)
 {
-    uint8_t *copy = NULL;
-    if (alpn != NULL && len > 0 && (copy = OPENSSL_memdup(alpn, len)) == NULL)
-        return 0;
-    OPENSSL_free(s->alpn_selected);
-    s->alpn_selected = copy;
-    s->alpn_selected_len = copy != NULL ? len : 0;
-    return 1;
+    size_t app_len;
+    const uint8_t *app = sess_appdata(s, &app_len);
+    return sess_set_extra(s, CUR_SID_CTX(s), CUR_HOSTNAME(s), alpn, len, app, app_len);
 }
 
-X509 *SSL_SESSION_get0_peer(SSL_SESSION *s) { return s->peer; }
+/* Parsed from the session's DER on the first call; the X509 is owned by the
+ * session (its shared peer block) and stays the same for its lifetime. */
+X509 *SSL_SESSION_get0_peer(SSL_SESSION *s) { return s != NULL ? sess_peer_leaf(s->peer) : NULL; }
 
 unsigned int SSL_SESSION_get_compress_id(const SSL_SESSION *s)
 {
@@ -321,19 +403,14 @@ void *SSL_SESSION_get_ex_data(const SSL_SESSION *s, int idx)
 
 int SSL_SESSION_set1_ticket_appdata(SSL_SESSION *s, const void *data, size_t len)
 {
-    uint8_t *copy = NULL;
-    if (data != NULL && len > 0 && (copy = OPENSSL_memdup(data, len)) == NULL)
-        return 0;
-    OPENSSL_free(s->ticket_appdata);
-    s->ticket_appdata = copy;
-    s->ticket_appdata_len = copy != NULL ? len : 0;
-    return 1;
+    size_t alpn_len;
+    const uint8_t *alpn = sess_alpn(s, &alpn_len);
+    return sess_set_extra(s, CUR_SID_CTX(s), CUR_HOSTNAME(s), alpn, alpn_len, data, len);
 }
 
 int SSL_SESSION_get0_ticket_appdata(SSL_SESSION *s, void **data, size_t *len)
 {
-    *data = s->ticket_appdata;
-    *len = s->ticket_appdata_len;
+    *data = (void *)sess_appdata(s, len);
     return 1;
 }
 
@@ -400,7 +477,7 @@ int SSL_SESSION_print(BIO *bp, const SSL_SESSION *x)
         && BIO_printf(bp, "\n    Timeout   : %lld (sec)", (long long)x->timeout) <= 0)
         return 0;
     if (BIO_puts(bp, "\n") <= 0 || BIO_puts(bp, "    Verify return code: ") <= 0
-        || BIO_printf(bp, "%ld (%s)\n", x->verify_result,
+        || BIO_printf(bp, "%ld (%s)\n", (long)x->verify_result,
                       X509_verify_cert_error_string(x->verify_result)) <= 0)
         return 0;
     if (BIO_printf(bp, "    Extended master secret: %s\n", x->ems ? "yes" : "no") <= 0)

@@ -9,7 +9,10 @@
 
 #include "session/session_cache.h"
 
-#define SESS_FORMAT_VERSION 1
+/* 2: peer [5] is the whole chain (SEQUENCE OF Certificate, leaf first) and
+ * [12] is gone.  Version 1 (peer [5] the leaf, [12] the chain) is still read. */
+#define SESS_FORMAT_VERSION 2
+#define SESS_FORMAT_V1 1
 #define TAG_INTEGER 0x02
 #define TAG_OCTETS 0x04
 #define TAG_SEQUENCE 0x30
@@ -36,6 +39,12 @@ static int der_add_len(CBB *out, size_t len)
     if (len <= 0xffffff)
         return cbb_add_u8(out, 0x83) && cbb_add_u24(out, (uint32_t)len);
     return 0;
+}
+
+/* hdr_len: bytes of a tag and a DER length for |len| content bytes. */
+static size_t hdr_len(size_t len)
+{
+    return len < 0x80 ? 2 : len <= 0xff ? 3 : len <= 0xffff ? 4 : 5;
 }
 
 static int der_add(CBB *out, uint8_t tag, const uint8_t *p, size_t len)
@@ -76,20 +85,8 @@ static int ctx_uint(CBB *out, int n, uint64_t v)
 
 static int ctx_octets(CBB *out, int n, const uint8_t *p, size_t len)
 {
-    uint8_t hdr_len = len < 0x80 ? 2 : len <= 0xff ? 3 : len <= 0xffff ? 4 : 5;
-    return cbb_add_u8(out, (uint8_t)TAG_CTX(n)) && der_add_len(out, len + hdr_len)
+    return cbb_add_u8(out, (uint8_t)TAG_CTX(n)) && der_add_len(out, len + hdr_len(len))
            && der_add(out, TAG_OCTETS, p, len);
-}
-
-static int add_cert(CBB *out, X509 *x)
-{
-    unsigned char *der = NULL;
-    int l = i2d_X509(x, &der);
-    if (l <= 0)
-        return 0;
-    int ok = cbb_add_bytes(out, der, (size_t)l);
-    OPENSSL_free(der);
-    return ok;
 }
 
 static int encode_body(CBB *b, const SSL_SESSION *s, int for_ticket)
@@ -114,24 +111,20 @@ static int encode_body(CBB *b, const SSL_SESSION *s, int for_ticket)
         return 0;
     if (s->ticket_age_add && !ctx_uint(b, F_AGE_ADD, s->ticket_age_add))
         return 0;
-    if (s->hostname != NULL
+    /* An empty hostname is written as none: [3] must be 1..255 bytes. */
+    if (s->hostname != NULL && s->hostname[0] != 0
         && !ctx_octets(b, F_HOSTNAME, (const uint8_t *)s->hostname, strlen(s->hostname)))
         return 0;
-    if (s->alpn_selected_len > 0 && !ctx_octets(b, F_ALPN, s->alpn_selected, s->alpn_selected_len))
+    size_t alpn_len, app_len;
+    const uint8_t *alpn = sess_alpn(s, &alpn_len), *app = sess_appdata(s, &app_len);
+    if (alpn_len > 0 && !ctx_octets(b, F_ALPN, alpn, alpn_len))
         return 0;
     if (s->peer != NULL) {
-        CBB c;
-        uint8_t *d = NULL;
-        size_t l = 0;
-        if (!cbb_init(&c, 1024))
-            return 0;
-        if (!add_cert(&c, s->peer) || !cbb_finish(&c, &d, &l)) {
-            cbb_cleanup(&c);
-            return 0;
-        }
-        int ok = cbb_add_u8(b, TAG_CTX(F_PEER)) && der_add_len(b, l) && cbb_add_bytes(b, d, l);
-        OPENSSL_free(d);
-        if (!ok)
+        /* [5] SEQUENCE OF Certificate: the stored DER, never re-encoded. */
+        size_t l;
+        const uint8_t *d = sess_peer_der(s->peer, &l);
+        if (l > 0xffffff - 5 || !cbb_add_u8(b, TAG_CTX(F_PEER)) || !der_add_len(b, l + hdr_len(l))
+            || !der_add(b, TAG_SEQUENCE, d, l))
             return 0;
     }
     if (!ctx_uint(b, F_VERIFY, (uint64_t)(uint32_t)s->verify_result))
@@ -145,29 +138,8 @@ static int encode_body(CBB *b, const SSL_SESSION *s, int for_ticket)
         return 0;
     if (s->peer_sigalg && !ctx_uint(b, F_SIGALG, s->peer_sigalg))
         return 0;
-    if (s->ticket_appdata_len > 0
-        && !ctx_octets(b, F_APPDATA, s->ticket_appdata, s->ticket_appdata_len))
+    if (app_len > 0 && !ctx_octets(b, F_APPDATA, app, app_len))
         return 0;
-    if (s->peer_chain != NULL && sk_X509_num(s->peer_chain) > 0) {
-        CBB c;
-        uint8_t *d = NULL;
-        size_t l = 0;
-        if (!cbb_init(&c, 2048))
-            return 0;
-        for (int i = 0; i < sk_X509_num(s->peer_chain); i++)
-            if (!add_cert(&c, sk_X509_value(s->peer_chain, i))) {
-                cbb_cleanup(&c);
-                return 0;
-            }
-        if (!cbb_finish(&c, &d, &l))
-            return 0;
-        size_t hl = l < 0x80 ? 2 : l <= 0xff ? 3 : l <= 0xffff ? 4 : 5;
-        int ok = cbb_add_u8(b, TAG_CTX(F_CHAIN)) && der_add_len(b, l + hl)
-                 && der_add(b, TAG_SEQUENCE, d, l);
-        OPENSSL_free(d);
-        if (!ok)
-            return 0;
-    }
     return 1;
 }
 
@@ -298,21 +270,15 @@ static int opt_octets(CBS *in, int n, CBS *out)
     return 1;
 }
 
-static X509 *parse_cert(CBS *in)
+/* peer_from: the peer block for |certs| (concatenated Certificates).  A
+ * ticket's plaintext is authenticated, so its certificates are only split;
+ * d2i input is untrusted and each certificate must also parse. */
+static struct sess_peer *peer_from(const CBS *certs, int for_ticket)
 {
-    uint8_t t;
-    CBS c;
-    const uint8_t *start = cbs_data(in);
-    if (!der_get_any(in, &t, &c) || t != TAG_SEQUENCE)
+    size_t n = sess_peer_split(cbs_data(certs), cbs_len(certs), !for_ticket);
+    if (n == 0)
         return NULL;
-    size_t len = (size_t)(cbs_data(in) - start);
-    const unsigned char *p = start;
-    X509 *x = d2i_X509(NULL, &p, (long)len);
-    if (x != NULL && p != start + len) {
-        X509_free(x);
-        return NULL;
-    }
-    return x;
+    return sess_peer_from_der(cbs_data(certs), cbs_len(certs), n);
 }
 
 static const SSL_CIPHER *cipher_by_suite(const uint8_t suite[2])
@@ -332,11 +298,14 @@ static int get_fixed(CBS *in, uint8_t *buf, size_t cap, size_t *out_len)
 
 SSL_SESSION *sess_decode(CBS *in, int for_ticket)
 {
-    CBS seq, f;
+    CBS seq, f, host, alpn, app;
     uint64_t v, version, proto;
+    uint8_t sid_ctx[SSL_MAX_SID_CTX_LENGTH];
+    size_t sid_ctx_len, mk_len, id_len;
+    int r, has_host, has_alpn, has_app;
     SSL_SESSION *s = NULL;
     if (!der_get(in, TAG_SEQUENCE, &seq) || !der_get_uint(&seq, &version)
-        || version != SESS_FORMAT_VERSION)
+        || (version != SESS_FORMAT_VERSION && version != SESS_FORMAT_V1))
         goto bad;
     if ((s = SSL_SESSION_new()) == NULL)
         return NULL;
@@ -350,12 +319,13 @@ SSL_SESSION *sess_decode(CBS *in, int for_ticket)
         ERR_raise(ERR_LIB_SSL, SSL_R_UNKNOWN_CIPHER_TYPE);
         return NULL;
     }
-    if (!get_fixed(&seq, s->master_key, sizeof(s->master_key), &s->master_key_len)
-        || !get_fixed(&seq, s->session_id, sizeof(s->session_id), &s->session_id_len)
-        || !get_fixed(&seq, s->sid_ctx, sizeof(s->sid_ctx), &s->sid_ctx_len)
+    if (!get_fixed(&seq, s->master_key, sizeof(s->master_key), &mk_len)
+        || !get_fixed(&seq, s->session_id, sizeof(s->session_id), &id_len)
+        || !get_fixed(&seq, sid_ctx, sizeof(sid_ctx), &sid_ctx_len)
         || !der_get_uint(&seq, &s->time_ms) || !der_get_uint(&seq, &s->timeout))
         goto bad;
-    int r;
+    s->master_key_len = (uint8_t)mk_len;
+    s->session_id_len = (uint8_t)id_len;
     if ((r = opt_octets(&seq, F_TICKET, &f)) < 0 || (r == 1 && for_ticket))
         goto bad;
     if (r == 1 && (cbs_len(&f) == 0 || !cbs_memdup(&f, &s->ticket, &s->ticket_len)))
@@ -368,26 +338,30 @@ SSL_SESSION *sess_decode(CBS *in, int for_ticket)
     if (opt_uint(&seq, F_AGE_ADD, &v, UINT32_MAX) < 0)
         goto bad;
     s->ticket_age_add = (uint32_t)v;
-    if ((r = opt_octets(&seq, F_HOSTNAME, &f)) < 0)
+    if ((has_host = opt_octets(&seq, F_HOSTNAME, &host)) < 0)
         goto bad;
-    if (r == 1) {
-        if (cbs_len(&f) == 0 || cbs_len(&f) > 255 || memchr(cbs_data(&f), 0, cbs_len(&f)) != NULL)
-            goto bad;
-        if ((s->hostname = OPENSSL_strndup((const char *)cbs_data(&f), cbs_len(&f))) == NULL)
-            goto bad;
-    }
-    if ((r = opt_octets(&seq, F_ALPN, &f)) < 0)
+    if (has_host == 1 && (cbs_len(&host) == 0 || cbs_len(&host) > 255
+                          || memchr(cbs_data(&host), 0, cbs_len(&host)) != NULL))
         goto bad;
-    if (r == 1 && (cbs_len(&f) == 0 || !cbs_memdup(&f, &s->alpn_selected, &s->alpn_selected_len)))
+    if ((has_alpn = opt_octets(&seq, F_ALPN, &alpn)) < 0 || (has_alpn == 1 && cbs_len(&alpn) == 0))
         goto bad;
     if ((r = opt_field(&seq, F_PEER, &f)) < 0)
         goto bad;
-    if (r == 1 && ((s->peer = parse_cert(&f)) == NULL || cbs_len(&f) != 0))
-        goto bad;
+    if (r == 1) {
+        CBS certs = f;
+        /* v2: SEQUENCE OF Certificate; v1: one Certificate (the leaf). */
+        if (version != SESS_FORMAT_V1
+            && (!der_get(&f, TAG_SEQUENCE, &certs) || cbs_len(&f) != 0))
+            goto bad;
+        if (version == SESS_FORMAT_V1 && sess_peer_split(cbs_data(&certs), cbs_len(&certs), 0) != 1)
+            goto bad;
+        if ((s->peer = peer_from(&certs, for_ticket)) == NULL)
+            goto bad;
+    }
     v = 1;
     if (opt_uint(&seq, F_VERIFY, &v, UINT32_MAX) < 0)
         goto bad;
-    s->verify_result = (long)(int32_t)(uint32_t)v;
+    s->verify_result = (int32_t)(uint32_t)v;
     v = 0;
     if (opt_uint(&seq, F_EARLY, &v, UINT32_MAX) < 0)
         goto bad;
@@ -405,29 +379,31 @@ SSL_SESSION *sess_decode(CBS *in, int for_ticket)
     if (opt_uint(&seq, F_SIGALG, &v, 0xffff) < 0)
         goto bad;
     s->peer_sigalg = (uint16_t)v;
-    if ((r = opt_octets(&seq, F_APPDATA, &f)) < 0)
+    if ((has_app = opt_octets(&seq, F_APPDATA, &app)) < 0 || (has_app == 1 && cbs_len(&app) == 0))
         goto bad;
-    if (r == 1
-        && (cbs_len(&f) == 0 || !cbs_memdup(&f, &s->ticket_appdata, &s->ticket_appdata_len)))
-        goto bad;
-    if ((r = opt_field(&seq, F_CHAIN, &f)) < 0)
-        goto bad;
-    if (r == 1) {
-        CBS certs;
-        if (!der_get(&f, TAG_SEQUENCE, &certs) || cbs_len(&f) != 0 || cbs_len(&certs) == 0)
+    if (version == SESS_FORMAT_V1) {
+        /* v1 [12]: the chain as received, which includes the leaf of [5]. */
+        if ((r = opt_field(&seq, F_CHAIN, &f)) < 0)
             goto bad;
-        if ((s->peer_chain = sk_X509_new_null()) == NULL)
-            goto bad;
-        while (cbs_len(&certs) > 0) {
-            X509 *x = parse_cert(&certs);
-            if (x == NULL || !sk_X509_push(s->peer_chain, x)) {
-                X509_free(x);
+        if (r == 1) {
+            CBS certs;
+            struct sess_peer *p;
+            if (!der_get(&f, TAG_SEQUENCE, &certs) || cbs_len(&f) != 0
+                || (p = peer_from(&certs, for_ticket)) == NULL)
                 goto bad;
-            }
+            sess_peer_free(s->peer);
+            s->peer = p;
         }
     }
     if (cbs_len(&seq) != 0)
         goto bad; /* unknown or out-of-order trailing fields */
+    /* sid_ctx, hostname, ALPN and appdata: one allocation */
+    if (!sess_set_extra(s, sid_ctx, sid_ctx_len,
+                        has_host == 1 ? (const char *)cbs_data(&host) : NULL,
+                        has_host == 1 ? cbs_len(&host) : 0,
+                        has_alpn == 1 ? cbs_data(&alpn) : NULL, has_alpn == 1 ? cbs_len(&alpn) : 0,
+                        has_app == 1 ? cbs_data(&app) : NULL, has_app == 1 ? cbs_len(&app) : 0))
+        goto bad;
     return s;
 bad:
     SSL_SESSION_free(s);

@@ -113,6 +113,48 @@ int sess_encode(CBB *out, const SSL_SESSION *s, int for_ticket) WUR;
  * error queued on malformed input. */
 SSL_SESSION *sess_decode(CBS *in, int for_ticket);
 
+/* ---- peer certificates (session_peer.c) ----
+ * A session keeps the peer's certificates as received: one immutable,
+ * reference-counted block of DER (leaf first), shared by every session made
+ * from the same connection.  The X509 objects are parsed only when asked for,
+ * once, and published with a compare-and-swap, so concurrent readers of one
+ * published session get the same pointers; they live as long as the block. */
+
+/* sess_peer_from_x509s: a block holding the DER of |chain| (leaf first);
+ * NULL (error queued) on failure. */
+struct sess_peer *sess_peer_from_x509s(STACK_OF(X509) *chain);
+/* sess_peer_from_der: a block holding |certs|, a concatenation of
+ * |num_certs| >= 1 DER Certificates already split and checked by
+ * sess_peer_split; NULL on allocation failure. */
+struct sess_peer *sess_peer_from_der(const uint8_t *certs, size_t len, size_t num_certs);
+/* sess_peer_split counts the Certificate TLVs of |certs| (each a DER
+ * SEQUENCE, nothing in between or after); 0 if malformed or empty.  With
+ * |full| set each one is also parsed by d2i_X509 (and the result dropped). */
+size_t sess_peer_split(const uint8_t *certs, size_t len, int full);
+void sess_peer_up_ref(struct sess_peer *p);
+void sess_peer_free(struct sess_peer *p);
+/* sess_peer_der: the concatenated DER and its length. */
+const uint8_t *sess_peer_der(const struct sess_peer *p, size_t *out_len);
+/* sess_peer_leaf / sess_peer_chain: the parsed leaf / whole chain (leaf
+ * first, element 0 is the leaf object), parsed on first use; NULL if |p| is
+ * NULL or parsing fails.  Thread-safe; the results are owned by |p|. */
+X509 *sess_peer_leaf(struct sess_peer *p);
+STACK_OF(X509) *sess_peer_chain(struct sess_peer *p);
+
+/* ---- the variable-length parts (session.c) ---- */
+
+/* sess_set_extra replaces sid_ctx, hostname (NULL = none), the selected ALPN
+ * protocol and the ticket appdata of |s| in one allocation (the arguments may
+ * point into |s|'s current block).  0 on failure, |s| unchanged. */
+int sess_set_extra(SSL_SESSION *s, const uint8_t *sid_ctx, size_t sid_ctx_len,
+                   const char *hostname, size_t hostname_len, const uint8_t *alpn,
+                   size_t alpn_len, const uint8_t *appdata, size_t appdata_len) WUR;
+/* sess_dup: SSL_SESSION_dup, without the ticket unless |with_ticket|. */
+SSL_SESSION *sess_dup(const SSL_SESSION *src, int with_ticket);
+/* sess_alpn / sess_appdata: views into the block (NULL, 0 when empty). */
+const uint8_t *sess_alpn(const SSL_SESSION *s, size_t *out_len);
+const uint8_t *sess_appdata(const SSL_SESSION *s, size_t *out_len);
+
 /* sess_cache_set_times updates time/timeout (either may be NULL) of a
  * possibly cached session under its shard's lock (SSL_SESSION_set_time). */
 void sess_cache_set_times(SSL_SESSION *s, const uint64_t *time_ms, const uint64_t *timeout);

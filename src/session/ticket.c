@@ -2,7 +2,7 @@
  *
  * Default (no application keys, no callback): tickets are sealed with
  * AES-256-GCM under the current ring key with a random 96-bit nonce:
- *   0x01 || key name (16) || nonce (12) || ciphertext || tag (16)
+ *   0x02 || key name (16) || nonce (12) || ciphertext || tag (16)
  * the first 29 bytes being the AAD.  The ring key is used directly (no
  * per-ticket HKDF): random nonces are safe for 2^32 seals per key, and the
  * key rotates every session_timeout/2, far below that at any real rate; one
@@ -22,7 +22,9 @@
 #include "session/session_cache.h"
 #include "session/ticket.h"
 
-#define RING_VERSION 1
+/* 2 since the session format 2 (docs/session-format.md); a version 1 ticket
+ * is not ours any more and gets a full handshake. */
+#define RING_VERSION 2
 #define NAME_LEN 16
 #define NONCE_LEN 12
 #define TAG_LEN 16
@@ -430,8 +432,9 @@ int sess_ticket_issue(SSL *s, SSL_SESSION *sess, CBB *out_ticket)
         if (!ctx->gen_ticket_cb(s, ctx->ticket_cb_arg))
             return 0;
         SSL_SESSION *cur = s->session;
-        if (cur != NULL && cur != sess && cur->ticket_appdata_len > 0
-            && !SSL_SESSION_set1_ticket_appdata(sess, cur->ticket_appdata, cur->ticket_appdata_len))
+        size_t app_len = 0;
+        const uint8_t *app = cur != NULL && cur != sess ? sess_appdata(cur, &app_len) : NULL;
+        if (app_len > 0 && !SSL_SESSION_set1_ticket_appdata(sess, app, app_len))
             return 0;
     }
     CBB plain;

@@ -1,7 +1,7 @@
 /* Session tickets (session/ticket.c): the per-SSL_CTX key ring and the
  * sealing/opening of TLS 1.3 NewSessionTicket tickets.
  *
- * Default format (sesame): 0x01 || key name (16) || nonce (12) ||
+ * Default format (sesame): 0x02 || key name (16) || nonce (12) ||
  * AES-256-GCM(serialized session) || tag (16), AAD = the first 29 bytes.
  * With application keys (SSL_CTRL_SET_TLSEXT_TICKET_KEYS) or a ticket key
  * callback, OpenSSL's layout: key name (16) || IV (16) || AES-256-CBC || 

@@ -126,7 +126,16 @@ static void test_up_ref_and_dup(void)
     REQUIRE(d != NULL);
     CHECK(d != s && tu_refs(d) == 1);
     CHECK(strcmp(SSL_SESSION_get0_hostname(d), "h.example") == 0);
-    CHECK(SSL_SESSION_get0_hostname(d) != SSL_SESSION_get0_hostname(s));
+    /* The copy shares the immutable hostname block; a setter on one copy
+     * replaces that copy's block only. */
+    CHECK(SSL_SESSION_set1_hostname(d, "other.example"));
+    CHECK(strcmp(SSL_SESSION_get0_hostname(d), "other.example") == 0);
+    CHECK(strcmp(SSL_SESSION_get0_hostname(s), "h.example") == 0);
+    CHECK(SSL_SESSION_set1_id_context(s, (const uint8_t *)"ctx", 3));
+    CHECK(d->sid_ctx_len == 0 && s->sid_ctx_len == 3);
+    CHECK(strcmp(SSL_SESSION_get0_hostname(s), "h.example") == 0);
+    CHECK(SSL_SESSION_set1_hostname(s, NULL) && SSL_SESSION_get0_hostname(s) == NULL);
+    CHECK(s->sid_ctx_len == 3 && memcmp(s->sid_ctx, "ctx", 3) == 0);
     CHECK(d->owner == NULL && d->lru_next == NULL);
     SSL_SESSION_free(s);
     SSL_SESSION_free(d);

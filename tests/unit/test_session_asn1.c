@@ -34,7 +34,13 @@ static void test_roundtrip_der_pem(void)
     CHECK(d->ticket_len == 17 && d->ticket_lifetime_hint == 3600 && d->ticket_age_add == 77);
     CHECK(d->time_ms == s->time_ms && d->timeout == s->timeout);
     CHECK(d->max_early_data == 16384 && d->verify_result == 0 && d->group == 29);
-    CHECK(d->ticket_appdata_len == 2 && d->alpn_selected_len == 2 && d->sid_ctx_len == 6);
+    void *ad = NULL;
+    size_t adl = 0, al = 0;
+    const unsigned char *a = NULL;
+    CHECK(SSL_SESSION_get0_ticket_appdata(d, &ad, &adl) && adl == 2 && memcmp(ad, "ad", 2) == 0);
+    SSL_SESSION_get0_alpn_selected(d, &a, &al);
+    CHECK(al == 2 && memcmp(a, "h2", 2) == 0);
+    CHECK(d->sid_ctx_len == 6 && memcmp(d->sid_ctx, "sidctx", 6) == 0);
     unsigned char *again = NULL;
     CHECK_EQ_INT(i2d_SSL_SESSION(d, &again), l);
     CHECK(again != NULL && memcmp(again, buf, (size_t)l) == 0);
