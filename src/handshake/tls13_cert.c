@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "base/cert_cache.h"
 #include "codec/consts.h"
 #include "codec/messages13.h"
 #include "handshake/hs.h"
@@ -96,12 +97,9 @@ enum hs_ret tls13_read_certificate(SSL *s, CBS *body, int allow_empty)
     while (cbs_len(&list) > 0) {
         if (!codec_cert_next(&list, &der, &exts))
             goto bad;
-        const unsigned char *p = cbs_data(&der);
-        X509 *x = d2i_X509(NULL, &p, (long)cbs_len(&der));
-        if (x == NULL || p != cbs_data(&der) + cbs_len(&der)) {
-            X509_free(x);
+        X509 *x = cert_d2i_cached(cbs_data(&der), cbs_len(&der));
+        if (x == NULL)
             goto bad;
-        }
         if (!sk_X509_push(chain, x)) {
             X509_free(x);
             sk_X509_pop_free(chain, X509_free);

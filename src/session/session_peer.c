@@ -11,6 +11,8 @@
  * copy, so every caller sees the same stable pointer. */
 #include "internal.h"
 
+#include "base/cert_cache.h"
+
 #include <stddef.h>
 #include <string.h>
 
@@ -53,13 +55,7 @@ static int next_cert(CBS *in, CBS *out) {
 
 /* parse_one: d2i of exactly the bytes of |c|. */
 static X509 *parse_one(const CBS *c) {
-    const unsigned char *p = cbs_data(c);
-    X509 *x = d2i_X509(NULL, &p, (long)cbs_len(c));
-    if (x != NULL && p != cbs_data(c) + cbs_len(c)) {
-        X509_free(x);
-        return NULL;
-    }
-    return x;
+    return cert_d2i_cached(cbs_data(c), cbs_len(c));
 }
 
 size_t sess_peer_split(const uint8_t *certs, size_t len, int full) {
