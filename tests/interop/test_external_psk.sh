@@ -29,3 +29,16 @@ sesame_client "$TMP/s2" "$HTTP_GET" -connect "127.0.0.1:$PORT" -CAfile "$C/ca.pe
 expect_not "$TMP/s2" 'HTTP/1\.[01] 200' "sesame s_client with a wrong PSK got a page"
 stop_bg "$SPID"
 pass "sesame s_client -> openssl s_server: PSK resumes, a wrong key fails"
+
+# --- psk_ke without (EC)DHE: gnutls-cli offers only psk_ke; sesame s_server -allow_no_dhe_kex
+# accepts it, and its ServerHello then carries no key_share.
+require_cmd gnutls-cli gnutls-bin
+sesame_server pske -cert "$C/server.pem" -key "$C/server.key" -www -psk_identity client1 -psk "$KEY" -allow_no_dhe_kex
+printf 'GET / HTTP/1.0\r\n\r\n' | run_t 10 gnutls-cli -d 4 --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3:-KX-ALL:+PSK' \
+  --pskusername client1 --pskkey "$KEY" -p "$PORT" 127.0.0.1 >"$TMP/g1" 2>&1 ||
+  { tail -n 20 "$TMP/g1"; fail "gnutls-cli psk_ke against sesame s_server failed"; }
+expect "$TMP/g1" '^Reused, TLSv1\.3' "gnutls psk_ke: sesame s_server did not resume with the PSK"
+expect "$TMP/g1" "Parsing extension 'Pre Shared Key/41'" "gnutls psk_ke: no pre_shared_key in ServerHello"
+expect_not "$TMP/g1" "Parsing extension 'Key Share/51'" "gnutls psk_ke: the server still sent a key share"
+stop_bg "$SPID"
+pass "gnutls-cli (psk_ke only) -> sesame s_server -allow_no_dhe_kex: PSK without (EC)DHE"
