@@ -142,7 +142,7 @@ struct ssl_session_st {
     uint8_t master_key_len;
     uint8_t session_id_len;
     uint8_t sid_ctx_len;
-    uint8_t not_resumable;         /* set when bad or single-use and used */
+    _Atomic uint8_t not_resumable; /* set when bad, or spent (single use); any thread */
     uint8_t is_external_psk;       /* built by an application for an external PSK */
     uint8_t ems;                   /* TLS 1.2 extended master secret */
     const SSL_CIPHER *cipher;

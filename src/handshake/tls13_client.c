@@ -502,6 +502,12 @@ static enum hs_ret do_send_flight(SSL *s)
     sess_count(s->session_ctx, SESS_CNT_CONNECT_GOOD);
     if (s->hit)
         sess_count(s->session_ctx, SESS_CNT_HIT);
+    if (s->hit && !hs->offered_external) {
+        /* remembered until a fresh ticket replaces it (tls13_post.c) */
+        SSL_SESSION_free(s->psk_session);
+        s->psk_session = hs->offered_psk;
+        hs->offered_psk = NULL;
+    }
     hs->state = CS_DONE;
     return HS_OK;
 }

@@ -167,6 +167,13 @@ static int client_ticket(SSL *s, CBS *body)
         ns->session_id_len = 0;
     SSL_SESSION_free(s->session);
     s->session = ns;
+    /* Contract S9: the ticket this connection resumed with is now spent;
+     * with a fresher one in hand, the client never offers it again. */
+    if (s->psk_session != NULL) {
+        s->psk_session->not_resumable = 1;
+        SSL_SESSION_free(s->psk_session);
+        s->psk_session = NULL;
+    }
     if (!sess_cache_add_new(s, ns))
         return fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     return 1;

@@ -739,13 +739,18 @@ static void test_S9_stateful_ticket_single_use(void)
     SSL_SESSION_get0_ticket(sess, &t, &tl);
     CHECK(tl > 0 && tl <= SSL_MAX_SSL_SESSION_ID_LENGTH); /* a session id, not a sealed blob */
     long hits0 = SSL_CTX_sess_hits(sctx);
+    /* a copy to present the same ticket again later: our client itself
+     * never re-offers a spent session (the client side of S9) */
+    SSL_SESSION *again = SSL_SESSION_dup(sess);
+    REQUIRE(again != NULL);
     CHECK_EQ_INT(resumes(cctx, sctx, sess, NULL), 1);
     /* the used one is gone, the resumed connection added two */
     CHECK_EQ_INT(SSL_CTX_sess_number(sctx), 3);
     CHECK_EQ_INT(SSL_CTX_sess_hits(sctx) - hits0, 1);
     /* the second use of the same ticket: full handshake, not a failure */
     long acc0 = SSL_CTX_sess_accept_good(sctx), miss0 = SSL_CTX_sess_misses(sctx);
-    CHECK_EQ_INT(resumes(cctx, sctx, sess, NULL), 0);
+    CHECK_EQ_INT(resumes(cctx, sctx, again, NULL), 0);
+    SSL_SESSION_free(again);
     CHECK_EQ_INT(SSL_CTX_sess_accept_good(sctx) - acc0, 1);
     CHECK_EQ_INT(SSL_CTX_sess_misses(sctx) - miss0, 1); /* one miss per failed lookup */
     CHECK_EQ_INT(SSL_CTX_sess_hits(sctx) - hits0, 1);
@@ -1060,7 +1065,11 @@ static void test_S13_session_in_one_cache_only(void)
     CHECK_EQ_INT(SSL_has_matching_session_id(sb, id, idlen), 0);
     /* still resumes from A (the resumed connection caches two more in A) */
     CHECK(SSL_SESSION_is_resumable(g));
-    CHECK_EQ_INT(resumes(a, sctx, g, NULL), 1);
+    /* resume with a copy, so that g itself is not spent (client side of S9) */
+    SSL_SESSION *gcopy = SSL_SESSION_dup(g);
+    REQUIRE(gcopy != NULL);
+    CHECK_EQ_INT(resumes(a, sctx, gcopy, NULL), 1);
+    SSL_SESSION_free(gcopy);
     long na = SSL_CTX_sess_number(a);
     CHECK_EQ_INT(na, 4);
     /* B freed: A unaffected */
@@ -1341,8 +1350,60 @@ static void test_boundary_retired_ticket_key(void)
     SSL_CTX_free(cctx);
 }
 
+/* S9, client side: once a resumed connection has a fresher ticket, the
+ * session it resumed with is spent and never offered again. */
+static void test_S9_client_never_reoffers_spent_session(void)
+{
+    SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+    SSL *c, *s;
+    REQUIRE(sctx && cctx);
+    REQUIRE(pair_new(cctx, sctx, &c, &s));
+    REQUIRE(pair_handshake(c, s));
+    pair_pump_client(c);
+    SSL_SESSION *first = SSL_get1_session(c);
+    CHECK(first != NULL && SSL_SESSION_is_resumable(first));
+    SSL_shutdown(c); /* a clean end keeps the session good (S10) */
+    SSL_free(c);
+    SSL_free(s);
+
+    REQUIRE(pair_new(cctx, sctx, &c, &s));
+    SSL_set_session(c, first);
+    REQUIRE(pair_handshake(c, s));
+    CHECK(SSL_session_reused(c) == 1);
+    CHECK(SSL_SESSION_is_resumable(first) == 1); /* no fresher ticket yet */
+    pair_pump_client(c);
+    SSL_SESSION *fresh = SSL_get1_session(c);
+    CHECK(fresh != NULL && fresh != first && SSL_SESSION_is_resumable(fresh));
+    CHECK(SSL_SESSION_is_resumable(first) == 0); /* spent */
+    SSL_shutdown(c); /* a clean end keeps the session good (S10) */
+    SSL_free(c);
+    SSL_free(s);
+
+    /* offering the spent session anyway: a full handshake, not an error */
+    REQUIRE(pair_new(cctx, sctx, &c, &s));
+    SSL_set_session(c, first);
+    CHECK(pair_handshake(c, s));
+    CHECK(SSL_session_reused(c) == 0);
+    SSL_shutdown(c); /* a clean end keeps the session good (S10) */
+    SSL_free(c);
+    SSL_free(s);
+    /* the fresh one resumes */
+    REQUIRE(pair_new(cctx, sctx, &c, &s));
+    SSL_set_session(c, fresh);
+    CHECK(pair_handshake(c, s));
+    CHECK(SSL_session_reused(c) == 1);
+    SSL_shutdown(c); /* a clean end keeps the session good (S10) */
+    SSL_free(c);
+    SSL_free(s);
+    SSL_SESSION_free(first);
+    SSL_SESSION_free(fresh);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
 TEST_MAIN({
     pair_pki_init(&pki);
+    RUN(test_S9_client_never_reoffers_spent_session);
     RUN(test_S1_get_session_takes_no_reference);
     RUN(test_S2_get0_is_get_session);
     RUN(test_S3_get1_reference_outlives_ssl);
