@@ -103,6 +103,27 @@ static enum hs_ret sni_callback(SSL *s, int *out_ack)
     }
 }
 
+/* The slack allowed between the ticket age the client reports and the
+ * time since we issued it: the round trip plus clock-rate differences. */
+#define TICKET_AGE_SLACK_MS (60 * 1000)
+
+/* ticket_age_plausible: RFC 8446 4.2.11.1/8.3 -- the client's view of the
+ * ticket's age (obfuscated_ticket_age - ticket_age_add, mod 2^32) must not
+ * exceed the ticket lifetime nor disagree with our own clock beyond the
+ * slack.  A ticket that fails is simply not used (full handshake). */
+static int ticket_age_plausible(const SSL_SESSION *ps, uint32_t obfuscated_age)
+{
+    uint64_t client_age = (uint32_t)(obfuscated_age - ps->ticket_age_add);
+    uint64_t now = sess_clock_ms();
+    uint64_t server_age = now > ps->time_ms ? now - ps->time_ms : 0;
+    uint64_t lifetime_ms = (uint64_t)(ps->ticket_lifetime_hint ? ps->ticket_lifetime_hint
+                                                               : ps->timeout) * 1000;
+    if (client_age > lifetime_ms + TICKET_AGE_SLACK_MS)
+        return 0;
+    uint64_t diff = client_age > server_age ? client_age - server_age : server_age - client_age;
+    return diff <= TICKET_AGE_SLACK_MS;
+}
+
 /* check_binder verifies the PSK binder at |index| (RFC 8446 4.2.11.2). */
 static int check_binder(SSL *s, const CODEC_CLIENT_HELLO *ch, const SSL_SESSION *psk, int external,
                         size_t index)
@@ -172,6 +193,8 @@ static enum hs_ret choose_psk(SSL *s, const CODEC_CLIENT_HELLO *ch, struct ch_ch
             suite = choose_suite(s, &ch->cipher_suites, ps->cipher->md_nid);
         int ok = ps->version == TLS1_3_VERSION && ps->cipher != NULL && suite != NULL &&
                  ps->cipher->md_nid == suite->md_nid && ps->master_key_len > 0;
+        if (ok && !external)
+            ok = ticket_age_plausible(ps, ch->psk_ids[i].obfuscated_ticket_age);
         if (ok && !external) {
             const char *want = s->hostname ? s->hostname : "";
             const char *have = ps->hostname ? ps->hostname : "";

@@ -1313,6 +1313,25 @@ static void test_boundary_expired_server_side(void)
     SSL_CTX_free(cctx);
 }
 
+/* The ticket age the client reports (obfuscated_ticket_age - age_add) must
+ * agree with the server's own clock: a ticket whose reported age is ten
+ * minutes off is not used (full handshake, not an error). */
+static void test_boundary_ticket_age_mismatch(void)
+{
+    SSL_CTX *sctx = server_ctx(), *cctx = client_ctx(0);
+    REQUIRE(sctx && cctx);
+    SSL_SESSION *sess = fresh_session(cctx, sctx);
+    SSL_SESSION *copy = sess != NULL ? SSL_SESSION_dup(sess) : NULL;
+    REQUIRE(sess != NULL && copy != NULL);
+    SSL_SESSION_set_time(copy, SSL_SESSION_get_time(copy) - 600);
+    CHECK_EQ_INT(resumes(cctx, sctx, copy, NULL), 0);
+    CHECK_EQ_INT(resumes(cctx, sctx, sess, NULL), 1); /* control: honest age */
+    SSL_SESSION_free(copy);
+    SSL_SESSION_free(sess);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
 /* A ticket sealed under a key the server has since retired.  The ring rotates
  * every timeout/2 and keeps the previous key one more period.  The tickets are
  * issued with a 100000 s lifetime and the ring then runs on 7200 s (period
@@ -1329,6 +1348,10 @@ static void test_boundary_retired_ticket_key(void)
     SSL_SESSION *b = fresh_session(cctx, sctx);
     REQUIRE(a != NULL && b != NULL);
     SSL_CTX_set_timeout(sctx, 7200);
+    /* The client held the tickets just as long (its reported ticket age must
+     * agree with the server's clock, RFC 8446 4.2.11.1). */
+    SSL_SESSION_set_time(a, SSL_SESSION_get_time(a) - 5400);
+    SSL_SESSION_set_time(b, SSL_SESSION_get_time(b) - 10800);
     /* 1.5 periods later: the key is "previous", it still opens tickets */
     clock_offset_ms = 5400LL * 1000;
     CHECK_EQ_INT(resumes(cctx, sctx, a, NULL), 1);
@@ -1435,6 +1458,7 @@ TEST_MAIN({
     RUN(test_boundary_protocol_version);
     RUN(test_boundary_expired_client_side);
     RUN(test_boundary_expired_server_side);
+    RUN(test_boundary_ticket_age_mismatch);
     RUN(test_boundary_retired_ticket_key);
     pair_pki_free(&pki);
 })
