@@ -230,9 +230,10 @@ static int der_get_uint(CBS *in, uint64_t *out)
 
 static int der_get_octets(CBS *in, CBS *out) { return der_get(in, TAG_OCTETS, out); }
 
-/* opt_field: if the next element is [n], *out = its contents and 1; 0 if it
- * is absent (nothing consumed).  -1 on malformed input. */
-static int opt_field(CBS *in, int n, CBS *out)
+/* opt_tag: if the next element has |tag|, *out = its contents and 1; 0 if it
+ * is absent (nothing consumed).  -1 on malformed input.  opt_field: the same
+ * for the explicit context tag [n]. */
+static int opt_tag(CBS *in, uint8_t tag, CBS *out)
 {
     uint8_t t;
     CBS copy = *in;
@@ -240,13 +241,15 @@ static int opt_field(CBS *in, int n, CBS *out)
         return 0;
     if (!cbs_peek_u8(in, &t))
         return -1;
-    if (t != TAG_CTX(n))
+    if (t != tag)
         return 0;
     if (!der_get_any(&copy, &t, out))
         return -1;
     *in = copy;
     return 1;
 }
+
+static int opt_field(CBS *in, int n, CBS *out) { return opt_tag(in, (uint8_t)TAG_CTX(n), out); }
 
 static int opt_uint(CBS *in, int n, uint64_t *out, uint64_t max)
 {
@@ -411,6 +414,178 @@ bad:
     return NULL;
 }
 
+/* ---- OpenSSL's session layout (read only) ----
+ *
+ * What `openssl s_client -sess_out` and OpenSSL's i2d_SSL_SESSION write
+ * (docs/session-format.md, "Reading OpenSSL's sessions"):
+ *   SEQUENCE { INTEGER 1, INTEGER ssl_version, OCTET STRING cipher(2),
+ *              OCTET STRING session_id, OCTET STRING master_key,
+ *              [0] IMPLICIT key_arg, [1]..[20] EXPLICIT optional fields }
+ * Only TLS 1.2 and TLS 1.3 sessions with one of our suites are taken. */
+
+#define OSSL_FORMAT_VERSION 1
+#define OSSL_FLAG_EMS 1u
+#define TAG_IMPLICIT_0 0x80
+
+enum {
+    OS_TIME = 1, OS_TIMEOUT, OS_PEER, OS_SID_CTX, OS_VERIFY, OS_HOSTNAME, OS_PSK_HINT,
+    OS_PSK_ID, OS_LIFETIME, OS_TICKET, OS_COMP, OS_SRP, OS_FLAGS, OS_AGE_ADD, OS_EARLY,
+    OS_ALPN, OS_MAX_FRAG, OS_APPDATA, OS_GROUP, OS_RPK
+};
+
+/* is_openssl_der: 1 when |in| (not consumed) is in OpenSSL's layout.  Our
+ * version 1 starts the same way (INTEGER 1, INTEGER, then OCTET STRINGs),
+ * but its sixth element is a fourth OCTET STRING (sidCtx); in OpenSSL's the
+ * sixth element is a context tag, or there is none. */
+static int is_openssl_der(const CBS *in)
+{
+    CBS copy = *in, seq, f;
+    uint64_t version;
+    uint8_t tag;
+    if (!der_get(&copy, TAG_SEQUENCE, &seq) || !der_get_uint(&seq, &version)
+        || version != OSSL_FORMAT_VERSION)
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (!der_get_any(&seq, &tag, &f))
+            return 0;
+    if (cbs_len(&seq) == 0)
+        return 1;
+    return cbs_peek_u8(&seq, &tag) && tag != TAG_OCTETS;
+}
+
+/* psk_len: the resumption PSK length of a TLS 1.3 suite (its hash size). */
+static size_t psk_len(const SSL_CIPHER *c)
+{
+    return c->md_nid == NID_sha384 ? 48 : c->md_nid == NID_sha256 ? 32 : 0;
+}
+
+/* opt_ignored: an OCTET STRING field we read past (PSK identities, SRP). */
+static int opt_ignored(CBS *in, int n)
+{
+    CBS f;
+    return opt_octets(in, n, &f) >= 0;
+}
+
+static SSL_SESSION *sess_decode_openssl(CBS *in)
+{
+    CBS seq, f, sid_ctx, host, alpn, app;
+    uint64_t version, proto, v;
+    size_t mk_len, id_len, want;
+    int r, has_ctx, has_host, has_alpn, has_app, reason = SSL_R_BAD_DATA;
+    SSL_SESSION *s = NULL;
+    if (!der_get(in, TAG_SEQUENCE, &seq) || !der_get_uint(&seq, &version)
+        || version != OSSL_FORMAT_VERSION || !der_get_uint(&seq, &proto))
+        goto bad;
+    if (proto != TLS1_2_VERSION && proto != TLS1_3_VERSION) {
+        reason = SSL_R_UNSUPPORTED_SSL_VERSION;
+        goto bad;
+    }
+    if (!der_get_octets(&seq, &f) || cbs_len(&f) != 2)
+        goto bad;
+    if ((s = SSL_SESSION_new()) == NULL)
+        return NULL;
+    s->version = (uint16_t)proto;
+    if ((s->cipher = cipher_by_suite(cbs_data(&f))) == NULL) {
+        reason = SSL_R_UNKNOWN_CIPHER_TYPE;
+        goto bad;
+    }
+    if (s->cipher->min_version > proto || s->cipher->max_version < proto)
+        goto bad; /* e.g. a TLS 1.3 suite in a TLS 1.2 session */
+    /* session_id comes before master_key here (the reverse of ours). */
+    if (!get_fixed(&seq, s->session_id, sizeof(s->session_id), &id_len)
+        || !get_fixed(&seq, s->master_key, sizeof(s->master_key), &mk_len))
+        goto bad;
+    /* TLS 1.3: OpenSSL's client stores the PSK already derived from the
+     * ticket nonce, one hash long; TLS 1.2: the 48-byte master secret. */
+    want = proto == TLS1_3_VERSION ? psk_len(s->cipher) : SSL3_MASTER_SECRET_SIZE;
+    if (mk_len == 0 || mk_len != want)
+        goto bad;
+    s->master_key_len = (uint8_t)mk_len;
+    s->session_id_len = (uint8_t)id_len;
+    if (opt_tag(&seq, TAG_IMPLICIT_0, &f) < 0) /* key_arg (SSLv2): never written, ignored */
+        goto bad;
+    v = 0;
+    if (opt_uint(&seq, OS_TIME, &v, UINT64_MAX / 1000) < 0)
+        goto bad;
+    s->time_ms = v != 0 ? v * 1000 : sess_clock_ms(); /* seconds; 0 = now, as OpenSSL */
+    v = 0;
+    if (opt_uint(&seq, OS_TIMEOUT, &v, UINT64_MAX / 1000) < 0)
+        goto bad;
+    s->timeout = v != 0 ? v : 3; /* 0 or absent: 3 s, as OpenSSL */
+    if ((r = opt_field(&seq, OS_PEER, &f)) < 0)
+        goto bad;
+    /* [3] is the leaf alone (one Certificate); stored as a one-element chain */
+    if (r == 1 && (sess_peer_split(cbs_data(&f), cbs_len(&f), 0) != 1
+                   || (s->peer = peer_from(&f, 0)) == NULL))
+        goto bad;
+    if ((has_ctx = opt_octets(&seq, OS_SID_CTX, &sid_ctx)) < 0
+        || (has_ctx == 1 && cbs_len(&sid_ctx) > SSL_MAX_SID_CTX_LENGTH))
+        goto bad;
+    v = 0; /* absent = X509_V_OK in OpenSSL's layout */
+    if (opt_uint(&seq, OS_VERIFY, &v, INT32_MAX) < 0)
+        goto bad;
+    s->verify_result = (int32_t)v;
+    if ((has_host = opt_octets(&seq, OS_HOSTNAME, &host)) < 0)
+        goto bad;
+    if (has_host == 1 && (cbs_len(&host) > 255
+                          || memchr(cbs_data(&host), 0, cbs_len(&host)) != NULL))
+        goto bad;
+    if (has_host == 1 && cbs_len(&host) == 0)
+        has_host = 0; /* we keep no empty hostname */
+    if (!opt_ignored(&seq, OS_PSK_HINT) || !opt_ignored(&seq, OS_PSK_ID))
+        goto bad;
+    v = 0;
+    if (opt_uint(&seq, OS_LIFETIME, &v, UINT32_MAX) < 0)
+        goto bad;
+    s->ticket_lifetime_hint = (uint32_t)v;
+    if ((r = opt_octets(&seq, OS_TICKET, &f)) < 0 || (r == 1 && cbs_len(&f) > 0xffff))
+        goto bad;
+    if (r == 1 && cbs_len(&f) > 0 && !cbs_memdup(&f, &s->ticket, &s->ticket_len))
+        goto bad;
+    if ((r = opt_field(&seq, OS_COMP, &f)) != 0)
+        goto bad; /* written only for a compressed session: not supported */
+    if (!opt_ignored(&seq, OS_SRP))
+        goto bad;
+    v = 0;
+    if (opt_uint(&seq, OS_FLAGS, &v, UINT64_MAX) < 0)
+        goto bad;
+    s->ems = (v & OSSL_FLAG_EMS) != 0;
+    v = 0;
+    if (opt_uint(&seq, OS_AGE_ADD, &v, UINT32_MAX) < 0)
+        goto bad;
+    s->ticket_age_add = (uint32_t)v;
+    v = 0;
+    if (opt_uint(&seq, OS_EARLY, &v, UINT32_MAX) < 0)
+        goto bad;
+    s->max_early_data = (uint32_t)v;
+    if ((has_alpn = opt_octets(&seq, OS_ALPN, &alpn)) < 0
+        || (has_alpn == 1 && cbs_len(&alpn) > 255))
+        goto bad;
+    v = 0; /* max_fragment_length mode 0..4: read and dropped (not supported) */
+    if (opt_uint(&seq, OS_MAX_FRAG, &v, 4) < 0)
+        goto bad;
+    if ((has_app = opt_octets(&seq, OS_APPDATA, &app)) < 0)
+        goto bad;
+    v = 0; /* kex_group: newer OpenSSL (Debian's 3.0.19 writes it) */
+    if (opt_uint(&seq, OS_GROUP, &v, 0xffff) < 0)
+        goto bad;
+    s->group = (uint16_t)v;
+    if (opt_field(&seq, OS_RPK, &f) != 0 || cbs_len(&seq) != 0)
+        goto bad; /* raw public keys are not supported; nothing else may follow */
+    if (!sess_set_extra(s, has_ctx == 1 ? cbs_data(&sid_ctx) : NULL,
+                        has_ctx == 1 ? cbs_len(&sid_ctx) : 0,
+                        has_host == 1 ? (const char *)cbs_data(&host) : NULL,
+                        has_host == 1 ? cbs_len(&host) : 0,
+                        has_alpn == 1 ? cbs_data(&alpn) : NULL, has_alpn == 1 ? cbs_len(&alpn) : 0,
+                        has_app == 1 ? cbs_data(&app) : NULL, has_app == 1 ? cbs_len(&app) : 0))
+        goto bad;
+    return s;
+bad:
+    SSL_SESSION_free(s);
+    ERR_raise(ERR_LIB_SSL, reason);
+    return NULL;
+}
+
 /* ---- public i2d/d2i/PEM ---- */
 
 int i2d_SSL_SESSION(const SSL_SESSION *in, unsigned char **pp)
@@ -444,7 +619,8 @@ SSL_SESSION *d2i_SSL_SESSION(SSL_SESSION **a, const unsigned char **pp, long len
     }
     CBS cbs;
     cbs_init(&cbs, *pp, (size_t)length > MAX_DER ? MAX_DER : (size_t)length);
-    SSL_SESSION *s = sess_decode(&cbs, 0);
+    /* OpenSSL's own layout is read too (never written): see session-format.md */
+    SSL_SESSION *s = is_openssl_der(&cbs) ? sess_decode_openssl(&cbs) : sess_decode(&cbs, 0);
     if (s == NULL)
         return NULL;
     *pp = cbs_data(&cbs);
