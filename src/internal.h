@@ -74,6 +74,10 @@ typedef struct {
     X509 *x509;
     EVP_PKEY *pkey;
     STACK_OF(X509) *chain; /* extra certificates, leaf excluded */
+    /* base/cert_cache.c: x509 + chain as DER, encoded when they are set and
+     * shared by reference count with the slots copied from this one; NULL
+     * if not encoded (then the handshake encodes them itself). */
+    struct cert_der *der;
 } CERT_SLOT;
 
 /* Settings that an SSL_CTX holds and each SSL copies at SSL_new (and that

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "base/cert_cache.h"
 #include "handshake/suites.h"
 
 int cert_slot_for_key(const EVP_PKEY *pkey)
@@ -24,6 +25,15 @@ int cert_slot_for_key(const EVP_PKEY *pkey)
 }
 
 /* ---- setting certificates and keys ---- */
+
+/* slot_refresh_der re-encodes a slot's certificate and chain after either
+ * changed (at configuration time, so handshakes send the cached bytes).
+ * Failing to encode is not an error here: the handshake then encodes. */
+static void slot_refresh_der(CERT_SLOT *slot)
+{
+    cert_der_free(slot->der);
+    slot->der = slot->x509 != NULL ? cert_der_new(slot->x509, slot->chain) : NULL;
+}
 
 static int set_cert(struct ssl_config *c, X509 *x)
 {
@@ -54,6 +64,7 @@ static int set_cert(struct ssl_config *c, X509 *x)
     X509_up_ref(x);
     X509_free(slot->x509);
     slot->x509 = x;
+    slot_refresh_der(slot);
     c->cert_current = i;
     return 1;
 }
@@ -334,6 +345,7 @@ int cert_add_chain(struct ssl_config *c, X509 *x, int up_ref)
     }
     if (up_ref)
         X509_up_ref(x);
+    slot_refresh_der(slot);
     return 1;
 }
 
@@ -347,6 +359,7 @@ int cert_set_chain(struct ssl_config *c, STACK_OF(X509) *chain, int dup)
     }
     sk_X509_pop_free(slot->chain, X509_free);
     slot->chain = n;
+    slot_refresh_der(slot);
     return 1;
 }
 
@@ -475,6 +488,7 @@ static int use_cert_and_key(struct ssl_config *c, X509 *x, EVP_PKEY *pkey, STACK
     c->certs[i].x509 = x;
     c->certs[i].pkey = pkey;
     c->certs[i].chain = dup;
+    slot_refresh_der(&c->certs[i]);
     c->cert_current = i;
     return 1;
 }

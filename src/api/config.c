@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "base/cert_cache.h"
 #include "handshake/suites.h"
 
 int cfg_rebuild_ciphers(struct ssl_config *c)
@@ -58,6 +59,7 @@ void cfg_cert_slot_free(CERT_SLOT *slot)
     X509_free(slot->x509);
     EVP_PKEY_free(slot->pkey);
     sk_X509_pop_free(slot->chain, X509_free);
+    cert_der_free(slot->der);
     memset(slot, 0, sizeof(*slot));
 }
 
@@ -72,6 +74,11 @@ int cfg_cert_slot_copy(CERT_SLOT *dst, const CERT_SLOT *src)
         dst->x509 = src->x509;
     if (src->pkey != NULL && EVP_PKEY_up_ref(src->pkey))
         dst->pkey = src->pkey;
+    /* the encoded chain is immutable: shared, not copied */
+    if (src->der != NULL) {
+        cert_der_up_ref(src->der);
+        dst->der = src->der;
+    }
     return 1;
 }
 

@@ -31,8 +31,8 @@ static int md_for(int md_nid, const EVP_MD **out)
     return 1;
 }
 
-/* key_curve_nid: the named curve of an EC key, NID_undef otherwise. */
-static int key_curve_nid(const EVP_PKEY *key)
+/* key_curve_nid_slow: the named curve of an EC key, NID_undef otherwise. */
+static int key_curve_nid_slow(const EVP_PKEY *key)
 {
     char name[64];
     size_t len = 0;
@@ -43,6 +43,8 @@ static int key_curve_nid(const EVP_PKEY *key)
         nid = EC_curve_nist2nid(name);
     return nid;
 }
+
+static int key_curve_nid(const EVP_PKEY *key);
 
 static int key_matches(const EVP_PKEY *key, const struct sigalg_info *info, int tls13)
 {
@@ -105,6 +107,167 @@ static int setup(EVP_MD_CTX *mctx, EVP_PKEY *key, const struct sigalg_info *info
     return 1;
 }
 
+/* ---- per-thread signing/verification contexts ----
+ *
+ * EVP_DigestSignInit/EVP_DigestVerifyInit build a new EVP_PKEY_CTX on every
+ * call (a key-manager fetch and a walk of the whole name map in OpenSSL 3.0)
+ * plus a digest context inside the signature provider.  For ECDSA and RSA
+ * (PKCS#1 v1.5 or PSS) the same signature is had by hashing |tbs| with the
+ * prefetched digest and signing/verifying that digest with EVP_PKEY_sign/
+ * EVP_PKEY_verify, whose context is reusable: each thread keeps the last few
+ * such contexts, keyed on (key, scheme, sign/verify).  A context holds a
+ * reference to its key, so a cached key pointer cannot be freed and reused
+ * for another key while its entry exists.  Contexts are only used by their
+ * own thread (no lock) and freed at thread exit.  EdDSA (one-shot only) and
+ * RSA-PSS-restricted keys keep the EVP_DigestSign/Verify path. */
+
+#define SIG_CACHE_N 4
+
+typedef struct {
+    EVP_PKEY_CTX *pctx; /* sign- or verify-initialised, scheme parameters set */
+    const EVP_PKEY *key;
+    uint16_t sigalg;
+    uint8_t sign;
+    int curve_nid; /* key_curve_nid_slow(key), memoised */
+    uint64_t used; /* LRU stamp */
+} SIG_ENTRY;
+
+typedef struct {
+    SIG_ENTRY e[SIG_CACHE_N];
+    uint64_t clock;
+} SIG_THREAD;
+
+static pthread_key_t g_sig_key;
+static pthread_once_t g_sig_once = PTHREAD_ONCE_INIT;
+static int g_sig_key_ok;
+static _Thread_local SIG_THREAD *tl_sig;
+
+/* Thread-exit destructor: frees this thread's contexts. */
+static void sig_thread_free(void *p)
+{
+    SIG_THREAD *t = p;
+    if (t == NULL)
+        return;
+    for (int i = 0; i < SIG_CACHE_N; i++)
+        EVP_PKEY_CTX_free(t->e[i].pctx);
+    OPENSSL_free(t);
+    tl_sig = NULL;
+}
+
+static void sig_key_init(void) { g_sig_key_ok = pthread_key_create(&g_sig_key, sig_thread_free) == 0; }
+
+static SIG_THREAD *sig_thread(void)
+{
+    pthread_once(&g_sig_once, sig_key_init);
+    if (!g_sig_key_ok)
+        return NULL;
+    SIG_THREAD *t = tl_sig;
+    if (t == NULL) {
+        t = OPENSSL_zalloc(sizeof(*t));
+        if (t == NULL)
+            return NULL;
+        if (pthread_setspecific(g_sig_key, t) != 0) {
+            OPENSSL_free(t);
+            return NULL;
+        }
+        tl_sig = t;
+    }
+    return t;
+}
+
+/* pkey_ctx_new: an EVP_PKEY_sign/verify context for |key| with the
+ * scheme's digest and padding, as EVP_DigestSignInit/VerifyInit set them. */
+static EVP_PKEY_CTX *pkey_ctx_new(EVP_PKEY *key, const struct sigalg_info *info, const EVP_MD *md,
+                                  int sign)
+{
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+    if (pctx == NULL || (sign ? EVP_PKEY_sign_init(pctx) : EVP_PKEY_verify_init(pctx)) <= 0 ||
+        EVP_PKEY_CTX_set_signature_md(pctx, md) <= 0)
+        goto err;
+    if (info->pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
+                      EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <= 0))
+        goto err;
+    return pctx;
+err:
+    EVP_PKEY_CTX_free(pctx);
+    return NULL;
+}
+
+/* sig_ctx_get: this thread's context for (key, scheme, sign), made on a
+ * miss (evicting the least recently used); *out_entry is its slot, or NULL
+ * for a temporary context the caller frees. */
+static EVP_PKEY_CTX *sig_ctx_get(EVP_PKEY *key, uint16_t sigalg, const struct sigalg_info *info,
+                                 const EVP_MD *md, int sign, SIG_ENTRY **out_entry)
+{
+    SIG_THREAD *t = sig_thread();
+    *out_entry = NULL;
+    if (t == NULL)
+        return pkey_ctx_new(key, info, md, sign);
+    SIG_ENTRY *victim = &t->e[0];
+    for (int i = 0; i < SIG_CACHE_N; i++) {
+        SIG_ENTRY *e = &t->e[i];
+        if (e->pctx != NULL && e->key == key && e->sigalg == sigalg && e->sign == sign) {
+            e->used = ++t->clock;
+            *out_entry = e;
+            return e->pctx;
+        }
+        if (e->pctx == NULL || (victim->pctx != NULL && e->used < victim->used))
+            victim = e;
+    }
+    EVP_PKEY_CTX *pctx = pkey_ctx_new(key, info, md, sign);
+    if (pctx == NULL)
+        return NULL;
+    EVP_PKEY_CTX_free(victim->pctx);
+    victim->pctx = pctx;
+    victim->key = key;
+    victim->sigalg = sigalg;
+    victim->sign = (uint8_t)sign;
+    victim->curve_nid = info->pkey_type == EVP_PKEY_EC ? key_curve_nid_slow(key) : NID_undef;
+    victim->used = ++t->clock;
+    *out_entry = victim;
+    return pctx;
+}
+
+/* key_curve_nid: the named curve of an EC key, NID_undef otherwise.  Asking
+ * the provider costs a parameter query and a name lookup; the keys this
+ * thread signs or verifies with again and again (our own, a peer's cached
+ * certificate) have it memoised in their cache entry, whose reference keeps
+ * the pointer from being reused for another key. */
+static int key_curve_nid(const EVP_PKEY *key)
+{
+    SIG_THREAD *t = tl_sig;
+    if (t != NULL)
+        for (int i = 0; i < SIG_CACHE_N; i++)
+            if (t->e[i].pctx != NULL && t->e[i].key == key && t->e[i].curve_nid != NID_undef)
+                return t->e[i].curve_nid;
+    return key_curve_nid_slow(key);
+}
+
+/* sig_ctx_put: after a failure a cached context's state is unknown; drop it. */
+static void sig_ctx_put(EVP_PKEY_CTX *pctx, SIG_ENTRY *e, int ok)
+{
+    if (e == NULL) {
+        EVP_PKEY_CTX_free(pctx);
+    } else if (!ok) {
+        EVP_PKEY_CTX_free(e->pctx);
+        memset(e, 0, sizeof(*e));
+    }
+}
+
+/* digest_path: the scheme signs a digest we may compute ourselves. */
+static int digest_path(const struct sigalg_info *info)
+{
+    return info->md_nid != NID_undef &&
+           (info->pkey_type == EVP_PKEY_EC || info->pkey_type == EVP_PKEY_RSA);
+}
+
+/* prehash: |tbs| hashed with the scheme's digest. */
+static int prehash(const struct sigalg_info *info, const uint8_t *tbs, size_t tbs_len,
+                   const EVP_MD **out_md, uint8_t *dgst, unsigned int *dgst_len)
+{
+    return md_for(info->md_nid, out_md) && EVP_Digest(tbs, tbs_len, dgst, dgst_len, *out_md, NULL);
+}
+
 int sigalg_sign(EVP_PKEY *key, uint16_t sigalg, const uint8_t *tbs, size_t tbs_len, uint8_t *out,
                 size_t *out_len)
 {
@@ -113,11 +276,25 @@ int sigalg_sign(EVP_PKEY *key, uint16_t sigalg, const uint8_t *tbs, size_t tbs_l
         ERR_raise(ERR_LIB_SSL, SSL_R_WRONG_SIGNATURE_TYPE);
         return 0;
     }
-    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
     size_t len = (size_t)EVP_PKEY_get_size(key);
-    int ok = mctx != NULL && setup(mctx, key, info, 1) &&
+    int ok;
+    if (digest_path(info)) {
+        const EVP_MD *md;
+        uint8_t dgst[EVP_MAX_MD_SIZE];
+        unsigned int dgst_len;
+        SIG_ENTRY *e = NULL;
+        EVP_PKEY_CTX *pctx = NULL;
+        ok = prehash(info, tbs, tbs_len, &md, dgst, &dgst_len) &&
+             (pctx = sig_ctx_get(key, sigalg, info, md, 1, &e)) != NULL &&
+             EVP_PKEY_sign(pctx, out, &len, dgst, dgst_len) > 0;
+        if (pctx != NULL)
+            sig_ctx_put(pctx, e, ok);
+    } else {
+        EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+        ok = mctx != NULL && setup(mctx, key, info, 1) &&
              EVP_DigestSign(mctx, out, &len, tbs, tbs_len) > 0;
-    EVP_MD_CTX_free(mctx);
+        EVP_MD_CTX_free(mctx);
+    }
     if (!ok) {
         ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
         return 0;
@@ -135,13 +312,29 @@ static int do_verify(EVP_PKEY *key, uint16_t sigalg, const uint8_t *tbs, size_t 
         ERR_raise(ERR_LIB_SSL, SSL_R_WRONG_SIGNATURE_TYPE);
         return 0;
     }
-    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
-    if (mctx == NULL || !setup(mctx, key, info, 0)) {
+    int r;
+    if (digest_path(info)) {
+        const EVP_MD *md;
+        uint8_t dgst[EVP_MAX_MD_SIZE];
+        unsigned int dgst_len;
+        SIG_ENTRY *e = NULL;
+        EVP_PKEY_CTX *pctx = NULL;
+        if (!prehash(info, tbs, tbs_len, &md, dgst, &dgst_len) ||
+            (pctx = sig_ctx_get(key, sigalg, info, md, 0, &e)) == NULL) {
+            ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
+            return 0;
+        }
+        r = EVP_PKEY_verify(pctx, sig, sig_len, dgst, dgst_len);
+        sig_ctx_put(pctx, e, r == 1);
+    } else {
+        EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+        if (mctx == NULL || !setup(mctx, key, info, 0)) {
+            EVP_MD_CTX_free(mctx);
+            return 0;
+        }
+        r = EVP_DigestVerify(mctx, sig, sig_len, tbs, tbs_len);
         EVP_MD_CTX_free(mctx);
-        return 0;
     }
-    int r = EVP_DigestVerify(mctx, sig, sig_len, tbs, tbs_len);
-    EVP_MD_CTX_free(mctx);
     if (r != 1) {
         ERR_raise(ERR_LIB_SSL, SSL_R_BAD_SIGNATURE);
         return 0;

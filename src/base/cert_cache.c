@@ -113,3 +113,81 @@ X509 *cert_d2i_cached(const uint8_t *der, size_t der_len)
     }
     return x;
 }
+
+/* ---- our own certificates as DER (see cert_cache.h) ---- */
+
+struct cert_der {
+    _Atomic int refs;
+    size_t num;                                /* leaf + chain */
+    X509 *x509[1 + CERT_DER_MAX_CHAIN];        /* references held */
+    const uint8_t *der[1 + CERT_DER_MAX_CHAIN]; /* into |blob| */
+    size_t len[1 + CERT_DER_MAX_CHAIN];
+    uint8_t *blob;
+};
+
+struct cert_der *cert_der_new(X509 *leaf, STACK_OF(X509) *chain)
+{
+    int nchain = chain != NULL ? sk_X509_num(chain) : 0;
+    if (leaf == NULL || nchain < 0 || nchain > CERT_DER_MAX_CHAIN)
+        return NULL;
+    struct cert_der *d = OPENSSL_zalloc(sizeof(*d));
+    if (d == NULL)
+        return NULL;
+    atomic_init(&d->refs, 1);
+    size_t total = 0;
+    for (int i = 0; i <= nchain; i++) {
+        X509 *x = i == 0 ? leaf : sk_X509_value(chain, i - 1);
+        int len = x != NULL ? i2d_X509(x, NULL) : -1;
+        if (len <= 0 || !X509_up_ref(x))
+            goto err;
+        d->x509[d->num++] = x;
+        d->len[i] = (size_t)len;
+        total += (size_t)len;
+    }
+    if ((d->blob = OPENSSL_malloc(total)) == NULL)
+        goto err;
+    uint8_t *p = d->blob;
+    for (size_t i = 0; i < d->num; i++) {
+        uint8_t *q = p;
+        if (i2d_X509(d->x509[i], &q) != (int)d->len[i])
+            goto err;
+        d->der[i] = p;
+        p = q;
+    }
+    return d;
+err:
+    ERR_clear_error();
+    cert_der_free(d);
+    return NULL;
+}
+
+void cert_der_up_ref(struct cert_der *d) { atomic_fetch_add_explicit(&d->refs, 1, memory_order_relaxed); }
+
+void cert_der_free(struct cert_der *d)
+{
+    if (d == NULL || atomic_fetch_sub_explicit(&d->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    for (size_t i = 0; i < d->num; i++)
+        X509_free(d->x509[i]);
+    OPENSSL_free(d->blob);
+    OPENSSL_free(d);
+}
+
+int cert_der_matches(const struct cert_der *d, const X509 *leaf, STACK_OF(X509) *chain)
+{
+    int nchain = chain != NULL ? sk_X509_num(chain) : 0;
+    if (d == NULL || leaf != d->x509[0] || nchain < 0 || (size_t)nchain + 1 != d->num)
+        return 0;
+    for (int i = 0; i < nchain; i++)
+        if (sk_X509_value(chain, i) != d->x509[i + 1])
+            return 0;
+    return 1;
+}
+
+size_t cert_der_get(const struct cert_der *d, const uint8_t *const **out_ders,
+                    const size_t **out_lens)
+{
+    *out_ders = d->der;
+    *out_lens = d->len;
+    return d->num;
+}

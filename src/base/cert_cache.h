@@ -18,4 +18,32 @@
  * a new reference; NULL on failure. */
 X509 *cert_d2i_cached(const uint8_t *der, size_t der_len);
 
+/* ---- our own certificates, encoded once ----
+ *
+ * A CERT_SLOT's certificate and chain are sent in every Certificate message;
+ * i2d_X509 of each on every handshake costs an ASN.1 walk and an allocation
+ * per certificate.  A cert_der holds their DER, made when the slot is set
+ * (configuration time) and immutable afterwards, so SSL objects copying the
+ * slot at SSL_new share it by reference count across threads.  It keeps
+ * references to the X509s it encoded: cert_der_matches then tells, by
+ * identity, whether the slot still holds exactly those certificates (a
+ * chain stack handed out by SSL_CTX_get0_chain_certs may be changed behind
+ * our back; then the handshake encodes as before). */
+struct cert_der;
+
+/* cert_der_new encodes |leaf| followed by |chain| (may be NULL); NULL on
+ * failure or if there are more than CERT_DER_MAX_CHAIN chain certificates
+ * (the handshake then encodes them itself). Raises no error. */
+#define CERT_DER_MAX_CHAIN 16
+struct cert_der *cert_der_new(X509 *leaf, STACK_OF(X509) *chain);
+void cert_der_up_ref(struct cert_der *d);
+/* cert_der_free drops a reference; NULL does nothing. */
+void cert_der_free(struct cert_der *d);
+/* cert_der_matches: 1 if |d| was made from exactly |leaf| and |chain|
+ * (the same objects, in order). */
+int cert_der_matches(const struct cert_der *d, const X509 *leaf, STACK_OF(X509) *chain);
+/* cert_der_get: the number of certificates and their encodings. */
+size_t cert_der_get(const struct cert_der *d, const uint8_t *const **out_ders,
+                    const size_t **out_lens);
+
 #endif

@@ -34,6 +34,7 @@ enum { KX_X25519, KX_P256, KX_P384, KX_NUM };
 typedef struct {
     EVP_PKEY_CTX *gen[KX_NUM];    /* EVP_PKEY_keygen_init'ed, group set */
     EVP_PKEY_CTX *x25519_import;  /* EVP_PKEY_fromdata_init'ed */
+    EVP_PKEY *x25519_peer;        /* a peer public key, overwritten per use */
 } KX_THREAD;
 
 static pthread_key_t g_kx_key;
@@ -50,6 +51,7 @@ static void kx_thread_free(void *p)
     for (int i = 0; i < KX_NUM; i++)
         EVP_PKEY_CTX_free(t->gen[i]);
     EVP_PKEY_CTX_free(t->x25519_import);
+    EVP_PKEY_free(t->x25519_peer);
     OPENSSL_free(t);
     tl_kx = NULL;
 }
@@ -190,8 +192,8 @@ err:
     return 0;
 }
 
-/* kx_x25519_peer imports a peer's X25519 public key (32 bytes). */
-static EVP_PKEY *kx_x25519_peer(const uint8_t *peer, size_t peer_len)
+/* kx_x25519_import: a new X25519 public key (32 bytes). */
+static EVP_PKEY *kx_x25519_import(const uint8_t *peer, size_t peer_len)
 {
     int owned;
     EVP_PKEY *pk = NULL;
@@ -208,6 +210,36 @@ static EVP_PKEY *kx_x25519_peer(const uint8_t *peer, size_t peer_len)
     }
     if (owned)
         EVP_PKEY_CTX_free(ctx);
+    return pk;
+}
+
+/* kx_x25519_peer: the peer's X25519 public key (32 bytes), a reference the
+ * caller frees.  Even from a reused import context, every new EVP_PKEY
+ * costs a key-manager type lookup (a walk of the whole name map in OpenSSL
+ * 3.0), so each thread keeps one peer key and overwrites its public value
+ * in place (the provider's encoded-public-key parameter) for the next
+ * exchange.  Only this thread uses it, and kex_derive drops every other
+ * reference (its derive context) before returning, so nothing can see the
+ * key change. */
+static EVP_PKEY *kx_x25519_peer(const uint8_t *peer, size_t peer_len)
+{
+    KX_THREAD *t = kx_thread();
+    if (t != NULL && t->x25519_peer != NULL) {
+        ERR_set_mark();
+        int ok = EVP_PKEY_set1_encoded_public_key(t->x25519_peer, peer, peer_len) == 1 &&
+                 EVP_PKEY_up_ref(t->x25519_peer);
+        if (ok) {
+            ERR_pop_to_mark();
+            return t->x25519_peer;
+        }
+        /* unknown state: forget it and import afresh */
+        ERR_pop_to_mark();
+        EVP_PKEY_free(t->x25519_peer);
+        t->x25519_peer = NULL;
+    }
+    EVP_PKEY *pk = kx_x25519_import(peer, peer_len);
+    if (pk != NULL && t != NULL && EVP_PKEY_up_ref(pk))
+        t->x25519_peer = pk;
     return pk;
 }
 

@@ -29,26 +29,35 @@ int tls13_send_certificate(SSL *s, const CERT_SLOT *slot, int with_cv, uint16_t 
     int n = 0;
     uint8_t *ders[1 + 16] = {0};
     size_t lens[1 + 16];
+    const uint8_t *const *send_ders = (const uint8_t *const *)ders;
+    const size_t *send_lens = lens;
+    size_t num = 0;
 
     if (slot != NULL && slot->x509 != NULL) {
         STACK_OF(X509) *chain = slot->chain;
         if ((chain == NULL || sk_X509_num(chain) == 0) && s->ctx->extra_certs != NULL)
             chain = s->ctx->extra_certs;
-        int len = i2d_X509(slot->x509, &ders[n]);
-        if (len <= 0)
-            goto out;
-        lens[n++] = (size_t)len;
-        for (int i = 0; chain != NULL && i < sk_X509_num(chain) && n < 17; i++) {
-            len = i2d_X509(sk_X509_value(chain, i), &ders[n]);
+        if (cert_der_matches(slot->der, slot->x509, chain)) {
+            /* encoded when the certificate was set (base/cert_cache.c) */
+            num = cert_der_get(slot->der, &send_ders, &send_lens);
+        } else {
+            int len = i2d_X509(slot->x509, &ders[n]);
             if (len <= 0)
                 goto out;
             lens[n++] = (size_t)len;
+            for (int i = 0; chain != NULL && i < sk_X509_num(chain) && n < 17; i++) {
+                len = i2d_X509(sk_X509_value(chain, i), &ders[n]);
+                if (len <= 0)
+                    goto out;
+                lens[n++] = (size_t)len;
+            }
+            num = (size_t)n;
         }
     }
     if (!cbb_init(&cbb, 2048))
         goto out;
-    if (!codec_write_certificate(&cbb, hs->cert_req_ctx, hs->cert_req_ctx_len,
-                                 (const uint8_t *const *)ders, lens, (size_t)n) ||
+    if (!codec_write_certificate(&cbb, hs->cert_req_ctx, hs->cert_req_ctx_len, send_ders,
+                                 send_lens, num) ||
         !hs_send_cbb(s, &cbb))
         goto out;
     if (with_cv) {
