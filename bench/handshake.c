@@ -68,24 +68,26 @@ static int add_ext(X509 *x, X509 *issuer, int nid, const char *value)
     return ok;
 }
 
-static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, long serial)
+static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key,
+                       long serial)
 {
     X509 *x = X509_new();
     if (x == NULL)
         return NULL;
     X509_NAME *name = X509_get_subject_name(x);
-    int ok = X509_set_version(x, 2) && ASN1_INTEGER_set(X509_get_serialNumber(x), serial)
-          && X509_gmtime_adj(X509_getm_notBefore(x), -3600)
-          && X509_gmtime_adj(X509_getm_notAfter(x), 86400)
-          && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0)
-          && X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name)
-          && X509_set_pubkey(x, key);
+    int ok = X509_set_version(x, 2) && ASN1_INTEGER_set(X509_get_serialNumber(x), serial) &&
+             X509_gmtime_adj(X509_getm_notBefore(x), -3600) &&
+             X509_gmtime_adj(X509_getm_notAfter(x), 86400) &&
+             X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1,
+                                        0) &&
+             X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name) &&
+             X509_set_pubkey(x, key);
     if (ok && issuer == NULL)
-        ok = add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE")
-          && add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign");
+        ok = add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE") &&
+             add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign");
     else if (ok)
-        ok = add_ext(x, issuer, NID_basic_constraints, "CA:FALSE")
-          && add_ext(x, issuer, NID_subject_alt_name, "DNS:localhost");
+        ok = add_ext(x, issuer, NID_basic_constraints, "CA:FALSE") &&
+             add_ext(x, issuer, NID_subject_alt_name, "DNS:localhost");
     if (!ok || !X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256())) {
         X509_free(x);
         return NULL;
@@ -135,12 +137,12 @@ static int new_session_cb(SSL *ssl, SSL_SESSION *s)
 static SSL_CTX *server_ctx(int num_tickets, int stateful)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-    if (ctx == NULL || !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION)
-        || !SSL_CTX_set1_groups_list(ctx, "X25519")
-        || !SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256")
-        || SSL_CTX_use_certificate(ctx, leaf_cert) != 1
-        || SSL_CTX_use_PrivateKey(ctx, leaf_key) != 1
-        || !SSL_CTX_set_num_tickets(ctx, (size_t)num_tickets))
+    if (ctx == NULL || !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) ||
+        !SSL_CTX_set1_groups_list(ctx, "X25519") ||
+        !SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256") ||
+        SSL_CTX_use_certificate(ctx, leaf_cert) != 1 ||
+        SSL_CTX_use_PrivateKey(ctx, leaf_key) != 1 ||
+        !SSL_CTX_set_num_tickets(ctx, (size_t)num_tickets))
         die("server context");
     if (stateful) {
         SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
@@ -152,14 +154,15 @@ static SSL_CTX *server_ctx(int num_tickets, int stateful)
 static SSL_CTX *client_ctx(int want_sessions)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-    if (ctx == NULL || !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION)
-        || !SSL_CTX_set1_groups_list(ctx, "X25519")
-        || !SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256")
-        || X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), ca_cert) != 1)
+    if (ctx == NULL || !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) ||
+        !SSL_CTX_set1_groups_list(ctx, "X25519") ||
+        !SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256") ||
+        X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), ca_cert) != 1)
         die("client context");
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
     if (want_sessions) {
-        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+        SSL_CTX_set_session_cache_mode(ctx,
+                                       SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
         SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
     }
     return ctx;
@@ -350,7 +353,8 @@ static void bench_memory(int n)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench-handshake full|resume|memory|all [-seconds S] [-n N] [-count C]\n");
+    fprintf(stderr,
+            "usage: bench-handshake full|resume|memory|all [-seconds S] [-n N] [-count C]\n");
     exit(1);
 }
 
@@ -375,8 +379,8 @@ int main(int argc, char **argv)
     if (seconds <= 0 || n <= 0 || count < 0)
         usage();
     int all = strcmp(mode, "all") == 0;
-    if (!all && strcmp(mode, "full") != 0 && strcmp(mode, "resume") != 0
-        && strcmp(mode, "memory") != 0)
+    if (!all && strcmp(mode, "full") != 0 && strcmp(mode, "resume") != 0 &&
+        strcmp(mode, "memory") != 0)
         usage();
 
     const char *lib = NULL;

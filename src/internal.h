@@ -50,30 +50,37 @@ struct ssl_cipher_st {
     uint16_t suite;       /* wire value */
     uint16_t min_version; /* TLS1_2_VERSION or TLS1_3_VERSION */
     uint16_t max_version;
-    int md_nid;           /* PRF / HKDF hash: NID_sha256, NID_sha384 */
-    int cipher_nid;       /* NID_aes_128_gcm, NID_aes_256_gcm, NID_chacha20_poly1305 */
+    int md_nid;     /* PRF / HKDF hash: NID_sha256, NID_sha384 */
+    int cipher_nid; /* NID_aes_128_gcm, NID_aes_256_gcm, NID_chacha20_poly1305 */
     uint8_t key_len;
-    uint8_t iv_len;       /* TLS 1.3: 12; TLS 1.2 GCM: 4 (salt); TLS 1.2 ChaCha: 12 */
-    int bits;             /* strength */
-    int kx_nid;           /* NID_kx_any (1.3) or NID_kx_ecdhe */
-    int auth_nid;         /* NID_auth_any (1.3), NID_auth_ecdsa, NID_auth_rsa */
+    uint8_t iv_len; /* TLS 1.3: 12; TLS 1.2 GCM: 4 (salt); TLS 1.2 ChaCha: 12 */
+    int bits;       /* strength */
+    int kx_nid;     /* NID_kx_any (1.3) or NID_kx_ecdhe */
+    int auth_nid;   /* NID_auth_any (1.3), NID_auth_ecdsa, NID_auth_rsa */
 };
 
 /* ---- methods ---- */
 
 struct ssl_method_st {
-    int version;  /* TLS_ANY_VERSION or a fixed version */
-    int role;     /* 0 either, 1 client only, 2 server only */
+    int version; /* TLS_ANY_VERSION or a fixed version */
+    int role;    /* 0 either, 1 client only, 2 server only */
 };
 
 /* ---- certificates and keys ---- */
 
-enum { CERT_SLOT_EC = 0, CERT_SLOT_RSA, CERT_SLOT_RSA_PSS, CERT_SLOT_ED25519, CERT_SLOT_ED448, CERT_NUM_SLOTS };
+enum {
+    CERT_SLOT_EC = 0,
+    CERT_SLOT_RSA,
+    CERT_SLOT_RSA_PSS,
+    CERT_SLOT_ED25519,
+    CERT_SLOT_ED448,
+    CERT_NUM_SLOTS
+};
 
 typedef struct {
     X509 *x509;
     EVP_PKEY *pkey;
-    STACK_OF(X509) *chain; /* extra certificates, leaf excluded */
+    STACK_OF(X509) * chain; /* extra certificates, leaf excluded */
     /* base/cert_cache.c: x509 + chain as DER, encoded when they are set and
      * shared by reference count with the slots copied from this one; NULL
      * if not encoded (then the handshake encodes them itself). */
@@ -89,24 +96,24 @@ struct ssl_config {
     int verify_mode;
     int verify_depth;
     SSL_verify_cb verify_cb;
-    X509_VERIFY_PARAM *param;     /* host name, depth, purpose */
+    X509_VERIFY_PARAM *param; /* host name, depth, purpose */
     CERT_SLOT certs[CERT_NUM_SLOTS];
-    int cert_current;             /* slot last set, for SSL_get_certificate */
+    int cert_current; /* slot last set, for SSL_get_certificate */
     /* enabled suites in preference order */
     const SSL_CIPHER *suites13[8];
     size_t num_suites13;
     const SSL_CIPHER *suites12[16];
     size_t num_suites12;
-    STACK_OF(SSL_CIPHER) *cipher_stack; /* cached for SSL_get_ciphers */
-    uint16_t groups[8];            /* supported groups, preference order */
+    STACK_OF(SSL_CIPHER) * cipher_stack; /* cached for SSL_get_ciphers */
+    uint16_t groups[8];                  /* supported groups, preference order */
     size_t num_groups;
-    uint16_t sigalgs[16];          /* signature schemes we accept/offer */
+    uint16_t sigalgs[16]; /* signature schemes we accept/offer */
     size_t num_sigalgs;
-    uint8_t *alpn;                 /* client: protocol list we offer (wire format) */
+    uint8_t *alpn; /* client: protocol list we offer (wire format) */
     size_t alpn_len;
     uint8_t sid_ctx[SSL_MAX_SID_CTX_LENGTH];
     size_t sid_ctx_len;
-    size_t num_tickets;            /* TLS 1.3 tickets sent after the handshake */
+    size_t num_tickets; /* TLS 1.3 tickets sent after the handshake */
     int post_handshake_auth;
     int quiet_shutdown;
     int read_ahead;
@@ -141,7 +148,7 @@ struct sess_extra; /* session/session.c: sid_ctx, hostname, ALPN, ticket appdata
 struct ssl_session_st {
     _Atomic int references;
     uint16_t version;
-    uint16_t group;                /* key exchange group of the original handshake */
+    uint16_t group; /* key exchange group of the original handshake */
     uint16_t peer_sigalg;
     uint8_t master_key_len;
     uint8_t session_id_len;
@@ -157,25 +164,25 @@ struct ssl_session_st {
     uint32_t ticket_lifetime_hint; /* seconds */
     uint32_t ticket_age_add;
     uint32_t max_early_data;
-    int32_t verify_result;         /* X509_V_* (fits an int) */
-    uint64_t time_ms;              /* creation (or ticket receipt), ms since the epoch */
-    uint64_t timeout;              /* seconds */
-    uint8_t *ticket;               /* client: the opaque ticket to present (own allocation) */
+    int32_t verify_result; /* X509_V_* (fits an int) */
+    uint64_t time_ms;      /* creation (or ticket receipt), ms since the epoch */
+    uint64_t timeout;      /* seconds */
+    uint8_t *ticket;       /* client: the opaque ticket to present (own allocation) */
     size_t ticket_len;
     /* Read-only views into |extra| (set only by session/): sid_ctx is never
      * NULL (a static empty array when sid_ctx_len is 0); hostname is the SNI
      * the session was made for, or NULL. */
     const uint8_t *sid_ctx;
     const char *hostname;
-    struct sess_extra *extra;      /* NULL when all its parts are empty */
-    struct sess_peer *peer;        /* NULL when the peer sent no certificate */
+    struct sess_extra *extra; /* NULL when all its parts are empty */
+    struct sess_peer *peer;   /* NULL when the peer sent no certificate */
     CRYPTO_EX_DATA ex_data;
     /* cache linkage, owned by session/session_cache.c; a session belongs to
      * at most one cache at a time (contract S13). */
     struct ssl_session_st *lru_prev, *lru_next, *hash_next;
-    void *owner;                   /* the struct sess_cache holding it, or NULL */
+    void *owner; /* the struct sess_cache holding it, or NULL */
     uint64_t hash;
-    uint64_t lru_stamp;            /* cache-wide use stamp (LRU across shards) */
+    uint64_t lru_stamp; /* cache-wide use stamp (LRU across shards) */
 };
 
 #include "session/session_cache.h" /* struct sess_cache */
@@ -191,8 +198,8 @@ struct ssl_ctx_st {
     char *propq;
     struct ssl_config cfg;
     X509_STORE *cert_store;
-    STACK_OF(X509_NAME) *client_ca_names; /* sent in CertificateRequest */
-    STACK_OF(X509) *extra_certs;          /* SSL_CTX_add_extra_chain_cert */
+    STACK_OF(X509_NAME) * client_ca_names; /* sent in CertificateRequest */
+    STACK_OF(X509) * extra_certs;          /* SSL_CTX_add_extra_chain_cert */
     struct sess_cache cache;
     struct ticket_keys tickets;
     CRYPTO_EX_DATA ex_data;
@@ -200,8 +207,8 @@ struct ssl_ctx_st {
     void *default_passwd_cb_userdata;
     int (*servername_cb)(SSL *, int *, void *);
     void *servername_arg;
-    int (*alpn_select_cb)(SSL *, const unsigned char **, unsigned char *,
-                          const unsigned char *, unsigned int, void *);
+    int (*alpn_select_cb)(SSL *, const unsigned char **, unsigned char *, const unsigned char *,
+                          unsigned int, void *);
     void *alpn_select_arg;
     SSL_CTX_keylog_cb_func keylog_cb;
     int (*app_verify_cb)(X509_STORE_CTX *, void *);
@@ -215,13 +222,13 @@ struct ssl_ctx_st {
     /* ticket key callbacks (nginx, apps doing their own rotation) */
     int (*ticket_key_evp_cb)(SSL *, unsigned char *, unsigned char *, EVP_CIPHER_CTX *,
                              EVP_MAC_CTX *, int);
-    int (*ticket_key_cb)(SSL *, unsigned char *, unsigned char *, EVP_CIPHER_CTX *,
-                         HMAC_CTX *, int);
+    int (*ticket_key_cb)(SSL *, unsigned char *, unsigned char *, EVP_CIPHER_CTX *, HMAC_CTX *,
+                         int);
     SSL_CTX_generate_session_ticket_fn gen_ticket_cb;
     SSL_CTX_decrypt_session_ticket_fn dec_ticket_cb;
     void *ticket_cb_arg;
     int session_cache_mode;
-    long session_timeout;          /* seconds, default 7200 (SSL_CTX_set_timeout) */
+    long session_timeout; /* seconds, default 7200 (SSL_CTX_set_timeout) */
     /* api/: SSL_CTX_set_cert_cb (called before the certificate is chosen) */
     int (*cert_cb)(SSL *, void *);
     void *cert_cb_arg;
@@ -246,12 +253,12 @@ struct tls13_secrets {
 
 struct ssl_st {
     _Atomic int references;
-    SSL_CTX *ctx;          /* current context (SNI may switch it) */
-    SSL_CTX *session_ctx;  /* context whose cache and callbacks sessions use */
+    SSL_CTX *ctx;         /* current context (SNI may switch it) */
+    SSL_CTX *session_ctx; /* context whose cache and callbacks sessions use */
     const SSL_METHOD *method;
-    int server;            /* 1 server, 0 client, -1 not yet set */
+    int server; /* 1 server, 0 client, -1 not yet set */
     struct ssl_config cfg;
-    char *hostname;        /* client: SNI to send; server: SNI received */
+    char *hostname; /* client: SNI to send; server: SNI received */
     BIO *rbio, *wbio;
     CRYPTO_EX_DATA ex_data;
 
@@ -264,29 +271,29 @@ struct ssl_st {
     uint8_t alert_sent;    /* last alert we sent (description), for SSL_alert_* */
     uint8_t alert_received;
     uint8_t got_close_notify;
-    uint8_t hit;           /* SSL_session_reused */
+    uint8_t hit; /* SSL_session_reused */
     uint8_t renegotiate_refused;
     struct rec_layer rl;
-    struct hs_state *hs;   /* non-NULL only while a handshake runs */
+    struct hs_state *hs; /* non-NULL only while a handshake runs */
 
     /* negotiated */
-    uint16_t version;      /* 0 until known */
+    uint16_t version; /* 0 until known */
     const SSL_CIPHER *cipher;
     uint16_t group;
     uint16_t peer_sigalg;
     uint16_t own_sigalg;
     uint8_t *alpn_selected;
     size_t alpn_selected_len;
-    SSL_SESSION *session;  /* the session in use (contract S1) */
+    SSL_SESSION *session;     /* the session in use (contract S1) */
     SSL_SESSION *psk_session; /* client: the session we offered */
     long verify_result;
-    STACK_OF(X509) *peer_chain_nl; /* returned by SSL_get_peer_cert_chain (server: without leaf) */
+    STACK_OF(X509) * peer_chain_nl; /* returned by SSL_get_peer_cert_chain (server: without leaf) */
     struct tls13_secrets s13;
-    X509 *own_cert;        /* the certificate we sent */
+    X509 *own_cert; /* the certificate we sent */
     EVP_PKEY *own_key;
-    STACK_OF(X509_NAME) *peer_ca_names;
+    STACK_OF(X509_NAME) * peer_ca_names;
     size_t tickets_sent;
-    uint8_t tickets_pending;  /* server: tickets still to send (SSL_new_session_ticket) */
+    uint8_t tickets_pending;    /* server: tickets still to send (SSL_new_session_ticket) */
     uint8_t key_update_pending; /* 0 none, else 1 + SSL_KEY_UPDATE_* to send */
     uint8_t client_random[32];
     uint8_t server_random[32];
@@ -301,9 +308,9 @@ struct ssl_st {
     int (*cert_cb)(SSL *, void *);
     void *cert_cb_arg;
     /* api/: SSL_set_client_CA_list; NULL = use ctx->client_ca_names */
-    STACK_OF(X509_NAME) *client_ca_names;
+    STACK_OF(X509_NAME) * client_ca_names;
     /* api/: the chain X509_verify_cert built (SSL_get0_verified_chain) */
-    STACK_OF(X509) *verified_chain;
+    STACK_OF(X509) * verified_chain;
     /* handshake/: server, TLS 1.3: the connection's own session, never
      * cached; every ticket's session is a copy of it (copying a cached
      * session would race with the cache's links). */

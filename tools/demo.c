@@ -32,26 +32,27 @@ static int add_ext(X509 *x, X509 *issuer, int nid, const char *value)
 }
 
 /* A certificate for key named cn, signed by issuer (self-signed if NULL). */
-static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, long serial)
+static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key,
+                       long serial)
 {
     X509 *x = X509_new();
     if (x == NULL)
         return NULL;
     X509_NAME *name = X509_get_subject_name(x);
-    int ok = X509_set_version(x, 2)
-          && ASN1_INTEGER_set(X509_get_serialNumber(x), serial)
-          && X509_gmtime_adj(X509_getm_notBefore(x), -3600)
-          && X509_gmtime_adj(X509_getm_notAfter(x), 86400)
-          && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0)
-          && X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name)
-          && X509_set_pubkey(x, key);
+    int ok = X509_set_version(x, 2) && ASN1_INTEGER_set(X509_get_serialNumber(x), serial) &&
+             X509_gmtime_adj(X509_getm_notBefore(x), -3600) &&
+             X509_gmtime_adj(X509_getm_notAfter(x), 86400) &&
+             X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1,
+                                        0) &&
+             X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name) &&
+             X509_set_pubkey(x, key);
     if (ok && issuer == NULL)
-        ok = add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE")
-          && add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign");
+        ok = add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE") &&
+             add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign");
     else if (ok)
-        ok = add_ext(x, issuer, NID_basic_constraints, "CA:FALSE")
-          && add_ext(x, issuer, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1")
-          && add_ext(x, issuer, NID_ext_key_usage, "serverAuth");
+        ok = add_ext(x, issuer, NID_basic_constraints, "CA:FALSE") &&
+             add_ext(x, issuer, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1") &&
+             add_ext(x, issuer, NID_ext_key_usage, "serverAuth");
     if (!ok || !X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256())) {
         X509_free(x);
         return NULL;
@@ -118,8 +119,8 @@ static long long now_us(void)
 }
 
 /* One client connection; returns 1 when everything in it worked. */
-static int client_round(SSL_CTX *ctx, unsigned short port, SSL_SESSION *resume,
-                        long long *out_us, int *out_reused)
+static int client_round(SSL_CTX *ctx, unsigned short port, SSL_SESSION *resume, long long *out_us,
+                        int *out_reused)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in sa = {0};
@@ -134,8 +135,8 @@ static int client_round(SSL_CTX *ctx, unsigned short port, SSL_SESSION *resume,
     }
     int ok = 0;
     SSL *ssl = SSL_new(ctx);
-    if (ssl == NULL || !SSL_set_fd(ssl, fd) || !SSL_set_tlsext_host_name(ssl, "localhost")
-        || !SSL_set1_host(ssl, "localhost") || (resume && !SSL_set_session(ssl, resume)))
+    if (ssl == NULL || !SSL_set_fd(ssl, fd) || !SSL_set_tlsext_host_name(ssl, "localhost") ||
+        !SSL_set1_host(ssl, "localhost") || (resume && !SSL_set_session(ssl, resume)))
         goto out;
     long long t0 = now_us();
     if (SSL_connect(ssl) != 1) {
@@ -202,9 +203,9 @@ int cmd_demo(int argc, char **argv)
     const char *lib = loaded_libssl_path();
 
     printf("sesame demo (libssl: %s)\n", lib ? lib : "?");
-    if (ca_key == NULL || leaf_key == NULL
-        || (ca = make_cert(ca_key, "sesame demo CA", NULL, NULL, 1)) == NULL
-        || (leaf = make_cert(leaf_key, "localhost", ca, ca_key, 2)) == NULL) {
+    if (ca_key == NULL || leaf_key == NULL ||
+        (ca = make_cert(ca_key, "sesame demo CA", NULL, NULL, 1)) == NULL ||
+        (leaf = make_cert(leaf_key, "localhost", ca, ca_key, 2)) == NULL) {
         fprintf(stderr, "demo: cannot create the certificates\n");
         goto out;
     }
@@ -212,11 +213,11 @@ int cmd_demo(int argc, char **argv)
 
     sctx = SSL_CTX_new(TLS_server_method());
     cctx = SSL_CTX_new(TLS_client_method());
-    if (sctx == NULL || cctx == NULL || SSL_CTX_use_certificate(sctx, leaf) != 1
-        || SSL_CTX_use_PrivateKey(sctx, leaf_key) != 1
-        || !SSL_CTX_set_min_proto_version(sctx, TLS1_3_VERSION)
-        || !SSL_CTX_set_min_proto_version(cctx, TLS1_3_VERSION)
-        || X509_STORE_add_cert(SSL_CTX_get_cert_store(cctx), ca) != 1) {
+    if (sctx == NULL || cctx == NULL || SSL_CTX_use_certificate(sctx, leaf) != 1 ||
+        SSL_CTX_use_PrivateKey(sctx, leaf_key) != 1 ||
+        !SSL_CTX_set_min_proto_version(sctx, TLS1_3_VERSION) ||
+        !SSL_CTX_set_min_proto_version(cctx, TLS1_3_VERSION) ||
+        X509_STORE_add_cert(SSL_CTX_get_cert_store(cctx), ca) != 1) {
         fprintf(stderr, "demo: context setup failed\n");
         goto out;
     }

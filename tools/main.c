@@ -32,8 +32,8 @@ int main(int argc, char **argv)
 {
     /* A peer closing early must not kill us while we write to it. */
     signal(SIGPIPE, SIG_IGN);
-    if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-help") == 0
-        || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-help") == 0 ||
+        strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(stdout);
         return argc < 2 ? 1 : 0;
     }

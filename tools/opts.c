@@ -166,9 +166,15 @@ int set_nonblock(int fd)
 
 int parse_proto_version(const char *s)
 {
-    static const struct { const char *n; int v; } t[] = {
-        {"None", 0}, {"TLSv1", TLS1_VERSION}, {"TLSv1.1", TLS1_1_VERSION},
-        {"TLSv1.2", TLS1_2_VERSION}, {"TLSv1.3", TLS1_3_VERSION},
+    static const struct {
+        const char *n;
+        int v;
+    } t[] = {
+        {"None", 0},
+        {"TLSv1", TLS1_VERSION},
+        {"TLSv1.1", TLS1_1_VERSION},
+        {"TLSv1.2", TLS1_2_VERSION},
+        {"TLSv1.3", TLS1_3_VERSION},
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
         if (strcmp(t[i].n, s) == 0)
@@ -301,9 +307,10 @@ unsigned char *hex_decode(const char *hex, size_t *out_len)
         int v = 0;
         for (int k = 0; k < 2; k++) {
             char c = hex[2 * i + k];
-            int d = (c >= '0' && c <= '9') ? c - '0'
-                  : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                  : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+            int d = (c >= '0' && c <= '9')   ? c - '0'
+                    : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                    : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                             : -1;
             if (d < 0) {
                 free(out);
                 return NULL;
@@ -325,8 +332,8 @@ SSL_SESSION *psk_session_new(SSL *ssl, const unsigned char *key, size_t key_len)
     SSL_SESSION *s = SSL_SESSION_new();
     if (s == NULL)
         return NULL;
-    if (!SSL_SESSION_set1_master_key(s, key, key_len) || !SSL_SESSION_set_cipher(s, c)
-        || !SSL_SESSION_set_protocol_version(s, TLS1_3_VERSION)) {
+    if (!SSL_SESSION_set1_master_key(s, key, key_len) || !SSL_SESSION_set_cipher(s, c) ||
+        !SSL_SESSION_set_protocol_version(s, TLS1_3_VERSION)) {
         SSL_SESSION_free(s);
         return NULL;
     }

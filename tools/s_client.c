@@ -146,8 +146,8 @@ static void print_block(SSL *ssl)
 
 /* Connects and completes the handshake (blocking), then makes the socket
  * nonblocking. Returns NULL (after printing why) on failure. */
-static SSL *do_connect(SSL_CTX *ctx, const struct cli_opts *o, const char *host,
-                       const char *port, const char *sni, SSL_SESSION *resume, int *out_fd)
+static SSL *do_connect(SSL_CTX *ctx, const struct cli_opts *o, const char *host, const char *port,
+                       const char *sni, SSL_SESSION *resume, int *out_fd)
 {
     int fd = tcp_connect(host, port);
     if (fd < 0)
@@ -158,10 +158,10 @@ static SSL *do_connect(SSL_CTX *ctx, const struct cli_opts *o, const char *host,
     }
     SSL *ssl = SSL_new(ctx);
     const char *vhost = o->verify_hostname ? o->verify_hostname : sni;
-    if (ssl == NULL || !SSL_set_fd(ssl, fd)
-        || (sni != NULL && !SSL_set_tlsext_host_name(ssl, sni))
-        || (vhost != NULL && !SSL_set1_host(ssl, vhost))
-        || (resume != NULL && !SSL_set_session(ssl, resume))) {
+    if (ssl == NULL || !SSL_set_fd(ssl, fd) ||
+        (sni != NULL && !SSL_set_tlsext_host_name(ssl, sni)) ||
+        (vhost != NULL && !SSL_set1_host(ssl, vhost)) ||
+        (resume != NULL && !SSL_set_session(ssl, resume))) {
         ERR_print_errors_fp(stderr);
         SSL_free(ssl);
         close(fd);
@@ -176,7 +176,8 @@ static SSL *do_connect(SSL_CTX *ctx, const struct cli_opts *o, const char *host,
         if (cli.alert >= 0)
             fprintf(stderr, "server alert: %s\n", SSL_alert_desc_string_long(cli.alert));
         if (cli.verify_err != X509_V_OK)
-            fprintf(stderr, "Verification error: %s\n", X509_verify_cert_error_string(cli.verify_err));
+            fprintf(stderr, "Verification error: %s\n",
+                    X509_verify_cert_error_string(cli.verify_err));
         ERR_print_errors_fp(stderr);
         SSL_free(ssl);
         close_gracefully(fd);
@@ -270,8 +271,8 @@ static long find_quit(const char *buf, size_t n, int at_line_start)
     for (size_t i = 0; i < n; i++) {
         if (!(i == 0 ? at_line_start : buf[i - 1] == '\n'))
             continue;
-        if (buf[i] == 'Q' && ((i + 1 < n && buf[i + 1] == '\n')
-                              || (i + 2 < n && buf[i + 1] == '\r' && buf[i + 2] == '\n')))
+        if (buf[i] == 'Q' && ((i + 1 < n && buf[i + 1] == '\n') ||
+                              (i + 2 < n && buf[i + 1] == '\r' && buf[i + 2] == '\n')))
             return (long)i;
     }
     return -1;
@@ -331,14 +332,14 @@ static SSL_CTX *make_ctx(const struct cli_opts *o)
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     if (ctx == NULL)
         return NULL;
-    if (!ctx_set_versions(ctx, o->tls1_2, o->tls1_3, o->min_proto, o->max_proto)
-        || !ctx_set_algs(ctx, o->cipher, o->suites, o->groups)
+    if (!ctx_set_versions(ctx, o->tls1_2, o->tls1_3, o->min_proto, o->max_proto) ||
+        !ctx_set_algs(ctx, o->cipher, o->suites, o->groups)
         /* The external PSK is bound to SHA-256: offer that suite first. */
-        || (o->psk != NULL && o->suites == NULL
-            && !SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
-                                              "TLS_CHACHA20_POLY1305_SHA256"))
-        || (o->cert != NULL && !ctx_load_cert_key(ctx, o->cert, o->key))
-        || (o->keylog != NULL && !ctx_set_keylog(ctx, o->keylog)))
+        || (o->psk != NULL && o->suites == NULL &&
+            !SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
+                                           "TLS_CHACHA20_POLY1305_SHA256")) ||
+        (o->cert != NULL && !ctx_load_cert_key(ctx, o->cert, o->key)) ||
+        (o->keylog != NULL && !ctx_set_keylog(ctx, o->keylog)))
         goto err;
     SSL_CTX_set_default_verify_paths(ctx);
     if (o->cafile != NULL && SSL_CTX_load_verify_locations(ctx, o->cafile, NULL) != 1) {

@@ -54,8 +54,8 @@ static int alpn_cb(SSL *ssl, const unsigned char **out, unsigned char *outlen,
     (void)arg;
     unsigned char *sel = NULL;
     /* The first list given to SSL_select_next_proto is the preferred one. */
-    if (SSL_select_next_proto(&sel, outlen, srv.alpn, srv.alpn_len, in, inlen)
-        != OPENSSL_NPN_NEGOTIATED)
+    if (SSL_select_next_proto(&sel, outlen, srv.alpn, srv.alpn_len, in, inlen) !=
+        OPENSSL_NPN_NEGOTIATED)
         return SSL_TLSEXT_ERR_NOACK;
     *out = sel;
     return SSL_TLSEXT_ERR_OK;
@@ -86,11 +86,11 @@ static SSL_CTX *make_ctx(const struct srv_opts *o, const char *cert, const char 
     if (ctx == NULL)
         return NULL;
     static const unsigned char sid_ctx[] = "sesame s_server";
-    if (!ctx_set_versions(ctx, o->tls1_2, o->tls1_3, o->min_proto, o->max_proto)
-        || !ctx_set_algs(ctx, o->cipher, o->suites, o->groups)
-        || (cert != NULL && !ctx_load_cert_key(ctx, cert, key))
-        || (o->keylog != NULL && !ctx_set_keylog(ctx, o->keylog))
-        || !SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1))
+    if (!ctx_set_versions(ctx, o->tls1_2, o->tls1_3, o->min_proto, o->max_proto) ||
+        !ctx_set_algs(ctx, o->cipher, o->suites, o->groups) ||
+        (cert != NULL && !ctx_load_cert_key(ctx, cert, key)) ||
+        (o->keylog != NULL && !ctx_set_keylog(ctx, o->keylog)) ||
+        !SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1))
         goto err;
     if (o->cafile != NULL) {
         if (SSL_CTX_load_verify_locations(ctx, o->cafile, NULL) != 1) {
@@ -269,7 +269,8 @@ static void serve_files(SSL *ssl, struct reader *r)
     if (path != NULL && *path != '\0' && strstr(path, "..") == NULL)
         fp = fopen(path, "rb");
     if (fp == NULL) {
-        static const char nf[] = "HTTP/1.0 404 Not Found\r\nContent-type: text/plain\r\n\r\nnot found\r\n";
+        static const char nf[] =
+            "HTTP/1.0 404 Not Found\r\nContent-type: text/plain\r\n\r\nnot found\r\n";
         ssl_write_all(ssl, nf, sizeof(nf) - 1);
         return;
     }
@@ -349,7 +350,8 @@ int cmd_s_server(int argc, char **argv)
         {"CAfile", OPT_STR, &o.cafile, "FILE  CAs to verify client certificates"},
         {"verify", OPT_INT, &o.verify, "N  ask for a client certificate (depth N)"},
         {"Verify", OPT_INT, &o.Verify, "N  require a client certificate (depth N)"},
-        {"verify_return_error", OPT_FLAG, &o.verify_return_error, "fail on client certificate errors"},
+        {"verify_return_error", OPT_FLAG, &o.verify_return_error,
+         "fail on client certificate errors"},
         {"www", OPT_FLAG, &o.www, "answer GET with a status page"},
         {"WWW", OPT_FLAG, &o.WWW, "serve files named by the GET path"},
         {"rev", OPT_FLAG, &o.rev, "echo lines reversed (CLOSE ends)"},
@@ -457,10 +459,18 @@ int cmd_s_server(int argc, char **argv)
         if (r != NULL) {
             r->ssl = ssl;
             switch (mode) {
-            case MODE_WWW: serve_www(ssl, r); break;
-            case MODE_WWW_FILES: serve_files(ssl, r); break;
-            case MODE_REV: serve_rev(ssl, r); break;
-            case MODE_STDOUT: serve_stdout(ssl); break;
+            case MODE_WWW:
+                serve_www(ssl, r);
+                break;
+            case MODE_WWW_FILES:
+                serve_files(ssl, r);
+                break;
+            case MODE_REV:
+                serve_rev(ssl, r);
+                break;
+            case MODE_STDOUT:
+                serve_stdout(ssl);
+                break;
             }
             free(r);
         }

@@ -17,10 +17,10 @@ int cmd_demo(int argc, char **argv);
 /* One entry of an option table: "-name", its kind and where the value goes. */
 enum opt_kind { OPT_FLAG, OPT_STR, OPT_INT };
 struct opt {
-    const char *name;   /* without the leading '-' */
+    const char *name; /* without the leading '-' */
     enum opt_kind kind;
-    void *dst;          /* int* for OPT_FLAG/OPT_INT, const char** for OPT_STR */
-    const char *help;   /* argument name and description for the usage text */
+    void *dst;        /* int* for OPT_FLAG/OPT_INT, const char** for OPT_STR */
+    const char *help; /* argument name and description for the usage text */
 };
 
 /* Parses argv[1..] against a table terminated by a {NULL} entry. Unknown

@@ -34,7 +34,7 @@ int cert_slot_for_key(const EVP_PKEY *pkey);
 int cert_add_chain(struct ssl_config *c, X509 *x, int up_ref) WUR;
 /* cert_set_chain replaces the current slot's chain with |chain| (copied with
  * up-refs if |dup|, else taken over); NULL clears. */
-int cert_set_chain(struct ssl_config *c, STACK_OF(X509) *chain, int dup) WUR;
+int cert_set_chain(struct ssl_config *c, STACK_OF(X509) * chain, int dup) WUR;
 /* cert_set_current: SSL_CERT_SET_FIRST / SSL_CERT_SET_NEXT / SSL_CERT_SET_SERVER
  * over the non-empty slots; 1 if a slot was selected. */
 int cert_set_current(struct ssl_config *c, long op);
@@ -51,8 +51,8 @@ int cert_select_for_sigalgs(SSL *s, const CBS *peer_sigalgs_u16list, CERT_SLOT *
 
 /* sigalg_sign signs |tbs| with |key| per the SignatureScheme |sigalg|;
  * |out| must hold EVP_PKEY_get_size(key) bytes, *out_len is set. */
-int sigalg_sign(EVP_PKEY *key, uint16_t sigalg, const uint8_t *tbs, size_t tbs_len,
-                uint8_t *out, size_t *out_len) WUR;
+int sigalg_sign(EVP_PKEY *key, uint16_t sigalg, const uint8_t *tbs, size_t tbs_len, uint8_t *out,
+                size_t *out_len) WUR;
 /* sigalg_verify checks |sig| over |tbs| with the peer's |key|; the key type
  * (and in TLS 1.3, the ECDSA curve) must match |sigalg|
  * (SSL_R_WRONG_SIGNATURE_TYPE), a bad signature raises SSL_R_BAD_SIGNATURE. */
@@ -72,7 +72,7 @@ int sigalg_key_compatible(const EVP_PKEY *key, uint16_t sigalg, int tls13);
  * context's store, s->cfg.param, verify_cb / app_verify_cb.  Sets
  * s->verify_result.  Returns 1 if the handshake may continue, else 0 with
  * *out_alert set and SSL_R_CERTIFICATE_VERIFY_FAILED raised. */
-int ssl_verify_peer_chain(SSL *s, STACK_OF(X509) *chain, uint8_t *out_alert) WUR;
+int ssl_verify_peer_chain(SSL *s, STACK_OF(X509) * chain, uint8_t *out_alert) WUR;
 /* ssl_verify_alert: the TLS alert OpenSSL sends for an X509_V_ERR_* code. */
 uint8_t ssl_verify_alert(long x509_err);
 

@@ -90,10 +90,22 @@ static int set_pkey(struct ssl_config *c, EVP_PKEY *pkey)
     return 1;
 }
 
-int SSL_CTX_use_certificate(SSL_CTX *ctx, X509 *x) { return set_cert(&ctx->cfg, x); }
-int SSL_use_certificate(SSL *s, X509 *x) { return set_cert(&s->cfg, x); }
-int SSL_CTX_use_PrivateKey(SSL_CTX *ctx, EVP_PKEY *pkey) { return set_pkey(&ctx->cfg, pkey); }
-int SSL_use_PrivateKey(SSL *s, EVP_PKEY *pkey) { return set_pkey(&s->cfg, pkey); }
+int SSL_CTX_use_certificate(SSL_CTX *ctx, X509 *x)
+{
+    return set_cert(&ctx->cfg, x);
+}
+int SSL_use_certificate(SSL *s, X509 *x)
+{
+    return set_cert(&s->cfg, x);
+}
+int SSL_CTX_use_PrivateKey(SSL_CTX *ctx, EVP_PKEY *pkey)
+{
+    return set_pkey(&ctx->cfg, pkey);
+}
+int SSL_use_PrivateKey(SSL *s, EVP_PKEY *pkey)
+{
+    return set_pkey(&s->cfg, pkey);
+}
 
 static X509 *read_cert_file(const char *file, int type, pem_password_cb *cb, void *u,
                             OSSL_LIB_CTX *libctx, const char *propq)
@@ -200,8 +212,8 @@ static EVP_PKEY *read_key_file(const char *file, int type, pem_password_cb *cb, 
 
 int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int type)
 {
-    EVP_PKEY *k = read_key_file(file, type, ctx->default_passwd_cb,
-                                ctx->default_passwd_cb_userdata, ctx->libctx, ctx->propq);
+    EVP_PKEY *k = read_key_file(file, type, ctx->default_passwd_cb, ctx->default_passwd_cb_userdata,
+                                ctx->libctx, ctx->propq);
     int ret = k != NULL && set_pkey(&ctx->cfg, k);
     EVP_PKEY_free(k);
     return ret;
@@ -260,8 +272,14 @@ static int set_rsa(struct ssl_config *c, RSA *rsa)
     return ret;
 }
 
-int SSL_CTX_use_RSAPrivateKey(SSL_CTX *ctx, RSA *rsa) { return set_rsa(&ctx->cfg, rsa); }
-int SSL_use_RSAPrivateKey(SSL *s, RSA *rsa) { return set_rsa(&s->cfg, rsa); }
+int SSL_CTX_use_RSAPrivateKey(SSL_CTX *ctx, RSA *rsa)
+{
+    return set_rsa(&ctx->cfg, rsa);
+}
+int SSL_use_RSAPrivateKey(SSL *s, RSA *rsa)
+{
+    return set_rsa(&s->cfg, rsa);
+}
 
 static RSA *read_rsa_file(const char *file, int type, pem_password_cb *cb, void *u)
 {
@@ -349,7 +367,7 @@ int cert_add_chain(struct ssl_config *c, X509 *x, int up_ref)
     return 1;
 }
 
-int cert_set_chain(struct ssl_config *c, STACK_OF(X509) *chain, int dup)
+int cert_set_chain(struct ssl_config *c, STACK_OF(X509) * chain, int dup)
 {
     CERT_SLOT *slot = &c->certs[c->cert_current];
     STACK_OF(X509) *n = chain;
@@ -404,8 +422,7 @@ static int use_chain_file(struct ssl_config *c, const char *file, pem_password_c
         ERR_raise(ERR_LIB_SSL, ERR_R_SYS_LIB);
         return 0;
     }
-    if ((x = X509_new_ex(libctx, propq)) == NULL ||
-        PEM_read_bio_X509_AUX(in, &x, cb, u) == NULL) {
+    if ((x = X509_new_ex(libctx, propq)) == NULL || PEM_read_bio_X509_AUX(in, &x, cb, u) == NULL) {
         ERR_raise(ERR_LIB_SSL, ERR_R_PEM_LIB);
         goto end;
     }
@@ -452,7 +469,7 @@ int SSL_use_certificate_chain_file(SSL *s, const char *file)
                           s->ctx->libctx, s->ctx->propq);
 }
 
-static int use_cert_and_key(struct ssl_config *c, X509 *x, EVP_PKEY *pkey, STACK_OF(X509) *chain,
+static int use_cert_and_key(struct ssl_config *c, X509 *x, EVP_PKEY *pkey, STACK_OF(X509) * chain,
                             int override)
 {
     EVP_PKEY *pub = x != NULL ? X509_get0_pubkey(x) : NULL;
@@ -493,13 +510,13 @@ static int use_cert_and_key(struct ssl_config *c, X509 *x, EVP_PKEY *pkey, STACK
     return 1;
 }
 
-int SSL_CTX_use_cert_and_key(SSL_CTX *ctx, X509 *x509, EVP_PKEY *privatekey,
-                             STACK_OF(X509) *chain, int override)
+int SSL_CTX_use_cert_and_key(SSL_CTX *ctx, X509 *x509, EVP_PKEY *privatekey, STACK_OF(X509) * chain,
+                             int override)
 {
     return use_cert_and_key(&ctx->cfg, x509, privatekey, chain, override);
 }
 
-int SSL_use_cert_and_key(SSL *s, X509 *x509, EVP_PKEY *privatekey, STACK_OF(X509) *chain,
+int SSL_use_cert_and_key(SSL *s, X509 *x509, EVP_PKEY *privatekey, STACK_OF(X509) * chain,
                          int override)
 {
     return use_cert_and_key(&s->cfg, x509, privatekey, chain, override);
@@ -521,11 +538,23 @@ static int check_key(const struct ssl_config *c)
     return X509_check_private_key(slot->x509, slot->pkey);
 }
 
-int SSL_CTX_check_private_key(const SSL_CTX *ctx) { return check_key(&ctx->cfg); }
-int SSL_check_private_key(const SSL *s) { return check_key(&s->cfg); }
+int SSL_CTX_check_private_key(const SSL_CTX *ctx)
+{
+    return check_key(&ctx->cfg);
+}
+int SSL_check_private_key(const SSL *s)
+{
+    return check_key(&s->cfg);
+}
 
-X509 *SSL_CTX_get0_certificate(const SSL_CTX *ctx) { return ctx->cfg.certs[ctx->cfg.cert_current].x509; }
-EVP_PKEY *SSL_CTX_get0_privatekey(const SSL_CTX *ctx) { return ctx->cfg.certs[ctx->cfg.cert_current].pkey; }
+X509 *SSL_CTX_get0_certificate(const SSL_CTX *ctx)
+{
+    return ctx->cfg.certs[ctx->cfg.cert_current].x509;
+}
+EVP_PKEY *SSL_CTX_get0_privatekey(const SSL_CTX *ctx)
+{
+    return ctx->cfg.certs[ctx->cfg.cert_current].pkey;
+}
 
 X509 *SSL_get_certificate(const SSL *s)
 {
@@ -543,29 +572,32 @@ EVP_PKEY *SSL_get_privatekey(const SSL *s)
 
 /* ---- client CA names ---- */
 
-void SSL_CTX_set_client_CA_list(SSL_CTX *ctx, STACK_OF(X509_NAME) *list)
+void SSL_CTX_set_client_CA_list(SSL_CTX *ctx, STACK_OF(X509_NAME) * list)
 {
     sk_X509_NAME_pop_free(ctx->client_ca_names, X509_NAME_free);
     ctx->client_ca_names = list;
 }
 
-void SSL_set_client_CA_list(SSL *s, STACK_OF(X509_NAME) *list)
+void SSL_set_client_CA_list(SSL *s, STACK_OF(X509_NAME) * list)
 {
     sk_X509_NAME_pop_free(s->client_ca_names, X509_NAME_free);
     s->client_ca_names = list;
 }
 
-STACK_OF(X509_NAME) *SSL_CTX_get_client_CA_list(const SSL_CTX *ctx) { return ctx->client_ca_names; }
+STACK_OF(X509_NAME) * SSL_CTX_get_client_CA_list(const SSL_CTX *ctx)
+{
+    return ctx->client_ca_names;
+}
 
 /* A client sees the names the server sent; a server its own list. */
-STACK_OF(X509_NAME) *SSL_get_client_CA_list(const SSL *s)
+STACK_OF(X509_NAME) * SSL_get_client_CA_list(const SSL *s)
 {
     if (s->server != 1)
         return s->peer_ca_names;
     return s->client_ca_names != NULL ? s->client_ca_names : s->ctx->client_ca_names;
 }
 
-static int add_ca_name(STACK_OF(X509_NAME) **sk, X509 *x)
+static int add_ca_name(STACK_OF(X509_NAME) * *sk, X509 *x)
 {
     X509_NAME *name;
     if (x == NULL)
@@ -581,8 +613,14 @@ static int add_ca_name(STACK_OF(X509_NAME) **sk, X509 *x)
     return 1;
 }
 
-int SSL_CTX_add_client_CA(SSL_CTX *ctx, X509 *x) { return add_ca_name(&ctx->client_ca_names, x); }
-int SSL_add_client_CA(SSL *s, X509 *x) { return add_ca_name(&s->client_ca_names, x); }
+int SSL_CTX_add_client_CA(SSL_CTX *ctx, X509 *x)
+{
+    return add_ca_name(&ctx->client_ca_names, x);
+}
+int SSL_add_client_CA(SSL *s, X509 *x)
+{
+    return add_ca_name(&s->client_ca_names, x);
+}
 
 static int name_cmp(const X509_NAME *const *a, const X509_NAME *const *b)
 {
@@ -591,7 +629,7 @@ static int name_cmp(const X509_NAME *const *a, const X509_NAME *const *b)
 
 /* add_file_names appends the distinct subjects of the PEM certificates in
  * |file| to |out| (names already there are not repeated). */
-static int add_file_names(STACK_OF(X509_NAME) *out, const char *file, OSSL_LIB_CTX *libctx,
+static int add_file_names(STACK_OF(X509_NAME) * out, const char *file, OSSL_LIB_CTX *libctx,
                           const char *propq)
 {
     BIO *in = BIO_new_file(file, "r");
@@ -633,8 +671,8 @@ end:
     return ret;
 }
 
-STACK_OF(X509_NAME) *SSL_load_client_CA_file_ex(const char *file, OSSL_LIB_CTX *libctx,
-                                                const char *propq)
+STACK_OF(X509_NAME) *
+    SSL_load_client_CA_file_ex(const char *file, OSSL_LIB_CTX *libctx, const char *propq)
 {
     STACK_OF(X509_NAME) *sk = sk_X509_NAME_new_null();
     if (sk == NULL) {
@@ -648,12 +686,12 @@ STACK_OF(X509_NAME) *SSL_load_client_CA_file_ex(const char *file, OSSL_LIB_CTX *
     return sk;
 }
 
-STACK_OF(X509_NAME) *SSL_load_client_CA_file(const char *file)
+STACK_OF(X509_NAME) * SSL_load_client_CA_file(const char *file)
 {
     return SSL_load_client_CA_file_ex(file, NULL, NULL);
 }
 
-int SSL_add_file_cert_subjects_to_stack(STACK_OF(X509_NAME) *stack, const char *file)
+int SSL_add_file_cert_subjects_to_stack(STACK_OF(X509_NAME) * stack, const char *file)
 {
     return add_file_names(stack, file, NULL, NULL);
 }
@@ -673,7 +711,10 @@ void SSL_CTX_set1_cert_store(SSL_CTX *ctx, X509_STORE *store)
     SSL_CTX_set_cert_store(ctx, store);
 }
 
-X509_STORE *SSL_CTX_get_cert_store(const SSL_CTX *ctx) { return ctx->cert_store; }
+X509_STORE *SSL_CTX_get_cert_store(const SSL_CTX *ctx)
+{
+    return ctx->cert_store;
+}
 
 int SSL_CTX_load_verify_file(SSL_CTX *ctx, const char *file)
 {

@@ -49,8 +49,7 @@ size_t SSL_client_hello_get0_compression_methods(SSL *s, const unsigned char **o
     return ch != NULL ? view(&ch->compression_methods, out) : 0;
 }
 
-int SSL_client_hello_get0_ext(SSL *s, unsigned int type, const unsigned char **out,
-                              size_t *outlen)
+int SSL_client_hello_get0_ext(SSL *s, unsigned int type, const unsigned char **out, size_t *outlen)
 {
     const CODEC_CLIENT_HELLO *ch = current(s);
     CBS exts, data;

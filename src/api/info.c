@@ -80,11 +80,23 @@ int SSL_export_keying_material(SSL *s, unsigned char *out, size_t olen, const ch
     return 0;
 }
 
-int SSL_want(const SSL *s) { return s->rwstate; }
+int SSL_want(const SSL *s)
+{
+    return s->rwstate;
+}
 
-int SSL_in_init(const SSL *s) { return s->phase != HS_PHASE_DONE; }
-int SSL_in_before(const SSL *s) { return s->phase == HS_PHASE_BEFORE; }
-int SSL_is_init_finished(const SSL *s) { return s->phase == HS_PHASE_DONE; }
+int SSL_in_init(const SSL *s)
+{
+    return s->phase != HS_PHASE_DONE;
+}
+int SSL_in_before(const SSL *s)
+{
+    return s->phase == HS_PHASE_BEFORE;
+}
+int SSL_is_init_finished(const SSL *s)
+{
+    return s->phase == HS_PHASE_DONE;
+}
 int SSL_is_dtls(const SSL *s)
 {
     (void)s;
@@ -100,8 +112,14 @@ static int sig_type_nid(uint16_t alg, int *pnid)
     return 1;
 }
 
-int SSL_get_peer_signature_type_nid(const SSL *s, int *pnid) { return sig_type_nid(s->peer_sigalg, pnid); }
-int SSL_get_signature_type_nid(const SSL *s, int *pnid) { return sig_type_nid(s->own_sigalg, pnid); }
+int SSL_get_peer_signature_type_nid(const SSL *s, int *pnid)
+{
+    return sig_type_nid(s->peer_sigalg, pnid);
+}
+int SSL_get_signature_type_nid(const SSL *s, int *pnid)
+{
+    return sig_type_nid(s->own_sigalg, pnid);
+}
 
 char *SSL_get_shared_ciphers(const SSL *s, char *buf, int size)
 {

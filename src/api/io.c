@@ -339,7 +339,7 @@ int SSL_get_error(const SSL *s, int ret)
             return SSL_ERROR_WANT_WRITE;
         if (b != NULL && BIO_should_io_special(b)) {
             int reason = BIO_get_retry_reason(b);
-            return reason == BIO_RR_CONNECT   ? SSL_ERROR_WANT_CONNECT
+            return reason == BIO_RR_CONNECT  ? SSL_ERROR_WANT_CONNECT
                    : reason == BIO_RR_ACCEPT ? SSL_ERROR_WANT_ACCEPT
                                              : SSL_ERROR_SYSCALL;
         }
@@ -352,7 +352,7 @@ int SSL_get_error(const SSL *s, int ret)
             return SSL_ERROR_WANT_READ;
         if (b != NULL && BIO_should_io_special(b)) {
             int reason = BIO_get_retry_reason(b);
-            return reason == BIO_RR_CONNECT   ? SSL_ERROR_WANT_CONNECT
+            return reason == BIO_RR_CONNECT  ? SSL_ERROR_WANT_CONNECT
                    : reason == BIO_RR_ACCEPT ? SSL_ERROR_WANT_ACCEPT
                                              : SSL_ERROR_SYSCALL;
         }

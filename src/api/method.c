@@ -19,9 +19,18 @@ static const SSL_METHOD k_tls11_any = {TLS1_1_VERSION, 0};
 static const SSL_METHOD k_tls11_client = {TLS1_1_VERSION, 1};
 static const SSL_METHOD k_tls11_server = {TLS1_1_VERSION, 2};
 
-const SSL_METHOD *TLS_method(void) { return &k_tls_any; }
-const SSL_METHOD *TLS_client_method(void) { return &k_tls_client; }
-const SSL_METHOD *TLS_server_method(void) { return &k_tls_server; }
+const SSL_METHOD *TLS_method(void)
+{
+    return &k_tls_any;
+}
+const SSL_METHOD *TLS_client_method(void)
+{
+    return &k_tls_client;
+}
+const SSL_METHOD *TLS_server_method(void)
+{
+    return &k_tls_server;
+}
 
 /* Deprecated in 1.1.0: hidden by our OPENSSL_API_COMPAT, still exported by
  * libssl.so.3 and imported by older programs. */
@@ -35,18 +44,51 @@ SESAME_EXPORT const SSL_METHOD *TLSv1_method(void);
 SESAME_EXPORT const SSL_METHOD *TLSv1_client_method(void);
 SESAME_EXPORT const SSL_METHOD *TLSv1_server_method(void);
 
-const SSL_METHOD *TLSv1_2_method(void) { return &k_tls12_any; }
-const SSL_METHOD *TLSv1_2_client_method(void) { return &k_tls12_client; }
-const SSL_METHOD *TLSv1_2_server_method(void) { return &k_tls12_server; }
-const SSL_METHOD *TLSv1_1_method(void) { return &k_tls11_any; }
-const SSL_METHOD *TLSv1_1_client_method(void) { return &k_tls11_client; }
-const SSL_METHOD *TLSv1_1_server_method(void) { return &k_tls11_server; }
-const SSL_METHOD *TLSv1_method(void) { return &k_tls10_any; }
-const SSL_METHOD *TLSv1_client_method(void) { return &k_tls10_client; }
-const SSL_METHOD *TLSv1_server_method(void) { return &k_tls10_server; }
+const SSL_METHOD *TLSv1_2_method(void)
+{
+    return &k_tls12_any;
+}
+const SSL_METHOD *TLSv1_2_client_method(void)
+{
+    return &k_tls12_client;
+}
+const SSL_METHOD *TLSv1_2_server_method(void)
+{
+    return &k_tls12_server;
+}
+const SSL_METHOD *TLSv1_1_method(void)
+{
+    return &k_tls11_any;
+}
+const SSL_METHOD *TLSv1_1_client_method(void)
+{
+    return &k_tls11_client;
+}
+const SSL_METHOD *TLSv1_1_server_method(void)
+{
+    return &k_tls11_server;
+}
+const SSL_METHOD *TLSv1_method(void)
+{
+    return &k_tls10_any;
+}
+const SSL_METHOD *TLSv1_client_method(void)
+{
+    return &k_tls10_client;
+}
+const SSL_METHOD *TLSv1_server_method(void)
+{
+    return &k_tls10_server;
+}
 
-const SSL_METHOD *SSL_CTX_get_ssl_method(const SSL_CTX *ctx) { return ctx->method; }
-const SSL_METHOD *SSL_get_ssl_method(const SSL *s) { return s->method; }
+const SSL_METHOD *SSL_CTX_get_ssl_method(const SSL_CTX *ctx)
+{
+    return ctx->method;
+}
+const SSL_METHOD *SSL_get_ssl_method(const SSL *s)
+{
+    return s->method;
+}
 
 int SSL_set_ssl_method(SSL *s, const SSL_METHOD *meth)
 {

@@ -8,12 +8,30 @@
 
 /* ---- options ---- */
 
-uint64_t SSL_CTX_get_options(const SSL_CTX *ctx) { return ctx->cfg.options; }
-uint64_t SSL_get_options(const SSL *s) { return s->cfg.options; }
-uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op) { return ctx->cfg.options |= op; }
-uint64_t SSL_set_options(SSL *s, uint64_t op) { return s->cfg.options |= op; }
-uint64_t SSL_CTX_clear_options(SSL_CTX *ctx, uint64_t op) { return ctx->cfg.options &= ~op; }
-uint64_t SSL_clear_options(SSL *s, uint64_t op) { return s->cfg.options &= ~op; }
+uint64_t SSL_CTX_get_options(const SSL_CTX *ctx)
+{
+    return ctx->cfg.options;
+}
+uint64_t SSL_get_options(const SSL *s)
+{
+    return s->cfg.options;
+}
+uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op)
+{
+    return ctx->cfg.options |= op;
+}
+uint64_t SSL_set_options(SSL *s, uint64_t op)
+{
+    return s->cfg.options |= op;
+}
+uint64_t SSL_CTX_clear_options(SSL_CTX *ctx, uint64_t op)
+{
+    return ctx->cfg.options &= ~op;
+}
+uint64_t SSL_clear_options(SSL *s, uint64_t op)
+{
+    return s->cfg.options &= ~op;
+}
 
 /* ---- verification settings ---- */
 
@@ -42,12 +60,30 @@ void SSL_set_verify_depth(SSL *s, int depth)
     X509_VERIFY_PARAM_set_depth(s->cfg.param, depth);
 }
 
-int SSL_CTX_get_verify_mode(const SSL_CTX *ctx) { return ctx->cfg.verify_mode; }
-int SSL_get_verify_mode(const SSL *s) { return s->cfg.verify_mode; }
-int SSL_CTX_get_verify_depth(const SSL_CTX *ctx) { return X509_VERIFY_PARAM_get_depth(ctx->cfg.param); }
-int SSL_get_verify_depth(const SSL *s) { return X509_VERIFY_PARAM_get_depth(s->cfg.param); }
-SSL_verify_cb SSL_CTX_get_verify_callback(const SSL_CTX *ctx) { return ctx->cfg.verify_cb; }
-SSL_verify_cb SSL_get_verify_callback(const SSL *s) { return s->cfg.verify_cb; }
+int SSL_CTX_get_verify_mode(const SSL_CTX *ctx)
+{
+    return ctx->cfg.verify_mode;
+}
+int SSL_get_verify_mode(const SSL *s)
+{
+    return s->cfg.verify_mode;
+}
+int SSL_CTX_get_verify_depth(const SSL_CTX *ctx)
+{
+    return X509_VERIFY_PARAM_get_depth(ctx->cfg.param);
+}
+int SSL_get_verify_depth(const SSL *s)
+{
+    return X509_VERIFY_PARAM_get_depth(s->cfg.param);
+}
+SSL_verify_cb SSL_CTX_get_verify_callback(const SSL_CTX *ctx)
+{
+    return ctx->cfg.verify_cb;
+}
+SSL_verify_cb SSL_get_verify_callback(const SSL *s)
+{
+    return s->cfg.verify_cb;
+}
 
 void SSL_CTX_set_cert_verify_callback(SSL_CTX *ctx, int (*cb)(X509_STORE_CTX *, void *), void *arg)
 {
@@ -82,14 +118,29 @@ static int set_ciphersuites(struct ssl_config *c, const char *str)
     return cfg_rebuild_ciphers(c);
 }
 
-int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str) { return set_cipher_list(&ctx->cfg, str); }
-int SSL_set_cipher_list(SSL *s, const char *str) { return set_cipher_list(&s->cfg, str); }
-int SSL_CTX_set_ciphersuites(SSL_CTX *ctx, const char *str) { return set_ciphersuites(&ctx->cfg, str); }
-int SSL_set_ciphersuites(SSL *s, const char *str) { return set_ciphersuites(&s->cfg, str); }
+int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str)
+{
+    return set_cipher_list(&ctx->cfg, str);
+}
+int SSL_set_cipher_list(SSL *s, const char *str)
+{
+    return set_cipher_list(&s->cfg, str);
+}
+int SSL_CTX_set_ciphersuites(SSL_CTX *ctx, const char *str)
+{
+    return set_ciphersuites(&ctx->cfg, str);
+}
+int SSL_set_ciphersuites(SSL *s, const char *str)
+{
+    return set_ciphersuites(&s->cfg, str);
+}
 
-STACK_OF(SSL_CIPHER) *SSL_CTX_get_ciphers(const SSL_CTX *ctx) { return ctx->cfg.cipher_stack; }
+STACK_OF(SSL_CIPHER) * SSL_CTX_get_ciphers(const SSL_CTX *ctx)
+{
+    return ctx->cfg.cipher_stack;
+}
 
-STACK_OF(SSL_CIPHER) *SSL_get_ciphers(const SSL *s)
+STACK_OF(SSL_CIPHER) * SSL_get_ciphers(const SSL *s)
 {
     return s != NULL ? s->cfg.cipher_stack : NULL;
 }
@@ -105,10 +156,10 @@ static void version_range(const struct ssl_config *c, int *lo, int *hi)
         *lo = TLS1_3_VERSION;
 }
 
-STACK_OF(SSL_CIPHER) *SSL_get1_supported_ciphers(SSL *s)
+STACK_OF(SSL_CIPHER) * SSL_get1_supported_ciphers(SSL *s)
 {
     int lo, hi;
-    STACK_OF(SSL_CIPHER) *sk;
+    STACK_OF(SSL_CIPHER) * sk;
     if (s == NULL || s->cfg.cipher_stack == NULL)
         return NULL;
     version_range(&s->cfg, &lo, &hi);
@@ -213,7 +264,8 @@ int SSL_select_next_proto(unsigned char **out, unsigned char *outlen, const unsi
     if (server != NULL && alpn_list_ok(server, server_len)) {
         for (unsigned int i = 0; i < server_len; i += 1u + server[i]) {
             for (unsigned int j = 0; j < client_len; j += 1u + client[j]) {
-                if (server[i] == client[j] && memcmp(server + i + 1, client + j + 1, server[i]) == 0) {
+                if (server[i] == client[j] &&
+                    memcmp(server + i + 1, client + j + 1, server[i]) == 0) {
                     *out = (unsigned char *)server + i + 1;
                     *outlen = server[i];
                     return OPENSSL_NPN_NEGOTIATED;
@@ -233,34 +285,64 @@ int SSL_CTX_set_num_tickets(SSL_CTX *ctx, size_t n)
     ctx->cfg.num_tickets = n;
     return 1;
 }
-size_t SSL_CTX_get_num_tickets(const SSL_CTX *ctx) { return ctx->cfg.num_tickets; }
+size_t SSL_CTX_get_num_tickets(const SSL_CTX *ctx)
+{
+    return ctx->cfg.num_tickets;
+}
 int SSL_set_num_tickets(SSL *s, size_t n)
 {
     s->cfg.num_tickets = n;
     return 1;
 }
-size_t SSL_get_num_tickets(const SSL *s) { return s->cfg.num_tickets; }
+size_t SSL_get_num_tickets(const SSL *s)
+{
+    return s->cfg.num_tickets;
+}
 
-void SSL_CTX_set_post_handshake_auth(SSL_CTX *ctx, int val) { ctx->cfg.post_handshake_auth = val; }
-void SSL_set_post_handshake_auth(SSL *s, int val) { s->cfg.post_handshake_auth = val; }
+void SSL_CTX_set_post_handshake_auth(SSL_CTX *ctx, int val)
+{
+    ctx->cfg.post_handshake_auth = val;
+}
+void SSL_set_post_handshake_auth(SSL *s, int val)
+{
+    s->cfg.post_handshake_auth = val;
+}
 
-void SSL_CTX_set_security_level(SSL_CTX *ctx, int level) { ctx->cfg.security_level = level; }
-int SSL_CTX_get_security_level(const SSL_CTX *ctx) { return ctx->cfg.security_level; }
-void SSL_set_security_level(SSL *s, int level) { s->cfg.security_level = level; }
-int SSL_get_security_level(const SSL *s) { return s->cfg.security_level; }
+void SSL_CTX_set_security_level(SSL_CTX *ctx, int level)
+{
+    ctx->cfg.security_level = level;
+}
+int SSL_CTX_get_security_level(const SSL_CTX *ctx)
+{
+    return ctx->cfg.security_level;
+}
+void SSL_set_security_level(SSL *s, int level)
+{
+    s->cfg.security_level = level;
+}
+int SSL_get_security_level(const SSL *s)
+{
+    return s->cfg.security_level;
+}
 
 int SSL_CTX_set_max_early_data(SSL_CTX *ctx, uint32_t v)
 {
     ctx->cfg.max_early_data = v;
     return 1;
 }
-uint32_t SSL_CTX_get_max_early_data(const SSL_CTX *ctx) { return ctx->cfg.max_early_data; }
+uint32_t SSL_CTX_get_max_early_data(const SSL_CTX *ctx)
+{
+    return ctx->cfg.max_early_data;
+}
 int SSL_set_max_early_data(SSL *s, uint32_t v)
 {
     s->cfg.max_early_data = v;
     return 1;
 }
-uint32_t SSL_get_max_early_data(const SSL *s) { return s->cfg.max_early_data; }
+uint32_t SSL_get_max_early_data(const SSL *s)
+{
+    return s->cfg.max_early_data;
+}
 
 /* ---- callbacks ---- */
 
@@ -268,12 +350,21 @@ void SSL_CTX_set_info_callback(SSL_CTX *ctx, void (*cb)(const SSL *, int, int))
 {
     ctx->cfg.info_cb = cb;
 }
-void (*SSL_CTX_get_info_callback(SSL_CTX *ctx))(const SSL *, int, int) { return ctx->cfg.info_cb; }
-void SSL_set_info_callback(SSL *s, void (*cb)(const SSL *, int, int)) { s->cfg.info_cb = cb; }
-void (*SSL_get_info_callback(const SSL *s))(const SSL *, int, int) { return s->cfg.info_cb; }
+void (*SSL_CTX_get_info_callback(SSL_CTX *ctx))(const SSL *, int, int)
+{
+    return ctx->cfg.info_cb;
+}
+void SSL_set_info_callback(SSL *s, void (*cb)(const SSL *, int, int))
+{
+    s->cfg.info_cb = cb;
+}
+void (*SSL_get_info_callback(const SSL *s))(const SSL *, int, int)
+{
+    return s->cfg.info_cb;
+}
 
-void SSL_CTX_set_msg_callback(SSL_CTX *ctx, void (*cb)(int, int, int, const void *, size_t, SSL *,
-                                                       void *))
+void SSL_CTX_set_msg_callback(SSL_CTX *ctx,
+                              void (*cb)(int, int, int, const void *, size_t, SSL *, void *))
 {
     ctx->cfg.msg_cb = cb;
 }
@@ -282,20 +373,47 @@ void SSL_set_msg_callback(SSL *s, void (*cb)(int, int, int, const void *, size_t
     s->cfg.msg_cb = cb;
 }
 
-void SSL_CTX_set_keylog_callback(SSL_CTX *ctx, SSL_CTX_keylog_cb_func cb) { ctx->keylog_cb = cb; }
-SSL_CTX_keylog_cb_func SSL_CTX_get_keylog_callback(const SSL_CTX *ctx) { return ctx->keylog_cb; }
+void SSL_CTX_set_keylog_callback(SSL_CTX *ctx, SSL_CTX_keylog_cb_func cb)
+{
+    ctx->keylog_cb = cb;
+}
+SSL_CTX_keylog_cb_func SSL_CTX_get_keylog_callback(const SSL_CTX *ctx)
+{
+    return ctx->keylog_cb;
+}
 
-void SSL_CTX_set_default_passwd_cb(SSL_CTX *ctx, pem_password_cb *cb) { ctx->default_passwd_cb = cb; }
+void SSL_CTX_set_default_passwd_cb(SSL_CTX *ctx, pem_password_cb *cb)
+{
+    ctx->default_passwd_cb = cb;
+}
 void SSL_CTX_set_default_passwd_cb_userdata(SSL_CTX *ctx, void *u)
 {
     ctx->default_passwd_cb_userdata = u;
 }
-pem_password_cb *SSL_CTX_get_default_passwd_cb(SSL_CTX *ctx) { return ctx->default_passwd_cb; }
-void *SSL_CTX_get_default_passwd_cb_userdata(SSL_CTX *ctx) { return ctx->default_passwd_cb_userdata; }
-void SSL_set_default_passwd_cb(SSL *s, pem_password_cb *cb) { s->default_passwd_cb = cb; }
-void SSL_set_default_passwd_cb_userdata(SSL *s, void *u) { s->default_passwd_cb_userdata = u; }
-pem_password_cb *SSL_get_default_passwd_cb(SSL *s) { return s->default_passwd_cb; }
-void *SSL_get_default_passwd_cb_userdata(SSL *s) { return s->default_passwd_cb_userdata; }
+pem_password_cb *SSL_CTX_get_default_passwd_cb(SSL_CTX *ctx)
+{
+    return ctx->default_passwd_cb;
+}
+void *SSL_CTX_get_default_passwd_cb_userdata(SSL_CTX *ctx)
+{
+    return ctx->default_passwd_cb_userdata;
+}
+void SSL_set_default_passwd_cb(SSL *s, pem_password_cb *cb)
+{
+    s->default_passwd_cb = cb;
+}
+void SSL_set_default_passwd_cb_userdata(SSL *s, void *u)
+{
+    s->default_passwd_cb_userdata = u;
+}
+pem_password_cb *SSL_get_default_passwd_cb(SSL *s)
+{
+    return s->default_passwd_cb;
+}
+void *SSL_get_default_passwd_cb_userdata(SSL *s)
+{
+    return s->default_passwd_cb_userdata;
+}
 
 void SSL_CTX_set_client_hello_cb(SSL_CTX *ctx, SSL_client_hello_cb_fn cb, void *arg)
 {
@@ -329,12 +447,18 @@ void SSL_CTX_set_psk_client_callback(SSL_CTX *ctx, SSL_psk_client_cb_func cb)
 {
     ctx->cfg.psk_client_cb = cb;
 }
-void SSL_set_psk_client_callback(SSL *s, SSL_psk_client_cb_func cb) { s->cfg.psk_client_cb = cb; }
+void SSL_set_psk_client_callback(SSL *s, SSL_psk_client_cb_func cb)
+{
+    s->cfg.psk_client_cb = cb;
+}
 void SSL_CTX_set_psk_server_callback(SSL_CTX *ctx, SSL_psk_server_cb_func cb)
 {
     ctx->cfg.psk_server_cb = cb;
 }
-void SSL_set_psk_server_callback(SSL *s, SSL_psk_server_cb_func cb) { s->cfg.psk_server_cb = cb; }
+void SSL_set_psk_server_callback(SSL *s, SSL_psk_server_cb_func cb)
+{
+    s->cfg.psk_server_cb = cb;
+}
 void SSL_CTX_set_psk_find_session_callback(SSL_CTX *ctx, SSL_psk_find_session_cb_func cb)
 {
     ctx->cfg.psk_find_session_cb = cb;
@@ -368,8 +492,14 @@ static int set_psk_hint(struct ssl_config *c, const char *hint)
     return 1;
 }
 
-int SSL_CTX_use_psk_identity_hint(SSL_CTX *ctx, const char *hint) { return set_psk_hint(&ctx->cfg, hint); }
-int SSL_use_psk_identity_hint(SSL *s, const char *hint) { return set_psk_hint(&s->cfg, hint); }
+int SSL_CTX_use_psk_identity_hint(SSL_CTX *ctx, const char *hint)
+{
+    return set_psk_hint(&ctx->cfg, hint);
+}
+int SSL_use_psk_identity_hint(SSL *s, const char *hint)
+{
+    return set_psk_hint(&s->cfg, hint);
+}
 
 /* ---- SRP: not supported (docs/unsupported.md) ---- */
 
@@ -391,10 +521,22 @@ int SSL_CTX_set_srp_password(SSL_CTX *ctx, char *password)
 
 /* ---- shutdown, session id context, buffers ---- */
 
-void SSL_CTX_set_quiet_shutdown(SSL_CTX *ctx, int mode) { ctx->cfg.quiet_shutdown = mode; }
-int SSL_CTX_get_quiet_shutdown(const SSL_CTX *ctx) { return ctx->cfg.quiet_shutdown; }
-void SSL_set_quiet_shutdown(SSL *s, int mode) { s->cfg.quiet_shutdown = mode; }
-int SSL_get_quiet_shutdown(const SSL *s) { return s->cfg.quiet_shutdown; }
+void SSL_CTX_set_quiet_shutdown(SSL_CTX *ctx, int mode)
+{
+    ctx->cfg.quiet_shutdown = mode;
+}
+int SSL_CTX_get_quiet_shutdown(const SSL_CTX *ctx)
+{
+    return ctx->cfg.quiet_shutdown;
+}
+void SSL_set_quiet_shutdown(SSL *s, int mode)
+{
+    s->cfg.quiet_shutdown = mode;
+}
+int SSL_get_quiet_shutdown(const SSL *s)
+{
+    return s->cfg.quiet_shutdown;
+}
 
 static int set_sid_ctx(struct ssl_config *c, const unsigned char *sid, unsigned int len)
 {
@@ -430,5 +572,11 @@ void SSL_set_default_read_buffer_len(SSL *s, size_t len)
     (void)len;
 }
 
-void SSL_set_read_ahead(SSL *s, int yes) { s->cfg.read_ahead = yes; }
-int SSL_get_read_ahead(const SSL *s) { return s->cfg.read_ahead; }
+void SSL_set_read_ahead(SSL *s, int yes)
+{
+    s->cfg.read_ahead = yes;
+}
+int SSL_get_read_ahead(const SSL *s)
+{
+    return s->cfg.read_ahead;
+}

@@ -10,7 +10,10 @@
 
 static EVP_MD *g_sha512;
 static pthread_once_t g_sha512_once = PTHREAD_ONCE_INIT;
-static void fetch_sha512(void) { g_sha512 = EVP_MD_fetch(NULL, "SHA512", NULL); }
+static void fetch_sha512(void)
+{
+    g_sha512 = EVP_MD_fetch(NULL, "SHA512", NULL);
+}
 
 /* md_for: the fetched digest of a scheme; NULL for EdDSA (md_nid undef). */
 static int md_for(int md_nid, const EVP_MD **out)
@@ -154,7 +157,10 @@ static void sig_thread_free(void *p)
     tl_sig = NULL;
 }
 
-static void sig_key_init(void) { g_sig_key_ok = pthread_key_create(&g_sig_key, sig_thread_free) == 0; }
+static void sig_key_init(void)
+{
+    g_sig_key_ok = pthread_key_create(&g_sig_key, sig_thread_free) == 0;
+}
 
 static SIG_THREAD *sig_thread(void)
 {

@@ -53,7 +53,10 @@ err_nocfg:
     return NULL;
 }
 
-SSL_CTX *SSL_CTX_new(const SSL_METHOD *meth) { return SSL_CTX_new_ex(NULL, NULL, meth); }
+SSL_CTX *SSL_CTX_new(const SSL_METHOD *meth)
+{
+    return SSL_CTX_new_ex(NULL, NULL, meth);
+}
 
 int SSL_CTX_up_ref(SSL_CTX *ctx)
 {

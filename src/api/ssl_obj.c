@@ -121,8 +121,14 @@ void SSL_set_bio(SSL *s, BIO *rbio, BIO *wbio)
     SSL_set0_wbio(s, wbio);
 }
 
-BIO *SSL_get_rbio(const SSL *s) { return s->rbio; }
-BIO *SSL_get_wbio(const SSL *s) { return s->wbio; }
+BIO *SSL_get_rbio(const SSL *s)
+{
+    return s->rbio;
+}
+BIO *SSL_get_wbio(const SSL *s)
+{
+    return s->wbio;
+}
 
 static BIO *socket_bio(int fd)
 {
@@ -186,9 +192,18 @@ static int bio_fd(BIO *b)
     return fd;
 }
 
-int SSL_get_rfd(const SSL *s) { return bio_fd(s->rbio); }
-int SSL_get_wfd(const SSL *s) { return bio_fd(s->wbio); }
-int SSL_get_fd(const SSL *s) { return SSL_get_rfd(s); }
+int SSL_get_rfd(const SSL *s)
+{
+    return bio_fd(s->rbio);
+}
+int SSL_get_wfd(const SSL *s)
+{
+    return bio_fd(s->wbio);
+}
+int SSL_get_fd(const SSL *s)
+{
+    return SSL_get_rfd(s);
+}
 
 /* ---- role ---- */
 
@@ -217,7 +232,10 @@ int SSL_is_server(const SSL *s)
 
 /* ---- contexts ---- */
 
-SSL_CTX *SSL_get_SSL_CTX(const SSL *s) { return s->ctx; }
+SSL_CTX *SSL_get_SSL_CTX(const SSL *s)
+{
+    return s->ctx;
+}
 
 /* As OpenSSL: the certificate part of the configuration (certificates and
  * keys, signature algorithms, security level, PSK hint) comes from the new
@@ -271,8 +289,14 @@ int SSL_set_ex_data(SSL *s, int idx, void *data)
     return CRYPTO_set_ex_data(&s->ex_data, idx, data);
 }
 
-void *SSL_get_ex_data(const SSL *s, int idx) { return CRYPTO_get_ex_data(&s->ex_data, idx); }
+void *SSL_get_ex_data(const SSL *s, int idx)
+{
+    return CRYPTO_get_ex_data(&s->ex_data, idx);
+}
 
 /* ---- application data shortcuts that are functions, not macros ---- */
 
-void SSL_set_verify_result(SSL *s, long v) { s->verify_result = v; }
+void SSL_set_verify_result(SSL *s, long v)
+{
+    s->verify_result = v;
+}

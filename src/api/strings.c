@@ -13,9 +13,15 @@
 extern const ERR_STRING_DATA sesame_ssl_reason_strings[];
 
 static pthread_once_t g_strings_once = PTHREAD_ONCE_INIT;
-static void load_strings(void) { ERR_load_strings_const(sesame_ssl_reason_strings); }
+static void load_strings(void)
+{
+    ERR_load_strings_const(sesame_ssl_reason_strings);
+}
 
-void ssl_load_strings(void) { pthread_once(&g_strings_once, load_strings); }
+void ssl_load_strings(void)
+{
+    pthread_once(&g_strings_once, load_strings);
+}
 
 int OPENSSL_init_ssl(uint64_t opts, const OPENSSL_INIT_SETTINGS *settings)
 {
@@ -187,8 +193,14 @@ static const char *version_string(int v)
 
 /* Before the handshake OpenSSL reports the method's version (TLS_ANY_VERSION
  * for TLS_method). */
-int SSL_version(const SSL *s) { return s->version != 0 ? s->version : s->method->version; }
-const char *SSL_get_version(const SSL *s) { return version_string(SSL_version(s)); }
+int SSL_version(const SSL *s)
+{
+    return s->version != 0 ? s->version : s->method->version;
+}
+const char *SSL_get_version(const SSL *s)
+{
+    return version_string(SSL_version(s));
+}
 
 /* The legacy_version of our/the peer's ClientHello: 0x0303 for TLS 1.3. */
 int SSL_client_version(const SSL *s)
@@ -200,8 +212,14 @@ int SSL_client_version(const SSL *s)
 
 /* ---- cipher suites ---- */
 
-const char *SSL_CIPHER_get_name(const SSL_CIPHER *c) { return c != NULL ? c->name : "(NONE)"; }
-const char *SSL_CIPHER_standard_name(const SSL_CIPHER *c) { return c != NULL ? c->std_name : "(NONE)"; }
+const char *SSL_CIPHER_get_name(const SSL_CIPHER *c)
+{
+    return c != NULL ? c->name : "(NONE)";
+}
+const char *SSL_CIPHER_standard_name(const SSL_CIPHER *c)
+{
+    return c != NULL ? c->std_name : "(NONE)";
+}
 
 const char *OPENSSL_cipher_name(const char *rfc_name)
 {
@@ -228,15 +246,41 @@ const char *SSL_CIPHER_get_version(const SSL_CIPHER *c)
     return c != NULL ? version_string(c->min_version) : "(NONE)";
 }
 
-uint32_t SSL_CIPHER_get_id(const SSL_CIPHER *c) { return c->id; }
-uint16_t SSL_CIPHER_get_protocol_id(const SSL_CIPHER *c) { return c->suite; }
-int SSL_CIPHER_get_cipher_nid(const SSL_CIPHER *c) { return c != NULL ? c->cipher_nid : NID_undef; }
+uint32_t SSL_CIPHER_get_id(const SSL_CIPHER *c)
+{
+    return c->id;
+}
+uint16_t SSL_CIPHER_get_protocol_id(const SSL_CIPHER *c)
+{
+    return c->suite;
+}
+int SSL_CIPHER_get_cipher_nid(const SSL_CIPHER *c)
+{
+    return c != NULL ? c->cipher_nid : NID_undef;
+}
 /* AEAD suites have no separate MAC digest */
-int SSL_CIPHER_get_digest_nid(const SSL_CIPHER *c) { (void)c; return NID_undef; }
-int SSL_CIPHER_get_kx_nid(const SSL_CIPHER *c) { return c->kx_nid; }
-int SSL_CIPHER_get_auth_nid(const SSL_CIPHER *c) { return c->auth_nid; }
-int SSL_CIPHER_is_aead(const SSL_CIPHER *c) { (void)c; return 1; }
-const EVP_MD *SSL_CIPHER_get_handshake_digest(const SSL_CIPHER *c) { return algs_md_by_nid(c->md_nid); }
+int SSL_CIPHER_get_digest_nid(const SSL_CIPHER *c)
+{
+    (void)c;
+    return NID_undef;
+}
+int SSL_CIPHER_get_kx_nid(const SSL_CIPHER *c)
+{
+    return c->kx_nid;
+}
+int SSL_CIPHER_get_auth_nid(const SSL_CIPHER *c)
+{
+    return c->auth_nid;
+}
+int SSL_CIPHER_is_aead(const SSL_CIPHER *c)
+{
+    (void)c;
+    return 1;
+}
+const EVP_MD *SSL_CIPHER_get_handshake_digest(const SSL_CIPHER *c)
+{
+    return algs_md_by_nid(c->md_nid);
+}
 
 const SSL_CIPHER *SSL_CIPHER_find(SSL *s, const unsigned char *ptr)
 {

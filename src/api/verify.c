@@ -15,8 +15,8 @@ static pthread_once_t g_store_ctx_once = PTHREAD_ONCE_INIT;
 
 static void new_store_ctx_idx(void)
 {
-    g_store_ctx_idx = X509_STORE_CTX_get_ex_new_index(0, "SSL for verify callback", NULL, NULL,
-                                                      NULL);
+    g_store_ctx_idx =
+        X509_STORE_CTX_get_ex_new_index(0, "SSL for verify callback", NULL, NULL, NULL);
 }
 
 int SSL_get_ex_data_X509_STORE_CTX_idx(void)
@@ -84,7 +84,7 @@ uint8_t ssl_verify_alert(long err)
 
 /* ---- verification ---- */
 
-int ssl_verify_peer_chain(SSL *s, STACK_OF(X509) *chain, uint8_t *out_alert)
+int ssl_verify_peer_chain(SSL *s, STACK_OF(X509) * chain, uint8_t *out_alert)
 {
     X509_STORE *store = s->cfg.verify_store != NULL ? s->cfg.verify_store : s->ctx->cert_store;
     X509_STORE_CTX *xctx = NULL;
@@ -150,10 +150,12 @@ end:
 
 /* ---- parsed peer certificates, shared per thread ---- */
 
-
 /* ---- results and settings ---- */
 
-long SSL_get_verify_result(const SSL *s) { return s->verify_result; }
+long SSL_get_verify_result(const SSL *s)
+{
+    return s->verify_result;
+}
 
 int SSL_set1_host(SSL *s, const char *host)
 {
@@ -189,17 +191,44 @@ void SSL_set_hostflags(SSL *s, unsigned int flags)
     X509_VERIFY_PARAM_set_hostflags(s->cfg.param, flags);
 }
 
-const char *SSL_get0_peername(SSL *s) { return X509_VERIFY_PARAM_get0_peername(s->cfg.param); }
+const char *SSL_get0_peername(SSL *s)
+{
+    return X509_VERIFY_PARAM_get0_peername(s->cfg.param);
+}
 
-X509_VERIFY_PARAM *SSL_CTX_get0_param(SSL_CTX *ctx) { return ctx->cfg.param; }
-X509_VERIFY_PARAM *SSL_get0_param(SSL *s) { return s->cfg.param; }
-int SSL_CTX_set1_param(SSL_CTX *ctx, X509_VERIFY_PARAM *vpm) { return X509_VERIFY_PARAM_set1(ctx->cfg.param, vpm); }
-int SSL_set1_param(SSL *s, X509_VERIFY_PARAM *vpm) { return X509_VERIFY_PARAM_set1(s->cfg.param, vpm); }
+X509_VERIFY_PARAM *SSL_CTX_get0_param(SSL_CTX *ctx)
+{
+    return ctx->cfg.param;
+}
+X509_VERIFY_PARAM *SSL_get0_param(SSL *s)
+{
+    return s->cfg.param;
+}
+int SSL_CTX_set1_param(SSL_CTX *ctx, X509_VERIFY_PARAM *vpm)
+{
+    return X509_VERIFY_PARAM_set1(ctx->cfg.param, vpm);
+}
+int SSL_set1_param(SSL *s, X509_VERIFY_PARAM *vpm)
+{
+    return X509_VERIFY_PARAM_set1(s->cfg.param, vpm);
+}
 
-int SSL_CTX_set_purpose(SSL_CTX *ctx, int purpose) { return X509_VERIFY_PARAM_set_purpose(ctx->cfg.param, purpose); }
-int SSL_set_purpose(SSL *s, int purpose) { return X509_VERIFY_PARAM_set_purpose(s->cfg.param, purpose); }
-int SSL_CTX_set_trust(SSL_CTX *ctx, int trust) { return X509_VERIFY_PARAM_set_trust(ctx->cfg.param, trust); }
-int SSL_set_trust(SSL *s, int trust) { return X509_VERIFY_PARAM_set_trust(s->cfg.param, trust); }
+int SSL_CTX_set_purpose(SSL_CTX *ctx, int purpose)
+{
+    return X509_VERIFY_PARAM_set_purpose(ctx->cfg.param, purpose);
+}
+int SSL_set_purpose(SSL *s, int purpose)
+{
+    return X509_VERIFY_PARAM_set_purpose(s->cfg.param, purpose);
+}
+int SSL_CTX_set_trust(SSL_CTX *ctx, int trust)
+{
+    return X509_VERIFY_PARAM_set_trust(ctx->cfg.param, trust);
+}
+int SSL_set_trust(SSL *s, int trust)
+{
+    return X509_VERIFY_PARAM_set_trust(s->cfg.param, trust);
+}
 
 /* ---- the peer's certificates ---- */
 
@@ -219,7 +248,7 @@ X509 *SSL_get1_peer_certificate(const SSL *s)
 
 /* OpenSSL's asymmetry: a client gets the chain including the leaf, a server
  * the chain without the client's own certificate. */
-STACK_OF(X509) *SSL_get_peer_cert_chain(const SSL *s)
+STACK_OF(X509) * SSL_get_peer_cert_chain(const SSL *s)
 {
     if (s == NULL || s->session == NULL)
         return NULL;
@@ -228,4 +257,7 @@ STACK_OF(X509) *SSL_get_peer_cert_chain(const SSL *s)
     return sess_peer_chain(s->session->peer);
 }
 
-STACK_OF(X509) *SSL_get0_verified_chain(const SSL *s) { return s->verified_chain; }
+STACK_OF(X509) * SSL_get0_verified_chain(const SSL *s)
+{
+    return s->verified_chain;
+}

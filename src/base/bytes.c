@@ -113,9 +113,18 @@ static int get_prefixed(CBS *cbs, CBS *out, size_t prefix)
     return 1;
 }
 
-int cbs_get_u8_prefixed(CBS *cbs, CBS *out) { return get_prefixed(cbs, out, 1); }
-int cbs_get_u16_prefixed(CBS *cbs, CBS *out) { return get_prefixed(cbs, out, 2); }
-int cbs_get_u24_prefixed(CBS *cbs, CBS *out) { return get_prefixed(cbs, out, 3); }
+int cbs_get_u8_prefixed(CBS *cbs, CBS *out)
+{
+    return get_prefixed(cbs, out, 1);
+}
+int cbs_get_u16_prefixed(CBS *cbs, CBS *out)
+{
+    return get_prefixed(cbs, out, 2);
+}
+int cbs_get_u24_prefixed(CBS *cbs, CBS *out)
+{
+    return get_prefixed(cbs, out, 3);
+}
 
 int cbs_mem_equal(const CBS *cbs, const uint8_t *data, size_t len)
 {
@@ -241,8 +250,14 @@ int cbb_finish(CBB *cbb, uint8_t **out, size_t *out_len)
     return 1;
 }
 
-const uint8_t *cbb_data(const CBB *cbb) { return cbb->buf->data; }
-size_t cbb_len(const CBB *cbb) { return cbb->buf->len; }
+const uint8_t *cbb_data(const CBB *cbb)
+{
+    return cbb->buf->data;
+}
+size_t cbb_len(const CBB *cbb)
+{
+    return cbb->buf->len;
+}
 
 static int add_be(CBB *cbb, uint64_t v, size_t n)
 {
@@ -254,11 +269,26 @@ static int add_be(CBB *cbb, uint64_t v, size_t n)
     return 1;
 }
 
-int cbb_add_u8(CBB *cbb, uint8_t v) { return add_be(cbb, v, 1); }
-int cbb_add_u16(CBB *cbb, uint16_t v) { return add_be(cbb, v, 2); }
-int cbb_add_u24(CBB *cbb, uint32_t v) { return add_be(cbb, v, 3); }
-int cbb_add_u32(CBB *cbb, uint32_t v) { return add_be(cbb, v, 4); }
-int cbb_add_u64(CBB *cbb, uint64_t v) { return add_be(cbb, v, 8); }
+int cbb_add_u8(CBB *cbb, uint8_t v)
+{
+    return add_be(cbb, v, 1);
+}
+int cbb_add_u16(CBB *cbb, uint16_t v)
+{
+    return add_be(cbb, v, 2);
+}
+int cbb_add_u24(CBB *cbb, uint32_t v)
+{
+    return add_be(cbb, v, 3);
+}
+int cbb_add_u32(CBB *cbb, uint32_t v)
+{
+    return add_be(cbb, v, 4);
+}
+int cbb_add_u64(CBB *cbb, uint64_t v)
+{
+    return add_be(cbb, v, 8);
+}
 
 int cbb_add_space(CBB *cbb, uint8_t **out, size_t len)
 {
@@ -293,6 +323,15 @@ static int add_prefixed(CBB *cbb, CBB *child, uint8_t plen)
     return 1;
 }
 
-int cbb_add_u8_prefixed(CBB *cbb, CBB *child) { return add_prefixed(cbb, child, 1); }
-int cbb_add_u16_prefixed(CBB *cbb, CBB *child) { return add_prefixed(cbb, child, 2); }
-int cbb_add_u24_prefixed(CBB *cbb, CBB *child) { return add_prefixed(cbb, child, 3); }
+int cbb_add_u8_prefixed(CBB *cbb, CBB *child)
+{
+    return add_prefixed(cbb, child, 1);
+}
+int cbb_add_u16_prefixed(CBB *cbb, CBB *child)
+{
+    return add_prefixed(cbb, child, 2);
+}
+int cbb_add_u24_prefixed(CBB *cbb, CBB *child)
+{
+    return add_prefixed(cbb, child, 3);
+}

@@ -24,8 +24,14 @@ typedef struct {
 
 /* cbs_init points |cbs| at |len| bytes of |data|. */
 void cbs_init(CBS *cbs, const uint8_t *data, size_t len);
-static inline size_t cbs_len(const CBS *cbs) { return cbs->len; }
-static inline const uint8_t *cbs_data(const CBS *cbs) { return cbs->data; }
+static inline size_t cbs_len(const CBS *cbs)
+{
+    return cbs->len;
+}
+static inline const uint8_t *cbs_data(const CBS *cbs)
+{
+    return cbs->data;
+}
 
 int cbs_skip(CBS *cbs, size_t n) WUR;
 int cbs_get_u8(CBS *cbs, uint8_t *out) WUR;
@@ -59,11 +65,11 @@ struct cbb_buffer {
 
 typedef struct cbb_st CBB;
 struct cbb_st {
-    struct cbb_buffer *buf;     /* shared by a writer and all its children */
-    struct cbb_buffer storage;  /* the buffer itself, in the top-level CBB */
-    CBB *child;                 /* the open child, if any */
-    size_t prefix_offset;       /* children: where the length prefix sits */
-    uint8_t prefix_len;         /* children: 1, 2 or 3; 0 for the top level */
+    struct cbb_buffer *buf;    /* shared by a writer and all its children */
+    struct cbb_buffer storage; /* the buffer itself, in the top-level CBB */
+    CBB *child;                /* the open child, if any */
+    size_t prefix_offset;      /* children: where the length prefix sits */
+    uint8_t prefix_len;        /* children: 1, 2 or 3; 0 for the top level */
     uint8_t is_child;
 };
 

@@ -49,7 +49,10 @@ static void pcc_thread_free(void *p)
     tl_pcc = NULL;
 }
 
-static void pcc_key_init(void) { g_pcc_key_ok = pthread_key_create(&g_pcc_key, pcc_thread_free) == 0; }
+static void pcc_key_init(void)
+{
+    g_pcc_key_ok = pthread_key_create(&g_pcc_key, pcc_thread_free) == 0;
+}
 
 static PEER_CERT_CACHE *pcc_get(void)
 {
@@ -118,14 +121,14 @@ X509 *cert_d2i_cached(const uint8_t *der, size_t der_len)
 
 struct cert_der {
     _Atomic int refs;
-    size_t num;                                /* leaf + chain */
-    X509 *x509[1 + CERT_DER_MAX_CHAIN];        /* references held */
+    size_t num;                                 /* leaf + chain */
+    X509 *x509[1 + CERT_DER_MAX_CHAIN];         /* references held */
     const uint8_t *der[1 + CERT_DER_MAX_CHAIN]; /* into |blob| */
     size_t len[1 + CERT_DER_MAX_CHAIN];
     uint8_t *blob;
 };
 
-struct cert_der *cert_der_new(X509 *leaf, STACK_OF(X509) *chain)
+struct cert_der *cert_der_new(X509 *leaf, STACK_OF(X509) * chain)
 {
     int nchain = chain != NULL ? sk_X509_num(chain) : 0;
     if (leaf == NULL || nchain < 0 || nchain > CERT_DER_MAX_CHAIN)
@@ -161,7 +164,10 @@ err:
     return NULL;
 }
 
-void cert_der_up_ref(struct cert_der *d) { atomic_fetch_add_explicit(&d->refs, 1, memory_order_relaxed); }
+void cert_der_up_ref(struct cert_der *d)
+{
+    atomic_fetch_add_explicit(&d->refs, 1, memory_order_relaxed);
+}
 
 void cert_der_free(struct cert_der *d)
 {
@@ -173,7 +179,7 @@ void cert_der_free(struct cert_der *d)
     OPENSSL_free(d);
 }
 
-int cert_der_matches(const struct cert_der *d, const X509 *leaf, STACK_OF(X509) *chain)
+int cert_der_matches(const struct cert_der *d, const X509 *leaf, STACK_OF(X509) * chain)
 {
     int nchain = chain != NULL ? sk_X509_num(chain) : 0;
     if (d == NULL || leaf != d->x509[0] || nchain < 0 || (size_t)nchain + 1 != d->num)

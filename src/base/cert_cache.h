@@ -35,13 +35,13 @@ struct cert_der;
  * failure or if there are more than CERT_DER_MAX_CHAIN chain certificates
  * (the handshake then encodes them itself). Raises no error. */
 #define CERT_DER_MAX_CHAIN 16
-struct cert_der *cert_der_new(X509 *leaf, STACK_OF(X509) *chain);
+struct cert_der *cert_der_new(X509 *leaf, STACK_OF(X509) * chain);
 void cert_der_up_ref(struct cert_der *d);
 /* cert_der_free drops a reference; NULL does nothing. */
 void cert_der_free(struct cert_der *d);
 /* cert_der_matches: 1 if |d| was made from exactly |leaf| and |chain|
  * (the same objects, in order). */
-int cert_der_matches(const struct cert_der *d, const X509 *leaf, STACK_OF(X509) *chain);
+int cert_der_matches(const struct cert_der *d, const X509 *leaf, STACK_OF(X509) * chain);
 /* cert_der_get: the number of certificates and their encodings. */
 size_t cert_der_get(const struct cert_der *d, const uint8_t *const **out_ders,
                     const size_t **out_lens);

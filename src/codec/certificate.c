@@ -6,7 +6,8 @@
 
 /* Entry extensions are validated (framing, duplicates, which types) but
  * their contents are left to the caller, who walks them again. */
-static int entry_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert) {
+static int entry_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert)
+{
     CBS all;
     (void)vctx;
     (void)type;
@@ -14,7 +15,8 @@ static int entry_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert) {
     return cbs_get_bytes(data, &all, cbs_len(data));
 }
 
-int codec_cert_next(CBS *list, CBS *out_cert_der, CBS *out_exts) {
+int codec_cert_next(CBS *list, CBS *out_cert_der, CBS *out_exts)
+{
     CBS copy = *list;
     if (!cbs_get_u24_prefixed(&copy, out_cert_der) || !cbs_get_u16_prefixed(&copy, out_exts))
         return 0;
@@ -22,7 +24,8 @@ int codec_cert_next(CBS *list, CBS *out_cert_der, CBS *out_exts) {
     return 1;
 }
 
-int codec_parse_certificate(CBS *body, CODEC_CERTIFICATE *out, uint8_t *out_alert) {
+int codec_parse_certificate(CBS *body, CODEC_CERTIFICATE *out, uint8_t *out_alert)
+{
     CBS in = *body, iter;
     memset(out, 0, sizeof(*out));
     if (!cbs_get_u8_prefixed(&in, &out->context) ||
@@ -45,11 +48,13 @@ int codec_parse_certificate(CBS *body, CODEC_CERTIFICATE *out, uint8_t *out_aler
 }
 
 int codec_write_certificate(CBB *cbb, const uint8_t *context, size_t context_len,
-                            const uint8_t *const *der, const size_t *der_len, size_t num) {
+                            const uint8_t *const *der, const size_t *der_len, size_t num)
+{
     CBB body, ctx, list, entry;
     /* Validate first: a failure mid-write would leave an open child. */
     for (size_t i = 0; i < num; i++) {
-        if (der_len[i] == 0) return CODEC_WRITE_FAIL();
+        if (der_len[i] == 0)
+            return CODEC_WRITE_FAIL();
     }
     if (!cbb_add_u8(cbb, CODEC_HS_CERTIFICATE) || !cbb_add_u24_prefixed(cbb, &body) ||
         !cbb_add_u8_prefixed(&body, &ctx) || !cbb_add_bytes(&ctx, context, context_len) ||
@@ -60,6 +65,7 @@ int codec_write_certificate(CBB *cbb, const uint8_t *context, size_t context_len
             !cbb_add_u16(&list, 0 /* no extensions */))
             return CODEC_WRITE_FAIL();
     }
-    if (!cbb_flush(cbb)) return CODEC_WRITE_FAIL();
+    if (!cbb_flush(cbb))
+        return CODEC_WRITE_FAIL();
     return 1;
 }

@@ -4,16 +4,19 @@
 #include "codec/codec_internal.h"
 #include "codec/messages13.h"
 
-static int cr_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert) {
+static int cr_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert)
+{
     CODEC_CERTIFICATE_REQUEST *cr = vctx;
     CBS iter, name, tmp;
 
     switch (type) {
     case CODEC_EXT_SIGNATURE_ALGORITHMS:
-        if (!codec_get_u16_list(data, &cr->sigalgs)) return CODEC_DECODE_ERROR(out_alert);
+        if (!codec_get_u16_list(data, &cr->sigalgs))
+            return CODEC_DECODE_ERROR(out_alert);
         return 1;
     case CODEC_EXT_SIGNATURE_ALGORITHMS_CERT:
-        if (!codec_get_u16_list(data, &cr->sigalgs_cert)) return CODEC_DECODE_ERROR(out_alert);
+        if (!codec_get_u16_list(data, &cr->sigalgs_cert))
+            return CODEC_DECODE_ERROR(out_alert);
         return 1;
     case CODEC_EXT_CERTIFICATE_AUTHORITIES:
         /* RFC 8446 4.2.4: DistinguishedName authorities<3..2^16-1>. */
@@ -32,7 +35,8 @@ static int cr_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert) {
     }
 }
 
-int codec_parse_certificate_request(CBS *body, CODEC_CERTIFICATE_REQUEST *out, uint8_t *out_alert) {
+int codec_parse_certificate_request(CBS *body, CODEC_CERTIFICATE_REQUEST *out, uint8_t *out_alert)
+{
     CBS in = *body, exts;
     memset(out, 0, sizeof(*out));
     if (!cbs_get_u8_prefixed(&in, &out->context) || !cbs_get_u16_prefixed(&in, &exts) ||
@@ -52,12 +56,14 @@ int codec_parse_certificate_request(CBS *body, CODEC_CERTIFICATE_REQUEST *out, u
 int codec_write_certificate_request(CBB *cbb, const uint8_t *context, size_t context_len,
                                     const uint16_t *sigalgs, size_t num_sigalgs,
                                     const uint8_t *const *cas, const size_t *ca_lens,
-                                    size_t num_cas) {
+                                    size_t num_cas)
+{
     CBB body, ctx, exts, data, list, name;
     /* Validate before opening children: a failure mid-write would leave the
      * caller's CBB pointing at our stack. */
     for (size_t i = 0; i < num_cas; i++) {
-        if (ca_lens[i] == 0) return CODEC_WRITE_FAIL();
+        if (ca_lens[i] == 0)
+            return CODEC_WRITE_FAIL();
     }
     if (num_sigalgs == 0 || !cbb_add_u8(cbb, CODEC_HS_CERTIFICATE_REQUEST) ||
         !cbb_add_u24_prefixed(cbb, &body) || !cbb_add_u8_prefixed(&body, &ctx) ||
@@ -74,6 +80,7 @@ int codec_write_certificate_request(CBB *cbb, const uint8_t *context, size_t con
                 return CODEC_WRITE_FAIL();
         }
     }
-    if (!cbb_flush(cbb)) return CODEC_WRITE_FAIL();
+    if (!cbb_flush(cbb))
+        return CODEC_WRITE_FAIL();
     return 1;
 }

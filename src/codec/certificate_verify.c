@@ -4,7 +4,8 @@
 #include "codec/codec_internal.h"
 #include "codec/messages13.h"
 
-int codec_parse_certificate_verify(CBS *body, CODEC_CERTIFICATE_VERIFY *out, uint8_t *out_alert) {
+int codec_parse_certificate_verify(CBS *body, CODEC_CERTIFICATE_VERIFY *out, uint8_t *out_alert)
+{
     CBS in = *body;
     memset(out, 0, sizeof(*out));
     if (!cbs_get_u16(&in, &out->sigalg) || !cbs_get_u16_prefixed(&in, &out->signature) ||
@@ -14,7 +15,8 @@ int codec_parse_certificate_verify(CBS *body, CODEC_CERTIFICATE_VERIFY *out, uin
     return 1;
 }
 
-int codec_write_certificate_verify(CBB *cbb, uint16_t sigalg, const uint8_t *sig, size_t sig_len) {
+int codec_write_certificate_verify(CBB *cbb, uint16_t sigalg, const uint8_t *sig, size_t sig_len)
+{
     CBB body, s;
     if (!cbb_add_u8(cbb, CODEC_HS_CERTIFICATE_VERIFY) || !cbb_add_u24_prefixed(cbb, &body) ||
         !cbb_add_u16(&body, sigalg) || !cbb_add_u16_prefixed(&body, &s) ||
@@ -24,7 +26,8 @@ int codec_write_certificate_verify(CBB *cbb, uint16_t sigalg, const uint8_t *sig
 }
 
 int codec_cv_signed_content(uint8_t *out, size_t out_cap, size_t *out_len, int is_server,
-                            const uint8_t *transcript_hash, size_t hash_len) {
+                            const uint8_t *transcript_hash, size_t hash_len)
+{
     /* RFC 8446 4.4.3: 64 octets of 0x20, the context string, a zero byte,
      * then the transcript hash. */
     static const char kServer[] = "TLS 1.3, server CertificateVerify";

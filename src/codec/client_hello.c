@@ -4,12 +4,14 @@
 #include "codec/codec_internal.h"
 #include "codec/hello.h"
 
-int codec_ch_has(const CODEC_CLIENT_HELLO *ch, uint16_t type) {
+int codec_ch_has(const CODEC_CLIENT_HELLO *ch, uint16_t type)
+{
     return codec_ext_has(ch->ext_present, type);
 }
 
 /* RFC 6066 3: ServerNameList; we keep the host_name entry. */
-static int parse_server_name(CBS *data, CODEC_CLIENT_HELLO *ch, uint8_t *out_alert) {
+static int parse_server_name(CBS *data, CODEC_CLIENT_HELLO *ch, uint8_t *out_alert)
+{
     CBS list, name;
     int have_host = 0;
     if (!cbs_get_u16_prefixed(data, &list) || cbs_len(&list) == 0)
@@ -19,9 +21,11 @@ static int parse_server_name(CBS *data, CODEC_CLIENT_HELLO *ch, uint8_t *out_ale
         if (!cbs_get_u8(&list, &name_type) || !cbs_get_u16_prefixed(&list, &name) ||
             cbs_len(&name) == 0)
             return CODEC_DECODE_ERROR(out_alert);
-        if (name_type != CODEC_SNI_HOST_NAME) continue;
+        if (name_type != CODEC_SNI_HOST_NAME)
+            continue;
         /* RFC 6066 3: at most one name of each type. */
-        if (have_host) return CODEC_ILLEGAL(out_alert, SSL_R_SSL3_EXT_INVALID_SERVERNAME);
+        if (have_host)
+            return CODEC_ILLEGAL(out_alert, SSL_R_SSL3_EXT_INVALID_SERVERNAME);
         if (memchr(cbs_data(&name), 0, cbs_len(&name)) != NULL)
             return CODEC_ILLEGAL(out_alert, SSL_R_SSL3_EXT_INVALID_SERVERNAME);
         have_host = 1;
@@ -31,7 +35,8 @@ static int parse_server_name(CBS *data, CODEC_CLIENT_HELLO *ch, uint8_t *out_ale
 }
 
 /* RFC 7301 3.1: ProtocolNameList of non-empty u8-prefixed names. */
-static int parse_alpn_list(CBS *data, CBS *out, uint8_t *out_alert) {
+static int parse_alpn_list(CBS *data, CBS *out, uint8_t *out_alert)
+{
     CBS list, iter, name;
     if (!cbs_get_u16_prefixed(data, &list) || cbs_len(&list) == 0)
         return CODEC_DECODE_ERROR(out_alert);
@@ -46,11 +51,13 @@ static int parse_alpn_list(CBS *data, CBS *out, uint8_t *out_alert) {
 
 /* RFC 8446 4.2.8: KeyShareClientHello. Keeps the first entries, rejects a
  * group offered twice anywhere in the list. */
-static int parse_key_shares(CBS *data, CODEC_CLIENT_HELLO *ch, uint8_t *out_alert) {
+static int parse_key_shares(CBS *data, CODEC_CLIENT_HELLO *ch, uint8_t *out_alert)
+{
     CBS list;
     uint8_t seen[65536 / 8];
     memset(seen, 0, sizeof(seen));
-    if (!cbs_get_u16_prefixed(data, &list)) return CODEC_DECODE_ERROR(out_alert);
+    if (!cbs_get_u16_prefixed(data, &list))
+        return CODEC_DECODE_ERROR(out_alert);
     while (cbs_len(&list) > 0) {
         uint16_t group;
         CBS kx;
@@ -72,7 +79,8 @@ static int parse_key_shares(CBS *data, CODEC_CLIENT_HELLO *ch, uint8_t *out_aler
 
 /* RFC 8446 4.2.11: OfferedPsks. |body_len| is the whole body's length: the
  * extension is last, so the binders list ends exactly at the body's end. */
-static int parse_psks(CBS *data, CODEC_CLIENT_HELLO *ch, size_t body_len, uint8_t *out_alert) {
+static int parse_psks(CBS *data, CODEC_CLIENT_HELLO *ch, size_t body_len, uint8_t *out_alert)
+{
     CBS ids, binders;
     size_t n = 0;
     if (!cbs_get_u16_prefixed(data, &ids) || cbs_len(&ids) == 0)
@@ -98,18 +106,21 @@ static int parse_psks(CBS *data, CODEC_CLIENT_HELLO *ch, size_t body_len, uint8_
         CBS b;
         if (!cbs_get_u8_prefixed(&binders, &b) || cbs_len(&b) < 32)
             return CODEC_DECODE_ERROR(out_alert);
-        if (nb < CODEC_MAX_PSK_IDENTITIES) ch->psk_binders[nb] = b;
+        if (nb < CODEC_MAX_PSK_IDENTITIES)
+            ch->psk_binders[nb] = b;
         nb++;
     }
     /* One binder per identity, in the same order. */
-    if (nb != n) return CODEC_ILLEGAL(out_alert, SSL_R_BAD_PSK);
+    if (nb != n)
+        return CODEC_ILLEGAL(out_alert, SSL_R_BAD_PSK);
     ch->num_psks_on_wire = n;
     ch->num_psks = n < CODEC_MAX_PSK_IDENTITIES ? n : CODEC_MAX_PSK_IDENTITIES;
     return 1;
 }
 
 /* RFC 8446 4.2.4: DistinguishedName authorities<3..2^16-1>. */
-static int parse_ca_list(CBS *data, CBS *out, uint8_t *out_alert) {
+static int parse_ca_list(CBS *data, CBS *out, uint8_t *out_alert)
+{
     CBS list, iter, name;
     if (!cbs_get_u16_prefixed(data, &list) || cbs_len(&list) == 0)
         return CODEC_DECODE_ERROR(out_alert);
@@ -128,7 +139,8 @@ typedef struct {
     size_t body_len;
 } ch_ctx;
 
-static int ch_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert) {
+static int ch_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert)
+{
     ch_ctx *ctx = vctx;
     CODEC_CLIENT_HELLO *ch = ctx->ch;
     CBS tmp;
@@ -137,13 +149,16 @@ static int ch_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert) {
     case CODEC_EXT_SERVER_NAME:
         return parse_server_name(data, ch, out_alert);
     case CODEC_EXT_SUPPORTED_GROUPS:
-        if (!codec_get_u16_list(data, &ch->supported_groups)) return CODEC_DECODE_ERROR(out_alert);
+        if (!codec_get_u16_list(data, &ch->supported_groups))
+            return CODEC_DECODE_ERROR(out_alert);
         return 1;
     case CODEC_EXT_SIGNATURE_ALGORITHMS:
-        if (!codec_get_u16_list(data, &ch->sigalgs)) return CODEC_DECODE_ERROR(out_alert);
+        if (!codec_get_u16_list(data, &ch->sigalgs))
+            return CODEC_DECODE_ERROR(out_alert);
         return 1;
     case CODEC_EXT_SIGNATURE_ALGORITHMS_CERT:
-        if (!codec_get_u16_list(data, &ch->sigalgs_cert)) return CODEC_DECODE_ERROR(out_alert);
+        if (!codec_get_u16_list(data, &ch->sigalgs_cert))
+            return CODEC_DECODE_ERROR(out_alert);
         return 1;
     case CODEC_EXT_ALPN:
         return parse_alpn_list(data, &ch->alpn, out_alert);
@@ -208,7 +223,8 @@ static int ch_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert) {
     }
 }
 
-int codec_parse_client_hello(CBS *body, CODEC_CLIENT_HELLO *out, uint8_t *out_alert) {
+int codec_parse_client_hello(CBS *body, CODEC_CLIENT_HELLO *out, uint8_t *out_alert)
+{
     CBS in = *body, exts;
     size_t body_len = cbs_len(body);
     memset(out, 0, sizeof(*out));

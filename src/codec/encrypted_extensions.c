@@ -4,7 +4,8 @@
 #include "codec/codec_internal.h"
 #include "codec/messages13.h"
 
-static int ee_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert) {
+static int ee_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert)
+{
     CODEC_ENCRYPTED_EXTENSIONS *ee = vctx;
     CBS list;
 
@@ -22,15 +23,16 @@ static int ee_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert) {
         ee->early_data = 1; /* RFC 8446 4.2.10: empty */
         return 1;
     case CODEC_EXT_SUPPORTED_GROUPS:
-        if (!codec_get_u16_list(data, &ee->supported_groups)) return CODEC_DECODE_ERROR(out_alert);
+        if (!codec_get_u16_list(data, &ee->supported_groups))
+            return CODEC_DECODE_ERROR(out_alert);
         return 1;
     default:
         return 1;
     }
 }
 
-int codec_parse_encrypted_extensions(CBS *body, CODEC_ENCRYPTED_EXTENSIONS *out,
-                                     uint8_t *out_alert) {
+int codec_parse_encrypted_extensions(CBS *body, CODEC_ENCRYPTED_EXTENSIONS *out, uint8_t *out_alert)
+{
     CBS in = *body, exts;
     memset(out, 0, sizeof(*out));
     if (!cbs_get_u16_prefixed(&in, &exts) || cbs_len(&in) != 0)
@@ -41,7 +43,8 @@ int codec_parse_encrypted_extensions(CBS *body, CODEC_ENCRYPTED_EXTENSIONS *out,
     return 1;
 }
 
-int codec_write_encrypted_extensions(CBB *cbb, const CODEC_ENCRYPTED_EXTENSIONS_OUT *in) {
+int codec_write_encrypted_extensions(CBB *cbb, const CODEC_ENCRYPTED_EXTENSIONS_OUT *in)
+{
     CBB body, exts, data, list, name;
     if (in->alpn_len > 255 || !cbb_add_u8(cbb, CODEC_HS_ENCRYPTED_EXTENSIONS) ||
         !cbb_add_u24_prefixed(cbb, &body) || !cbb_add_u16_prefixed(&body, &exts))
@@ -60,6 +63,7 @@ int codec_write_encrypted_extensions(CBB *cbb, const CODEC_ENCRYPTED_EXTENSIONS_
         return CODEC_WRITE_FAIL();
     if (in->early_data && !(cbb_add_u16(&exts, CODEC_EXT_EARLY_DATA) && cbb_add_u16(&exts, 0)))
         return CODEC_WRITE_FAIL();
-    if (!cbb_flush(cbb)) return CODEC_WRITE_FAIL();
+    if (!cbb_flush(cbb))
+        return CODEC_WRITE_FAIL();
     return 1;
 }

@@ -35,30 +35,37 @@ static const struct {
 
 _Static_assert(sizeof(kExtTable) / sizeof(kExtTable[0]) <= 64, "ext_present is a 64-bit map");
 
-int codec_ext_index(uint16_t type) {
+int codec_ext_index(uint16_t type)
+{
     for (size_t i = 0; i < sizeof(kExtTable) / sizeof(kExtTable[0]); i++) {
-        if (kExtTable[i].type == type) return (int)i;
+        if (kExtTable[i].type == type)
+            return (int)i;
     }
     return -1;
 }
 
-uint64_t codec_ext_bit(uint16_t type) {
+uint64_t codec_ext_bit(uint16_t type)
+{
     int i = codec_ext_index(type);
     return i < 0 ? 0 : (uint64_t)1 << i;
 }
 
-int codec_ext_has(uint64_t ext_present, uint16_t type) {
+int codec_ext_has(uint64_t ext_present, uint16_t type)
+{
     return (ext_present & codec_ext_bit(type)) != 0;
 }
 
-int codec_ext_next(CBS *exts, uint16_t *out_type, CBS *out_data) {
+int codec_ext_next(CBS *exts, uint16_t *out_type, CBS *out_data)
+{
     CBS copy = *exts;
-    if (!cbs_get_u16(&copy, out_type) || !cbs_get_u16_prefixed(&copy, out_data)) return 0;
+    if (!cbs_get_u16(&copy, out_type) || !cbs_get_u16_prefixed(&copy, out_data))
+        return 0;
     *exts = copy;
     return 1;
 }
 
-int codec_ext_find(const CBS *exts, uint16_t type, CBS *out_data) {
+int codec_ext_find(const CBS *exts, uint16_t type, CBS *out_data)
+{
     CBS iter = *exts, data;
     uint16_t t;
     while (codec_ext_next(&iter, &t, &data)) {
@@ -75,7 +82,8 @@ int codec_ext_find(const CBS *exts, uint16_t type, CBS *out_data) {
 #define MSGS_REJECT_UNKNOWN (CODEC_MSG_SH | CODEC_MSG_HRR | CODEC_MSG_EE | CODEC_MSG_SH12)
 
 int codec_parse_extensions(CBS *exts, unsigned msg, int psk_last, uint64_t *ext_present,
-                           codec_ext_handler handler, void *ctx, uint8_t *out_alert) {
+                           codec_ext_handler handler, void *ctx, uint8_t *out_alert)
+{
     /* Duplicates of unknown types must be caught too (RFC 8446 4.2), but they
      * have no table index: keep a small list of the unknown types seen. The
      * block is at most 2^16 bytes, so at most 16384 extensions. */
@@ -85,7 +93,8 @@ int codec_parse_extensions(CBS *exts, unsigned msg, int psk_last, uint64_t *ext_
     while (cbs_len(exts) > 0) {
         uint16_t type;
         CBS data;
-        if (!codec_ext_next(exts, &type, &data)) return CODEC_DECODE_ERROR(out_alert);
+        if (!codec_ext_next(exts, &type, &data))
+            return CODEC_DECODE_ERROR(out_alert);
 
         int idx = codec_ext_index(type);
         if (idx < 0) {
@@ -93,7 +102,8 @@ int codec_parse_extensions(CBS *exts, unsigned msg, int psk_last, uint64_t *ext_
                 return CODEC_FAIL(out_alert, CODEC_ALERT_UNSUPPORTED_EXTENSION,
                                   SSL_R_UNSOLICITED_EXTENSION);
             for (size_t i = 0; i < num_unknown; i++) {
-                if (unknown_seen[i] == type) return CODEC_ILLEGAL(out_alert, SSL_R_BAD_EXTENSION);
+                if (unknown_seen[i] == type)
+                    return CODEC_ILLEGAL(out_alert, SSL_R_BAD_EXTENSION);
             }
             /* Past 64 distinct unknown types we stop tracking them: such a
              * hello is absurd but harmless since we ignore them anyway. */
@@ -103,45 +113,57 @@ int codec_parse_extensions(CBS *exts, unsigned msg, int psk_last, uint64_t *ext_
         }
 
         uint64_t bit = (uint64_t)1 << idx;
-        if (*ext_present & bit) return CODEC_ILLEGAL(out_alert, SSL_R_BAD_EXTENSION);
+        if (*ext_present & bit)
+            return CODEC_ILLEGAL(out_alert, SSL_R_BAD_EXTENSION);
         *ext_present |= bit;
         /* RFC 8446 4.2: known but not specified for this message. */
-        if ((kExtTable[idx].msgs & msg) == 0) return CODEC_ILLEGAL(out_alert, SSL_R_BAD_EXTENSION);
+        if ((kExtTable[idx].msgs & msg) == 0)
+            return CODEC_ILLEGAL(out_alert, SSL_R_BAD_EXTENSION);
         /* RFC 8446 4.2.11: pre_shared_key MUST be the last extension. */
         if (psk_last && type == CODEC_EXT_PRE_SHARED_KEY && cbs_len(exts) != 0)
             return CODEC_ILLEGAL(out_alert, SSL_R_BAD_EXTENSION);
 
-        if (!handler(ctx, type, &data, out_alert)) return 0;
-        if (cbs_len(&data) != 0) return CODEC_DECODE_ERROR(out_alert);
+        if (!handler(ctx, type, &data, out_alert))
+            return 0;
+        if (cbs_len(&data) != 0)
+            return CODEC_DECODE_ERROR(out_alert);
     }
     return 1;
 }
 
-int codec_u16_list_next(CBS *iter, uint16_t *out) {
+int codec_u16_list_next(CBS *iter, uint16_t *out)
+{
     return cbs_get_u16(iter, out);
 }
 
-int codec_u16_list_contains(const CBS *list, uint16_t v) {
+int codec_u16_list_contains(const CBS *list, uint16_t v)
+{
     CBS iter = *list;
     uint16_t x;
     while (codec_u16_list_next(&iter, &x)) {
-        if (x == v) return 1;
+        if (x == v)
+            return 1;
     }
     return 0;
 }
 
-int codec_get_u16_list(CBS *cbs, CBS *out) {
+int codec_get_u16_list(CBS *cbs, CBS *out)
+{
     CBS copy = *cbs;
-    if (!cbs_get_u16_prefixed(&copy, out) || cbs_len(out) == 0 || cbs_len(out) % 2 != 0) return 0;
+    if (!cbs_get_u16_prefixed(&copy, out) || cbs_len(out) == 0 || cbs_len(out) % 2 != 0)
+        return 0;
     *cbs = copy;
     return 1;
 }
 
-int codec_write_u16_list(CBB *cbb, const uint16_t *v, size_t num) {
+int codec_write_u16_list(CBB *cbb, const uint16_t *v, size_t num)
+{
     CBB list;
-    if (!cbb_add_u16_prefixed(cbb, &list)) return 0;
+    if (!cbb_add_u16_prefixed(cbb, &list))
+        return 0;
     for (size_t i = 0; i < num; i++) {
-        if (!cbb_add_u16(&list, v[i])) return 0;
+        if (!cbb_add_u16(&list, v[i]))
+            return 0;
     }
     return cbb_flush(cbb);
 }

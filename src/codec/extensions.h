@@ -26,13 +26,13 @@
 #include "codec/consts.h"
 
 /* Message contexts for the extension table (bitmask). */
-#define CODEC_MSG_CH 0x01u   /* ClientHello */
-#define CODEC_MSG_SH 0x02u   /* TLS 1.3 ServerHello */
-#define CODEC_MSG_HRR 0x04u  /* HelloRetryRequest */
-#define CODEC_MSG_EE 0x08u   /* EncryptedExtensions */
-#define CODEC_MSG_CR 0x10u   /* TLS 1.3 CertificateRequest */
-#define CODEC_MSG_CT 0x20u   /* TLS 1.3 Certificate entry */
-#define CODEC_MSG_NST 0x40u  /* TLS 1.3 NewSessionTicket */
+#define CODEC_MSG_CH   0x01u /* ClientHello */
+#define CODEC_MSG_SH   0x02u /* TLS 1.3 ServerHello */
+#define CODEC_MSG_HRR  0x04u /* HelloRetryRequest */
+#define CODEC_MSG_EE   0x08u /* EncryptedExtensions */
+#define CODEC_MSG_CR   0x10u /* TLS 1.3 CertificateRequest */
+#define CODEC_MSG_CT   0x20u /* TLS 1.3 Certificate entry */
+#define CODEC_MSG_NST  0x40u /* TLS 1.3 NewSessionTicket */
 #define CODEC_MSG_SH12 0x80u /* TLS 1.2 (or older) ServerHello */
 
 /* codec_ext_index returns the internal index (0..63) of a known extension

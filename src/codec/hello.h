@@ -17,7 +17,7 @@
 #include "codec/consts.h"
 #include "codec/extensions.h"
 
-#define CODEC_MAX_KEY_SHARES 8     /* client shares kept; extra ones ignored */
+#define CODEC_MAX_KEY_SHARES     8 /* client shares kept; extra ones ignored */
 #define CODEC_MAX_PSK_IDENTITIES 8 /* PSK identities kept; extra ones ignored */
 
 /* One KeyShareEntry (RFC 8446 4.2.8). */

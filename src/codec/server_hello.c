@@ -5,18 +5,21 @@
 #include "codec/codec_internal.h"
 #include "codec/hello.h"
 
-static int sh_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert) {
+static int sh_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert)
+{
     CODEC_SERVER_HELLO *sh = vctx;
     CBS list;
 
     switch (type) {
     case CODEC_EXT_SUPPORTED_VERSIONS:
-        if (!cbs_get_u16(data, &sh->selected_version)) return CODEC_DECODE_ERROR(out_alert);
+        if (!cbs_get_u16(data, &sh->selected_version))
+            return CODEC_DECODE_ERROR(out_alert);
         return 1;
     case CODEC_EXT_KEY_SHARE:
         if (sh->is_hrr) {
             /* RFC 8446 4.2.8: KeyShareHelloRetryRequest is just a group. */
-            if (!cbs_get_u16(data, &sh->hrr_group)) return CODEC_DECODE_ERROR(out_alert);
+            if (!cbs_get_u16(data, &sh->hrr_group))
+                return CODEC_DECODE_ERROR(out_alert);
             return 1;
         }
         if (!cbs_get_u16(data, &sh->key_share.group) ||
@@ -26,7 +29,8 @@ static int sh_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert) {
         return 1;
     case CODEC_EXT_PRE_SHARED_KEY:
         sh->has_psk = 1;
-        if (!cbs_get_u16(data, &sh->psk_identity)) return CODEC_DECODE_ERROR(out_alert);
+        if (!cbs_get_u16(data, &sh->psk_identity))
+            return CODEC_DECODE_ERROR(out_alert);
         return 1;
     case CODEC_EXT_COOKIE:
         if (!cbs_get_u16_prefixed(data, &sh->cookie) || cbs_len(&sh->cookie) == 0)
@@ -69,7 +73,8 @@ static int sh_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert) {
     }
 }
 
-int codec_parse_server_hello(CBS *body, CODEC_SERVER_HELLO *out, uint8_t *out_alert) {
+int codec_parse_server_hello(CBS *body, CODEC_SERVER_HELLO *out, uint8_t *out_alert)
+{
     CBS in = *body, exts, ignored;
     memset(out, 0, sizeof(*out));
 
@@ -100,18 +105,21 @@ int codec_parse_server_hello(CBS *body, CODEC_SERVER_HELLO *out, uint8_t *out_al
     else if (codec_ext_find(&exts, CODEC_EXT_SUPPORTED_VERSIONS, &ignored))
         msg = CODEC_MSG_SH;
 
-    if (!codec_parse_extensions(&exts, msg, 0, &out->ext_present, sh_ext, out, out_alert)) return 0;
+    if (!codec_parse_extensions(&exts, msg, 0, &out->ext_present, sh_ext, out, out_alert))
+        return 0;
     *body = in;
     return 1;
 }
 
 /* Opens extension |type| in |exts|; its data goes into |data|. */
-static int add_ext(CBB *exts, uint16_t type, CBB *data) {
+static int add_ext(CBB *exts, uint16_t type, CBB *data)
+{
     return cbb_add_u16(exts, type) && cbb_add_u16_prefixed(exts, data);
 }
 
 /* The extensions of |in|, in the order we send them. */
-static int write_sh_exts(CBB *exts, const CODEC_SERVER_HELLO_OUT *in) {
+static int write_sh_exts(CBB *exts, const CODEC_SERVER_HELLO_OUT *in)
+{
     /* Children live until the final flush: all in this scope. */
     CBB data, tmp;
     if (in->version != 0 &&
@@ -160,7 +168,8 @@ static int write_sh_exts(CBB *exts, const CODEC_SERVER_HELLO_OUT *in) {
     return cbb_flush(exts);
 }
 
-int codec_write_server_hello(CBB *cbb, const CODEC_SERVER_HELLO_OUT *in) {
+int codec_write_server_hello(CBB *cbb, const CODEC_SERVER_HELLO_OUT *in)
+{
     CBB body, sid, exts;
     const uint8_t *random = in->is_hrr ? CODEC_HRR_RANDOM : in->random;
     if (random == NULL || in->session_id_len > CODEC_MAX_SESSION_ID_LEN || in->alpn_len > 255)

@@ -82,8 +82,7 @@ void hs_info(SSL *s, int where, int ret)
 static void msg_cb(SSL *s, int write_p, const uint8_t *msg, size_t len)
 {
     if (s->cfg.msg_cb != NULL)
-        s->cfg.msg_cb(write_p, TLS1_3_VERSION, SSL3_RT_HANDSHAKE, msg, len, s,
-                      s->cfg.msg_cb_arg);
+        s->cfg.msg_cb(write_p, TLS1_3_VERSION, SSL3_RT_HANDSHAKE, msg, len, s, s->cfg.msg_cb_arg);
 }
 
 int hs_send_message(SSL *s, const uint8_t *msg, size_t len)

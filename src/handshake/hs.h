@@ -37,7 +37,7 @@ struct hs_state {
     size_t kex_pub_len;
     uint8_t legacy_sid[32];
     size_t legacy_sid_len;
-    uint8_t hrr;            /* a HelloRetryRequest happened */
+    uint8_t hrr; /* a HelloRetryRequest happened */
     uint8_t ccs_sent;
     uint8_t cert_requested; /* server asked for a client certificate */
     uint8_t psk_ke_only;    /* resumption without (EC)DHE */
@@ -48,8 +48,8 @@ struct hs_state {
     size_t cert_req_ctx_len;
     uint8_t peer_sigalgs[2 * HS_MAX_SIGALGS]; /* raw u16 list, truncated */
     size_t peer_sigalgs_len;
-    STACK_OF(X509) *peer_chain; /* leaf first */
-    SSL_SESSION *new_session;   /* the session this handshake establishes */
+    STACK_OF(X509) * peer_chain; /* leaf first */
+    SSL_SESSION *new_session;    /* the session this handshake establishes */
     /* client: the PSK offered (ticket session or external) */
     SSL_SESSION *offered_psk;
     uint8_t offered_external;
@@ -100,8 +100,8 @@ int kex_supported(uint16_t group);
 int kex_keygen(uint16_t group, EVP_PKEY **out_key, uint8_t *out_pub, size_t *out_pub_len) WUR;
 /* kex_derive computes the shared secret with the peer's encoded share.  A
  * malformed share sets *out_alert (illegal_parameter). */
-int kex_derive(uint16_t group, EVP_PKEY *key, const uint8_t *peer, size_t peer_len,
-               uint8_t *out, size_t *out_len, uint8_t *out_alert) WUR;
+int kex_derive(uint16_t group, EVP_PKEY *key, const uint8_t *peer, size_t peer_len, uint8_t *out,
+               size_t *out_len, uint8_t *out_alert) WUR;
 
 /* certificates, tls13_cert.c */
 /* tls13_send_certificate queues Certificate and CertificateVerify for the

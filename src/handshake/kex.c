@@ -32,9 +32,9 @@ int kex_supported(uint16_t group)
 enum { KX_X25519, KX_P256, KX_P384, KX_NUM };
 
 typedef struct {
-    EVP_PKEY_CTX *gen[KX_NUM];    /* EVP_PKEY_keygen_init'ed, group set */
-    EVP_PKEY_CTX *x25519_import;  /* EVP_PKEY_fromdata_init'ed */
-    EVP_PKEY *x25519_peer;        /* a peer public key, overwritten per use */
+    EVP_PKEY_CTX *gen[KX_NUM];   /* EVP_PKEY_keygen_init'ed, group set */
+    EVP_PKEY_CTX *x25519_import; /* EVP_PKEY_fromdata_init'ed */
+    EVP_PKEY *x25519_peer;       /* a peer public key, overwritten per use */
 } KX_THREAD;
 
 static pthread_key_t g_kx_key;
@@ -56,7 +56,10 @@ static void kx_thread_free(void *p)
     tl_kx = NULL;
 }
 
-static void kx_key_init(void) { g_kx_key_ok = pthread_key_create(&g_kx_key, kx_thread_free) == 0; }
+static void kx_key_init(void)
+{
+    g_kx_key_ok = pthread_key_create(&g_kx_key, kx_thread_free) == 0;
+}
 
 /* kx_thread returns this thread's cache, creating it on first use; NULL if
  * it cannot (callers then use temporary contexts). */
@@ -178,8 +181,8 @@ int kex_keygen(uint16_t group, EVP_PKEY **out_key, uint8_t *out_pub, size_t *out
     } else {
         /* RFC 8446 4.2.8.2: the uncompressed point (the default format). */
         len = 0;
-        if (!EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, out_pub,
-                                             133, &len) ||
+        if (!EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, out_pub, 133,
+                                             &len) ||
             len == 0)
             goto err;
     }
@@ -243,8 +246,8 @@ static EVP_PKEY *kx_x25519_peer(const uint8_t *peer, size_t peer_len)
     return pk;
 }
 
-int kex_derive(uint16_t group, EVP_PKEY *key, const uint8_t *peer, size_t peer_len,
-               uint8_t *out, size_t *out_len, uint8_t *out_alert)
+int kex_derive(uint16_t group, EVP_PKEY *key, const uint8_t *peer, size_t peer_len, uint8_t *out,
+               size_t *out_len, uint8_t *out_alert)
 {
     EVP_PKEY *pk = NULL;
     EVP_PKEY_CTX *ctx = NULL;

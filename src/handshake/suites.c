@@ -20,28 +20,28 @@ static const SSL_CIPHER k_suites[] = {
      NID_auth_any},
     {"TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", 0x03001301, 0x1301, TLS1_3_VERSION,
      TLS1_3_VERSION, NID_sha256, NID_aes_128_gcm, 16, 12, 128, NID_kx_any, NID_auth_any},
-    {"ECDHE-ECDSA-AES256-GCM-SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", 0x0300c02c,
-     0xc02c, TLS1_2_VERSION, TLS1_2_VERSION, NID_sha384, NID_aes_256_gcm, 32, 4, 256,
-     NID_kx_ecdhe, NID_auth_ecdsa},
+    {"ECDHE-ECDSA-AES256-GCM-SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", 0x0300c02c, 0xc02c,
+     TLS1_2_VERSION, TLS1_2_VERSION, NID_sha384, NID_aes_256_gcm, 32, 4, 256, NID_kx_ecdhe,
+     NID_auth_ecdsa},
     {"ECDHE-RSA-AES256-GCM-SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", 0x0300c030, 0xc030,
      TLS1_2_VERSION, TLS1_2_VERSION, NID_sha384, NID_aes_256_gcm, 32, 4, 256, NID_kx_ecdhe,
      NID_auth_rsa},
-    {"ECDHE-ECDSA-CHACHA20-POLY1305", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-     0x0300cca9, 0xcca9, TLS1_2_VERSION, TLS1_2_VERSION, NID_sha256, NID_chacha20_poly1305, 32,
-     12, 256, NID_kx_ecdhe, NID_auth_ecdsa},
+    {"ECDHE-ECDSA-CHACHA20-POLY1305", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", 0x0300cca9,
+     0xcca9, TLS1_2_VERSION, TLS1_2_VERSION, NID_sha256, NID_chacha20_poly1305, 32, 12, 256,
+     NID_kx_ecdhe, NID_auth_ecdsa},
     {"ECDHE-RSA-CHACHA20-POLY1305", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", 0x0300cca8,
      0xcca8, TLS1_2_VERSION, TLS1_2_VERSION, NID_sha256, NID_chacha20_poly1305, 32, 12, 256,
      NID_kx_ecdhe, NID_auth_rsa},
-    {"ECDHE-ECDSA-AES128-GCM-SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0x0300c02b,
-     0xc02b, TLS1_2_VERSION, TLS1_2_VERSION, NID_sha256, NID_aes_128_gcm, 16, 4, 128,
-     NID_kx_ecdhe, NID_auth_ecdsa},
+    {"ECDHE-ECDSA-AES128-GCM-SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0x0300c02b, 0xc02b,
+     TLS1_2_VERSION, TLS1_2_VERSION, NID_sha256, NID_aes_128_gcm, 16, 4, 128, NID_kx_ecdhe,
+     NID_auth_ecdsa},
     {"ECDHE-RSA-AES128-GCM-SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0x0300c02f, 0xc02f,
      TLS1_2_VERSION, TLS1_2_VERSION, NID_sha256, NID_aes_128_gcm, 16, 4, 128, NID_kx_ecdhe,
      NID_auth_rsa},
 };
 #define NUM_SUITES (sizeof(k_suites) / sizeof(k_suites[0]))
-#define NUM_TLS13 3
-#define NUM_TLS12 (NUM_SUITES - NUM_TLS13)
+#define NUM_TLS13  3
+#define NUM_TLS12  (NUM_SUITES - NUM_TLS13)
 
 const SSL_CIPHER *suite_all(size_t *num)
 {
@@ -67,7 +67,10 @@ const SSL_CIPHER *suite_by_name(const char *name)
     return NULL;
 }
 
-int suite_is_tls13(const SSL_CIPHER *c) { return c != NULL && c->min_version == TLS1_3_VERSION; }
+int suite_is_tls13(const SSL_CIPHER *c)
+{
+    return c != NULL && c->min_version == TLS1_3_VERSION;
+}
 
 void suites_default_tls13(const SSL_CIPHER **out, size_t *num)
 {
@@ -147,22 +150,44 @@ static uint32_t tls12_mask_where(int (*pred)(const SSL_CIPHER *))
             m |= 1u << i;
     return m;
 }
-static int p_all(const SSL_CIPHER *c) { (void)c; return 1; }
-static int p_ecdsa(const SSL_CIPHER *c) { return c->auth_nid == NID_auth_ecdsa; }
-static int p_rsa(const SSL_CIPHER *c) { return c->auth_nid == NID_auth_rsa; }
-static int p_aes(const SSL_CIPHER *c) { return c->cipher_nid != NID_chacha20_poly1305; }
-static int p_aes128(const SSL_CIPHER *c) { return c->cipher_nid == NID_aes_128_gcm; }
-static int p_aes256(const SSL_CIPHER *c) { return c->cipher_nid == NID_aes_256_gcm; }
-static int p_chacha(const SSL_CIPHER *c) { return c->cipher_nid == NID_chacha20_poly1305; }
+static int p_all(const SSL_CIPHER *c)
+{
+    (void)c;
+    return 1;
+}
+static int p_ecdsa(const SSL_CIPHER *c)
+{
+    return c->auth_nid == NID_auth_ecdsa;
+}
+static int p_rsa(const SSL_CIPHER *c)
+{
+    return c->auth_nid == NID_auth_rsa;
+}
+static int p_aes(const SSL_CIPHER *c)
+{
+    return c->cipher_nid != NID_chacha20_poly1305;
+}
+static int p_aes128(const SSL_CIPHER *c)
+{
+    return c->cipher_nid == NID_aes_128_gcm;
+}
+static int p_aes256(const SSL_CIPHER *c)
+{
+    return c->cipher_nid == NID_aes_256_gcm;
+}
+static int p_chacha(const SSL_CIPHER *c)
+{
+    return c->cipher_nid == NID_chacha20_poly1305;
+}
 
 static const struct {
     const char *alias;
     int (*pred)(const SSL_CIPHER *);
 } k_aliases[] = {
-    {"ALL", p_all},       {"DEFAULT", p_all},   {"HIGH", p_all},     {"ECDHE", p_all},
-    {"EECDH", p_all},     {"kECDHE", p_all},    {"kEECDH", p_all},   {"ECDH", p_all},
-    {"TLSv1.2", p_all},   {"AEAD", p_all},      {"FIPS", p_all},     {"aECDSA", p_ecdsa},
-    {"ECDSA", p_ecdsa},   {"aRSA", p_rsa},      {"AES", p_aes},      {"AESGCM", p_aes},
+    {"ALL", p_all},       {"DEFAULT", p_all},   {"HIGH", p_all},        {"ECDHE", p_all},
+    {"EECDH", p_all},     {"kECDHE", p_all},    {"kEECDH", p_all},      {"ECDH", p_all},
+    {"TLSv1.2", p_all},   {"AEAD", p_all},      {"FIPS", p_all},        {"aECDSA", p_ecdsa},
+    {"ECDSA", p_ecdsa},   {"aRSA", p_rsa},      {"AES", p_aes},         {"AESGCM", p_aes},
     {"AES128", p_aes128}, {"AES256", p_aes256}, {"CHACHA20", p_chacha},
 };
 
@@ -183,7 +208,7 @@ static uint32_t mask_for(const char *name)
 int suites_parse_tls12(const char *str, const SSL_CIPHER **out, size_t max, size_t *num,
                        int *out_seclevel)
 {
-    uint8_t order[NUM_TLS12];    /* active suites, in order */
+    uint8_t order[NUM_TLS12]; /* active suites, in order */
     size_t n_active = 0;
     uint32_t active = 0, killed = 0;
     char tok[256];
@@ -207,8 +232,8 @@ int suites_parse_tls12(const char *str, const SSL_CIPHER **out, size_t max, size
                 for (size_t i = 1; i < n_active; i++) {
                     uint8_t v = order[i];
                     size_t j = i;
-                    while (j > 0 && k_suites[NUM_TLS13 + order[j - 1]].bits <
-                                        k_suites[NUM_TLS13 + v].bits) {
+                    while (j > 0 &&
+                           k_suites[NUM_TLS13 + order[j - 1]].bits < k_suites[NUM_TLS13 + v].bits) {
                         order[j] = order[j - 1];
                         j--;
                     }
@@ -331,9 +356,9 @@ void groups_default(uint16_t *out, size_t *num)
 
 /* Names OpenSSL 3.0 accepts for groups we do not implement: skipped. */
 static const char *const k_groups_unsupported[] = {
-    "secp521r1", "P-521", "X448", "ffdhe2048", "ffdhe3072", "ffdhe4096", "ffdhe6144",
-    "ffdhe8192", "secp224r1", "P-224", "secp256k1", "brainpoolP256r1", "brainpoolP384r1",
-    "brainpoolP512r1", "prime192v1", "P-192", "secp192r1",
+    "secp521r1",       "P-521",           "X448",       "ffdhe2048", "ffdhe3072", "ffdhe4096",
+    "ffdhe6144",       "ffdhe8192",       "secp224r1",  "P-224",     "secp256k1", "brainpoolP256r1",
+    "brainpoolP384r1", "brainpoolP512r1", "prime192v1", "P-192",     "secp192r1",
 };
 
 static int add_group(uint16_t g, uint16_t *out, size_t max, size_t *n)
@@ -371,8 +396,7 @@ int groups_parse_list(const char *str, uint16_t *out, size_t max, size_t *num)
             for (size_t i = 0; i < sizeof(k_groups_unsupported) / sizeof(char *); i++)
                 known |= strcasecmp(tok, k_groups_unsupported[i]) == 0;
             if (!known) {
-                ERR_raise_data(ERR_LIB_SSL, SSL_R_UNSUPPORTED_ELLIPTIC_CURVE, "group '%s'",
-                               tok);
+                ERR_raise_data(ERR_LIB_SSL, SSL_R_UNSUPPORTED_ELLIPTIC_CURVE, "group '%s'", tok);
                 return 0;
             }
             continue;
@@ -480,9 +504,17 @@ static int add_sigalg(uint16_t v, uint16_t *out, size_t max, size_t *n)
 
 /* Entries OpenSSL knows but we do not implement: skipped. */
 static const char *const k_sigalgs_unsupported[] = {
-    "ecdsa_sha1", "ecdsa_sha224", "rsa_pkcs1_sha1", "rsa_pkcs1_sha224", "dsa_sha1",
-    "dsa_sha224", "dsa_sha256", "dsa_sha384", "dsa_sha512",
-    "ecdsa_brainpoolP256r1_sha256", "ecdsa_brainpoolP384r1_sha384",
+    "ecdsa_sha1",
+    "ecdsa_sha224",
+    "rsa_pkcs1_sha1",
+    "rsa_pkcs1_sha224",
+    "dsa_sha1",
+    "dsa_sha224",
+    "dsa_sha256",
+    "dsa_sha384",
+    "dsa_sha512",
+    "ecdsa_brainpoolP256r1_sha256",
+    "ecdsa_brainpoolP384r1_sha384",
     "ecdsa_brainpoolP512r1_sha512",
 };
 

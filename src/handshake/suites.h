@@ -41,7 +41,7 @@ int suites_parse_tls12(const char *str, const SSL_CIPHER **out, size_t max, size
 
 #define GROUP_SECP256R1 0x0017
 #define GROUP_SECP384R1 0x0018
-#define GROUP_X25519 0x001d
+#define GROUP_X25519    0x001d
 
 /* group_to_nid / group_from_nid: NID_X25519, NID_X9_62_prime256v1,
  * NID_secp384r1 <-> wire value; 0 / NID_undef if unsupported. */
@@ -57,35 +57,34 @@ void groups_default(uint16_t *out, size_t *num);
  * skipped; the result must be non-empty. */
 int groups_parse_list(const char *str, uint16_t *out, size_t max, size_t *num) WUR;
 /* groups_from_nids: SSL_CTX_set1_groups (NIDs; EVP_PKEY_X25519 == NID_X25519). */
-int groups_from_nids(const int *nids, size_t num_nids, uint16_t *out, size_t max,
-                     size_t *num) WUR;
+int groups_from_nids(const int *nids, size_t num_nids, uint16_t *out, size_t max, size_t *num) WUR;
 
 /* ---- signature schemes (RFC 8446 4.2.3) ---- */
 
-#define SIGALG_RSA_PKCS1_SHA256 0x0401
-#define SIGALG_RSA_PKCS1_SHA384 0x0501
-#define SIGALG_RSA_PKCS1_SHA512 0x0601
+#define SIGALG_RSA_PKCS1_SHA256       0x0401
+#define SIGALG_RSA_PKCS1_SHA384       0x0501
+#define SIGALG_RSA_PKCS1_SHA512       0x0601
 #define SIGALG_ECDSA_SECP256R1_SHA256 0x0403
 #define SIGALG_ECDSA_SECP384R1_SHA384 0x0503
 #define SIGALG_ECDSA_SECP521R1_SHA512 0x0603
-#define SIGALG_RSA_PSS_RSAE_SHA256 0x0804
-#define SIGALG_RSA_PSS_RSAE_SHA384 0x0805
-#define SIGALG_RSA_PSS_RSAE_SHA512 0x0806
-#define SIGALG_ED25519 0x0807
-#define SIGALG_ED448 0x0808
-#define SIGALG_RSA_PSS_PSS_SHA256 0x0809
-#define SIGALG_RSA_PSS_PSS_SHA384 0x080a
-#define SIGALG_RSA_PSS_PSS_SHA512 0x080b
+#define SIGALG_RSA_PSS_RSAE_SHA256    0x0804
+#define SIGALG_RSA_PSS_RSAE_SHA384    0x0805
+#define SIGALG_RSA_PSS_RSAE_SHA512    0x0806
+#define SIGALG_ED25519                0x0807
+#define SIGALG_ED448                  0x0808
+#define SIGALG_RSA_PSS_PSS_SHA256     0x0809
+#define SIGALG_RSA_PSS_PSS_SHA384     0x080a
+#define SIGALG_RSA_PSS_PSS_SHA512     0x080b
 
 struct sigalg_info {
     uint16_t value;
-    const char *name;  /* IANA name, e.g. "rsa_pss_rsae_sha256" */
-    int pkey_type;     /* EVP_PKEY_EC, EVP_PKEY_RSA, EVP_PKEY_RSA_PSS, EVP_PKEY_ED25519 */
-    int md_nid;        /* NID_sha256/384/512, NID_undef for EdDSA */
-    int curve_nid;     /* ECDSA in TLS 1.3: the required curve; else NID_undef */
-    int pss;           /* RSASSA-PSS padding */
-    int sig_nid;       /* as SSL_get_peer_signature_type_nid reports (EVP_PKEY_*) */
-    int tls13_ok;      /* usable for CertificateVerify in TLS 1.3 */
+    const char *name; /* IANA name, e.g. "rsa_pss_rsae_sha256" */
+    int pkey_type;    /* EVP_PKEY_EC, EVP_PKEY_RSA, EVP_PKEY_RSA_PSS, EVP_PKEY_ED25519 */
+    int md_nid;       /* NID_sha256/384/512, NID_undef for EdDSA */
+    int curve_nid;    /* ECDSA in TLS 1.3: the required curve; else NID_undef */
+    int pss;          /* RSASSA-PSS padding */
+    int sig_nid;      /* as SSL_get_peer_signature_type_nid reports (EVP_PKEY_*) */
+    int tls13_ok;     /* usable for CertificateVerify in TLS 1.3 */
 };
 
 /* sigalg_lookup: the table row for |v|, or NULL if unsupported. */

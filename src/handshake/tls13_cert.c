@@ -56,8 +56,8 @@ int tls13_send_certificate(SSL *s, const CERT_SLOT *slot, int with_cv, uint16_t 
     }
     if (!cbb_init(&cbb, 2048))
         goto out;
-    if (!codec_write_certificate(&cbb, hs->cert_req_ctx, hs->cert_req_ctx_len, send_ders,
-                                 send_lens, num) ||
+    if (!codec_write_certificate(&cbb, hs->cert_req_ctx, hs->cert_req_ctx_len, send_ders, send_lens,
+                                 num) ||
         !hs_send_cbb(s, &cbb))
         goto out;
     if (with_cv) {

@@ -457,7 +457,6 @@ static enum hs_ret do_read_cert(SSL *s)
     return HS_OK;
 }
 
-
 static enum hs_ret do_read_fin(SSL *s)
 {
     struct hs_state *hs = s->hs;

@@ -8,8 +8,7 @@
 #include "handshake/hs.h"
 #include "handshake/suites.h"
 
-SSL_SESSION *tls13_psk_session(const uint8_t *id, size_t id_len, const uint8_t *key,
-                               size_t key_len)
+SSL_SESSION *tls13_psk_session(const uint8_t *id, size_t id_len, const uint8_t *key, size_t key_len)
 {
     if (key_len == 0 || key_len > sizeof(((SSL_SESSION *)0)->master_key) || id_len == 0) {
         ERR_raise(ERR_LIB_SSL, SSL_R_PSK_IDENTITY_NOT_FOUND);
@@ -37,8 +36,8 @@ SSL_SESSION *tls13_psk_from_client_cb(SSL *s)
     char identity[PSK_MAX_IDENTITY_LEN + 1];
     uint8_t psk[PSK_MAX_PSK_LEN];
     memset(identity, 0, sizeof(identity));
-    unsigned int n = s->cfg.psk_client_cb(s, NULL, identity, sizeof(identity) - 1, psk,
-                                          sizeof(psk));
+    unsigned int n =
+        s->cfg.psk_client_cb(s, NULL, identity, sizeof(identity) - 1, psk, sizeof(psk));
     SSL_SESSION *ss = NULL;
     if (n > sizeof(psk)) {
         ERR_raise(ERR_LIB_SSL, SSL_R_PSK_IDENTITY_NOT_FOUND);

@@ -22,9 +22,9 @@ int tls13_server_done(const SSL *s)
 /* Facts gathered from the ClientHello that outlive its buffer. */
 struct ch_choice {
     const SSL_CIPHER *suite;
-    uint16_t group;          /* chosen group (0: none usable) */
-    const CBS *share;        /* the client's share for |group|, or NULL */
-    SSL_SESSION *psk;        /* accepted PSK session (reference) */
+    uint16_t group;   /* chosen group (0: none usable) */
+    const CBS *share; /* the client's share for |group|, or NULL */
+    SSL_SESSION *psk; /* accepted PSK session (reference) */
     int psk_index;
     int psk_external;
     int psk_ke_only;
@@ -116,8 +116,8 @@ static int ticket_age_plausible(const SSL_SESSION *ps, uint32_t obfuscated_age)
     uint64_t client_age = (uint32_t)(obfuscated_age - ps->ticket_age_add);
     uint64_t now = sess_clock_ms();
     uint64_t server_age = now > ps->time_ms ? now - ps->time_ms : 0;
-    uint64_t lifetime_ms = (uint64_t)(ps->ticket_lifetime_hint ? ps->ticket_lifetime_hint
-                                                               : ps->timeout) * 1000;
+    uint64_t lifetime_ms =
+        (uint64_t)(ps->ticket_lifetime_hint ? ps->ticket_lifetime_hint : ps->timeout) * 1000;
     if (client_age > lifetime_ms + TICKET_AGE_SLACK_MS)
         return 0;
     uint64_t diff = client_age > server_age ? client_age - server_age : server_age - client_age;
@@ -302,8 +302,8 @@ static enum hs_ret send_cert_request(SSL *s)
         lens[n++] = (size_t)len;
     }
     int ok = cbb_init(&cbb, 256) &&
-             codec_write_certificate_request(&cbb, NULL, 0, s->cfg.sigalgs, s->cfg.num_sigalgs,
-                                             cas, lens, n) &&
+             codec_write_certificate_request(&cbb, NULL, 0, s->cfg.sigalgs, s->cfg.num_sigalgs, cas,
+                                             lens, n) &&
              hs_send_cbb(s, &cbb);
     for (size_t i = 0; i < n; i++)
         OPENSSL_free(ders[i]);
@@ -474,8 +474,8 @@ static enum hs_ret do_read_ch(SSL *s)
         memcpy(s->client_random, cbs_data(&ch.random), 32);
         if (codec_ch_has(&ch, CODEC_EXT_SERVER_NAME) && cbs_len(&ch.server_name) > 0) {
             OPENSSL_free(s->hostname);
-            s->hostname = OPENSSL_strndup((const char *)cbs_data(&ch.server_name),
-                                          cbs_len(&ch.server_name));
+            s->hostname =
+                OPENSSL_strndup((const char *)cbs_data(&ch.server_name), cbs_len(&ch.server_name));
             if (s->hostname == NULL)
                 return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
         }
@@ -556,7 +556,6 @@ static enum hs_ret do_read_cert(SSL *s)
     hs->state = SS_READ_CV;
     return HS_OK;
 }
-
 
 static enum hs_ret do_read_fin(SSL *s)
 {

@@ -40,7 +40,10 @@ static void algs_do_init(void)
     g_algs.empty_ok = ok;
 }
 
-static void algs_init(void) { pthread_once(&g_algs_once, algs_do_init); }
+static void algs_init(void)
+{
+    pthread_once(&g_algs_once, algs_do_init);
+}
 
 const EVP_MD *algs_sha256(void)
 {

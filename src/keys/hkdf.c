@@ -80,7 +80,10 @@ static void hk_thread_free(void *p)
     tl_hk = NULL;
 }
 
-static void hk_key_init(void) { g_hk_key_ok = pthread_key_create(&g_hk_key, hk_thread_free) == 0; }
+static void hk_key_init(void)
+{
+    g_hk_key_ok = pthread_key_create(&g_hk_key, hk_thread_free) == 0;
+}
 
 /* hk_ctx_new makes an HMAC context bound to |md| (unkeyed). */
 static EVP_MAC_CTX *hk_ctx_new(const EVP_MD *md)
@@ -92,8 +95,8 @@ static EVP_MAC_CTX *hk_ctx_new(const EVP_MD *md)
     if (ctx == NULL)
         return NULL;
     OSSL_PARAM params[2];
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-                                                 (char *)EVP_MD_get0_name(md), 0);
+    params[0] =
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)EVP_MD_get0_name(md), 0);
     params[1] = OSSL_PARAM_construct_end();
     if (!EVP_MAC_CTX_set_params(ctx, params)) {
         EVP_MAC_CTX_free(ctx);
@@ -294,8 +297,7 @@ static int hk_expand(const EVP_MD *md, uint8_t *out, size_t out_len, const uint8
     size_t done = 0;
     int ok = 1;
     for (uint8_t i = 1; ok && done < out_len; i++) {
-        ok = (i == 1 ? hk_init_key(&c, prk, prk_len)
-                     : EVP_MAC_init(ctx, NULL, 0, NULL)) &&
+        ok = (i == 1 ? hk_init_key(&c, prk, prk_len) : EVP_MAC_init(ctx, NULL, 0, NULL)) &&
              (i == 1 || EVP_MAC_update(ctx, t, md_len)) && EVP_MAC_update(ctx, info, info_len) &&
              EVP_MAC_update(ctx, &i, 1) && hk_mac_final(ctx, t, md_len);
         if (ok) {
@@ -317,9 +319,9 @@ int tls13_hkdf_expand(const EVP_MD *md, uint8_t *out, size_t out_len, const uint
     return hk_expand(md, out, out_len, prk, prk_len, info, info_len);
 }
 
-int tls13_hkdf_expand_label_n(const EVP_MD *md, uint8_t *out, size_t out_len,
-                              const uint8_t *secret, size_t secret_len, const uint8_t *label,
-                              size_t label_len, const uint8_t *context, size_t context_len)
+int tls13_hkdf_expand_label_n(const EVP_MD *md, uint8_t *out, size_t out_len, const uint8_t *secret,
+                              size_t secret_len, const uint8_t *label, size_t label_len,
+                              const uint8_t *context, size_t context_len)
 {
     static const uint8_t kPrefix[] = "tls13 ";
     /* RFC 8446 7.1:
@@ -347,26 +349,25 @@ int tls13_hkdf_expand_label_n(const EVP_MD *md, uint8_t *out, size_t out_len,
     return hk_expand(md, out, out_len, secret, secret_len, info, info_len);
 }
 
-int tls13_hkdf_expand_label(const EVP_MD *md, uint8_t *out, size_t out_len,
-                            const uint8_t *secret, size_t secret_len, const char *label,
-                            const uint8_t *context, size_t context_len)
+int tls13_hkdf_expand_label(const EVP_MD *md, uint8_t *out, size_t out_len, const uint8_t *secret,
+                            size_t secret_len, const char *label, const uint8_t *context,
+                            size_t context_len)
 {
     if (label == NULL) {
         ERR_raise(ERR_LIB_SSL, ERR_R_PASSED_INVALID_ARGUMENT);
         return 0;
     }
-    return tls13_hkdf_expand_label_n(md, out, out_len, secret, secret_len,
-                                     (const uint8_t *)label, strlen(label), context, context_len);
+    return tls13_hkdf_expand_label_n(md, out, out_len, secret, secret_len, (const uint8_t *)label,
+                                     strlen(label), context, context_len);
 }
 
-int tls13_derive_secret(const EVP_MD *md, uint8_t *out, const uint8_t *secret,
-                        const char *label, const uint8_t *transcript_hash)
+int tls13_derive_secret(const EVP_MD *md, uint8_t *out, const uint8_t *secret, const char *label,
+                        const uint8_t *transcript_hash)
 {
     /* RFC 8446 7.1: Derive-Secret(Secret, Label, Messages) =
      *   HKDF-Expand-Label(Secret, Label, Transcript-Hash(Messages), Hash.length) */
     size_t md_len;
     if (!hk_md_len(md, &md_len))
         return 0;
-    return tls13_hkdf_expand_label(md, out, md_len, secret, md_len, label, transcript_hash,
-                                   md_len);
+    return tls13_hkdf_expand_label(md, out, md_len, secret, md_len, label, transcript_hash, md_len);
 }

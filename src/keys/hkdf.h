@@ -39,21 +39,20 @@ int tls13_hkdf_expand(const EVP_MD *md, uint8_t *out, size_t out_len, const uint
 /* tls13_hkdf_expand_label: RFC 8446 7.1 HKDF-Expand-Label(Secret, Label,
  * Context, Length). |label| is NUL-terminated and given without the
  * "tls13 " prefix; context_len <= 255; out_len <= 65535. */
-int tls13_hkdf_expand_label(const EVP_MD *md, uint8_t *out, size_t out_len,
-                            const uint8_t *secret, size_t secret_len, const char *label,
-                            const uint8_t *context, size_t context_len) WUR;
+int tls13_hkdf_expand_label(const EVP_MD *md, uint8_t *out, size_t out_len, const uint8_t *secret,
+                            size_t secret_len, const char *label, const uint8_t *context,
+                            size_t context_len) WUR;
 
 /* tls13_hkdf_expand_label_n: as above with an explicit label length (the
  * label need not be NUL-terminated; used for exporter labels). */
-int tls13_hkdf_expand_label_n(const EVP_MD *md, uint8_t *out, size_t out_len,
-                              const uint8_t *secret, size_t secret_len, const uint8_t *label,
-                              size_t label_len, const uint8_t *context,
-                              size_t context_len) WUR;
+int tls13_hkdf_expand_label_n(const EVP_MD *md, uint8_t *out, size_t out_len, const uint8_t *secret,
+                              size_t secret_len, const uint8_t *label, size_t label_len,
+                              const uint8_t *context, size_t context_len) WUR;
 
 /* tls13_derive_secret: RFC 8446 7.1 Derive-Secret(Secret, Label, Messages)
  * given Transcript-Hash(Messages) (hash-length bytes); |secret| and |out|
  * are hash-length. |out| may alias |secret|. */
-int tls13_derive_secret(const EVP_MD *md, uint8_t *out, const uint8_t *secret,
-                        const char *label, const uint8_t *transcript_hash) WUR;
+int tls13_derive_secret(const EVP_MD *md, uint8_t *out, const uint8_t *secret, const char *label,
+                        const uint8_t *transcript_hash) WUR;
 
 #endif

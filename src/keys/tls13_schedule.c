@@ -25,8 +25,7 @@ static int sched_md_len(const EVP_MD *md, size_t *out)
 }
 
 /* sched_hash hashes |len| bytes of |data| with |md| (hash_len bytes). */
-static int sched_hash(const EVP_MD *md, uint8_t *out, size_t hash_len, const void *data,
-                      size_t len)
+static int sched_hash(const EVP_MD *md, uint8_t *out, size_t hash_len, const void *data, size_t len)
 {
     unsigned int n = 0;
     if (!EVP_Digest(data, len, out, &n, md, NULL) || n != hash_len) {
@@ -61,8 +60,7 @@ static struct {
 static pthread_once_t g_no_psk_once = PTHREAD_ONCE_INIT;
 
 /* sched_no_psk_compute: the uncached derivation of both constants. */
-static int sched_no_psk_compute(const EVP_MD *md, size_t hash_len, uint8_t *early,
-                                uint8_t *derived)
+static int sched_no_psk_compute(const EVP_MD *md, size_t hash_len, uint8_t *early, uint8_t *derived)
 {
     uint8_t empty[EVP_MAX_MD_SIZE];
     return tls13_hkdf_extract(md, early, NULL, 0, kZeros, hash_len) &&
@@ -77,9 +75,9 @@ static void sched_no_psk_init(void)
     for (int i = 0; i < 2; i++) {
         size_t hash_len;
         g_no_psk[i].md = mds[i];
-        g_no_psk[i].ok = mds[i] != NULL && sched_md_len(mds[i], &hash_len) &&
-                         sched_no_psk_compute(mds[i], hash_len, g_no_psk[i].early,
-                                              g_no_psk[i].derived);
+        g_no_psk[i].ok =
+            mds[i] != NULL && sched_md_len(mds[i], &hash_len) &&
+            sched_no_psk_compute(mds[i], hash_len, g_no_psk[i].early, g_no_psk[i].derived);
     }
     /* A failure here is retried (and reported) on the uncached path. */
     ERR_pop_to_mark();
@@ -157,7 +155,10 @@ int tls13_sched_derive(const TLS13_SCHEDULE *ks, uint8_t *out, const char *label
     return tls13_derive_secret(ks->md, out, ks->secret, label, transcript_hash);
 }
 
-void tls13_sched_cleanup(TLS13_SCHEDULE *ks) { OPENSSL_cleanse(ks, sizeof(*ks)); }
+void tls13_sched_cleanup(TLS13_SCHEDULE *ks)
+{
+    OPENSSL_cleanse(ks, sizeof(*ks));
+}
 
 int tls13_finished_mac(const EVP_MD *md, uint8_t *out, const uint8_t *base_secret,
                        const uint8_t *transcript_hash)
@@ -168,15 +169,15 @@ int tls13_finished_mac(const EVP_MD *md, uint8_t *out, const uint8_t *base_secre
         return 0;
     /* RFC 8446 4.4.4: finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length);
      * verify_data = HMAC(finished_key, Transcript-Hash(...)). */
-    int ok = tls13_hkdf_expand_label(md, finished_key, hash_len, base_secret, hash_len,
-                                     "finished", NULL, 0) &&
+    int ok = tls13_hkdf_expand_label(md, finished_key, hash_len, base_secret, hash_len, "finished",
+                                     NULL, 0) &&
              tls13_hmac(md, out, finished_key, hash_len, transcript_hash, hash_len);
     OPENSSL_cleanse(finished_key, sizeof(finished_key));
     return ok;
 }
 
-int tls13_traffic_key_iv(const EVP_MD *md, const uint8_t *secret, uint8_t *key,
-                         size_t key_len, uint8_t *iv, size_t iv_len)
+int tls13_traffic_key_iv(const EVP_MD *md, const uint8_t *secret, uint8_t *key, size_t key_len,
+                         uint8_t *iv, size_t iv_len)
 {
     size_t hash_len;
     if (!sched_md_len(md, &hash_len))
@@ -194,8 +195,7 @@ int tls13_next_traffic_secret(const EVP_MD *md, uint8_t *secret)
         return 0;
     /* RFC 8446 7.2: application_traffic_secret_N+1 =
      *   HKDF-Expand-Label(application_traffic_secret_N, "traffic upd", "", Hash.length) */
-    int ok = tls13_hkdf_expand_label(md, next, hash_len, secret, hash_len, "traffic upd", NULL,
-                                     0);
+    int ok = tls13_hkdf_expand_label(md, next, hash_len, secret, hash_len, "traffic upd", NULL, 0);
     if (ok)
         memcpy(secret, next, hash_len);
     OPENSSL_cleanse(next, sizeof(next));
@@ -235,13 +235,13 @@ int tls13_export_keying_material(const EVP_MD *md, uint8_t *out, size_t out_len,
      *     HKDF-Expand-Label(Derive-Secret(Secret, label, ""),
      *                       "exporter", Hash(context_value), key_length)
      * Derive-Secret is spelled out because |label| is length-delimited. */
-    int ok = sched_empty_hash(md, empty, hash_len) &&
-             tls13_hkdf_expand_label_n(md, secret, hash_len, exporter_master, hash_len,
-                                       (const uint8_t *)label, label_len, empty, hash_len) &&
-             (context_len == 0 ? sched_empty_hash(md, ctx_hash, hash_len)
-                               : sched_hash(md, ctx_hash, hash_len, context, context_len)) &&
-             tls13_hkdf_expand_label(md, out, out_len, secret, hash_len, "exporter", ctx_hash,
-                                     hash_len);
+    int ok =
+        sched_empty_hash(md, empty, hash_len) &&
+        tls13_hkdf_expand_label_n(md, secret, hash_len, exporter_master, hash_len,
+                                  (const uint8_t *)label, label_len, empty, hash_len) &&
+        (context_len == 0 ? sched_empty_hash(md, ctx_hash, hash_len)
+                          : sched_hash(md, ctx_hash, hash_len, context, context_len)) &&
+        tls13_hkdf_expand_label(md, out, out_len, secret, hash_len, "exporter", ctx_hash, hash_len);
     OPENSSL_cleanse(secret, sizeof(secret));
     return ok;
 }

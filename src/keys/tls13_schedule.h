@@ -30,8 +30,7 @@ typedef struct {
 
 /* tls13_sched_init sets the Early Secret = HKDF-Extract(0, PSK); psk NULL
  * (or psk_len 0) means hash_len zeros (RFC 8446 7.1). */
-int tls13_sched_init(TLS13_SCHEDULE *ks, const EVP_MD *md, const uint8_t *psk,
-                     size_t psk_len) WUR;
+int tls13_sched_init(TLS13_SCHEDULE *ks, const EVP_MD *md, const uint8_t *psk, size_t psk_len) WUR;
 
 /* tls13_sched_binder_key: Derive-Secret(Early, "ext binder" if |external|
  * else "res binder", "") (RFC 8446 7.1, 4.2.11.2). */
@@ -59,8 +58,8 @@ int tls13_finished_mac(const EVP_MD *md, uint8_t *out, const uint8_t *base_secre
 
 /* tls13_traffic_key_iv: RFC 8446 7.3 write key ("key") and IV ("iv") from a
  * traffic secret. */
-int tls13_traffic_key_iv(const EVP_MD *md, const uint8_t *secret, uint8_t *key,
-                         size_t key_len, uint8_t *iv, size_t iv_len) WUR;
+int tls13_traffic_key_iv(const EVP_MD *md, const uint8_t *secret, uint8_t *key, size_t key_len,
+                         uint8_t *iv, size_t iv_len) WUR;
 
 /* tls13_next_traffic_secret: RFC 8446 7.2 KeyUpdate,
  * secret = HKDF-Expand-Label(secret, "traffic upd", "", Hash.length),

@@ -146,8 +146,7 @@ int transcript_hrr_restart(TRANSCRIPT *t)
     msg[1] = 0;
     msg[2] = 0;
     msg[3] = (uint8_t)hash_len;
-    if (!EVP_DigestInit_ex(t->ctx, t->md, NULL) ||
-        !EVP_DigestUpdate(t->ctx, msg, 4 + hash_len)) {
+    if (!EVP_DigestInit_ex(t->ctx, t->md, NULL) || !EVP_DigestUpdate(t->ctx, msg, 4 + hash_len)) {
         ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
         return 0;
     }

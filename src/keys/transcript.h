@@ -20,13 +20,13 @@
 #define TRANSCRIPT_MESSAGE_HASH 254
 
 typedef struct {
-    const EVP_MD *md;     /* NULL while buffering */
-    EVP_MD_CTX *ctx;      /* running hash once md is set */
-    EVP_MD_CTX *scratch;  /* reused by transcript_hash() to finish a copy */
-    uint8_t *buf;         /* raw messages, while buffering or if kept */
+    const EVP_MD *md;    /* NULL while buffering */
+    EVP_MD_CTX *ctx;     /* running hash once md is set */
+    EVP_MD_CTX *scratch; /* reused by transcript_hash() to finish a copy */
+    uint8_t *buf;        /* raw messages, while buffering or if kept */
     size_t buf_len, buf_cap;
-    uint8_t keep_buffer;  /* keep |buf| past transcript_set_md() */
-    uint8_t buf_dropped;  /* |buf| was released; it is no longer complete */
+    uint8_t keep_buffer; /* keep |buf| past transcript_set_md() */
+    uint8_t buf_dropped; /* |buf| was released; it is no longer complete */
 } TRANSCRIPT;
 
 /* transcript_init starts an empty transcript in buffering mode. */

@@ -9,9 +9,9 @@
 
 /* AlertDescription values (RFC 8446 6). */
 #define ALERT_UNEXPECTED_MESSAGE 10
-#define ALERT_BAD_RECORD_MAC 20
-#define ALERT_RECORD_OVERFLOW 22
-#define ALERT_INTERNAL_ERROR 80
+#define ALERT_BAD_RECORD_MAC     20
+#define ALERT_RECORD_OVERFLOW    22
+#define ALERT_INTERNAL_ERROR     80
 
 /* RFC 8446 5.1 ContentType application_data: the outer type of every TLS 1.3
  * protected record. */
@@ -34,9 +34,8 @@ void rec_aead_cleanup(REC_AEAD *a)
     OPENSSL_cleanse(a, sizeof(*a));
 }
 
-int rec_aead_init(REC_AEAD *a, const EVP_CIPHER *cipher, const uint8_t *key,
-                  size_t key_len, const uint8_t *iv, size_t iv_len, int enc,
-                  int tls12)
+int rec_aead_init(REC_AEAD *a, const EVP_CIPHER *cipher, const uint8_t *key, size_t key_len,
+                  const uint8_t *iv, size_t iv_len, int enc, int tls12)
 {
     memset(a, 0, sizeof(*a));
     if (cipher == NULL || key == NULL || iv == NULL) {
@@ -49,8 +48,8 @@ int rec_aead_init(REC_AEAD *a, const EVP_CIPHER *cipher, const uint8_t *key,
      * construction (TLS 1.3 5.3, RFC 7905 2) a 12-byte IV. */
     size_t want_iv = explicit_nonce ? 4 : sizeof(a->iv);
     if (EVP_CIPHER_get_key_length(cipher) < 0 ||
-        (size_t)EVP_CIPHER_get_key_length(cipher) != key_len ||
-        iv_len != want_iv || (EVP_CIPHER_get_flags(cipher) & EVP_CIPH_FLAG_AEAD_CIPHER) == 0) {
+        (size_t)EVP_CIPHER_get_key_length(cipher) != key_len || iv_len != want_iv ||
+        (EVP_CIPHER_get_flags(cipher) & EVP_CIPH_FLAG_AEAD_CIPHER) == 0) {
         ERR_raise(ERR_LIB_SSL, ERR_R_PASSED_INVALID_ARGUMENT);
         return 0;
     }
@@ -124,8 +123,7 @@ static int aead_update(REC_AEAD *a, uint8_t *out, const uint8_t *in, size_t len)
 {
     int n;
     /* EVP takes int lengths; records are < 2^15 so this never splits. */
-    if (len > INT32_MAX || !EVP_CipherUpdate(a->ctx, out, &n, in, (int)len) ||
-        (size_t)n != len) {
+    if (len > INT32_MAX || !EVP_CipherUpdate(a->ctx, out, &n, in, (int)len) || (size_t)n != len) {
         ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
         return 0;
     }
@@ -181,8 +179,8 @@ size_t rec_tls13_sealed_len(const REC_AEAD *a, size_t in_len, size_t pad_len)
     return REC_HEADER_LEN + in_len + 1 + pad_len + a->tag_len;
 }
 
-int rec_tls13_seal(REC_AEAD *a, uint8_t type, const uint8_t *in, size_t in_len,
-                   size_t pad_len, uint8_t *out, size_t out_cap, size_t *out_len)
+int rec_tls13_seal(REC_AEAD *a, uint8_t type, const uint8_t *in, size_t in_len, size_t pad_len,
+                   uint8_t *out, size_t out_cap, size_t *out_len)
 {
     /* RFC 8446 5.4: the inner plaintext with padding is at most 2^14 + 1. */
     if (!a->enc || in_len > TLS13_MAX_INNER - 1 || pad_len > TLS13_MAX_INNER - 1 - in_len) {
@@ -233,9 +231,8 @@ static size_t strip_zeros(const uint8_t *p, size_t len)
     return len;
 }
 
-int rec_tls13_open(REC_AEAD *a, const uint8_t header[5], uint8_t *body,
-                   size_t body_len, uint8_t *out_type, size_t *out_len,
-                   uint8_t *out_alert)
+int rec_tls13_open(REC_AEAD *a, const uint8_t header[5], uint8_t *body, size_t body_len,
+                   uint8_t *out_type, size_t *out_len, uint8_t *out_alert)
 {
     *out_alert = ALERT_INTERNAL_ERROR;
     if (a->enc) {
@@ -303,8 +300,8 @@ static int tls12_aad(REC_AEAD *a, uint8_t type, uint16_t version, size_t len)
     return aead_aad(a, aad, sizeof(aad));
 }
 
-int rec_tls12_seal(REC_AEAD *a, uint8_t type, uint16_t version, const uint8_t *in,
-                   size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len)
+int rec_tls12_seal(REC_AEAD *a, uint8_t type, uint16_t version, const uint8_t *in, size_t in_len,
+                   uint8_t *out, size_t out_cap, size_t *out_len)
 {
     if (!a->enc || in_len > REC_MAX_PLAINTEXT) {
         ERR_raise(ERR_LIB_SSL, SSL_R_EXCEEDS_MAX_FRAGMENT_SIZE);

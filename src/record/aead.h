@@ -50,9 +50,8 @@ typedef struct {
  * 1.2 AES-GCM salt, RFC 5288 3; only with tls12=1).  seq starts at 0.
  * |a| is overwritten: clean up any previous epoch first.
  * On failure |a| is left cleaned up (safe to call rec_aead_cleanup again). */
-int rec_aead_init(REC_AEAD *a, const EVP_CIPHER *cipher, const uint8_t *key,
-                  size_t key_len, const uint8_t *iv, size_t iv_len, int enc,
-                  int tls12) WUR;
+int rec_aead_init(REC_AEAD *a, const EVP_CIPHER *cipher, const uint8_t *key, size_t key_len,
+                  const uint8_t *iv, size_t iv_len, int enc, int tls12) WUR;
 
 /* rec_aead_cleanup frees the context and wipes |a|.  Safe on a zeroed or
  * already-cleaned REC_AEAD. */
@@ -68,9 +67,8 @@ size_t rec_tls13_sealed_len(const REC_AEAD *a, size_t in_len, size_t pad_len);
  * advances seq.  |in| may equal out + 5 (in place) but must not otherwise
  * overlap |out|.  Fails if in_len + 1 + pad_len > 2^14 + 1 (5.4), if
  * |out_cap| is too small, or if the sequence number is exhausted. */
-int rec_tls13_seal(REC_AEAD *a, uint8_t type, const uint8_t *in, size_t in_len,
-                   size_t pad_len, uint8_t *out, size_t out_cap,
-                   size_t *out_len) WUR;
+int rec_tls13_seal(REC_AEAD *a, uint8_t type, const uint8_t *in, size_t in_len, size_t pad_len,
+                   uint8_t *out, size_t out_cap, size_t *out_len) WUR;
 
 /* rec_tls13_open authenticates and decrypts one record in place.  |header| is
  * the 5 received header bytes (the AAD), |body| the ciphertext + tag.  On
@@ -81,9 +79,8 @@ int rec_tls13_seal(REC_AEAD *a, uint8_t type, const uint8_t *in, size_t in_len,
  * no content type, 5.4), internal_error (sequence exhausted).  After an
  * authentication failure the body has been wiped; seq advances only once a
  * record authenticates. */
-int rec_tls13_open(REC_AEAD *a, const uint8_t header[5], uint8_t *body,
-                   size_t body_len, uint8_t *out_type, size_t *out_len,
-                   uint8_t *out_alert) WUR;
+int rec_tls13_open(REC_AEAD *a, const uint8_t header[5], uint8_t *body, size_t body_len,
+                   uint8_t *out_type, size_t *out_len, uint8_t *out_alert) WUR;
 
 /* rec_tls12_sealed_len is the full record size rec_tls12_seal writes:
  * 5 + explicit nonce (8 for AES-GCM, 0 for ChaCha20) + in_len + tag. */
@@ -94,9 +91,8 @@ size_t rec_tls12_sealed_len(const REC_AEAD *a, size_t in_len);
  * seq sent as the explicit nonce (RFC 5288 3); ChaCha20 nonce = iv XOR seq
  * (RFC 7905 2).  Writes header + record to |out|, advances seq.  |in| must
  * not overlap |out| unless in == out + 5 + explicit nonce length. */
-int rec_tls12_seal(REC_AEAD *a, uint8_t type, uint16_t version,
-                   const uint8_t *in, size_t in_len, uint8_t *out,
-                   size_t out_cap, size_t *out_len) WUR;
+int rec_tls12_seal(REC_AEAD *a, uint8_t type, uint16_t version, const uint8_t *in, size_t in_len,
+                   uint8_t *out, size_t out_cap, size_t *out_len) WUR;
 
 /* rec_tls12_open authenticates and decrypts a TLS 1.2 AEAD record in place.
  * |header| is the received header (type and version go into the AAD), |body|
@@ -105,8 +101,7 @@ int rec_tls12_seal(REC_AEAD *a, uint8_t type, uint16_t version,
  * On failure *out_alert is bad_record_mac, record_overflow (body > 2^14 +
  * 2048 or plaintext > 2^14) or internal_error; as for TLS 1.3, a body that
  * fails authentication is wiped and seq does not advance. */
-int rec_tls12_open(REC_AEAD *a, const uint8_t header[5], uint8_t *body,
-                   size_t body_len, uint8_t **out_plain, size_t *out_len,
-                   uint8_t *out_alert) WUR;
+int rec_tls12_open(REC_AEAD *a, const uint8_t header[5], uint8_t *body, size_t body_len,
+                   uint8_t **out_plain, size_t *out_len, uint8_t *out_alert) WUR;
 
 #endif

@@ -14,23 +14,23 @@
 #include "record/aead.h"
 
 /* RFC 8446 5.1 content types */
-#define REC_CCS 20
-#define REC_ALERT 21
+#define REC_CCS       20
+#define REC_ALERT     21
 #define REC_HANDSHAKE 22
-#define REC_APPDATA 23
+#define REC_APPDATA   23
 
 /* Largest record we accept: header + 2^14 + 256 (RFC 8446 5.2). */
 #define REC_MAX_CIPHERTEXT (16384 + 256)
-#define REC_HEADER_LEN 5
+#define REC_HEADER_LEN     5
 
 struct rec_layer {
     /* read side: one record at a time in rbuf */
     uint8_t *rbuf;
-    size_t rbuf_len;        /* bytes of the current record received so far */
-    size_t rbuf_need;       /* bytes wanted before the record is complete */
-    const uint8_t *plain;   /* unread plaintext of the current record */
+    size_t rbuf_len;      /* bytes of the current record received so far */
+    size_t rbuf_need;     /* bytes wanted before the record is complete */
+    const uint8_t *plain; /* unread plaintext of the current record */
     size_t plain_len;
-    uint8_t plain_type;     /* content type of |plain| */
+    uint8_t plain_type; /* content type of |plain| */
     REC_AEAD rd;
     uint8_t rd_on;          /* decryption active */
     uint8_t wr_on;          /* encryption active */
@@ -43,19 +43,19 @@ struct rec_layer {
     /* write side */
     uint8_t *wbuf;
     size_t wbuf_cap;
-    size_t wbuf_off;        /* first unsent byte */
-    size_t wbuf_len;        /* end of pending bytes */
+    size_t wbuf_off; /* first unsent byte */
+    size_t wbuf_len; /* end of pending bytes */
     /* handshake messages: bytes received but not yet consumed */
     uint8_t *hbuf;
     size_t hbuf_len;
     size_t hbuf_cap;
-    size_t hbuf_off;        /* start of the unconsumed part */
-    size_t hmsg_len;        /* length of the message handed out last (consumed on next get) */
+    size_t hbuf_off; /* start of the unconsumed part */
+    size_t hmsg_len; /* length of the message handed out last (consumed on next get) */
     /* SSL_write in progress (partial write retry semantics) */
     size_t wpend_tot;
     const void *wpend_buf;
     size_t wpend_done;
-    size_t max_frag;        /* plaintext bytes per record we send */
+    size_t max_frag; /* plaintext bytes per record we send */
     uint32_t records_since_keyupdate;
 };
 

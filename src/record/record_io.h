@@ -6,7 +6,7 @@
 
 /* Results of operations that touch the transport. */
 enum rec_ret {
-    REC_ERR = 0,    /* fatal: s->fatal is set, an error is queued */
+    REC_ERR = 0, /* fatal: s->fatal is set, an error is queued */
     REC_OK = 1,
     REC_RETRY = -1, /* the BIO would block: s->rwstate says which way */
     REC_CLOSED = -2 /* the peer sent close_notify */

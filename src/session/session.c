@@ -54,9 +54,9 @@ static void set_views(SSL_SESSION *s)
                       : NULL;
 }
 
-int sess_set_extra(SSL_SESSION *s, const uint8_t *sid_ctx, size_t sid_ctx_len,
-                   const char *hostname, size_t hostname_len, const uint8_t *alpn,
-                   size_t alpn_len, const uint8_t *appdata, size_t appdata_len)
+int sess_set_extra(SSL_SESSION *s, const uint8_t *sid_ctx, size_t sid_ctx_len, const char *hostname,
+                   size_t hostname_len, const uint8_t *alpn, size_t alpn_len,
+                   const uint8_t *appdata, size_t appdata_len)
 {
     struct sess_extra *e = NULL;
     if (sid_ctx == NULL)
@@ -67,8 +67,8 @@ int sess_set_extra(SSL_SESSION *s, const uint8_t *sid_ctx, size_t sid_ctx_len,
         appdata_len = 0;
     if (hostname == NULL)
         hostname_len = 0;
-    if (sid_ctx_len > SSL_MAX_SID_CTX_LENGTH || hostname_len >= UINT32_MAX
-        || alpn_len >= UINT32_MAX || appdata_len > SIZE_MAX / 2)
+    if (sid_ctx_len > SSL_MAX_SID_CTX_LENGTH || hostname_len >= UINT32_MAX ||
+        alpn_len >= UINT32_MAX || appdata_len > SIZE_MAX / 2)
         return 0;
     if (sid_ctx_len > 0 || hostname != NULL || alpn_len > 0 || appdata_len > 0) {
         size_t total = sid_ctx_len + alpn_len + appdata_len;
@@ -122,7 +122,7 @@ const uint8_t *sess_appdata(const SSL_SESSION *s, size_t *out_len)
 }
 
 /* The current parts, for a setter that changes one of them. */
-#define CUR_SID_CTX(s) (s)->sid_ctx, (s)->sid_ctx_len
+#define CUR_SID_CTX(s)  (s)->sid_ctx, (s)->sid_ctx_len
 #define CUR_HOSTNAME(s) (s)->hostname, ((s)->hostname != NULL ? strlen((s)->hostname) : 0)
 
 SSL_SESSION *SSL_SESSION_new(void)
@@ -198,8 +198,8 @@ SSL_SESSION *sess_dup(const SSL_SESSION *src, int with_ticket)
         goto err;
     if (!CRYPTO_dup_ex_data(CRYPTO_EX_INDEX_SSL_SESSION, &d->ex_data, &src->ex_data))
         goto err;
-    if (with_ticket && src->ticket != NULL && src->ticket_len > 0
-        && (d->ticket = OPENSSL_memdup(src->ticket, src->ticket_len)) == NULL)
+    if (with_ticket && src->ticket != NULL && src->ticket_len > 0 &&
+        (d->ticket = OPENSSL_memdup(src->ticket, src->ticket_len)) == NULL)
         goto err;
     if (d->ticket == NULL)
         d->ticket_len = 0;
@@ -286,7 +286,10 @@ long SSL_SESSION_set_timeout(SSL_SESSION *s, long t)
     return 1;
 }
 
-int SSL_SESSION_get_protocol_version(const SSL_SESSION *s) { return s->version; }
+int SSL_SESSION_get_protocol_version(const SSL_SESSION *s)
+{
+    return s->version;
+}
 
 int SSL_SESSION_set_protocol_version(SSL_SESSION *s, int version)
 {
@@ -294,7 +297,10 @@ int SSL_SESSION_set_protocol_version(SSL_SESSION *s, int version)
     return 1;
 }
 
-const SSL_CIPHER *SSL_SESSION_get0_cipher(const SSL_SESSION *s) { return s->cipher; }
+const SSL_CIPHER *SSL_SESSION_get0_cipher(const SSL_SESSION *s)
+{
+    return s->cipher;
+}
 
 int SSL_SESSION_set_cipher(SSL_SESSION *s, const SSL_CIPHER *cipher)
 {
@@ -302,7 +308,10 @@ int SSL_SESSION_set_cipher(SSL_SESSION *s, const SSL_CIPHER *cipher)
     return 1;
 }
 
-const char *SSL_SESSION_get0_hostname(const SSL_SESSION *s) { return s->hostname; }
+const char *SSL_SESSION_get0_hostname(const SSL_SESSION *s)
+{
+    return s->hostname;
+}
 
 int SSL_SESSION_set1_hostname(SSL_SESSION *s, const char *hostname)
 {
@@ -312,8 +321,7 @@ int SSL_SESSION_set1_hostname(SSL_SESSION *s, const char *hostname)
                           alpn, alpn_len, app, app_len);
 }
 
-void SSL_SESSION_get0_alpn_selected(const SSL_SESSION *s, const unsigned char **alpn,
-                                    size_t *len)
+void SSL_SESSION_get0_alpn_selected(const SSL_SESSION *s, const unsigned char **alpn, size_t *len)
 {
     *alpn = sess_alpn(s, len);
 }
@@ -327,7 +335,10 @@ int SSL_SESSION_set1_alpn_selected(SSL_SESSION *s, const unsigned char *alpn, si
 
 /* Parsed from the session's DER on the first call; the X509 is owned by the
  * session (its shared peer block) and stays the same for its lifetime. */
-X509 *SSL_SESSION_get0_peer(SSL_SESSION *s) { return s != NULL ? sess_peer_leaf(s->peer) : NULL; }
+X509 *SSL_SESSION_get0_peer(SSL_SESSION *s)
+{
+    return s != NULL ? sess_peer_leaf(s->peer) : NULL;
+}
 
 unsigned int SSL_SESSION_get_compress_id(const SSL_SESSION *s)
 {
@@ -335,7 +346,10 @@ unsigned int SSL_SESSION_get_compress_id(const SSL_SESSION *s)
     return 0;
 }
 
-int SSL_SESSION_has_ticket(const SSL_SESSION *s) { return s->ticket_len > 0 ? 1 : 0; }
+int SSL_SESSION_has_ticket(const SSL_SESSION *s)
+{
+    return s->ticket_len > 0 ? 1 : 0;
+}
 
 unsigned long SSL_SESSION_get_ticket_lifetime_hint(const SSL_SESSION *s)
 {
@@ -377,7 +391,10 @@ int SSL_SESSION_set1_master_key(SSL_SESSION *s, const unsigned char *in, size_t 
     return 1;
 }
 
-uint32_t SSL_SESSION_get_max_early_data(const SSL_SESSION *s) { return s->max_early_data; }
+uint32_t SSL_SESSION_get_max_early_data(const SSL_SESSION *s)
+{
+    return s->max_early_data;
+}
 
 int SSL_SESSION_set_max_early_data(SSL_SESSION *s, uint32_t max_early_data)
 {
@@ -419,12 +436,18 @@ int SSL_SESSION_get0_ticket_appdata(SSL_SESSION *s, void **data, size_t *len)
 static const char *version_name(int v)
 {
     switch (v) {
-    case TLS1_3_VERSION: return "TLSv1.3";
-    case TLS1_2_VERSION: return "TLSv1.2";
-    case TLS1_1_VERSION: return "TLSv1.1";
-    case TLS1_VERSION: return "TLSv1";
-    case SSL3_VERSION: return "SSLv3";
-    default: return "unknown";
+    case TLS1_3_VERSION:
+        return "TLSv1.3";
+    case TLS1_2_VERSION:
+        return "TLSv1.2";
+    case TLS1_1_VERSION:
+        return "TLSv1.1";
+    case TLS1_VERSION:
+        return "TLSv1";
+    case SSL3_VERSION:
+        return "SSLv3";
+    default:
+        return "unknown";
     }
 }
 
@@ -440,8 +463,8 @@ int SSL_SESSION_print(BIO *bp, const SSL_SESSION *x)
 {
     if (x == NULL)
         return 0;
-    if (BIO_puts(bp, "SSL-Session:\n") <= 0
-        || BIO_printf(bp, "    Protocol  : %s\n", version_name(x->version)) <= 0)
+    if (BIO_puts(bp, "SSL-Session:\n") <= 0 ||
+        BIO_printf(bp, "    Protocol  : %s\n", version_name(x->version)) <= 0)
         return 0;
     if (x->cipher != NULL) {
         if (BIO_printf(bp, "    Cipher    : %s\n", x->cipher->name) <= 0)
@@ -449,41 +472,40 @@ int SSL_SESSION_print(BIO *bp, const SSL_SESSION *x)
     } else if (BIO_puts(bp, "    Cipher    : 0000\n") <= 0) {
         return 0;
     }
-    if (BIO_puts(bp, "    Session-ID: ") <= 0 || !print_hex(bp, x->session_id, x->session_id_len)
-        || BIO_puts(bp, "\n    Session-ID-ctx: ") <= 0
-        || !print_hex(bp, x->sid_ctx, x->sid_ctx_len))
+    if (BIO_puts(bp, "    Session-ID: ") <= 0 || !print_hex(bp, x->session_id, x->session_id_len) ||
+        BIO_puts(bp, "\n    Session-ID-ctx: ") <= 0 || !print_hex(bp, x->sid_ctx, x->sid_ctx_len))
         return 0;
     if (BIO_puts(bp, x->version >= TLS1_3_VERSION ? "\n    Resumption PSK: "
-                                                  : "\n    Master-Key: ") <= 0
-        || !print_hex(bp, x->master_key, x->master_key_len))
+                                                  : "\n    Master-Key: ") <= 0 ||
+        !print_hex(bp, x->master_key, x->master_key_len))
         return 0;
-    if (BIO_puts(bp, "\n    PSK identity: None") <= 0
-        || BIO_puts(bp, "\n    PSK identity hint: None") <= 0
-        || BIO_puts(bp, "\n    SRP username: None") <= 0)
+    if (BIO_puts(bp, "\n    PSK identity: None") <= 0 ||
+        BIO_puts(bp, "\n    PSK identity hint: None") <= 0 ||
+        BIO_puts(bp, "\n    SRP username: None") <= 0)
         return 0;
-    if (x->ticket_lifetime_hint != 0
-        && BIO_printf(bp, "\n    TLS session ticket lifetime hint: %lu (seconds)",
-                      (unsigned long)x->ticket_lifetime_hint) <= 0)
+    if (x->ticket_lifetime_hint != 0 &&
+        BIO_printf(bp, "\n    TLS session ticket lifetime hint: %lu (seconds)",
+                   (unsigned long)x->ticket_lifetime_hint) <= 0)
         return 0;
     if (x->ticket_len > 0) {
-        if (BIO_puts(bp, "\n    TLS session ticket:\n") <= 0
-            || BIO_dump_indent(bp, (const char *)x->ticket, (int)x->ticket_len, 4) <= 0)
+        if (BIO_puts(bp, "\n    TLS session ticket:\n") <= 0 ||
+            BIO_dump_indent(bp, (const char *)x->ticket, (int)x->ticket_len, 4) <= 0)
             return 0;
     }
-    if (x->time_ms != 0 && BIO_printf(bp, "\n    Start Time: %lld",
-                                      (long long)(x->time_ms / 1000)) <= 0)
+    if (x->time_ms != 0 &&
+        BIO_printf(bp, "\n    Start Time: %lld", (long long)(x->time_ms / 1000)) <= 0)
         return 0;
-    if (x->timeout != 0
-        && BIO_printf(bp, "\n    Timeout   : %lld (sec)", (long long)x->timeout) <= 0)
+    if (x->timeout != 0 &&
+        BIO_printf(bp, "\n    Timeout   : %lld (sec)", (long long)x->timeout) <= 0)
         return 0;
-    if (BIO_puts(bp, "\n") <= 0 || BIO_puts(bp, "    Verify return code: ") <= 0
-        || BIO_printf(bp, "%ld (%s)\n", (long)x->verify_result,
-                      X509_verify_cert_error_string(x->verify_result)) <= 0)
+    if (BIO_puts(bp, "\n") <= 0 || BIO_puts(bp, "    Verify return code: ") <= 0 ||
+        BIO_printf(bp, "%ld (%s)\n", (long)x->verify_result,
+                   X509_verify_cert_error_string(x->verify_result)) <= 0)
         return 0;
     if (BIO_printf(bp, "    Extended master secret: %s\n", x->ems ? "yes" : "no") <= 0)
         return 0;
-    if (x->version >= TLS1_3_VERSION
-        && BIO_printf(bp, "    Max Early Data: %u\n", (unsigned)x->max_early_data) <= 0)
+    if (x->version >= TLS1_3_VERSION &&
+        BIO_printf(bp, "    Max Early Data: %u\n", (unsigned)x->max_early_data) <= 0)
         return 0;
     return 1;
 }
@@ -505,9 +527,9 @@ int SSL_SESSION_print_keylog(BIO *bp, const SSL_SESSION *x)
 {
     if (x == NULL || x->session_id_len == 0 || x->master_key_len == 0)
         return 0;
-    if (BIO_puts(bp, "RSA Session-ID:") <= 0 || !print_hex(bp, x->session_id, x->session_id_len)
-        || BIO_puts(bp, " Master-Key:") <= 0
-        || !print_hex(bp, x->master_key, x->master_key_len) || BIO_puts(bp, "\n") <= 0)
+    if (BIO_puts(bp, "RSA Session-ID:") <= 0 || !print_hex(bp, x->session_id, x->session_id_len) ||
+        BIO_puts(bp, " Master-Key:") <= 0 || !print_hex(bp, x->master_key, x->master_key_len) ||
+        BIO_puts(bp, "\n") <= 0)
         return 0;
     return 1;
 }
@@ -564,7 +586,10 @@ void sess_connection_end(SSL *s)
     s->psk_session = NULL;
 }
 
-int SSL_session_reused(const SSL *s) { return s->hit; }
+int SSL_session_reused(const SSL *s)
+{
+    return s->hit;
+}
 
 int SSL_copy_session_id(SSL *to, const SSL *from)
 {

@@ -12,18 +12,29 @@
 /* 2: peer [5] is the whole chain (SEQUENCE OF Certificate, leaf first) and
  * [12] is gone.  Version 1 (peer [5] the leaf, [12] the chain) is still read. */
 #define SESS_FORMAT_VERSION 2
-#define SESS_FORMAT_V1 1
-#define TAG_INTEGER 0x02
-#define TAG_OCTETS 0x04
-#define TAG_SEQUENCE 0x30
-#define TAG_CTX(n) (0xa0 | (n))
-#define MAX_DER (1u << 20) /* 1 MiB: a session never gets near this */
+#define SESS_FORMAT_V1      1
+#define TAG_INTEGER         0x02
+#define TAG_OCTETS          0x04
+#define TAG_SEQUENCE        0x30
+#define TAG_CTX(n)          (0xa0 | (n))
+#define MAX_DER             (1u << 20) /* 1 MiB: a session never gets near this */
 
 enum {
-    F_TICKET = 0, F_LIFETIME, F_AGE_ADD, F_HOSTNAME, F_ALPN, F_PEER, F_VERIFY, F_EARLY,
-    F_FLAGS, F_GROUP, F_SIGALG, F_APPDATA, F_CHAIN
+    F_TICKET = 0,
+    F_LIFETIME,
+    F_AGE_ADD,
+    F_HOSTNAME,
+    F_ALPN,
+    F_PEER,
+    F_VERIFY,
+    F_EARLY,
+    F_FLAGS,
+    F_GROUP,
+    F_SIGALG,
+    F_APPDATA,
+    F_CHAIN
 };
-#define FLAG_EMS 1u
+#define FLAG_EMS          1u
 #define FLAG_EXTERNAL_PSK 2u
 
 /* ---- writing ---- */
@@ -49,7 +60,8 @@ static size_t hdr_len(size_t len)
 
 static int der_add(CBB *out, uint8_t tag, const uint8_t *p, size_t len)
 {
-    return cbb_add_u8(out, tag) && der_add_len(out, len) && (len == 0 || cbb_add_bytes(out, p, len));
+    return cbb_add_u8(out, tag) && der_add_len(out, len) &&
+           (len == 0 || cbb_add_bytes(out, p, len));
 }
 
 static size_t uint_der(uint64_t v, uint8_t buf[9])
@@ -79,14 +91,14 @@ static int ctx_uint(CBB *out, int n, uint64_t v)
 {
     uint8_t b[9];
     size_t l = uint_der(v, b);
-    return cbb_add_u8(out, (uint8_t)TAG_CTX(n)) && der_add_len(out, l + 2)
-           && der_add(out, TAG_INTEGER, b, l);
+    return cbb_add_u8(out, (uint8_t)TAG_CTX(n)) && der_add_len(out, l + 2) &&
+           der_add(out, TAG_INTEGER, b, l);
 }
 
 static int ctx_octets(CBB *out, int n, const uint8_t *p, size_t len)
 {
-    return cbb_add_u8(out, (uint8_t)TAG_CTX(n)) && der_add_len(out, len + hdr_len(len))
-           && der_add(out, TAG_OCTETS, p, len);
+    return cbb_add_u8(out, (uint8_t)TAG_CTX(n)) && der_add_len(out, len + hdr_len(len)) &&
+           der_add(out, TAG_OCTETS, p, len);
 }
 
 static int encode_body(CBB *b, const SSL_SESSION *s, int for_ticket)
@@ -98,12 +110,12 @@ static int encode_body(CBB *b, const SSL_SESSION *s, int for_ticket)
     }
     suite[0] = (uint8_t)(s->cipher->suite >> 8);
     suite[1] = (uint8_t)s->cipher->suite;
-    if (!der_add_uint(b, SESS_FORMAT_VERSION) || !der_add_uint(b, s->version)
-        || !der_add(b, TAG_OCTETS, suite, 2)
-        || !der_add(b, TAG_OCTETS, s->master_key, s->master_key_len)
-        || !der_add(b, TAG_OCTETS, s->session_id, s->session_id_len)
-        || !der_add(b, TAG_OCTETS, s->sid_ctx, s->sid_ctx_len) || !der_add_uint(b, s->time_ms)
-        || !der_add_uint(b, s->timeout))
+    if (!der_add_uint(b, SESS_FORMAT_VERSION) || !der_add_uint(b, s->version) ||
+        !der_add(b, TAG_OCTETS, suite, 2) ||
+        !der_add(b, TAG_OCTETS, s->master_key, s->master_key_len) ||
+        !der_add(b, TAG_OCTETS, s->session_id, s->session_id_len) ||
+        !der_add(b, TAG_OCTETS, s->sid_ctx, s->sid_ctx_len) || !der_add_uint(b, s->time_ms) ||
+        !der_add_uint(b, s->timeout))
         return 0;
     if (!for_ticket && s->ticket_len > 0 && !ctx_octets(b, F_TICKET, s->ticket, s->ticket_len))
         return 0;
@@ -112,8 +124,8 @@ static int encode_body(CBB *b, const SSL_SESSION *s, int for_ticket)
     if (s->ticket_age_add && !ctx_uint(b, F_AGE_ADD, s->ticket_age_add))
         return 0;
     /* An empty hostname is written as none: [3] must be 1..255 bytes. */
-    if (s->hostname != NULL && s->hostname[0] != 0
-        && !ctx_octets(b, F_HOSTNAME, (const uint8_t *)s->hostname, strlen(s->hostname)))
+    if (s->hostname != NULL && s->hostname[0] != 0 &&
+        !ctx_octets(b, F_HOSTNAME, (const uint8_t *)s->hostname, strlen(s->hostname)))
         return 0;
     size_t alpn_len, app_len;
     const uint8_t *alpn = sess_alpn(s, &alpn_len), *app = sess_appdata(s, &app_len);
@@ -123,8 +135,8 @@ static int encode_body(CBB *b, const SSL_SESSION *s, int for_ticket)
         /* [5] SEQUENCE OF Certificate: the stored DER, never re-encoded. */
         size_t l;
         const uint8_t *d = sess_peer_der(s->peer, &l);
-        if (l > 0xffffff - 5 || !cbb_add_u8(b, TAG_CTX(F_PEER)) || !der_add_len(b, l + hdr_len(l))
-            || !der_add(b, TAG_SEQUENCE, d, l))
+        if (l > 0xffffff - 5 || !cbb_add_u8(b, TAG_CTX(F_PEER)) ||
+            !der_add_len(b, l + hdr_len(l)) || !der_add(b, TAG_SEQUENCE, d, l))
             return 0;
     }
     if (!ctx_uint(b, F_VERIFY, (uint64_t)(uint32_t)s->verify_result))
@@ -228,7 +240,10 @@ static int der_get_uint(CBS *in, uint64_t *out)
     return 1;
 }
 
-static int der_get_octets(CBS *in, CBS *out) { return der_get(in, TAG_OCTETS, out); }
+static int der_get_octets(CBS *in, CBS *out)
+{
+    return der_get(in, TAG_OCTETS, out);
+}
 
 /* opt_tag: if the next element has |tag|, *out = its contents and 1; 0 if it
  * is absent (nothing consumed).  -1 on malformed input.  opt_field: the same
@@ -249,7 +264,10 @@ static int opt_tag(CBS *in, uint8_t tag, CBS *out)
     return 1;
 }
 
-static int opt_field(CBS *in, int n, CBS *out) { return opt_tag(in, (uint8_t)TAG_CTX(n), out); }
+static int opt_field(CBS *in, int n, CBS *out)
+{
+    return opt_tag(in, (uint8_t)TAG_CTX(n), out);
+}
 
 static int opt_uint(CBS *in, int n, uint64_t *out, uint64_t max)
 {
@@ -307,8 +325,8 @@ SSL_SESSION *sess_decode(CBS *in, int for_ticket)
     size_t sid_ctx_len, mk_len, id_len;
     int r, has_host, has_alpn, has_app;
     SSL_SESSION *s = NULL;
-    if (!der_get(in, TAG_SEQUENCE, &seq) || !der_get_uint(&seq, &version)
-        || (version != SESS_FORMAT_VERSION && version != SESS_FORMAT_V1))
+    if (!der_get(in, TAG_SEQUENCE, &seq) || !der_get_uint(&seq, &version) ||
+        (version != SESS_FORMAT_VERSION && version != SESS_FORMAT_V1))
         goto bad;
     if ((s = SSL_SESSION_new()) == NULL)
         return NULL;
@@ -322,10 +340,10 @@ SSL_SESSION *sess_decode(CBS *in, int for_ticket)
         ERR_raise(ERR_LIB_SSL, SSL_R_UNKNOWN_CIPHER_TYPE);
         return NULL;
     }
-    if (!get_fixed(&seq, s->master_key, sizeof(s->master_key), &mk_len)
-        || !get_fixed(&seq, s->session_id, sizeof(s->session_id), &id_len)
-        || !get_fixed(&seq, sid_ctx, sizeof(sid_ctx), &sid_ctx_len)
-        || !der_get_uint(&seq, &s->time_ms) || !der_get_uint(&seq, &s->timeout))
+    if (!get_fixed(&seq, s->master_key, sizeof(s->master_key), &mk_len) ||
+        !get_fixed(&seq, s->session_id, sizeof(s->session_id), &id_len) ||
+        !get_fixed(&seq, sid_ctx, sizeof(sid_ctx), &sid_ctx_len) ||
+        !der_get_uint(&seq, &s->time_ms) || !der_get_uint(&seq, &s->timeout))
         goto bad;
     s->master_key_len = (uint8_t)mk_len;
     s->session_id_len = (uint8_t)id_len;
@@ -343,8 +361,8 @@ SSL_SESSION *sess_decode(CBS *in, int for_ticket)
     s->ticket_age_add = (uint32_t)v;
     if ((has_host = opt_octets(&seq, F_HOSTNAME, &host)) < 0)
         goto bad;
-    if (has_host == 1 && (cbs_len(&host) == 0 || cbs_len(&host) > 255
-                          || memchr(cbs_data(&host), 0, cbs_len(&host)) != NULL))
+    if (has_host == 1 && (cbs_len(&host) == 0 || cbs_len(&host) > 255 ||
+                          memchr(cbs_data(&host), 0, cbs_len(&host)) != NULL))
         goto bad;
     if ((has_alpn = opt_octets(&seq, F_ALPN, &alpn)) < 0 || (has_alpn == 1 && cbs_len(&alpn) == 0))
         goto bad;
@@ -353,8 +371,7 @@ SSL_SESSION *sess_decode(CBS *in, int for_ticket)
     if (r == 1) {
         CBS certs = f;
         /* v2: SEQUENCE OF Certificate; v1: one Certificate (the leaf). */
-        if (version != SESS_FORMAT_V1
-            && (!der_get(&f, TAG_SEQUENCE, &certs) || cbs_len(&f) != 0))
+        if (version != SESS_FORMAT_V1 && (!der_get(&f, TAG_SEQUENCE, &certs) || cbs_len(&f) != 0))
             goto bad;
         if (version == SESS_FORMAT_V1 && sess_peer_split(cbs_data(&certs), cbs_len(&certs), 0) != 1)
             goto bad;
@@ -391,8 +408,8 @@ SSL_SESSION *sess_decode(CBS *in, int for_ticket)
         if (r == 1) {
             CBS certs;
             struct sess_peer *p;
-            if (!der_get(&f, TAG_SEQUENCE, &certs) || cbs_len(&f) != 0
-                || (p = peer_from(&certs, for_ticket)) == NULL)
+            if (!der_get(&f, TAG_SEQUENCE, &certs) || cbs_len(&f) != 0 ||
+                (p = peer_from(&certs, for_ticket)) == NULL)
                 goto bad;
             sess_peer_free(s->peer);
             s->peer = p;
@@ -403,9 +420,9 @@ SSL_SESSION *sess_decode(CBS *in, int for_ticket)
     /* sid_ctx, hostname, ALPN and appdata: one allocation */
     if (!sess_set_extra(s, sid_ctx, sid_ctx_len,
                         has_host == 1 ? (const char *)cbs_data(&host) : NULL,
-                        has_host == 1 ? cbs_len(&host) : 0,
-                        has_alpn == 1 ? cbs_data(&alpn) : NULL, has_alpn == 1 ? cbs_len(&alpn) : 0,
-                        has_app == 1 ? cbs_data(&app) : NULL, has_app == 1 ? cbs_len(&app) : 0))
+                        has_host == 1 ? cbs_len(&host) : 0, has_alpn == 1 ? cbs_data(&alpn) : NULL,
+                        has_alpn == 1 ? cbs_len(&alpn) : 0, has_app == 1 ? cbs_data(&app) : NULL,
+                        has_app == 1 ? cbs_len(&app) : 0))
         goto bad;
     return s;
 bad:
@@ -424,13 +441,30 @@ bad:
  * Only TLS 1.2 and TLS 1.3 sessions with one of our suites are taken. */
 
 #define OSSL_FORMAT_VERSION 1
-#define OSSL_FLAG_EMS 1u
-#define TAG_IMPLICIT_0 0x80
+#define OSSL_FLAG_EMS       1u
+#define TAG_IMPLICIT_0      0x80
 
 enum {
-    OS_TIME = 1, OS_TIMEOUT, OS_PEER, OS_SID_CTX, OS_VERIFY, OS_HOSTNAME, OS_PSK_HINT,
-    OS_PSK_ID, OS_LIFETIME, OS_TICKET, OS_COMP, OS_SRP, OS_FLAGS, OS_AGE_ADD, OS_EARLY,
-    OS_ALPN, OS_MAX_FRAG, OS_APPDATA, OS_GROUP, OS_RPK
+    OS_TIME = 1,
+    OS_TIMEOUT,
+    OS_PEER,
+    OS_SID_CTX,
+    OS_VERIFY,
+    OS_HOSTNAME,
+    OS_PSK_HINT,
+    OS_PSK_ID,
+    OS_LIFETIME,
+    OS_TICKET,
+    OS_COMP,
+    OS_SRP,
+    OS_FLAGS,
+    OS_AGE_ADD,
+    OS_EARLY,
+    OS_ALPN,
+    OS_MAX_FRAG,
+    OS_APPDATA,
+    OS_GROUP,
+    OS_RPK
 };
 
 /* is_openssl_der: 1 when |in| (not consumed) is in OpenSSL's layout.  Our
@@ -442,8 +476,8 @@ static int is_openssl_der(const CBS *in)
     CBS copy = *in, seq, f;
     uint64_t version;
     uint8_t tag;
-    if (!der_get(&copy, TAG_SEQUENCE, &seq) || !der_get_uint(&seq, &version)
-        || version != OSSL_FORMAT_VERSION)
+    if (!der_get(&copy, TAG_SEQUENCE, &seq) || !der_get_uint(&seq, &version) ||
+        version != OSSL_FORMAT_VERSION)
         return 0;
     for (int i = 0; i < 4; i++)
         if (!der_get_any(&seq, &tag, &f))
@@ -473,8 +507,8 @@ static SSL_SESSION *sess_decode_openssl(CBS *in)
     size_t mk_len, id_len, want;
     int r, has_ctx, has_host, has_alpn, has_app, reason = SSL_R_BAD_DATA;
     SSL_SESSION *s = NULL;
-    if (!der_get(in, TAG_SEQUENCE, &seq) || !der_get_uint(&seq, &version)
-        || version != OSSL_FORMAT_VERSION || !der_get_uint(&seq, &proto))
+    if (!der_get(in, TAG_SEQUENCE, &seq) || !der_get_uint(&seq, &version) ||
+        version != OSSL_FORMAT_VERSION || !der_get_uint(&seq, &proto))
         goto bad;
     if (proto != TLS1_2_VERSION && proto != TLS1_3_VERSION) {
         reason = SSL_R_UNSUPPORTED_SSL_VERSION;
@@ -492,8 +526,8 @@ static SSL_SESSION *sess_decode_openssl(CBS *in)
     if (s->cipher->min_version > proto || s->cipher->max_version < proto)
         goto bad; /* e.g. a TLS 1.3 suite in a TLS 1.2 session */
     /* session_id comes before master_key here (the reverse of ours). */
-    if (!get_fixed(&seq, s->session_id, sizeof(s->session_id), &id_len)
-        || !get_fixed(&seq, s->master_key, sizeof(s->master_key), &mk_len))
+    if (!get_fixed(&seq, s->session_id, sizeof(s->session_id), &id_len) ||
+        !get_fixed(&seq, s->master_key, sizeof(s->master_key), &mk_len))
         goto bad;
     /* TLS 1.3: OpenSSL's client stores the PSK already derived from the
      * ticket nonce, one hash long; TLS 1.2: the 48-byte master secret. */
@@ -515,11 +549,11 @@ static SSL_SESSION *sess_decode_openssl(CBS *in)
     if ((r = opt_field(&seq, OS_PEER, &f)) < 0)
         goto bad;
     /* [3] is the leaf alone (one Certificate); stored as a one-element chain */
-    if (r == 1 && (sess_peer_split(cbs_data(&f), cbs_len(&f), 0) != 1
-                   || (s->peer = peer_from(&f, 0)) == NULL))
+    if (r == 1 && (sess_peer_split(cbs_data(&f), cbs_len(&f), 0) != 1 ||
+                   (s->peer = peer_from(&f, 0)) == NULL))
         goto bad;
-    if ((has_ctx = opt_octets(&seq, OS_SID_CTX, &sid_ctx)) < 0
-        || (has_ctx == 1 && cbs_len(&sid_ctx) > SSL_MAX_SID_CTX_LENGTH))
+    if ((has_ctx = opt_octets(&seq, OS_SID_CTX, &sid_ctx)) < 0 ||
+        (has_ctx == 1 && cbs_len(&sid_ctx) > SSL_MAX_SID_CTX_LENGTH))
         goto bad;
     v = 0; /* absent = X509_V_OK in OpenSSL's layout */
     if (opt_uint(&seq, OS_VERIFY, &v, INT32_MAX) < 0)
@@ -527,8 +561,8 @@ static SSL_SESSION *sess_decode_openssl(CBS *in)
     s->verify_result = (int32_t)v;
     if ((has_host = opt_octets(&seq, OS_HOSTNAME, &host)) < 0)
         goto bad;
-    if (has_host == 1 && (cbs_len(&host) > 255
-                          || memchr(cbs_data(&host), 0, cbs_len(&host)) != NULL))
+    if (has_host == 1 &&
+        (cbs_len(&host) > 255 || memchr(cbs_data(&host), 0, cbs_len(&host)) != NULL))
         goto bad;
     if (has_host == 1 && cbs_len(&host) == 0)
         has_host = 0; /* we keep no empty hostname */
@@ -558,8 +592,8 @@ static SSL_SESSION *sess_decode_openssl(CBS *in)
     if (opt_uint(&seq, OS_EARLY, &v, UINT32_MAX) < 0)
         goto bad;
     s->max_early_data = (uint32_t)v;
-    if ((has_alpn = opt_octets(&seq, OS_ALPN, &alpn)) < 0
-        || (has_alpn == 1 && cbs_len(&alpn) > 255))
+    if ((has_alpn = opt_octets(&seq, OS_ALPN, &alpn)) < 0 ||
+        (has_alpn == 1 && cbs_len(&alpn) > 255))
         goto bad;
     v = 0; /* max_fragment_length mode 0..4: read and dropped (not supported) */
     if (opt_uint(&seq, OS_MAX_FRAG, &v, 4) < 0)
@@ -575,9 +609,9 @@ static SSL_SESSION *sess_decode_openssl(CBS *in)
     if (!sess_set_extra(s, has_ctx == 1 ? cbs_data(&sid_ctx) : NULL,
                         has_ctx == 1 ? cbs_len(&sid_ctx) : 0,
                         has_host == 1 ? (const char *)cbs_data(&host) : NULL,
-                        has_host == 1 ? cbs_len(&host) : 0,
-                        has_alpn == 1 ? cbs_data(&alpn) : NULL, has_alpn == 1 ? cbs_len(&alpn) : 0,
-                        has_app == 1 ? cbs_data(&app) : NULL, has_app == 1 ? cbs_len(&app) : 0))
+                        has_host == 1 ? cbs_len(&host) : 0, has_alpn == 1 ? cbs_data(&alpn) : NULL,
+                        has_alpn == 1 ? cbs_len(&alpn) : 0, has_app == 1 ? cbs_data(&app) : NULL,
+                        has_app == 1 ? cbs_len(&app) : 0))
         goto bad;
     return s;
 bad:

@@ -16,7 +16,7 @@
 #include "session/session_cache.h"
 #include "session/ticket.h"
 
-#define SHARD_BITS 4
+#define SHARD_BITS      4
 #define INITIAL_BUCKETS 64
 
 /* ---- keyed hash of a session id ----
@@ -230,17 +230,38 @@ void sess_count(SSL_CTX *ctx, int which)
     struct sess_cache *c = &ctx->cache;
     _Atomic long *p;
     switch (which) {
-    case SESS_CNT_CONNECT: p = &c->n_connect; break;
-    case SESS_CNT_CONNECT_GOOD: p = &c->n_connect_good; break;
-    case SESS_CNT_ACCEPT: p = &c->n_accept; break;
-    case SESS_CNT_ACCEPT_GOOD: p = &c->n_accept_good; break;
-    case SESS_CNT_HIT: p = &c->n_hit; break;
-    case SESS_CNT_MISS: p = &c->n_miss; break;
-    case SESS_CNT_CB_HIT: p = &c->n_cb_hit; break;
-    case SESS_CNT_TIMEOUT: p = &c->n_timeout; break;
-    case SESS_CNT_CONNECT_RENEGOTIATE: p = &c->n_connect_reneg; break;
-    case SESS_CNT_ACCEPT_RENEGOTIATE: p = &c->n_accept_reneg; break;
-    default: return;
+    case SESS_CNT_CONNECT:
+        p = &c->n_connect;
+        break;
+    case SESS_CNT_CONNECT_GOOD:
+        p = &c->n_connect_good;
+        break;
+    case SESS_CNT_ACCEPT:
+        p = &c->n_accept;
+        break;
+    case SESS_CNT_ACCEPT_GOOD:
+        p = &c->n_accept_good;
+        break;
+    case SESS_CNT_HIT:
+        p = &c->n_hit;
+        break;
+    case SESS_CNT_MISS:
+        p = &c->n_miss;
+        break;
+    case SESS_CNT_CB_HIT:
+        p = &c->n_cb_hit;
+        break;
+    case SESS_CNT_TIMEOUT:
+        p = &c->n_timeout;
+        break;
+    case SESS_CNT_CONNECT_RENEGOTIATE:
+        p = &c->n_connect_reneg;
+        break;
+    case SESS_CNT_ACCEPT_RENEGOTIATE:
+        p = &c->n_accept_reneg;
+        break;
+    default:
+        return;
     }
     atomic_fetch_add_explicit(p, 1, memory_order_relaxed);
 }
@@ -433,8 +454,8 @@ void sess_cache_set_times(SSL_SESSION *s, const uint64_t *time_ms, const uint64_
 
 static int sid_ctx_matches(const SSL *s, const SSL_SESSION *sess)
 {
-    return sess->sid_ctx_len == s->cfg.sid_ctx_len
-           && memcmp(sess->sid_ctx, s->cfg.sid_ctx, sess->sid_ctx_len) == 0;
+    return sess->sid_ctx_len == s->cfg.sid_ctx_len &&
+           memcmp(sess->sid_ctx, s->cfg.sid_ctx, sess->sid_ctx_len) == 0;
 }
 
 /* internal_find: new reference to the cached session |id|, or NULL. */
@@ -565,9 +586,9 @@ int sess_cache_add_new(SSL *s, SSL_SESSION *sess)
      * early data, or when a remove callback shows the app tracks the cache. */
     int store = !(mode & SSL_SESS_CACHE_NO_INTERNAL_STORE);
     if (store && s->server && sess->version == TLS1_3_VERSION)
-        store = (s->cfg.options & SSL_OP_NO_TICKET)
-                || (s->cfg.max_early_data > 0 && !(s->cfg.options & SSL_OP_NO_ANTI_REPLAY))
-                || ctx->remove_session_cb != NULL;
+        store = (s->cfg.options & SSL_OP_NO_TICKET) ||
+                (s->cfg.max_early_data > 0 && !(s->cfg.options & SSL_OP_NO_ANTI_REPLAY)) ||
+                ctx->remove_session_cb != NULL;
     if (store)
         (void)cache_add(ctx, sess, 1);
     if (ctx->new_session_cb != NULL) {
@@ -636,18 +657,42 @@ int sess_ctx_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg, long *out_ret)
     struct sess_cache *c = &ctx->cache;
     long r;
     switch (cmd) {
-    case SSL_CTRL_SESS_NUMBER: r = atomic_load(&c->number); break;
-    case SSL_CTRL_SESS_CONNECT: r = atomic_load(&c->n_connect); break;
-    case SSL_CTRL_SESS_CONNECT_GOOD: r = atomic_load(&c->n_connect_good); break;
-    case SSL_CTRL_SESS_CONNECT_RENEGOTIATE: r = atomic_load(&c->n_connect_reneg); break;
-    case SSL_CTRL_SESS_ACCEPT: r = atomic_load(&c->n_accept); break;
-    case SSL_CTRL_SESS_ACCEPT_GOOD: r = atomic_load(&c->n_accept_good); break;
-    case SSL_CTRL_SESS_ACCEPT_RENEGOTIATE: r = atomic_load(&c->n_accept_reneg); break;
-    case SSL_CTRL_SESS_HIT: r = atomic_load(&c->n_hit); break;
-    case SSL_CTRL_SESS_CB_HIT: r = atomic_load(&c->n_cb_hit); break;
-    case SSL_CTRL_SESS_MISSES: r = atomic_load(&c->n_miss); break;
-    case SSL_CTRL_SESS_TIMEOUTS: r = atomic_load(&c->n_timeout); break;
-    case SSL_CTRL_SESS_CACHE_FULL: r = atomic_load(&c->n_cache_full); break;
+    case SSL_CTRL_SESS_NUMBER:
+        r = atomic_load(&c->number);
+        break;
+    case SSL_CTRL_SESS_CONNECT:
+        r = atomic_load(&c->n_connect);
+        break;
+    case SSL_CTRL_SESS_CONNECT_GOOD:
+        r = atomic_load(&c->n_connect_good);
+        break;
+    case SSL_CTRL_SESS_CONNECT_RENEGOTIATE:
+        r = atomic_load(&c->n_connect_reneg);
+        break;
+    case SSL_CTRL_SESS_ACCEPT:
+        r = atomic_load(&c->n_accept);
+        break;
+    case SSL_CTRL_SESS_ACCEPT_GOOD:
+        r = atomic_load(&c->n_accept_good);
+        break;
+    case SSL_CTRL_SESS_ACCEPT_RENEGOTIATE:
+        r = atomic_load(&c->n_accept_reneg);
+        break;
+    case SSL_CTRL_SESS_HIT:
+        r = atomic_load(&c->n_hit);
+        break;
+    case SSL_CTRL_SESS_CB_HIT:
+        r = atomic_load(&c->n_cb_hit);
+        break;
+    case SSL_CTRL_SESS_MISSES:
+        r = atomic_load(&c->n_miss);
+        break;
+    case SSL_CTRL_SESS_TIMEOUTS:
+        r = atomic_load(&c->n_timeout);
+        break;
+    case SSL_CTRL_SESS_CACHE_FULL:
+        r = atomic_load(&c->n_cache_full);
+        break;
     case SSL_CTRL_SET_SESS_CACHE_SIZE:
         if (larg < 0) {
             r = 0;
@@ -655,12 +700,16 @@ int sess_ctx_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg, long *out_ret)
         }
         r = atomic_exchange(&c->cap, larg);
         break;
-    case SSL_CTRL_GET_SESS_CACHE_SIZE: r = atomic_load(&c->cap); break;
+    case SSL_CTRL_GET_SESS_CACHE_SIZE:
+        r = atomic_load(&c->cap);
+        break;
     case SSL_CTRL_SET_SESS_CACHE_MODE:
         r = ctx->session_cache_mode;
         ctx->session_cache_mode = (int)larg;
         break;
-    case SSL_CTRL_GET_SESS_CACHE_MODE: r = ctx->session_cache_mode; break;
+    case SSL_CTRL_GET_SESS_CACHE_MODE:
+        r = ctx->session_cache_mode;
+        break;
     default:
         return sess_ticket_ctrl(ctx, cmd, larg, parg, out_ret);
     }

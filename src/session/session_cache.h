@@ -32,10 +32,10 @@ struct sess_shard {
 struct sess_cache {
     int initialized;
     uint64_t hash_key[2];
-    _Atomic long cap;              /* SSL_CTX_sess_set_cache_size; 0 = unlimited */
-    _Atomic long number;           /* sessions cached, all shards */
-    _Atomic uint64_t clock;        /* LRU stamps */
-    _Atomic unsigned handshakes;   /* for the flush every 255 handshakes */
+    _Atomic long cap;            /* SSL_CTX_sess_set_cache_size; 0 = unlimited */
+    _Atomic long number;         /* sessions cached, all shards */
+    _Atomic uint64_t clock;      /* LRU stamps */
+    _Atomic unsigned handshakes; /* for the flush every 255 handshakes */
     /* counters for SSL_CTX_sess_* */
     _Atomic long n_connect, n_connect_good, n_connect_reneg;
     _Atomic long n_accept, n_accept_good, n_accept_reneg;
@@ -122,7 +122,7 @@ SSL_SESSION *sess_decode(CBS *in, int for_ticket);
 
 /* sess_peer_from_x509s: a block holding the DER of |chain| (leaf first);
  * NULL (error queued) on failure. */
-struct sess_peer *sess_peer_from_x509s(STACK_OF(X509) *chain);
+struct sess_peer *sess_peer_from_x509s(STACK_OF(X509) * chain);
 /* sess_peer_from_der: a block holding |certs|, a concatenation of
  * |num_certs| >= 1 DER Certificates already split and checked by
  * sess_peer_split; NULL on allocation failure. */
@@ -139,16 +139,16 @@ const uint8_t *sess_peer_der(const struct sess_peer *p, size_t *out_len);
  * first, element 0 is the leaf object), parsed on first use; NULL if |p| is
  * NULL or parsing fails.  Thread-safe; the results are owned by |p|. */
 X509 *sess_peer_leaf(struct sess_peer *p);
-STACK_OF(X509) *sess_peer_chain(struct sess_peer *p);
+STACK_OF(X509) * sess_peer_chain(struct sess_peer *p);
 
 /* ---- the variable-length parts (session.c) ---- */
 
 /* sess_set_extra replaces sid_ctx, hostname (NULL = none), the selected ALPN
  * protocol and the ticket appdata of |s| in one allocation (the arguments may
  * point into |s|'s current block).  0 on failure, |s| unchanged. */
-int sess_set_extra(SSL_SESSION *s, const uint8_t *sid_ctx, size_t sid_ctx_len,
-                   const char *hostname, size_t hostname_len, const uint8_t *alpn,
-                   size_t alpn_len, const uint8_t *appdata, size_t appdata_len) WUR;
+int sess_set_extra(SSL_SESSION *s, const uint8_t *sid_ctx, size_t sid_ctx_len, const char *hostname,
+                   size_t hostname_len, const uint8_t *alpn, size_t alpn_len,
+                   const uint8_t *appdata, size_t appdata_len) WUR;
 /* sess_dup: SSL_SESSION_dup, without the ticket unless |with_ticket|. */
 SSL_SESSION *sess_dup(const SSL_SESSION *src, int with_ticket);
 /* sess_alpn / sess_appdata: views into the block (NULL, 0 when empty). */

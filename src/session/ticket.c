@@ -24,13 +24,13 @@
 
 /* 2 since the session format 2 (docs/session-format.md); a version 1 ticket
  * is not ours any more and gets a full handshake. */
-#define RING_VERSION 2
-#define NAME_LEN 16
-#define NONCE_LEN 12
-#define TAG_LEN 16
-#define RING_HDR (1 + NAME_LEN + NONCE_LEN)
-#define OSSL_IV_LEN 16
-#define OSSL_MAC_LEN 32
+#define RING_VERSION         2
+#define NAME_LEN             16
+#define NONCE_LEN            12
+#define TAG_LEN              16
+#define RING_HDR             (1 + NAME_LEN + NONCE_LEN)
+#define OSSL_IV_LEN          16
+#define OSSL_MAC_LEN         32
 #define MAX_TICKET_PLAINTEXT (64 * 1024)
 
 /* ---- clock ---- */
@@ -61,7 +61,10 @@ uint64_t sess_clock_ms(void)
 static pthread_once_t cbc_once = PTHREAD_ONCE_INIT;
 static EVP_CIPHER *aes256cbc;
 
-static void fetch_cbc(void) { aes256cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL); }
+static void fetch_cbc(void)
+{
+    aes256cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
+}
 
 static const EVP_CIPHER *algs_aes256cbc(void)
 {
@@ -166,11 +169,11 @@ static int ring_seal(SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB *out)
     if (!cbb_add_space(out, &body, pt_len + TAG_LEN))
         goto done;
     c = EVP_CIPHER_CTX_new();
-    if (c == NULL || !EVP_EncryptInit_ex2(c, algs_aes256gcm(), cur.key, aad + 1 + NAME_LEN, NULL)
-        || !EVP_EncryptUpdate(c, NULL, &n, aad, RING_HDR)
-        || !EVP_EncryptUpdate(c, body, &n, pt, (int)pt_len)
-        || !EVP_EncryptFinal_ex(c, body + n, &fin)
-        || !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, TAG_LEN, body + pt_len))
+    if (c == NULL || !EVP_EncryptInit_ex2(c, algs_aes256gcm(), cur.key, aad + 1 + NAME_LEN, NULL) ||
+        !EVP_EncryptUpdate(c, NULL, &n, aad, RING_HDR) ||
+        !EVP_EncryptUpdate(c, body, &n, pt, (int)pt_len) ||
+        !EVP_EncryptFinal_ex(c, body + n, &fin) ||
+        !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, TAG_LEN, body + pt_len))
         goto done;
     ok = 1;
 done:
@@ -183,8 +186,8 @@ done:
 }
 
 /* ring_open: 1 opened (plaintext in *out, OPENSSL_free), 0 not ours or bad. */
-static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out,
-                     size_t *out_len, int *renew)
+static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out, size_t *out_len,
+                     int *renew)
 {
     struct ticket_ring_key cur, prev;
     const struct ticket_ring_key *k = NULL;
@@ -192,8 +195,8 @@ static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out,
     uint8_t *pt = NULL;
     size_t pt_cap = 0;
     int ok = 0, n = 0, fin = 0;
-    if (len < RING_HDR + TAG_LEN || t[0] != RING_VERSION
-        || len - RING_HDR - TAG_LEN > MAX_TICKET_PLAINTEXT)
+    if (len < RING_HDR + TAG_LEN || t[0] != RING_VERSION ||
+        len - RING_HDR - TAG_LEN > MAX_TICKET_PLAINTEXT)
         return 0;
     if (!snapshot(ctx, &cur, &prev))
         return 0;
@@ -209,12 +212,12 @@ static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out,
     pt_cap = ct_len + 1;
     pt = OPENSSL_malloc(pt_cap);
     c = EVP_CIPHER_CTX_new();
-    if (pt == NULL || c == NULL
-        || !EVP_DecryptInit_ex2(c, algs_aes256gcm(), k->key, t + 1 + NAME_LEN, NULL)
-        || !EVP_DecryptUpdate(c, NULL, &n, t, RING_HDR)
-        || !EVP_DecryptUpdate(c, pt, &n, t + RING_HDR, (int)ct_len)
-        || !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, (void *)(t + len - TAG_LEN))
-        || EVP_DecryptFinal_ex(c, pt + n, &fin) <= 0)
+    if (pt == NULL || c == NULL ||
+        !EVP_DecryptInit_ex2(c, algs_aes256gcm(), k->key, t + 1 + NAME_LEN, NULL) ||
+        !EVP_DecryptUpdate(c, NULL, &n, t, RING_HDR) ||
+        !EVP_DecryptUpdate(c, pt, &n, t + RING_HDR, (int)ct_len) ||
+        !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, (void *)(t + len - TAG_LEN)) ||
+        EVP_DecryptFinal_ex(c, pt + n, &fin) <= 0)
         goto done;
     *out = pt;
     *out_len = ct_len;
@@ -297,8 +300,8 @@ static int ossl_keys(SSL *s, SSL_CTX *ctx, uint8_t name[NAME_LEN], uint8_t iv[OS
     }
     OSSL_PARAM params[2] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
                             OSSL_PARAM_construct_end()};
-    if (!EVP_CipherInit_ex2(c, algs_aes256cbc(), aes, iv, enc, NULL)
-        || !EVP_MAC_init(m->evp, hmac, sizeof(hmac), params)) {
+    if (!EVP_CipherInit_ex2(c, algs_aes256cbc(), aes, iv, enc, NULL) ||
+        !EVP_MAC_init(m->evp, hmac, sizeof(hmac), params)) {
         ret = -1;
         goto done;
     }
@@ -331,17 +334,17 @@ static int ossl_seal(SSL *s, SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB
     if (ivl < 0 || ivl > EVP_MAX_IV_LENGTH || bl <= 0)
         goto done;
     size_t start = cbb_len(out);
-    if (!cbb_add_bytes(out, name, NAME_LEN) || !cbb_add_bytes(out, iv, (size_t)ivl)
-        || !cbb_add_space(out, &p, pt_len + (size_t)bl)
-        || !EVP_EncryptUpdate(c, p, &n, pt, (int)pt_len) || !EVP_EncryptFinal_ex(c, p + n, &fin))
+    if (!cbb_add_bytes(out, name, NAME_LEN) || !cbb_add_bytes(out, iv, (size_t)ivl) ||
+        !cbb_add_space(out, &p, pt_len + (size_t)bl) ||
+        !EVP_EncryptUpdate(c, p, &n, pt, (int)pt_len) || !EVP_EncryptFinal_ex(c, p + n, &fin))
         goto done;
     /* give back the unused block slack */
     out->buf->len -= (size_t)bl - (size_t)fin - ((size_t)n - pt_len);
     const uint8_t *all = cbb_data(out) + start;
     size_t all_len = cbb_len(out) - start;
     uint8_t tag[EVP_MAX_MD_SIZE];
-    if (!mac_update(&m, all, all_len) || !mac_final(&m, tag, &mlen)
-        || !cbb_add_bytes(out, tag, mlen))
+    if (!mac_update(&m, all, all_len) || !mac_final(&m, tag, &mlen) ||
+        !cbb_add_bytes(out, tag, mlen))
         goto done;
     ok = 1;
 done:
@@ -382,13 +385,13 @@ static int ossl_open(SSL *s, SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t
     if (ivl < 0 || ml == 0 || ml > EVP_MAX_MD_SIZE || len <= NAME_LEN + (size_t)ivl + ml)
         goto done;
     size_t body = len - ml;
-    if (!mac_update(&m, t, body) || !mac_final(&m, tag, &mlen) || mlen != ml
-        || CRYPTO_memcmp(tag, t + body, ml) != 0)
+    if (!mac_update(&m, t, body) || !mac_final(&m, tag, &mlen) || mlen != ml ||
+        CRYPTO_memcmp(tag, t + body, ml) != 0)
         goto done;
     size_t ct_len = body - NAME_LEN - (size_t)ivl;
     pt = OPENSSL_malloc(ct_len + EVP_MAX_BLOCK_LENGTH);
-    if (pt == NULL || !EVP_DecryptUpdate(c, pt, &n, t + NAME_LEN + ivl, (int)ct_len)
-        || EVP_DecryptFinal_ex(c, pt + n, &fin) <= 0)
+    if (pt == NULL || !EVP_DecryptUpdate(c, pt, &n, t + NAME_LEN + ivl, (int)ct_len) ||
+        EVP_DecryptFinal_ex(c, pt + n, &fin) <= 0)
         goto done;
     *out = pt;
     *out_len = (size_t)n + (size_t)fin;
@@ -413,7 +416,10 @@ static int use_ossl_format(SSL_CTX *ctx)
 
 /* ---- handshake API ---- */
 
-static SSL_CTX *sess_ctx(SSL *s) { return s->session_ctx != NULL ? s->session_ctx : s->ctx; }
+static SSL_CTX *sess_ctx(SSL *s)
+{
+    return s->session_ctx != NULL ? s->session_ctx : s->ctx;
+}
 
 int sess_ticket_issue(SSL *s, SSL_SESSION *sess, CBB *out_ticket)
 {
@@ -503,8 +509,8 @@ int sess_ticket_accept(SSL *s, const uint8_t *identity, size_t len, SSL_SESSION 
         }
         renew = tr == SSL_TICKET_RETURN_USE_RENEW;
     }
-    if (sess->sid_ctx_len != s->cfg.sid_ctx_len
-        || memcmp(sess->sid_ctx, s->cfg.sid_ctx, sess->sid_ctx_len) != 0) {
+    if (sess->sid_ctx_len != s->cfg.sid_ctx_len ||
+        memcmp(sess->sid_ctx, s->cfg.sid_ctx, sess->sid_ctx_len) != 0) {
         SSL_SESSION_free(sess);
         return 1;
     }
@@ -515,8 +521,8 @@ int sess_ticket_accept(SSL *s, const uint8_t *identity, size_t len, SSL_SESSION 
     }
     /* Anti-replay for early data (OpenSSL 3.0): a stateless ticket is valid
      * only while its cache entry exists; the first use removes it. */
-    if (s->cfg.max_early_data > 0 && !(s->cfg.options & SSL_OP_NO_ANTI_REPLAY)
-        && !SSL_CTX_remove_session(ctx, sess)) {
+    if (s->cfg.max_early_data > 0 && !(s->cfg.options & SSL_OP_NO_ANTI_REPLAY) &&
+        !SSL_CTX_remove_session(ctx, sess)) {
         SSL_SESSION_free(sess);
         return 1;
     }
@@ -526,8 +532,8 @@ int sess_ticket_accept(SSL *s, const uint8_t *identity, size_t len, SSL_SESSION 
 }
 
 /* sess_client_set_ticket: client side of a NewSessionTicket; see ticket.h. */
-int sess_client_set_ticket(SSL_SESSION *sess, const uint8_t *ticket, size_t len,
-                           uint32_t lifetime, uint32_t age_add)
+int sess_client_set_ticket(SSL_SESSION *sess, const uint8_t *ticket, size_t len, uint32_t lifetime,
+                           uint32_t age_add)
 {
     uint8_t *copy = NULL;
     unsigned int dlen = 0;
@@ -595,9 +601,8 @@ int sess_ticket_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg, long *out_ret
         /* OpenSSL always has keys in this layout; we create them on first
          * request so that GET on one SSL_CTX + SET on another shares tickets. */
         if (!tk->have_app_keys) {
-            ok = RAND_bytes(tk->app_name, NAME_LEN) == 1
-                 && RAND_priv_bytes(tk->app_hmac, 32) == 1
-                 && RAND_priv_bytes(tk->app_aes, 32) == 1;
+            ok = RAND_bytes(tk->app_name, NAME_LEN) == 1 &&
+                 RAND_priv_bytes(tk->app_hmac, 32) == 1 && RAND_priv_bytes(tk->app_aes, 32) == 1;
             tk->have_app_keys = ok;
         }
         if (ok) {
@@ -615,8 +620,8 @@ int sess_ctx_callback_ctrl(SSL_CTX *ctx, int cmd, void (*fp)(void), long *out_re
 {
     if (cmd != SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB)
         return 0;
-    ctx->ticket_key_cb = (int (*)(SSL *, unsigned char *, unsigned char *, EVP_CIPHER_CTX *,
-                                  HMAC_CTX *, int))fp;
+    ctx->ticket_key_cb =
+        (int (*)(SSL *, unsigned char *, unsigned char *, EVP_CIPHER_CTX *, HMAC_CTX *, int))fp;
     *out_ret = 1;
     return 1;
 }

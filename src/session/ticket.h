@@ -4,7 +4,7 @@
  * Default format (sesame): 0x02 || key name (16) || nonce (12) ||
  * AES-256-GCM(serialized session) || tag (16), AAD = the first 29 bytes.
  * With application keys (SSL_CTRL_SET_TLSEXT_TICKET_KEYS) or a ticket key
- * callback, OpenSSL's layout: key name (16) || IV (16) || AES-256-CBC || 
+ * callback, OpenSSL's layout: key name (16) || IV (16) || AES-256-CBC ||
  * HMAC-SHA256(everything before). */
 #ifndef SESAME_SESSION_TICKET_H
 #define SESAME_SESSION_TICKET_H
@@ -24,7 +24,7 @@ struct ticket_ring_key {
 
 struct ticket_keys {
     int initialized;
-    pthread_rwlock_t lock;          /* guards everything below */
+    pthread_rwlock_t lock; /* guards everything below */
     struct ticket_ring_key cur, prev;
     /* application keys (80 bytes: name 16 || HMAC 32 || AES 32) */
     int have_app_keys;
@@ -66,8 +66,8 @@ int sess_ticket_accept(SSL *s, const uint8_t *identity, size_t len, SSL_SESSION 
  * lifetime and age_add in |sess| (not yet published), sets time to now and
  * session_id = SHA-256(ticket) as OpenSSL does (so the session is resumable:
  * contract S6). */
-int sess_client_set_ticket(SSL_SESSION *sess, const uint8_t *ticket, size_t len,
-                           uint32_t lifetime, uint32_t age_add) WUR;
+int sess_client_set_ticket(SSL_SESSION *sess, const uint8_t *ticket, size_t len, uint32_t lifetime,
+                           uint32_t age_add) WUR;
 
 /* sess_ticket_ctrl: SSL_CTRL_SET/GET_TLSEXT_TICKET_KEYS (via sess_ctx_ctrl). */
 int sess_ticket_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg, long *out_ret);

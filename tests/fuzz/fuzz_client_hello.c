@@ -38,16 +38,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (cbs_len(&ch.psk_binders[i]) > 0)
             sum += cbs_data(&ch.psk_binders[i])[cbs_len(&ch.psk_binders[i]) - 1];
     }
-    const CBS *lists[] = {&ch.cipher_suites, &ch.supported_groups, &ch.sigalgs,
-                          &ch.sigalgs_cert, &ch.supported_versions};
+    const CBS *lists[] = {&ch.cipher_suites, &ch.supported_groups, &ch.sigalgs, &ch.sigalgs_cert,
+                          &ch.supported_versions};
     for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
         it = *lists[i];
         while (codec_u16_list_next(&it, &v))
             sum += v;
     }
-    const CBS *views[] = {&ch.server_name, &ch.alpn, &ch.psk_modes, &ch.cookie,
-                          &ch.certificate_authorities, &ch.session_ticket,
-                          &ch.renegotiation_info, &ch.ec_point_formats};
+    const CBS *views[] = {&ch.server_name,
+                          &ch.alpn,
+                          &ch.psk_modes,
+                          &ch.cookie,
+                          &ch.certificate_authorities,
+                          &ch.session_ticket,
+                          &ch.renegotiation_info,
+                          &ch.ec_point_formats};
     for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
         if (cbs_len(views[i]) > 0)
             sum += cbs_data(views[i])[cbs_len(views[i]) - 1];

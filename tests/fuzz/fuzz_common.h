@@ -30,19 +30,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A fuzz-found bug: print and abort, so libFuzzer and the replay driver
  * both report it as a crash with the input that caused it. */
-#define FUZZ_ASSERT(cond)                                                               \
-    do {                                                                                \
-        if (!(cond)) {                                                                  \
-            fprintf(stderr, "%s:%d: FUZZ_ASSERT failed: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                                    \
-        }                                                                               \
+#define FUZZ_ASSERT(cond)                                                                          \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: FUZZ_ASSERT failed: %s\n", __FILE__, __LINE__, #cond);         \
+            abort();                                                                               \
+        }                                                                                          \
     } while (0)
 
 /* 2023-11-14T22:13:20Z; any fixed value works, it only has to be the same
  * in the generator and in the targets. */
 #define FUZZ_CLOCK_MS UINT64_C(1700000000000)
 
-static inline uint64_t fuzz_clock(void) { return FUZZ_CLOCK_MS; }
+static inline uint64_t fuzz_clock(void)
+{
+    return FUZZ_CLOCK_MS;
+}
 
 static inline void fuzz_ticket_keys(uint8_t keys[80])
 {

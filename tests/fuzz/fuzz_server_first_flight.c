@@ -25,8 +25,8 @@ static int alpn_cb(SSL *s, const unsigned char **out, unsigned char *out_len,
     static const unsigned char ours[] = "\x02h2\x08http/1.1";
     (void)s;
     (void)arg;
-    if (SSL_select_next_proto((unsigned char **)out, out_len, ours, sizeof(ours) - 1, in,
-                              in_len) != OPENSSL_NPN_NEGOTIATED)
+    if (SSL_select_next_proto((unsigned char **)out, out_len, ours, sizeof(ours) - 1, in, in_len) !=
+        OPENSSL_NPN_NEGOTIATED)
         return SSL_TLSEXT_ERR_NOACK;
     return SSL_TLSEXT_ERR_OK;
 }

@@ -5,7 +5,10 @@
 
 #include "codec/codec.h"
 
-static unsigned touch(const CBS *c) { return cbs_len(c) ? cbs_data(c)[cbs_len(c) - 1] : 0; }
+static unsigned touch(const CBS *c)
+{
+    return cbs_len(c) ? cbs_data(c)[cbs_len(c) - 1] : 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -105,10 +105,10 @@ static _Noreturn void die(const char *what)
     ERR_print_errors_fp(stderr);
     exit(1);
 }
-#define NEED(c)                 \
-    do {                        \
-        if (!(c))               \
-            die(#c);            \
+#define NEED(c)                                                                                    \
+    do {                                                                                           \
+        if (!(c))                                                                                  \
+            die(#c);                                                                               \
     } while (0)
 
 static size_t unhex(const char *s, uint8_t *out, size_t cap)
@@ -330,8 +330,8 @@ static void gen_handshakes(void)
     NEED(SSL_do_handshake(c) <= 0);
     n = drain(SSL_get_wbio(c), buf, sizeof(buf) - 64);
     static const uint8_t tail[] = {0x14, 0x03, 0x03, 0x00, 0x01, 0x01, /* CCS */
-                                   0x17, 0x03, 0x03, 0x00, 0x15, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
-                                   12, 13, 14, 15, 16, 17, 18, 19, 20, 21};
+                                   0x17, 0x03, 0x03, 0x00, 0x15, 1,    2,  3,  4,  5,  6,  7,  8,
+                                   9,    10,   11,   12,   13,   14,   15, 16, 17, 18, 19, 20, 21};
     memcpy(buf + n, tail, sizeof(tail));
     put("server_first_flight", "sesame_hello_ccs_appdata.bin", buf, n + sizeof(tail));
     SSL_free(c);
@@ -403,8 +403,8 @@ static void gen_messages(void)
     NEED(l1 > 0 && l2 > 0);
     const uint8_t *ders[2] = {d1, d2};
     size_t der_lens[2] = {(size_t)l1, (size_t)l2};
-    NEED(cbb_init(&cbb, 1024) && codec_write_certificate(&cbb, (const uint8_t *)"ctx", 3, ders,
-                                                         der_lens, 2));
+    NEED(cbb_init(&cbb, 1024) &&
+         codec_write_certificate(&cbb, (const uint8_t *)"ctx", 3, ders, der_lens, 2));
     put_cbb_body("certificate", "two_certs_with_context.bin", &cbb);
     NEED(cbb_init(&cbb, 16) && codec_write_certificate(&cbb, NULL, 0, NULL, NULL, 0));
     put_cbb_body("certificate", "empty.bin", &cbb);
@@ -418,8 +418,8 @@ static void gen_messages(void)
     const uint8_t *cas[2] = {n1, n2};
     size_t ca_lens[2] = {(size_t)nl1, (size_t)nl2};
     NEED(cbb_init(&cbb, 256) &&
-         codec_write_certificate_request(&cbb, (const uint8_t *)"\x01\x02\x03\x04", 4, sigalgs,
-                                         5, cas, ca_lens, 2));
+         codec_write_certificate_request(&cbb, (const uint8_t *)"\x01\x02\x03\x04", 4, sigalgs, 5,
+                                         cas, ca_lens, 2));
     put_cbb_body("certificate_request", "context_sigalgs_cas.bin", &cbb);
     NEED(cbb_init(&cbb, 64) &&
          codec_write_certificate_request(&cbb, NULL, 0, sigalgs, 2, NULL, NULL, 0));
@@ -506,11 +506,11 @@ static void gen_records(void)
         EVP_CIPHER_free(c);
     }
     /* plaintext mode (bit 2): inner plaintexts: content || type || padding */
-    static const uint8_t plain[] = {0x04,                                   /* mode */
-                                    0x17, 0x03, 0x03, 0x00, 0x08,           /* header, 8 */
-                                    'a', 'b', 'c', 0x17, 0, 0, 0, 0,        /* padded */
-                                    0x17, 0x03, 0x03, 0x00, 0x03, 0, 0, 0,  /* no type */
-                                    0x17, 0x03, 0x03, 0x00, 0x01, 0x15};    /* empty alert */
+    static const uint8_t plain[] = {0x04,                                    /* mode */
+                                    0x17, 0x03, 0x03, 0x00, 0x08,            /* header, 8 */
+                                    'a',  'b',  'c',  0x17, 0,    0,   0, 0, /* padded */
+                                    0x17, 0x03, 0x03, 0x00, 0x03, 0,   0, 0, /* no type */
+                                    0x17, 0x03, 0x03, 0x00, 0x01, 0x15};     /* empty alert */
     put("record_open", "plaintext_mode.bin", plain, sizeof(plain));
 }
 

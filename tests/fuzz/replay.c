@@ -101,7 +101,10 @@ static uint64_t rnd(void)
     return z ^ (z >> 31);
 }
 
-static size_t below(size_t n) { return n ? (size_t)(rnd() % n) : 0; }
+static size_t below(size_t n)
+{
+    return n ? (size_t)(rnd() % n) : 0;
+}
 
 /* ---- corpus ---- */
 
@@ -165,11 +168,10 @@ static void add_path(const char *path)
 
 /* ---- mutations ---- */
 
-static const uint8_t k_bytes[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x0f, 0x10, 0x1f, 0x20, 0x3f,
-                                  0x40, 0x7e, 0x7f, 0x80, 0x81, 0xfe, 0xff};
-static const uint16_t k_u16[] = {0x0000, 0x0001, 0x0002, 0x00ff, 0x0100, 0x0303, 0x0304,
-                                 0x3fff, 0x4000, 0x4001, 0x4100, 0x7fff, 0x8000, 0xfffe,
-                                 0xffff};
+static const uint8_t k_bytes[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x0f, 0x10, 0x1f, 0x20,
+                                  0x3f, 0x40, 0x7e, 0x7f, 0x80, 0x81, 0xfe, 0xff};
+static const uint16_t k_u16[] = {0x0000, 0x0001, 0x0002, 0x00ff, 0x0100, 0x0303, 0x0304, 0x3fff,
+                                 0x4000, 0x4001, 0x4100, 0x7fff, 0x8000, 0xfffe, 0xffff};
 
 /* mutate_once edits buf[0..*len) in place (capacity REPLAY_MAX_INPUT). */
 static void mutate_once(uint8_t *buf, size_t *len)
@@ -244,15 +246,15 @@ static void mutate_once(uint8_t *buf, size_t *len)
         return;
     }
     default: /* insert random bytes */
-        {
-            size_t k = 1 + below(4), at = below(n + 1);
-            if (n + k > REPLAY_MAX_INPUT)
-                return;
-            memmove(buf + at + k, buf + at, n - at);
-            for (size_t i = 0; i < k; i++)
-                buf[at + i] = k_bytes[below(sizeof(k_bytes))];
-            *len = n + k;
-        }
+    {
+        size_t k = 1 + below(4), at = below(n + 1);
+        if (n + k > REPLAY_MAX_INPUT)
+            return;
+        memmove(buf + at + k, buf + at, n - at);
+        for (size_t i = 0; i < k; i++)
+            buf[at + i] = k_bytes[below(sizeof(k_bytes))];
+        *len = n + k;
+    }
         return;
     }
 }

@@ -14,12 +14,12 @@
 #include "record/aead.h"
 
 static int failures;
-#define CHECK(c)                                                                 \
-    do {                                                                         \
-        if (!(c)) {                                                              \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); \
-            failures++;                                                          \
-        }                                                                        \
+#define CHECK(c)                                                                                   \
+    do {                                                                                           \
+        if (!(c)) {                                                                                \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c);                  \
+            failures++;                                                                            \
+        }                                                                                          \
     } while (0)
 
 static EVP_CIPHER *g_aes128, *g_aes256, *g_chacha;
@@ -116,9 +116,8 @@ static const char k_server_app_record[] =
 /* Opens the RFC record at |seq|, checks type/length, then re-seals the
  * plaintext and checks the exact wire bytes come back.  Returns the
  * plaintext in |plain|. */
-static void rfc8448_vector(const char *name, const char *key_hex, const char *iv_hex,
-                           uint64_t seq, const char *rec_hex, uint8_t want_type,
-                           size_t want_len, uint8_t *plain)
+static void rfc8448_vector(const char *name, const char *key_hex, const char *iv_hex, uint64_t seq,
+                           const char *rec_hex, uint8_t want_type, size_t want_len, uint8_t *plain)
 {
     uint8_t key[16], iv[12], rec[700], work[700], out[700];
     CHECK(hex(key_hex, key, sizeof(key)) == 16);
@@ -165,24 +164,24 @@ static void rfc8448_vector(const char *name, const char *key_hex, const char *iv
 static void test_rfc8448(void)
 {
     uint8_t plain[700], fin[36];
-    rfc8448_vector("server handshake", k_server_hs_key, k_server_hs_iv, 0, k_server_hs_record,
-                   22, 657, plain);
+    rfc8448_vector("server handshake", k_server_hs_key, k_server_hs_iv, 0, k_server_hs_record, 22,
+                   657, plain);
     CHECK(plain[0] == 0x08); /* EncryptedExtensions */
     CHECK(hex(k_server_finished, fin, sizeof(fin)) == 36);
     CHECK(memcmp(plain + 657 - 36, fin, 36) == 0);
 
-    rfc8448_vector("client finished", k_client_hs_key, k_client_hs_iv, 0, k_client_fin_record,
-                   22, 36, plain);
+    rfc8448_vector("client finished", k_client_hs_key, k_client_hs_iv, 0, k_client_fin_record, 22,
+                   36, plain);
     CHECK(memcmp(plain, "\x14\x00\x00\x20", 4) == 0);
 
     uint8_t payload[50];
     for (int i = 0; i < 50; i++)
         payload[i] = (uint8_t)i;
-    rfc8448_vector("client app data", k_client_app_key, k_client_app_iv, 0, k_client_app_record,
-                   23, 50, plain);
+    rfc8448_vector("client app data", k_client_app_key, k_client_app_iv, 0, k_client_app_record, 23,
+                   50, plain);
     CHECK(memcmp(plain, payload, 50) == 0);
-    rfc8448_vector("server app data", k_server_app_key, k_server_app_iv, 1, k_server_app_record,
-                   23, 50, plain);
+    rfc8448_vector("server app data", k_server_app_key, k_server_app_iv, 1, k_server_app_record, 23,
+                   50, plain);
     CHECK(memcmp(plain, payload, 50) == 0);
 }
 
@@ -250,8 +249,8 @@ static void test_tls13_roundtrip(const struct suite *s)
         CHECK(rec_len == 5 + len + 1 + pad + 16);
 
         /* Reference: nonce = iv XOR seq, AAD = header, inner = in||type||0s. */
-        uint8_t nonce[12], hdr[5] = {23, 3, 3, (uint8_t)((rec_len - 5) >> 8),
-                                     (uint8_t)(rec_len - 5)};
+        uint8_t nonce[12],
+            hdr[5] = {23, 3, 3, (uint8_t)((rec_len - 5) >> 8), (uint8_t)(rec_len - 5)};
         memcpy(nonce, iv, 12);
         for (int b = 0; b < 8; b++)
             nonce[11 - b] ^= (uint8_t)(seq >> (8 * b));
@@ -284,8 +283,7 @@ static void test_tls13_roundtrip(const struct suite *s)
     CHECK(!rec_tls13_seal(&w, 23, in, REC_MAX_PLAINTEXT + 1, 0, rec, sizeof(rec), &rec_len));
     CHECK(!rec_tls13_seal(&w, 23, in, 10, SIZE_MAX, rec, sizeof(rec), &rec_len));
     /* Output buffer one byte short. */
-    CHECK(!rec_tls13_seal(&w, 23, in, 10, 0, rec, rec_tls13_sealed_len(&w, 10, 0) - 1,
-                          &rec_len));
+    CHECK(!rec_tls13_seal(&w, 23, in, 10, 0, rec, rec_tls13_sealed_len(&w, 10, 0) - 1, &rec_len));
     ERR_clear_error();
     CHECK(w.seq == r.seq);
     rec_aead_cleanup(&w);
@@ -347,7 +345,8 @@ static void test_tls12_roundtrip(const struct suite *s)
         CHECK(rec_tls12_open(&r, rec, rec + 5, rec_len - 5, &plain, &got, &alert));
         CHECK(alert == 0 && got == len && plain == rec + 5 + x && memcmp(plain, in, len) == 0);
     }
-    CHECK(!rec_tls12_seal(&w, 23, 0x0303, in, REC_MAX_PLAINTEXT + 1, rec, sizeof(rec), &(size_t){0}));
+    CHECK(
+        !rec_tls12_seal(&w, 23, 0x0303, in, REC_MAX_PLAINTEXT + 1, rec, sizeof(rec), &(size_t){0}));
     ERR_clear_error();
     rec_aead_cleanup(&w);
     rec_aead_cleanup(&r);
@@ -357,8 +356,7 @@ static void test_tls12_roundtrip(const struct suite *s)
 
 static void test_tls13_failures(void)
 {
-    static uint8_t buf[REC_TLS13_MAX_CIPHERTEXT + 64], in[REC_MAX_PLAINTEXT + 2],
-        good[600];
+    static uint8_t buf[REC_TLS13_MAX_CIPHERTEXT + 64], in[REC_MAX_PLAINTEXT + 2], good[600];
     uint8_t key[16], iv[12], t, alert;
     size_t l, rec_len, good_len;
     fill(key, 16, 5);

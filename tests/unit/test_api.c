@@ -13,10 +13,24 @@
 
 /* Weak stand-ins so this test links without the session and record layers;
  * the real build links the real ones. */
-__attribute__((weak)) int sess_cache_init(SSL_CTX *ctx) { (void)ctx; return 1; }
-__attribute__((weak)) void sess_cache_cleanup(SSL_CTX *ctx) { (void)ctx; }
-__attribute__((weak)) int ticket_keys_init(SSL_CTX *ctx) { (void)ctx; return 1; }
-__attribute__((weak)) void ticket_keys_cleanup(struct ticket_keys *tk) { (void)tk; }
+__attribute__((weak)) int sess_cache_init(SSL_CTX *ctx)
+{
+    (void)ctx;
+    return 1;
+}
+__attribute__((weak)) void sess_cache_cleanup(SSL_CTX *ctx)
+{
+    (void)ctx;
+}
+__attribute__((weak)) int ticket_keys_init(SSL_CTX *ctx)
+{
+    (void)ctx;
+    return 1;
+}
+__attribute__((weak)) void ticket_keys_cleanup(struct ticket_keys *tk)
+{
+    (void)tk;
+}
 __attribute__((weak)) void sess_connection_end(SSL *s)
 {
     SSL_SESSION_free(s->session);
@@ -24,16 +38,29 @@ __attribute__((weak)) void sess_connection_end(SSL *s)
 }
 __attribute__((weak)) int sess_ctx_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg, long *r)
 {
-    (void)ctx; (void)cmd; (void)larg; (void)parg; (void)r;
+    (void)ctx;
+    (void)cmd;
+    (void)larg;
+    (void)parg;
+    (void)r;
     return 0;
 }
 __attribute__((weak)) int sess_ctx_callback_ctrl(SSL_CTX *ctx, int cmd, void (*fp)(void), long *r)
 {
-    (void)ctx; (void)cmd; (void)fp; (void)r;
+    (void)ctx;
+    (void)cmd;
+    (void)fp;
+    (void)r;
     return 0;
 }
-__attribute__((weak)) void ssl_io_free(SSL *s) { (void)s; }
-__attribute__((weak)) void SSL_SESSION_free(SSL_SESSION *sess) { (void)sess; }
+__attribute__((weak)) void ssl_io_free(SSL *s)
+{
+    (void)s;
+}
+__attribute__((weak)) void SSL_SESSION_free(SSL_SESSION *sess)
+{
+    (void)sess;
+}
 
 static int bio_refs(BIO *b)
 {
@@ -140,7 +167,8 @@ static void test_ctrl(void)
     CHECK_EQ_INT(ctx->cfg.num_suites12, 2);
     CHECK(SSL_CTX_set_cipher_list(ctx, "HIGH:!aNULL:+aRSA") == 1);
     CHECK_EQ_INT(ctx->cfg.num_suites12, 6);
-    CHECK(ctx->cfg.suites12[5]->auth_nid == NID_auth_rsa && ctx->cfg.suites12[0]->auth_nid == NID_auth_ecdsa);
+    CHECK(ctx->cfg.suites12[5]->auth_nid == NID_auth_rsa &&
+          ctx->cfg.suites12[0]->auth_nid == NID_auth_ecdsa);
     CHECK(SSL_CTX_set_cipher_list(ctx, "AES128:ALL:@STRENGTH") == 1);
     CHECK_EQ_INT(ctx->cfg.suites12[5]->bits, 128);
     CHECK(SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=1") == 1);
@@ -198,8 +226,10 @@ static void test_select_next_proto(void)
     CHECK(SSL_select_next_proto(&out, &outlen, srv, sizeof(srv) - 1, cli, sizeof(cli) - 1) ==
           OPENSSL_NPN_NEGOTIATED);
     CHECK(outlen == 8 && memcmp(out, "http/1.1", 8) == 0);
-    CHECK(SSL_select_next_proto(&out, &outlen, (const unsigned char *)"\x03""abc", 4, cli,
-                                sizeof(cli) - 1) == OPENSSL_NPN_NO_OVERLAP);
+    CHECK(SSL_select_next_proto(&out, &outlen,
+                                (const unsigned char *)"\x03"
+                                                       "abc",
+                                4, cli, sizeof(cli) - 1) == OPENSSL_NPN_NO_OVERLAP);
     CHECK(outlen == 2 && memcmp(out, "h2", 2) == 0);
 }
 
@@ -280,7 +310,8 @@ static void test_certs_and_keys(void)
     PEM_write_X509(f, c1);
     fclose(f);
     CHECK(SSL_CTX_use_certificate_chain_file(ctx, path) == 1);
-    CHECK(SSL_CTX_get0_certificate(ctx) == NULL || X509_cmp(SSL_CTX_get0_certificate(ctx), c2) == 0);
+    CHECK(SSL_CTX_get0_certificate(ctx) == NULL ||
+          X509_cmp(SSL_CTX_get0_certificate(ctx), c2) == 0);
     STACK_OF(X509) *chain = NULL;
     CHECK(SSL_CTX_get0_chain_certs(ctx, &chain) == 1);
     CHECK(chain != NULL && sk_X509_num(chain) == 1);
@@ -430,7 +461,8 @@ static void test_sigalgs(void)
 static void test_strings(void)
 {
     CHECK(OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS, NULL) == 1);
-    const char *r = ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, SSL_R_CERTIFICATE_VERIFY_FAILED));
+    const char *r =
+        ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, SSL_R_CERTIFICATE_VERIFY_FAILED));
     CHECK(r != NULL && strcmp(r, "certificate verify failed") == 0);
     CHECK(strcmp(SSL_alert_desc_string_long(48), "unknown CA") == 0);
     CHECK(strcmp(SSL_alert_desc_string_long(40), "handshake failure") == 0);
@@ -446,7 +478,10 @@ static void test_strings(void)
                  "ECDHE-RSA-AES128-GCM-SHA256") == 0);
     char buf[128];
     CHECK(SSL_CIPHER_description(suite_by_value(0x1302), buf, sizeof(buf)) != NULL);
-    CHECK(strncmp(buf, "TLS_AES_256_GCM_SHA384         TLSv1.3 Kx=any      Au=any   Enc=AESGCM(256)            Mac=AEAD", 95) == 0);
+    CHECK(strncmp(buf,
+                  "TLS_AES_256_GCM_SHA384         TLSv1.3 Kx=any      Au=any   Enc=AESGCM(256)     "
+                  "       Mac=AEAD",
+                  95) == 0);
     CHECK(suite_by_name("ECDHE-ECDSA-CHACHA20-POLY1305") == suite_by_value(0xcca9));
 }
 

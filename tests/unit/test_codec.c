@@ -10,7 +10,8 @@
 #include "testutil.h"
 
 /* hex decodes |hex| (whitespace ignored) into a malloc'd buffer. */
-static uint8_t *unhex(const char *hex, size_t *out_len) {
+static uint8_t *unhex(const char *hex, size_t *out_len)
+{
     size_t n = strlen(hex), j = 0;
     uint8_t *out = malloc(n / 2 + 1);
     int hi = -1;
@@ -38,7 +39,8 @@ static uint8_t *unhex(const char *hex, size_t *out_len) {
 
 /* body_of checks a complete message's header (|type|, length) and points
  * |body| at its body. */
-static int body_of(const uint8_t *msg, size_t len, uint8_t type, CBS *body) {
+static int body_of(const uint8_t *msg, size_t len, uint8_t type, CBS *body)
+{
     CBS in;
     uint8_t t;
     cbs_init(&in, msg, len);
@@ -47,7 +49,8 @@ static int body_of(const uint8_t *msg, size_t len, uint8_t type, CBS *body) {
     return 1;
 }
 
-static int cbs_eq_hex(const CBS *cbs, const char *hex) {
+static int cbs_eq_hex(const CBS *cbs, const char *hex)
+{
     size_t n;
     uint8_t *b = unhex(hex, &n);
     int ok = cbs_mem_equal(cbs, b, n);
@@ -55,7 +58,8 @@ static int cbs_eq_hex(const CBS *cbs, const char *hex) {
     return ok;
 }
 
-static int cbs_eq_str(const CBS *cbs, const char *s) {
+static int cbs_eq_str(const CBS *cbs, const char *s)
+{
     return cbs_mem_equal(cbs, (const uint8_t *)s, strlen(s));
 }
 
@@ -116,7 +120,8 @@ static const char kRfcHRR[] =
     "4b1b5b40318d10d137abcbb87574e36e8a1f025f7dfa5d6e50781b5eda4aa15b0c8be7"
     "78257d16aa3030e9e7841dd9e4c0342267e8ca0caf571fb2b7cff0f934b0002b00020304";
 
-static void test_rfc8448_client_hello(void) {
+static void test_rfc8448_client_hello(void)
+{
     size_t len;
     uint8_t *msg = unhex(kRfcCH, &len);
     CBS body;
@@ -168,7 +173,8 @@ static void test_rfc8448_client_hello(void) {
     free(msg);
 }
 
-static void test_rfc8448_resumed_client_hello(void) {
+static void test_rfc8448_resumed_client_hello(void)
+{
     size_t len;
     uint8_t *msg = unhex(kRfcResumedCH, &len);
     CBS body;
@@ -190,7 +196,8 @@ static void test_rfc8448_resumed_client_hello(void) {
     free(msg);
 }
 
-static void test_rfc8448_server_hello(void) {
+static void test_rfc8448_server_hello(void)
+{
     size_t len;
     uint8_t *msg = unhex(kRfcSH, &len);
     CBS body;
@@ -222,7 +229,8 @@ static void test_rfc8448_server_hello(void) {
     free(msg);
 }
 
-static void test_rfc8448_other(void) {
+static void test_rfc8448_other(void)
+{
     size_t len;
     uint8_t *msg = unhex(kRfcEE, &len);
     CBS body, vd;
@@ -269,7 +277,8 @@ static const uint8_t kRandom[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 
                                     17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 
 /* finish_msg flushes |cbb| and gives its bytes (heap, caller frees). */
-static uint8_t *finish_msg(CBB *cbb, size_t *len) {
+static uint8_t *finish_msg(CBB *cbb, size_t *len)
+{
     uint8_t *out = NULL;
     if (!cbb_finish(cbb, &out, len)) {
         cbb_cleanup(cbb);
@@ -279,8 +288,8 @@ static uint8_t *finish_msg(CBB *cbb, size_t *len) {
 }
 
 /* A full-featured ClientHello for round trips and the malformed tests. */
-static uint8_t *make_client_hello(size_t *len, size_t *binders_offset, size_t pad_to,
-                                  int with_psk) {
+static uint8_t *make_client_hello(size_t *len, size_t *binders_offset, size_t pad_to, int with_psk)
+{
     static const uint16_t suites[] = {0x1301, 0x1302, 0x1303};
     static const uint16_t groups[] = {0x001d, 0x0017, 0x0018};
     static const uint16_t sigalgs[] = {0x0403, 0x0804, 0x0807};
@@ -343,7 +352,8 @@ static uint8_t *make_client_hello(size_t *len, size_t *binders_offset, size_t pa
         in.num_psks = 2;
     }
     CBB cbb;
-    if (!cbb_init(&cbb, 64)) return NULL;
+    if (!cbb_init(&cbb, 64))
+        return NULL;
     /* Prefix junk: offsets must be relative to the message, not the CBB. */
     if (!cbb_add_u8(&cbb, 0x77)) {
         cbb_cleanup(&cbb);
@@ -354,20 +364,23 @@ static uint8_t *make_client_hello(size_t *len, size_t *binders_offset, size_t pa
         return NULL;
     }
     uint8_t *raw = finish_msg(&cbb, len);
-    if (raw == NULL) return NULL;
+    if (raw == NULL)
+        return NULL;
     *len -= 1;
     memmove(raw, raw + 1, *len);
     return raw;
 }
 
-static void test_client_hello_round_trip(void) {
+static void test_client_hello_round_trip(void)
+{
     size_t len, off;
     uint8_t *msg = make_client_hello(&len, &off, 0, 1);
     CBS body;
     CODEC_CLIENT_HELLO ch;
     uint8_t alert = 0;
     CHECK(msg != NULL);
-    if (msg == NULL) return;
+    if (msg == NULL)
+        return;
     CHECK(body_of(msg, len, CODEC_HS_CLIENT_HELLO, &body));
     CHECK(codec_parse_client_hello(&body, &ch, &alert));
     CHECK(cbs_mem_equal(&ch.random, kRandom, 32));
@@ -417,7 +430,8 @@ static void test_client_hello_round_trip(void) {
     for (int psk = 0; psk <= 1; psk++) {
         msg = make_client_hello(&len, &off, 512, psk);
         CHECK(msg != NULL && len == 512);
-        if (msg == NULL) continue;
+        if (msg == NULL)
+            continue;
         CHECK(body_of(msg, len, CODEC_HS_CLIENT_HELLO, &body));
         CHECK(codec_parse_client_hello(&body, &ch, &alert));
         CHECK(codec_ch_has(&ch, CODEC_EXT_PADDING));
@@ -435,7 +449,8 @@ static void test_client_hello_round_trip(void) {
     CHECK(ch.ext_present == 0 && cbs_len(&ch.supported_versions) == 0);
 }
 
-static void test_server_hello_round_trip(void) {
+static void test_server_hello_round_trip(void)
+{
     static const uint8_t pub[32] = {7}, sid[3] = {1, 2, 3}, cookie[4] = {4};
     CODEC_SERVER_HELLO_OUT in;
     CODEC_SERVER_HELLO sh;
@@ -503,7 +518,8 @@ static void test_server_hello_round_trip(void) {
     free(msg);
 }
 
-static void test_other_round_trips(void) {
+static void test_other_round_trips(void)
+{
     CBB cbb;
     CBS body, vd;
     size_t len;
@@ -637,7 +653,8 @@ static void test_other_round_trips(void) {
 
 /* expect_parse: |parse| of the body |hex| returns |ok|, else |want_alert|. */
 static void expect_parse(int (*parse)(CBS *, uint8_t *), const char *hex, int ok,
-                         uint8_t want_alert, int line) {
+                         uint8_t want_alert, int line)
+{
     size_t len;
     uint8_t *b = unhex(hex, &len);
     CBS body;
@@ -654,35 +671,43 @@ static void expect_parse(int (*parse)(CBS *, uint8_t *), const char *hex, int ok
     free(b);
 }
 
-static int p_ch(CBS *b, uint8_t *a) {
+static int p_ch(CBS *b, uint8_t *a)
+{
     CODEC_CLIENT_HELLO ch;
     return codec_parse_client_hello(b, &ch, a);
 }
-static int p_sh(CBS *b, uint8_t *a) {
+static int p_sh(CBS *b, uint8_t *a)
+{
     CODEC_SERVER_HELLO sh;
     return codec_parse_server_hello(b, &sh, a);
 }
-static int p_ee(CBS *b, uint8_t *a) {
+static int p_ee(CBS *b, uint8_t *a)
+{
     CODEC_ENCRYPTED_EXTENSIONS ee;
     return codec_parse_encrypted_extensions(b, &ee, a);
 }
-static int p_cr(CBS *b, uint8_t *a) {
+static int p_cr(CBS *b, uint8_t *a)
+{
     CODEC_CERTIFICATE_REQUEST cr;
     return codec_parse_certificate_request(b, &cr, a);
 }
-static int p_ct(CBS *b, uint8_t *a) {
+static int p_ct(CBS *b, uint8_t *a)
+{
     CODEC_CERTIFICATE ct;
     return codec_parse_certificate(b, &ct, a);
 }
-static int p_cv(CBS *b, uint8_t *a) {
+static int p_cv(CBS *b, uint8_t *a)
+{
     CODEC_CERTIFICATE_VERIFY cv;
     return codec_parse_certificate_verify(b, &cv, a);
 }
-static int p_nst(CBS *b, uint8_t *a) {
+static int p_nst(CBS *b, uint8_t *a)
+{
     CODEC_NEW_SESSION_TICKET nst;
     return codec_parse_new_session_ticket(b, &nst, a);
 }
-static int p_ku(CBS *b, uint8_t *a) {
+static int p_ku(CBS *b, uint8_t *a)
+{
     uint8_t r;
     return codec_parse_key_update(b, &r, a);
 }
@@ -695,12 +720,13 @@ static int p_ku(CBS *b, uint8_t *a) {
     "0303 1111111111111111111111111111111111111111111111111111111111111111"                        \
     "00 1301 00"
 
-#define OK 1, 0
-#define DECODE 0, CODEC_ALERT_DECODE_ERROR
+#define OK      1, 0
+#define DECODE  0, CODEC_ALERT_DECODE_ERROR
 #define ILLEGAL 0, CODEC_ALERT_ILLEGAL_PARAMETER
-#define UNSUPP 0, CODEC_ALERT_UNSUPPORTED_EXTENSION
+#define UNSUPP  0, CODEC_ALERT_UNSUPPORTED_EXTENSION
 
-static void test_malformed(void) {
+static void test_malformed(void)
+{
     /* Sanity: the heads themselves. */
     expect_parse(p_ch, CH_HEAD "0000", OK, __LINE__);
     expect_parse(p_ch, CH_HEAD, OK, __LINE__);
@@ -857,11 +883,13 @@ static void test_malformed(void) {
 /* Every strict prefix of a valid ClientHello body fails with decode_error,
  * except the one cut right after compression_methods (a valid hello with no
  * extensions, RFC 5246 7.4.1.2). */
-static void test_truncation(void) {
+static void test_truncation(void)
+{
     size_t len, off;
     uint8_t *msg = make_client_hello(&len, &off, 0, 1);
     CHECK(msg != NULL);
-    if (msg == NULL) return;
+    if (msg == NULL)
+        return;
     const uint8_t *body = msg + CODEC_HS_HEADER_LEN;
     size_t body_len = len - CODEC_HS_HEADER_LEN;
     /* version 2 + random 32 + sid 1+32 + suites 2+6 + compression 1+1. */
@@ -875,7 +903,8 @@ static void test_truncation(void) {
         uint8_t alert = 0;
         cbs_init(&cbs, copy, n);
         int r = codec_parse_client_hello(&cbs, &ch, &alert);
-        if (n == no_ext_len ? !r : (r || alert != CODEC_ALERT_DECODE_ERROR)) bad++;
+        if (n == no_ext_len ? !r : (r || alert != CODEC_ALERT_DECODE_ERROR))
+            bad++;
         free(copy);
     }
     ERR_clear_error();
@@ -893,7 +922,8 @@ static void test_truncation(void) {
         uint8_t alert = 0;
         cbs_init(&cbs, copy, n);
         int r = codec_parse_server_hello(&cbs, &sh, &alert);
-        if (n == 38 ? !r : (r || alert != CODEC_ALERT_DECODE_ERROR)) bad++;
+        if (n == 38 ? !r : (r || alert != CODEC_ALERT_DECODE_ERROR))
+            bad++;
         free(copy);
     }
     ERR_clear_error();
@@ -903,7 +933,8 @@ static void test_truncation(void) {
 
 /* xorshift64: deterministic PRNG for the mutation loop. */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-static uint64_t rng(void) {
+static uint64_t rng(void)
+{
     rng_state ^= rng_state << 13;
     rng_state ^= rng_state >> 7;
     rng_state ^= rng_state << 17;
@@ -912,7 +943,8 @@ static uint64_t rng(void) {
 
 /* mutate_and_parse applies a few random edits to |src| and runs |parse|. */
 static void mutate_and_parse(const uint8_t *src, size_t len, int iterations,
-                             int (*parse)(CBS *, uint8_t *)) {
+                             int (*parse)(CBS *, uint8_t *))
+{
     for (int i = 0; i < iterations; i++) {
         size_t n = len;
         uint8_t *buf = malloc(len + 8);
@@ -958,7 +990,8 @@ static void mutate_and_parse(const uint8_t *src, size_t len, int iterations,
     }
 }
 
-static void test_mutations(void) {
+static void test_mutations(void)
+{
     size_t len, off;
     uint8_t *msg = make_client_hello(&len, &off, 0, 1);
     if (msg != NULL) {

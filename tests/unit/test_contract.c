@@ -143,8 +143,8 @@ static SSL_CTX *client_ctx(int with_cache)
 /* conn: a new pair offering |sess| (may be NULL), SNI |sni| (NULL:
  * "localhost"); runs the handshake and, with |pump|, lets the client read the
  * tickets.  Returns 1 iff the handshake succeeded. */
-static int conn(SSL_CTX *cctx, SSL_CTX *sctx, SSL_SESSION *sess, const char *sni, int pump,
-                SSL **c, SSL **s)
+static int conn(SSL_CTX *cctx, SSL_CTX *sctx, SSL_SESSION *sess, const char *sni, int pump, SSL **c,
+                SSL **s)
 {
     *c = *s = NULL;
     if (!pair_new(cctx, sctx, c, s))
@@ -325,7 +325,7 @@ static void test_S3_get1_reference_outlives_ssl(void)
     CHECK(SSL_SESSION_get0_cipher(sg) != NULL);
     /* still fully usable */
     CHECK_EQ_INT(resumes(cctx, sctx, g, NULL), 1);
-    SSL_SESSION_free(g);  /* the last reference: ASan would flag a double free */
+    SSL_SESSION_free(g); /* the last reference: ASan would flag a double free */
     SSL_SESSION_free(sg);
     SSL_CTX_free(sctx);
     SSL_CTX_free(cctx);
@@ -625,8 +625,8 @@ static void s8_refs(int ret, int internal_store)
     SSL_CTX *sctx = server_ctx(), *cctx = client_ctx(1);
     SSL *c, *s;
     REQUIRE(sctx && cctx);
-    SSL_CTX_set_session_cache_mode(cctx, SSL_SESS_CACHE_CLIENT |
-                                             (internal_store ? 0 : SSL_SESS_CACHE_NO_INTERNAL_STORE));
+    SSL_CTX_set_session_cache_mode(
+        cctx, SSL_SESS_CACHE_CLIENT | (internal_store ? 0 : SSL_SESS_CACHE_NO_INTERNAL_STORE));
     cap_reset();
     cap_ret = ret;
     REQUIRE(conn(cctx, sctx, NULL, NULL, 1, &c, &s));
@@ -1227,7 +1227,8 @@ static void test_boundary_suite_hash(void)
     CHECK(SSL_CTX_set_ciphersuites(cctx, "TLS_AES_128_GCM_SHA256") == 1);
     SSL_SESSION *sess = fresh_session(cctx, sctx);
     REQUIRE(sess != NULL);
-    CHECK(strcmp(SSL_CIPHER_get_name(SSL_SESSION_get0_cipher(sess)), "TLS_AES_128_GCM_SHA256") == 0);
+    CHECK(strcmp(SSL_CIPHER_get_name(SSL_SESSION_get0_cipher(sess)), "TLS_AES_128_GCM_SHA256") ==
+          0);
     /* SHA-384 only: full handshake */
     CHECK(SSL_CTX_set_ciphersuites(cctx, "TLS_AES_256_GCM_SHA384") == 1);
     REQUIRE(conn(cctx, sctx, sess, NULL, 1, &c, &s));
@@ -1398,7 +1399,7 @@ static void test_S9_client_never_reoffers_spent_session(void)
     SSL_SESSION *fresh = SSL_get1_session(c);
     CHECK(fresh != NULL && fresh != first && SSL_SESSION_is_resumable(fresh));
     CHECK(SSL_SESSION_is_resumable(first) == 0); /* spent */
-    SSL_shutdown(c); /* a clean end keeps the session good (S10) */
+    SSL_shutdown(c);                             /* a clean end keeps the session good (S10) */
     SSL_free(c);
     SSL_free(s);
 

@@ -180,7 +180,8 @@ static void bad_input(const uint8_t *in, size_t len, int want_alert)
     long n = BIO_get_mem_data(wb, (char **)&out);
     /* the last record must be an alert with the wanted description */
     if (want_alert >= 0 && !CHECK(n >= 7))
-        fprintf(stderr, "  case: first byte %u, %zu bytes, want alert %d, got %ld bytes\n", in[0], len, want_alert, n);
+        fprintf(stderr, "  case: first byte %u, %zu bytes, want alert %d, got %ld bytes\n", in[0],
+                len, want_alert, n);
     if (want_alert >= 0) {
         if (n >= 7) {
             CHECK_EQ_INT(out[n - 7], 21);
@@ -205,13 +206,26 @@ static void test_bad_input(void)
     /* a ClientHello offering only TLS 1.2 (no supported_versions) */
     uint8_t ch12[5 + 4 + 2 + 32 + 1 + 4 + 2];
     size_t o = 0;
-    ch12[o++] = 22; ch12[o++] = 3; ch12[o++] = 1; ch12[o++] = 0; ch12[o++] = 4 + 2 + 32 + 1 + 4 + 2;
-    ch12[o++] = 1; ch12[o++] = 0; ch12[o++] = 0; ch12[o++] = 2 + 32 + 1 + 4 + 2;
-    ch12[o++] = 3; ch12[o++] = 3;
-    memset(ch12 + o, 7, 32); o += 32;
+    ch12[o++] = 22;
+    ch12[o++] = 3;
+    ch12[o++] = 1;
     ch12[o++] = 0;
-    ch12[o++] = 0; ch12[o++] = 2; ch12[o++] = 0xc0; ch12[o++] = 0x2f;
-    ch12[o++] = 1; ch12[o++] = 0;
+    ch12[o++] = 4 + 2 + 32 + 1 + 4 + 2;
+    ch12[o++] = 1;
+    ch12[o++] = 0;
+    ch12[o++] = 0;
+    ch12[o++] = 2 + 32 + 1 + 4 + 2;
+    ch12[o++] = 3;
+    ch12[o++] = 3;
+    memset(ch12 + o, 7, 32);
+    o += 32;
+    ch12[o++] = 0;
+    ch12[o++] = 0;
+    ch12[o++] = 2;
+    ch12[o++] = 0xc0;
+    ch12[o++] = 0x2f;
+    ch12[o++] = 1;
+    ch12[o++] = 0;
     bad_input(ch12, o, 70);
     /* wrong message order: a Finished before any ClientHello */
     static const uint8_t order[] = {22, 3, 1, 0, 8, 20, 0, 0, 4, 0, 0, 0, 0};
@@ -331,7 +345,8 @@ static void test_client_hello_cb(void)
     /* the client sees the server's access_denied alert */
     r = SSL_do_handshake(c);
     CHECK(r <= 0 && SSL_get_error(c, r) == SSL_ERROR_SSL);
-    CHECK_EQ_INT(ERR_GET_REASON(ERR_peek_last_error()), SSL_AD_REASON_OFFSET + SSL_AD_ACCESS_DENIED);
+    CHECK_EQ_INT(ERR_GET_REASON(ERR_peek_last_error()),
+                 SSL_AD_REASON_OFFSET + SSL_AD_ACCESS_DENIED);
     ERR_clear_error();
     SSL_free(c);
     SSL_free(s);

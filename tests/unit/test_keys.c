@@ -18,13 +18,13 @@
 
 static int g_failures;
 
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-            ERR_print_errors_fp(stderr);                                             \
-            g_failures++;                                                            \
-        }                                                                            \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+            ERR_print_errors_fp(stderr);                                                           \
+            g_failures++;                                                                          \
+        }                                                                                          \
     } while (0)
 
 /* hex decodes |hex| (whitespace ignored) into |out|; returns the length. */
@@ -60,8 +60,8 @@ static size_t hex(uint8_t *out, size_t cap, const char *hex)
 
 /* check_hex compares |got| with the hex string |want|, printing both. */
 #define CHECK_HEX(got, len, want) check_hex(__FILE__, __LINE__, #got, got, len, want)
-static void check_hex(const char *file, int line, const char *what, const uint8_t *got,
-                      size_t len, const char *want)
+static void check_hex(const char *file, int line, const char *what, const uint8_t *got, size_t len,
+                      const char *want)
 {
     uint8_t w[512];
     size_t wn = hex(w, sizeof(w), want);
@@ -135,9 +135,9 @@ static int feed_hex(TRANSCRIPT *t, const char *h)
 
 /* ---- an independent reference: libcrypto's TLS13-KDF ---- */
 
-static int ref_expand_label(const EVP_MD *md, uint8_t *out, size_t out_len,
-                            const uint8_t *secret, size_t secret_len, const char *label,
-                            const uint8_t *ctx, size_t ctx_len)
+static int ref_expand_label(const EVP_MD *md, uint8_t *out, size_t out_len, const uint8_t *secret,
+                            size_t secret_len, const char *label, const uint8_t *ctx,
+                            size_t ctx_len)
 {
     EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS13-KDF", NULL);
     EVP_KDF_CTX *kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
@@ -146,13 +146,11 @@ static int ref_expand_label(const EVP_MD *md, uint8_t *out, size_t out_len,
     uint8_t dummy = 0;
     OSSL_PARAM p[7], *q = p;
     *q++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-    *q++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)EVP_MD_get0_name(md),
-                                            0);
+    *q++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)EVP_MD_get0_name(md), 0);
     *q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, secret_len);
     *q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PREFIX, (void *)prefix,
                                              sizeof(prefix) - 1);
-    *q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_LABEL, (void *)label,
-                                             strlen(label));
+    *q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_LABEL, (void *)label, strlen(label));
     *q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_DATA,
                                              ctx_len ? (void *)ctx : (void *)&dummy, ctx_len);
     *q = OSSL_PARAM_construct_end();
@@ -198,14 +196,16 @@ static void test_rfc5869(void)
     CHECK(tls13_hkdf_extract(md, prk, salt, sizeof(salt), ikm, sizeof(ikm)));
     CHECK_HEX(prk, 32, "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5");
     CHECK(tls13_hkdf_expand(md, okm, sizeof(okm), prk, sizeof(prk), info, sizeof(info)));
-    CHECK_HEX(okm, 42,
-              "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+    CHECK_HEX(
+        okm, 42,
+        "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
     /* A.3: zero-length salt and info. */
     CHECK(tls13_hkdf_extract(md, prk, NULL, 0, ikm, sizeof(ikm)));
     CHECK_HEX(prk, 32, "19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04");
     CHECK(tls13_hkdf_expand(md, okm, sizeof(okm), prk, sizeof(prk), NULL, 0));
-    CHECK_HEX(okm, 42,
-              "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
+    CHECK_HEX(
+        okm, 42,
+        "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
     /* Too long an output is refused. */
     uint8_t big[255 * 32 + 1];
     CHECK(!tls13_hkdf_expand(md, big, sizeof(big), prk, 32, NULL, 0));
@@ -240,8 +240,8 @@ static void test_expand_label(void)
             for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
                 size_t ctx_len = (l & 1) ? hl : 0;
                 memset(out, 0, sizeof(out));
-                CHECK(tls13_hkdf_expand_label(mds[m], out, lens[k], secret, hl, labels[l],
-                                              context, ctx_len));
+                CHECK(tls13_hkdf_expand_label(mds[m], out, lens[k], secret, hl, labels[l], context,
+                                              ctx_len));
                 CHECK(ref_expand_label(mds[m], ref, lens[k], secret, hl, labels[l], context,
                                        ctx_len));
                 CHECK(memcmp(out, ref, lens[k]) == 0);
@@ -441,12 +441,12 @@ static void test_exporter(void)
     /* No context == empty context (OpenSSL's TLS 1.3 behaviour). */
     CHECK(tls13_export_keying_material(md, got, sizeof(got), ems, label, strlen(label), context,
                                        sizeof(context) - 1, 0));
-    CHECK(tls13_export_keying_material(md, got2, sizeof(got2), ems, label, strlen(label), NULL,
-                                       0, 1));
+    CHECK(tls13_export_keying_material(md, got2, sizeof(got2), ems, label, strlen(label), NULL, 0,
+                                       1));
     CHECK(memcmp(got, got2, sizeof(got)) == 0);
     CHECK(memcmp(got, want, sizeof(got)) != 0);
-    CHECK(ref_expand_label(md, want, sizeof(want), secret, 32, "exporter", algs_empty_hash(md),
-                           32));
+    CHECK(
+        ref_expand_label(md, want, sizeof(want), secret, 32, "exporter", algs_empty_hash(md), 32));
     CHECK(memcmp(got, want, sizeof(got)) == 0);
     /* The label length is honoured (not NUL-terminated). */
     CHECK(tls13_export_keying_material(md, got2, sizeof(got2), ems, label, 5, NULL, 0, 0));
@@ -526,8 +526,7 @@ static void test_transcript(void)
         synth[2] = 0;
         synth[3] = 32;
         CHECK(EVP_Digest("CH1", 3, synth + 4, &n, md, NULL) && n == 32);
-        CHECK(transcript_buffer(&t, &bp, &bl) && bl == sizeof(synth) &&
-              memcmp(bp, synth, bl) == 0);
+        CHECK(transcript_buffer(&t, &bp, &bl) && bl == sizeof(synth) && memcmp(bp, synth, bl) == 0);
         CHECK(transcript_update(&t, (const uint8_t *)"HRR", 3));
         CHECK(transcript_update(&t, (const uint8_t *)"CH2", 3));
         CHECK(transcript_hash(&t, h, &hl));

@@ -27,7 +27,8 @@ static void test_defaults_and_ctrl(void)
     CHECK_EQ_INT(ctrl(ctx, SSL_CTRL_SET_SESS_CACHE_SIZE, 5), SSL_SESSION_CACHE_MAX_SIZE_DEFAULT);
     CHECK_EQ_INT(ctrl(ctx, SSL_CTRL_SET_SESS_CACHE_SIZE, -1), 0);
     CHECK_EQ_INT(ctrl(ctx, SSL_CTRL_GET_SESS_CACHE_SIZE, 0), 5);
-    CHECK_EQ_INT(ctrl(ctx, SSL_CTRL_SET_SESS_CACHE_MODE, SSL_SESS_CACHE_BOTH), SSL_SESS_CACHE_SERVER);
+    CHECK_EQ_INT(ctrl(ctx, SSL_CTRL_SET_SESS_CACHE_MODE, SSL_SESS_CACHE_BOTH),
+                 SSL_SESS_CACHE_SERVER);
     CHECK_EQ_INT(SSL_CTX_get_timeout(ctx), 7200);
     CHECK_EQ_INT(SSL_CTX_set_timeout(ctx, 10), 7200);
     CHECK_EQ_INT(SSL_CTX_get_timeout(ctx), 10);
@@ -280,7 +281,7 @@ static void test_auto_flush(void)
 
 /* ---- stress ---- */
 
-#define THREADS 8
+#define THREADS    8
 #define PER_THREAD 3000
 static SSL_CTX *stress_ctx;
 

@@ -155,8 +155,8 @@ static void expect_fail(const unsigned char *d, size_t len, int reason, int line
     SSL_SESSION *s = d2i_SSL_SESSION(NULL, &p, (long)len);
     unsigned long e = ERR_peek_last_error();
     if (s != NULL || p != d || e == 0 || (reason != 0 && ERR_GET_REASON(e) != reason)) {
-        fprintf(stderr, "line %d: expected failure (reason %d), got %s, error %lx\n", line,
-                reason, s ? "a session" : "NULL", e);
+        fprintf(stderr, "line %d: expected failure (reason %d), got %s, error %lx\n", line, reason,
+                s ? "a session" : "NULL", e);
         CHECK(0);
     }
     SSL_SESSION_free(s);
@@ -178,7 +178,8 @@ static void test_sample_edits(void)
         m[9] = (uint8_t)(bad_versions[i] >> 8);
         m[10] = (uint8_t)bad_versions[i];
         /* 0xfefd etc. are negative INT32s written in 2 bytes: malformed for us */
-        expect_fail(m, len, bad_versions[i] >= 0x8000 ? 0 : SSL_R_UNSUPPORTED_SSL_VERSION, __LINE__);
+        expect_fail(m, len, bad_versions[i] >= 0x8000 ? 0 : SSL_R_UNSUPPORTED_SSL_VERSION,
+                    __LINE__);
     }
     memcpy(m, d, len);
     m[13] = 0x00, m[14] = 0xff; /* not a cipher suite we know */
@@ -254,23 +255,23 @@ static void test_built(void)
 
     /* all fields we map, plus the ones we read and drop */
     static const unsigned char full[] = {
-        0xa1, 0x06, 0x02, 0x04, 0x65, 0x00, 0x00, 0x00,             /* [1] time */
-        0xa2, 0x04, 0x02, 0x02, 0x0e, 0x10,                         /* [2] timeout 3600 */
-        0xa4, 0x05, 0x04, 0x03, 'c', 't', 'x',                      /* [4] sid_ctx */
-        0xa5, 0x03, 0x02, 0x01, 0x14,                               /* [5] verify 20 */
-        0xa6, 0x0d, 0x04, 0x0b, 'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'o', 'r', 'g',
-        0xa7, 0x03, 0x04, 0x01, 'h',                                /* [7] psk hint */
-        0xa8, 0x03, 0x04, 0x01, 'i',                                /* [8] psk identity */
-        0xa9, 0x04, 0x02, 0x02, 0x1c, 0x20,                         /* [9] lifetime */
-        0xaa, 0x05, 0x04, 0x03, 't', 'k', 't',                      /* [10] ticket */
-        0xac, 0x03, 0x04, 0x01, 's',                                /* [12] srp user */
-        0xad, 0x03, 0x02, 0x01, 0x01,                               /* [13] flags: EMS */
-        0xae, 0x03, 0x02, 0x01, 0x07,                               /* [14] age add */
-        0xaf, 0x04, 0x02, 0x02, 0x40, 0x00,                         /* [15] early data */
-        0xb0, 0x04, 0x04, 0x02, 'h', '2',                           /* [16] ALPN */
-        0xb1, 0x03, 0x02, 0x01, 0x02,                               /* [17] max frag */
-        0xb2, 0x04, 0x04, 0x02, 'a', 'd',                           /* [18] appdata */
-        0xb3, 0x03, 0x02, 0x01, 0x17,                               /* [19] group */
+        0xa1, 0x06, 0x02, 0x04, 0x65, 0x00, 0x00, 0x00, /* [1] time */
+        0xa2, 0x04, 0x02, 0x02, 0x0e, 0x10,             /* [2] timeout 3600 */
+        0xa4, 0x05, 0x04, 0x03, 'c',  't',  'x',        /* [4] sid_ctx */
+        0xa5, 0x03, 0x02, 0x01, 0x14,                   /* [5] verify 20 */
+        0xa6, 0x0d, 0x04, 0x0b, 'e',  'x',  'a',  'm',  'p',  'l',
+        'e',  '.',  'o',  'r',  'g',  0xa7, 0x03, 0x04, 0x01, 'h', /* [7] psk hint */
+        0xa8, 0x03, 0x04, 0x01, 'i',                               /* [8] psk identity */
+        0xa9, 0x04, 0x02, 0x02, 0x1c, 0x20,                        /* [9] lifetime */
+        0xaa, 0x05, 0x04, 0x03, 't',  'k',  't',                   /* [10] ticket */
+        0xac, 0x03, 0x04, 0x01, 's',                               /* [12] srp user */
+        0xad, 0x03, 0x02, 0x01, 0x01,                              /* [13] flags: EMS */
+        0xae, 0x03, 0x02, 0x01, 0x07,                              /* [14] age add */
+        0xaf, 0x04, 0x02, 0x02, 0x40, 0x00,                        /* [15] early data */
+        0xb0, 0x04, 0x04, 0x02, 'h',  '2',                         /* [16] ALPN */
+        0xb1, 0x03, 0x02, 0x01, 0x02,                              /* [17] max frag */
+        0xb2, 0x04, 0x04, 0x02, 'a',  'd',                         /* [18] appdata */
+        0xb3, 0x03, 0x02, 0x01, 0x17,                              /* [19] group */
     };
     l = build(der, 0x1303, 32, full, sizeof(full));
     s = parse(der, l);
@@ -290,7 +291,8 @@ static void test_built(void)
         CHECK(al == 2 && memcmp(a, "h2", 2) == 0);
         void *ad = NULL;
         size_t adl = 0;
-        CHECK(SSL_SESSION_get0_ticket_appdata(s, &ad, &adl) && adl == 2 && memcmp(ad, "ad", 2) == 0);
+        CHECK(SSL_SESSION_get0_ticket_appdata(s, &ad, &adl) && adl == 2 &&
+              memcmp(ad, "ad", 2) == 0);
         SSL_SESSION *r = reencode(s);
         CHECK(r != NULL && r->hostname != NULL && r->ticket_len == 3 && r->ems);
         SSL_SESSION_free(r);
@@ -310,9 +312,9 @@ static void test_built(void)
     static const unsigned char bad_frag[] = {0xb1, 0x03, 0x02, 0x01, 0x05};
     static const unsigned char bad_peer[] = {0xa3, 0x04, 0x30, 0x02, 0x05, 0x00};
     static const unsigned char two_certs_short[] = {0xa3, 0x02, 0x30, 0x00};
-    static const unsigned char long_ctx[] = {0xa4, 0x23, 0x04, 0x21, 1, 2, 3, 4, 5, 6, 7, 8, 9,
-                                             10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-                                             23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33};
+    static const unsigned char long_ctx[] = {
+        0xa4, 0x23, 0x04, 0x21, 1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+        16,   17,   18,   19,   20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33};
     static const unsigned char big_age[] = {0xae, 0x07, 0x02, 0x05, 0x01, 0, 0, 0, 0};
     static const unsigned char trailing[] = {0x05, 0x00};
     const struct {

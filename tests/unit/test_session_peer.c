@@ -16,23 +16,28 @@ static TEST_PKI pki;
 static SSL_SESSION *kept[8];
 static int num_kept;
 
-static int keep_cb(SSL *ssl, SSL_SESSION *sess) {
+static int keep_cb(SSL *ssl, SSL_SESSION *sess)
+{
     (void)ssl;
-    if (num_kept == (int)(sizeof(kept) / sizeof(kept[0]))) return 0;
+    if (num_kept == (int)(sizeof(kept) / sizeof(kept[0])))
+        return 0;
     kept[num_kept++] = sess;
     return 1;
 }
 
-static void drop_kept(void) {
+static void drop_kept(void)
+{
     for (int i = 0; i < num_kept; i++)
         SSL_SESSION_free(kept[i]);
     num_kept = 0;
 }
 
 /* server_ctx: leaf + the CA as chain, so the client receives two certificates. */
-static SSL_CTX *server_ctx(void) {
+static SSL_CTX *server_ctx(void)
+{
     SSL_CTX *c = pair_server_ctx(&pki);
-    if (c == NULL) return NULL;
+    if (c == NULL)
+        return NULL;
     X509_up_ref(pki.ca);
     if (!SSL_CTX_add_extra_chain_cert(c, pki.ca)) {
         X509_free(pki.ca);
@@ -43,36 +48,45 @@ static SSL_CTX *server_ctx(void) {
     return c;
 }
 
-static SSL_CTX *client_ctx(void) {
+static SSL_CTX *client_ctx(void)
+{
     SSL_CTX *c = pair_client_ctx(&pki);
-    if (c == NULL) return NULL;
+    if (c == NULL)
+        return NULL;
     SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     SSL_CTX_sess_set_new_cb(c, keep_cb);
     return c;
 }
 
 /* connect: handshake (resuming |resume| if set) and read the tickets. */
-static int do_connect(SSL_CTX *cctx, SSL_CTX *sctx, SSL_SESSION *resume, SSL **out_c, SSL **out_s) {
-    if (!pair_new(cctx, sctx, out_c, out_s)) return 0;
-    if (resume != NULL && !SSL_set_session(*out_c, resume)) return 0;
-    if (!pair_handshake(*out_c, *out_s)) return 0;
+static int do_connect(SSL_CTX *cctx, SSL_CTX *sctx, SSL_SESSION *resume, SSL **out_c, SSL **out_s)
+{
+    if (!pair_new(cctx, sctx, out_c, out_s))
+        return 0;
+    if (resume != NULL && !SSL_set_session(*out_c, resume))
+        return 0;
+    if (!pair_handshake(*out_c, *out_s))
+        return 0;
     pair_pump_client(*out_c);
     return 1;
 }
 
-static void close_pair(SSL *c, SSL *s) {
+static void close_pair(SSL *c, SSL *s)
+{
     SSL_shutdown(c);
     SSL_shutdown(s);
     SSL_free(c);
     SSL_free(s);
 }
 
-static void test_struct_size(void) {
+static void test_struct_size(void)
+{
     /* a regression guard for the per-session memory target (bench memory) */
     CHECK(sizeof(struct ssl_session_st) <= 256);
 }
 
-static void test_get0_peer_stable(void) {
+static void test_get0_peer_stable(void)
+{
     SSL_CTX *sctx = server_ctx(), *cctx = client_ctx();
     SSL *c, *s;
     REQUIRE(sctx && cctx);
@@ -104,7 +118,8 @@ static void test_get0_peer_stable(void) {
     SSL_CTX_free(cctx);
 }
 
-static void test_peer_survives_ssl_free(void) {
+static void test_peer_survives_ssl_free(void)
+{
     SSL_CTX *sctx = server_ctx(), *cctx = client_ctx();
     SSL *c, *s;
     REQUIRE(sctx && cctx);
@@ -129,7 +144,8 @@ static void test_peer_survives_ssl_free(void) {
     SSL_CTX_free(cctx);
 }
 
-static void test_resumed_connection_peer(void) {
+static void test_resumed_connection_peer(void)
+{
     SSL_CTX *sctx = server_ctx(), *cctx = client_ctx();
     SSL *c, *s;
     REQUIRE(sctx && cctx);
@@ -173,7 +189,8 @@ struct racer {
     int idx;
 };
 
-static void *race_main(void *arg) {
+static void *race_main(void *arg)
+{
     struct racer *me = arg;
     struct race *r = me->r;
     atomic_fetch_add(&r->ready, 1);
@@ -189,7 +206,8 @@ static void *race_main(void *arg) {
     return NULL;
 }
 
-static void test_concurrent_get0_peer(void) {
+static void test_concurrent_get0_peer(void)
+{
     SSL_CTX *sctx = server_ctx(), *cctx = client_ctx();
     SSL *c, *s;
     REQUIRE(sctx && cctx);
@@ -232,7 +250,8 @@ static void test_concurrent_get0_peer(void) {
 
 /* ---- serialization ---- */
 
-static void test_i2d_d2i_keeps_chain(void) {
+static void test_i2d_d2i_keeps_chain(void)
+{
     SSL_CTX *sctx = server_ctx(), *cctx = client_ctx();
     SSL *c, *s;
     REQUIRE(sctx && cctx);
@@ -268,7 +287,8 @@ static void test_i2d_d2i_keeps_chain(void) {
     const uint8_t *certs = sess_peer_der(kept[0]->peer, &l);
     const uint8_t *hit = NULL;
     for (int i = 0; i + (int)l <= len && hit == NULL; i++)
-        if (memcmp(der + i, certs, l) == 0) hit = der + i;
+        if (memcmp(der + i, certs, l) == 0)
+            hit = der + i;
     REQUIRE(hit != NULL);
     unsigned char *bad = OPENSSL_memdup(der, (size_t)len);
     REQUIRE(bad != NULL);
@@ -286,28 +306,36 @@ static void test_i2d_d2i_keeps_chain(void) {
 }
 
 /* A version 1 session (peer [5] = leaf, peerChain [12]) still reads. */
-static int add_tlv(CBB *b, uint8_t tag, const uint8_t *p, size_t len) {
-    if (!cbb_add_u8(b, tag)) return 0;
+static int add_tlv(CBB *b, uint8_t tag, const uint8_t *p, size_t len)
+{
+    if (!cbb_add_u8(b, tag))
+        return 0;
     if (len < 0x80) {
-        if (!cbb_add_u8(b, (uint8_t)len)) return 0;
+        if (!cbb_add_u8(b, (uint8_t)len))
+            return 0;
     } else if (len <= 0xff) {
-        if (!cbb_add_u8(b, 0x81) || !cbb_add_u8(b, (uint8_t)len)) return 0;
+        if (!cbb_add_u8(b, 0x81) || !cbb_add_u8(b, (uint8_t)len))
+            return 0;
     } else {
-        if (!cbb_add_u8(b, 0x82) || !cbb_add_u16(b, (uint16_t)len)) return 0;
+        if (!cbb_add_u8(b, 0x82) || !cbb_add_u16(b, (uint16_t)len))
+            return 0;
     }
     return len == 0 || cbb_add_bytes(b, p, len);
 }
 
-static int add_der_of(CBB *b, uint8_t tag, CBB *inner) {
+static int add_der_of(CBB *b, uint8_t tag, CBB *inner)
+{
     uint8_t *d;
     size_t l;
-    if (!cbb_finish(inner, &d, &l)) return 0;
+    if (!cbb_finish(inner, &d, &l))
+        return 0;
     int ok = add_tlv(b, tag, d, l);
     OPENSSL_free(d);
     return ok;
 }
 
-static void test_format_v1_still_read(void) {
+static void test_format_v1_still_read(void)
+{
     unsigned char *leaf = NULL, *ca = NULL;
     int ll = i2d_X509(pki.leaf, &leaf), cl = i2d_X509(pki.ca, &ca);
     REQUIRE(ll > 0 && cl > 0);
@@ -358,7 +386,8 @@ static void test_format_v1_still_read(void) {
 
 /* ---- the server's view of a client certificate ---- */
 
-static void test_server_peer(void) {
+static void test_server_peer(void)
+{
     SSL_CTX *sctx = server_ctx(), *cctx = client_ctx();
     SSL *c, *s;
     REQUIRE(sctx && cctx);

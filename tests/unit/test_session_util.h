@@ -28,7 +28,10 @@ __attribute__((weak)) const SSL_CIPHER *SSL_CIPHER_find(SSL *ssl, const unsigned
 }
 
 static _Atomic uint64_t tu_now = 1700000000000ULL;
-static inline uint64_t tu_clock(void) { return atomic_load(&tu_now); }
+static inline uint64_t tu_clock(void)
+{
+    return atomic_load(&tu_now);
+}
 
 static inline SSL_CTX *tu_ctx_new(void)
 {
@@ -71,16 +74,19 @@ static inline SSL_SESSION *tu_sess(uint8_t idbyte)
     memset(id, idbyte, sizeof(id));
     id[0] = (uint8_t)(idbyte * 7 + 1);
     memset(key, 0x5a, sizeof(key));
-    if (s == NULL || !SSL_SESSION_set1_id(s, id, sizeof(id))
-        || !SSL_SESSION_set1_master_key(s, key, sizeof(key))
-        || !SSL_SESSION_set_protocol_version(s, TLS1_3_VERSION)
-        || !SSL_SESSION_set_cipher(s, SSL_CIPHER_find(NULL, (const unsigned char *)"\x13\x01")))
+    if (s == NULL || !SSL_SESSION_set1_id(s, id, sizeof(id)) ||
+        !SSL_SESSION_set1_master_key(s, key, sizeof(key)) ||
+        !SSL_SESSION_set_protocol_version(s, TLS1_3_VERSION) ||
+        !SSL_SESSION_set_cipher(s, SSL_CIPHER_find(NULL, (const unsigned char *)"\x13\x01")))
         abort();
     s->time_ms = tu_clock();
     s->timeout = 7200;
     return s;
 }
 
-static inline int tu_refs(const SSL_SESSION *s) { return atomic_load(&s->references); }
+static inline int tu_refs(const SSL_SESSION *s)
+{
+    return atomic_load(&s->references);
+}
 
 #endif

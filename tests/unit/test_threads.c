@@ -230,15 +230,16 @@ static void run(long n, long cache_size)
             "  full %ld, resumptions %ld/%ld (stateful %ld, stateless %ld), missed %ld, "
             "side mismatches %ld\n"
             "  client callbacks %ld (not resumable %ld), full handshakes without a session %ld\n"
-            "  server: accept_good %ld, hits %ld (resumptions %ld), misses %ld, cached %ld (expected %ld), "
+            "  server: accept_good %ld, hits %ld (resumptions %ld), misses %ld, cached %ld "
+            "(expected %ld), "
             "cache_full %ld; client: connect_good %ld, hits %ld; janitor flushes %ld\n",
             NTHREADS, n, secs, succeeded, t.hs_failed, t.data_failed, t.full, t.resumed,
             t.resume_attempts, t.stateful_resumed, t.stateless_resumed, t.resume_missed,
             t.side_mismatch, t.cb_sessions, t.not_resumable_in_cb, t.no_session,
             SSL_CTX_sess_accept_good(sctx), SSL_CTX_sess_hits(sctx), t.resumed,
-            SSL_CTX_sess_misses(sctx),
-            SSL_CTX_sess_number(sctx), t.expect_cached, SSL_CTX_sess_cache_full(sctx),
-            SSL_CTX_sess_connect_good(cctx), SSL_CTX_sess_hits(cctx), janitor_flushes);
+            SSL_CTX_sess_misses(sctx), SSL_CTX_sess_number(sctx), t.expect_cached,
+            SSL_CTX_sess_cache_full(sctx), SSL_CTX_sess_connect_good(cctx), SSL_CTX_sess_hits(cctx),
+            janitor_flushes);
 
     CHECK_EQ_INT(t.handshakes, NTHREADS * n);
     CHECK_EQ_INT(t.hs_failed, 0);

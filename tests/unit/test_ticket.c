@@ -130,8 +130,8 @@ static int key_cb(SSL *s, unsigned char name[16], unsigned char *iv, EVP_CIPHER_
     } else if (memcmp(name, "NNNNNNNNNNNNNNNN", 16) != 0) {
         return 0;
     }
-    if (!EVP_CipherInit_ex(c, EVP_aes_256_cbc(), NULL, aes, iv, enc) || !EVP_MAC_CTX_set_params(m, p)
-        || !EVP_MAC_init(m, hk, sizeof(hk), NULL))
+    if (!EVP_CipherInit_ex(c, EVP_aes_256_cbc(), NULL, aes, iv, enc) ||
+        !EVP_MAC_CTX_set_params(m, p) || !EVP_MAC_init(m, hk, sizeof(hk), NULL))
         return -1;
     return enc ? 1 : cb_dec_ret;
 }

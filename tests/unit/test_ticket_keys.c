@@ -167,9 +167,18 @@ static void fleet(int which)
     SSL_CTX_free(cctx);
 }
 
-static void test_fleet_legacy_callback(void) { fleet(0); }
-static void test_fleet_evp_callback(void) { fleet(1); }
-static void test_fleet_80_byte_keys(void) { fleet(2); }
+static void test_fleet_legacy_callback(void)
+{
+    fleet(0);
+}
+static void test_fleet_evp_callback(void)
+{
+    fleet(1);
+}
+static void test_fleet_80_byte_keys(void)
+{
+    fleet(2);
+}
 
 TEST_MAIN({
     pair_pki_init(&pki);

@@ -37,63 +37,61 @@ static int test_check_(int ok, const char *file, int line, const char *expr)
 #define CHECK(cond) test_check_(!!(cond), __FILE__, __LINE__, #cond)
 
 /* REQUIRE(cond): like CHECK but returns from the current (void) function on failure. */
-#define REQUIRE(cond)                                                                     \
-    do {                                                                                  \
-        if (!CHECK(cond))                                                                 \
-            return;                                                                       \
+#define REQUIRE(cond)                                                                              \
+    do {                                                                                           \
+        if (!CHECK(cond))                                                                          \
+            return;                                                                                \
     } while (0)
 
 /* CHECK_EQ_INT(a, b): integers compared as long long; prints both values on failure. */
-#define CHECK_EQ_INT(a, b)                                                                \
-    do {                                                                                  \
-        long long ta_ = (long long)(a), tb_ = (long long)(b);                             \
-        test_checks++;                                                                    \
-        if (ta_ != tb_) {                                                                 \
-            fprintf(stderr, "%s:%d: CHECK_EQ_INT failed: %s == %s (%lld != %lld)\n",      \
-                    __FILE__, __LINE__, #a, #b, ta_, tb_);                                \
-            test_failures++;                                                              \
-        }                                                                                 \
+#define CHECK_EQ_INT(a, b)                                                                         \
+    do {                                                                                           \
+        long long ta_ = (long long)(a), tb_ = (long long)(b);                                      \
+        test_checks++;                                                                             \
+        if (ta_ != tb_) {                                                                          \
+            fprintf(stderr, "%s:%d: CHECK_EQ_INT failed: %s == %s (%lld != %lld)\n", __FILE__,     \
+                    __LINE__, #a, #b, ta_, tb_);                                                   \
+            test_failures++;                                                                       \
+        }                                                                                          \
     } while (0)
 
 /* CHECK_EQ_MEM(a, alen, b, blen): byte-wise equality; prints both in hex on failure. */
-#define CHECK_EQ_MEM(a, alen, b, blen)                                                    \
-    do {                                                                                  \
-        const void *ma_ = (a), *mb_ = (b);                                                \
-        size_t la_ = (size_t)(alen), lb_ = (size_t)(blen);                                \
-        test_checks++;                                                                    \
-        if (la_ != lb_ || (la_ != 0 && memcmp(ma_, mb_, la_) != 0)) {                     \
-            fprintf(stderr, "%s:%d: CHECK_EQ_MEM failed: %s == %s\n", __FILE__, __LINE__, \
-                    #a, #b);                                                              \
-            test_print_hex("  got     ", ma_, la_);                                       \
-            test_print_hex("  expected", mb_, lb_);                                       \
-            test_failures++;                                                              \
-        }                                                                                 \
+#define CHECK_EQ_MEM(a, alen, b, blen)                                                             \
+    do {                                                                                           \
+        const void *ma_ = (a), *mb_ = (b);                                                         \
+        size_t la_ = (size_t)(alen), lb_ = (size_t)(blen);                                         \
+        test_checks++;                                                                             \
+        if (la_ != lb_ || (la_ != 0 && memcmp(ma_, mb_, la_) != 0)) {                              \
+            fprintf(stderr, "%s:%d: CHECK_EQ_MEM failed: %s == %s\n", __FILE__, __LINE__, #a, #b); \
+            test_print_hex("  got     ", ma_, la_);                                                \
+            test_print_hex("  expected", mb_, lb_);                                                \
+            test_failures++;                                                                       \
+        }                                                                                          \
     } while (0)
 
 /* CHECK_EQ_HEX(buf, len, "hex"): compares bytes against a hex string literal. */
-#define CHECK_EQ_HEX(buf, len, hexstr)                                                    \
-    do {                                                                                  \
-        uint8_t hx_[4096];                                                                \
-        size_t hl_ = test_from_hex((hexstr), hx_, sizeof(hx_));                           \
-        CHECK_EQ_MEM((buf), (len), hx_, hl_);                                             \
+#define CHECK_EQ_HEX(buf, len, hexstr)                                                             \
+    do {                                                                                           \
+        uint8_t hx_[4096];                                                                         \
+        size_t hl_ = test_from_hex((hexstr), hx_, sizeof(hx_));                                    \
+        CHECK_EQ_MEM((buf), (len), hx_, hl_);                                                      \
     } while (0)
 
 /* RUN(fn): runs a void(void) test function, printing its name when it adds failures. */
-#define RUN(fn)                                                                           \
-    do {                                                                                  \
-        int before_ = test_failures;                                                      \
-        fn();                                                                             \
-        fprintf(stderr, "%s %s\n", test_failures == before_ ? "ok  " : "FAIL", #fn);      \
+#define RUN(fn)                                                                                    \
+    do {                                                                                           \
+        int before_ = test_failures;                                                               \
+        fn();                                                                                      \
+        fprintf(stderr, "%s %s\n", test_failures == before_ ? "ok  " : "FAIL", #fn);               \
     } while (0)
 
 /* TEST_MAIN({ body }): defines main(); prints a summary; exit status 1 on any failure. */
-#define TEST_MAIN(...)                                                                    \
-    int main(void)                                                                        \
-    {                                                                                     \
-        __VA_ARGS__;                                                                      \
-        fprintf(stderr, "%s: %d checks, %d failed\n", __FILE__, test_checks,              \
-                test_failures);                                                           \
-        return test_failures != 0;                                                        \
+#define TEST_MAIN(...)                                                                             \
+    int main(void)                                                                                 \
+    {                                                                                              \
+        __VA_ARGS__;                                                                               \
+        fprintf(stderr, "%s: %d checks, %d failed\n", __FILE__, test_checks, test_failures);       \
+        return test_failures != 0;                                                                 \
     }
 
 /* test_print_hex: "label (n bytes): 0a0b..." on stderr (first 256 bytes). */
