@@ -2,6 +2,8 @@
  * alerts, states, versions and cipher suites. */
 #include "internal.h"
 
+#include "codec/consts.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -173,24 +175,6 @@ const char *SSL_state_string(const SSL *s)
 
 /* ---- versions ---- */
 
-static const char *version_string(int v)
-{
-    switch (v) {
-    case TLS1_3_VERSION:
-        return "TLSv1.3";
-    case TLS1_2_VERSION:
-        return "TLSv1.2";
-    case TLS1_1_VERSION:
-        return "TLSv1.1";
-    case TLS1_VERSION:
-        return "TLSv1";
-    case SSL3_VERSION:
-        return "SSLv3";
-    default:
-        return "unknown";
-    }
-}
-
 /* Before the handshake OpenSSL reports the method's version (TLS_ANY_VERSION
  * for TLS_method). */
 int SSL_version(const SSL *s)
@@ -199,7 +183,7 @@ int SSL_version(const SSL *s)
 }
 const char *SSL_get_version(const SSL *s)
 {
-    return version_string(SSL_version(s));
+    return codec_version_name(SSL_version(s));
 }
 
 /* The legacy_version of our/the peer's ClientHello: 0x0303 for TLS 1.3. */
@@ -243,7 +227,7 @@ int SSL_CIPHER_get_bits(const SSL_CIPHER *c, int *alg_bits)
 
 const char *SSL_CIPHER_get_version(const SSL_CIPHER *c)
 {
-    return c != NULL ? version_string(c->min_version) : "(NONE)";
+    return c != NULL ? codec_version_name(c->min_version) : "(NONE)";
 }
 
 uint32_t SSL_CIPHER_get_id(const SSL_CIPHER *c)
@@ -313,7 +297,7 @@ char *SSL_CIPHER_description(const SSL_CIPHER *c, char *buf, int len)
           : c->cipher_nid == NID_aes_256_gcm ? "AESGCM(256)"
                                              : "CHACHA20/POLY1305(256)";
     snprintf(buf, (size_t)len, "%-30s %-7s Kx=%-8s Au=%-5s Enc=%-22s Mac=%-4s\n", c->name,
-             version_string(c->min_version), kx, au, enc, "AEAD");
+             codec_version_name(c->min_version), kx, au, enc, "AEAD");
     return buf;
 }
 

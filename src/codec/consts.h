@@ -151,4 +151,8 @@ static const uint8_t CODEC_HRR_RANDOM[CODEC_RANDOM_LEN] = {
 static const uint8_t CODEC_DOWNGRADE_TLS12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01};
 static const uint8_t CODEC_DOWNGRADE_TLS11[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x00};
 
+/* codec_version_name: OpenSSL's name for a protocol version ("TLSv1.3"),
+ * "unknown" for anything else. */
+const char *codec_version_name(int version);
+
 #endif

@@ -6,6 +6,8 @@
  * treated as immutable by the library; changes go through SSL_SESSION_dup. */
 #include "internal.h"
 
+#include "codec/consts.h"
+
 #include <stddef.h>
 #include <string.h>
 
@@ -433,24 +435,6 @@ int SSL_SESSION_get0_ticket_appdata(SSL_SESSION *s, void **data, size_t *len)
 
 /* ---- printing ---- */
 
-static const char *version_name(int v)
-{
-    switch (v) {
-    case TLS1_3_VERSION:
-        return "TLSv1.3";
-    case TLS1_2_VERSION:
-        return "TLSv1.2";
-    case TLS1_1_VERSION:
-        return "TLSv1.1";
-    case TLS1_VERSION:
-        return "TLSv1";
-    case SSL3_VERSION:
-        return "SSLv3";
-    default:
-        return "unknown";
-    }
-}
-
 static int print_hex(BIO *bp, const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -464,7 +448,7 @@ int SSL_SESSION_print(BIO *bp, const SSL_SESSION *x)
     if (x == NULL)
         return 0;
     if (BIO_puts(bp, "SSL-Session:\n") <= 0 ||
-        BIO_printf(bp, "    Protocol  : %s\n", version_name(x->version)) <= 0)
+        BIO_printf(bp, "    Protocol  : %s\n", codec_version_name(x->version)) <= 0)
         return 0;
     if (x->cipher != NULL) {
         if (BIO_printf(bp, "    Cipher    : %s\n", x->cipher->name) <= 0)
