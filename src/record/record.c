@@ -19,8 +19,9 @@ void rec_layer_free(struct rec_layer *rl)
 {
     rec_aead_cleanup(&rl->rd);
     rec_aead_cleanup(&rl->wr);
+    /* Only the part that ever held a record can hold plaintext. */
     if (rl->rbuf != NULL)
-        OPENSSL_cleanse(rl->rbuf, RBUF_SIZE);
+        OPENSSL_cleanse(rl->rbuf, rl->rbuf_used_max);
     OPENSSL_free(rl->rbuf);
     OPENSSL_clear_free(rl->wbuf, rl->wbuf_cap);
     OPENSSL_clear_free(rl->hbuf, rl->hbuf_cap);
@@ -275,6 +276,8 @@ static int read_record(SSL *s)
         max = rl->tls12 ? 16384 + 2048 : REC_MAX_CIPHERTEXT;
     if (len > max)
         return rec_fail(s, CODEC_ALERT_RECORD_OVERFLOW, SSL_R_PACKET_LENGTH_TOO_LONG);
+    if (REC_HEADER_LEN + (size_t)len > rl->rbuf_used_max)
+        rl->rbuf_used_max = REC_HEADER_LEN + (size_t)len;
     if ((r = read_bytes(s, REC_HEADER_LEN + (size_t)len)) != REC_OK)
         return r;
     rl->rbuf_len = 0; /* the next call starts a new record */

@@ -57,6 +57,7 @@ struct rec_layer {
     size_t wpend_done;
     size_t max_frag; /* plaintext bytes per record we send */
     uint32_t records_since_keyupdate;
+    size_t rbuf_used_max; /* high-water mark of rbuf, wiped at free */
 };
 
 #endif
