@@ -35,6 +35,7 @@
 #include <pthread.h>
 
 #include "base/bytes.h"
+#include "base/clock.h"
 
 /* Largest hash we use (SHA-384). */
 #define SESAME_MAX_HASH 48
@@ -272,7 +273,6 @@ struct ssl_st {
     uint8_t alert_received;
     uint8_t got_close_notify;
     uint8_t hit; /* SSL_session_reused */
-    uint8_t renegotiate_refused;
     struct rec_layer rl;
     struct hs_state *hs; /* non-NULL only while a handshake runs */
 
@@ -295,12 +295,19 @@ struct ssl_st {
     size_t tickets_sent;
     uint8_t tickets_pending;    /* server: tickets still to send (SSL_new_session_ticket) */
     uint8_t key_update_pending; /* 0 none, else 1 + SSL_KEY_UPDATE_* to send */
+    /* after the handshake: counts a peer controls, bounded (tls13_post.c) */
+    uint16_t post_hs_msgs;   /* post-handshake messages since the last application data */
+    uint8_t key_updates;     /* KeyUpdates since the last application data */
+    uint8_t ku_reply_unsent; /* a KeyUpdate reply is queued and not yet written */
+    /* post-handshake client authentication (handshake/tls13_pha.c) */
+    uint8_t pha_state;          /* enum pha_state */
+    EVP_MD_CTX *pha_transcript; /* the handshake transcript, kept for it */
+    struct hs_state *pha_hs;    /* an authentication in progress */
     uint8_t client_random[32];
     uint8_t server_random[32];
     uint8_t finished_peer[SESAME_MAX_HASH]; /* for SSL_get_peer_finished */
     uint8_t finished_own[SESAME_MAX_HASH];
     size_t finished_len;
-    int debug_no_cache_lookup;
     /* api/: SSL_set_default_passwd_cb(_userdata), for SSL_use_*_file */
     pem_password_cb *default_passwd_cb;
     void *default_passwd_cb_userdata;
@@ -318,9 +325,6 @@ struct ssl_st {
 };
 
 /* ---- helpers used across layers ---- */
-
-/* now_ms: wall clock in milliseconds (CLOCK_REALTIME). */
-uint64_t sesame_now_ms(void);
 
 /* ssl_fatal: make the connection's failure sticky and queue |alert| (an
  * RFC 8446 AlertDescription, or 0 for none) for sending. */

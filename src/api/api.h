@@ -27,8 +27,6 @@ int cfg_cert_slot_copy(CERT_SLOT *dst, const CERT_SLOT *src) WUR;
 
 /* ---- certs.c ---- */
 
-/* cert_slot_for_key: CERT_SLOT_* for the key's type, or -1 if unsupported. */
-int cert_slot_for_key(const EVP_PKEY *pkey);
 /* cert_add_chain appends |x| to the current slot's chain (taking a new
  * reference if |up_ref|, else taking over the caller's). */
 int cert_add_chain(struct ssl_config *c, X509 *x, int up_ref) WUR;
@@ -40,42 +38,6 @@ int cert_set_chain(struct ssl_config *c, STACK_OF(X509) * chain, int dup) WUR;
 int cert_set_current(struct ssl_config *c, long op);
 /* cert_select_current_x509: make the slot holding |x| current. */
 int cert_select_current_x509(struct ssl_config *c, X509 *x);
-/* cert_select_for_sigalgs picks our certificate+key (from s->cfg.certs) and a
- * TLS 1.3 signature scheme among |peer_sigalgs| (a list of u16 values,
- * without its length prefix), in our preference order (s->cfg.sigalgs).
- * Fails with SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM (send handshake_failure). */
-int cert_select_for_sigalgs(SSL *s, const CBS *peer_sigalgs_u16list, CERT_SLOT **out,
-                            uint16_t *out_sigalg) WUR;
-
-/* ---- sigalgs.c ---- */
-
-/* sigalg_sign signs |tbs| with |key| per the SignatureScheme |sigalg|;
- * |out| must hold EVP_PKEY_get_size(key) bytes, *out_len is set. */
-int sigalg_sign(EVP_PKEY *key, uint16_t sigalg, const uint8_t *tbs, size_t tbs_len, uint8_t *out,
-                size_t *out_len) WUR;
-/* sigalg_verify checks |sig| over |tbs| with the peer's |key|; the key type
- * (and in TLS 1.3, the ECDSA curve) must match |sigalg|
- * (SSL_R_WRONG_SIGNATURE_TYPE), a bad signature raises SSL_R_BAD_SIGNATURE. */
-int sigalg_verify(EVP_PKEY *key, uint16_t sigalg, const uint8_t *tbs, size_t tbs_len,
-                  const uint8_t *sig, size_t sig_len) WUR;
-/* sigalg_verify12: as sigalg_verify with TLS 1.2 rules (any ECDSA curve,
- * PKCS#1 allowed). */
-int sigalg_verify12(EVP_PKEY *key, uint16_t sigalg, const uint8_t *tbs, size_t tbs_len,
-                    const uint8_t *sig, size_t sig_len) WUR;
-/* sigalg_key_compatible: 1 if |key| can sign with |sigalg| (TLS 1.3 rules
- * when |tls13|: ECDSA curve must match, no PKCS#1). */
-int sigalg_key_compatible(const EVP_PKEY *key, uint16_t sigalg, int tls13);
-
-/* ---- verify.c ---- */
-
-/* ssl_verify_peer_chain verifies the peer's |chain| (leaf first) with the
- * context's store, s->cfg.param, verify_cb / app_verify_cb.  Sets
- * s->verify_result.  Returns 1 if the handshake may continue, else 0 with
- * *out_alert set and SSL_R_CERTIFICATE_VERIFY_FAILED raised. */
-int ssl_verify_peer_chain(SSL *s, STACK_OF(X509) * chain, uint8_t *out_alert) WUR;
-/* ssl_verify_alert: the TLS alert OpenSSL sends for an X509_V_ERR_* code. */
-uint8_t ssl_verify_alert(long x509_err);
-
 /* ---- strings.c ---- */
 
 /* ssl_load_strings loads our SSL_R_* reason strings (once). */

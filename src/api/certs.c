@@ -4,107 +4,27 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "base/cert_cache.h"
-#include "handshake/suites.h"
-
-int cert_slot_for_key(const EVP_PKEY *pkey)
-{
-    if (pkey == NULL)
-        return -1;
-    if (EVP_PKEY_is_a(pkey, "EC"))
-        return CERT_SLOT_EC;
-    if (EVP_PKEY_is_a(pkey, "RSA"))
-        return CERT_SLOT_RSA;
-    if (EVP_PKEY_is_a(pkey, "RSA-PSS"))
-        return CERT_SLOT_RSA_PSS;
-    if (EVP_PKEY_is_a(pkey, "ED25519"))
-        return CERT_SLOT_ED25519;
-    if (EVP_PKEY_is_a(pkey, "ED448"))
-        return CERT_SLOT_ED448;
-    return -1;
-}
-
-/* ---- setting certificates and keys ---- */
-
-/* slot_refresh_der re-encodes a slot's certificate and chain after either
- * changed (at configuration time, so handshakes send the cached bytes).
- * Failing to encode is not an error here: the handshake then encodes. */
-static void slot_refresh_der(CERT_SLOT *slot)
-{
-    cert_der_free(slot->der);
-    slot->der = slot->x509 != NULL ? cert_der_new(slot->x509, slot->chain) : NULL;
-}
-
-static int set_cert(struct ssl_config *c, X509 *x)
-{
-    if (x == NULL) {
-        ERR_raise(ERR_LIB_SSL, ERR_R_PASSED_NULL_PARAMETER);
-        return 0;
-    }
-    EVP_PKEY *pub = X509_get0_pubkey(x);
-    if (pub == NULL) {
-        ERR_raise(ERR_LIB_SSL, SSL_R_X509_LIB);
-        return 0;
-    }
-    int i = cert_slot_for_key(pub);
-    if (i < 0) {
-        ERR_raise(ERR_LIB_SSL, SSL_R_UNKNOWN_CERTIFICATE_TYPE);
-        return 0;
-    }
-    CERT_SLOT *slot = &c->certs[i];
-    /* a key that does not match the new certificate is dropped, as OpenSSL does */
-    if (slot->pkey != NULL) {
-        ERR_set_mark();
-        if (!X509_check_private_key(x, slot->pkey)) {
-            EVP_PKEY_free(slot->pkey);
-            slot->pkey = NULL;
-        }
-        ERR_pop_to_mark();
-    }
-    X509_up_ref(x);
-    X509_free(slot->x509);
-    slot->x509 = x;
-    slot_refresh_der(slot);
-    c->cert_current = i;
-    return 1;
-}
-
-static int set_pkey(struct ssl_config *c, EVP_PKEY *pkey)
-{
-    if (pkey == NULL) {
-        ERR_raise(ERR_LIB_SSL, ERR_R_PASSED_NULL_PARAMETER);
-        return 0;
-    }
-    int i = cert_slot_for_key(pkey);
-    if (i < 0) {
-        ERR_raise(ERR_LIB_SSL, SSL_R_UNKNOWN_PKEY_TYPE);
-        return 0;
-    }
-    CERT_SLOT *slot = &c->certs[i];
-    if (slot->x509 != NULL && !X509_check_private_key(slot->x509, pkey))
-        return 0; /* X509_check_private_key raised X509_R_KEY_VALUES_MISMATCH */
-    EVP_PKEY_up_ref(pkey);
-    EVP_PKEY_free(slot->pkey);
-    slot->pkey = pkey;
-    c->cert_current = i;
-    return 1;
-}
+#include "auth/auth.h"
+#include "auth/cert_cache.h"
+#include "auth/sigalgs.h"
+#include "codec/cipher_suites.h"
+#include "codec/groups.h"
 
 int SSL_CTX_use_certificate(SSL_CTX *ctx, X509 *x)
 {
-    return set_cert(&ctx->cfg, x);
+    return auth_set_cert(&ctx->cfg, x);
 }
 int SSL_use_certificate(SSL *s, X509 *x)
 {
-    return set_cert(&s->cfg, x);
+    return auth_set_cert(&s->cfg, x);
 }
 int SSL_CTX_use_PrivateKey(SSL_CTX *ctx, EVP_PKEY *pkey)
 {
-    return set_pkey(&ctx->cfg, pkey);
+    return auth_set_key(&ctx->cfg, pkey);
 }
 int SSL_use_PrivateKey(SSL *s, EVP_PKEY *pkey)
 {
-    return set_pkey(&s->cfg, pkey);
+    return auth_set_key(&s->cfg, pkey);
 }
 
 static X509 *read_cert_file(const char *file, int type, pem_password_cb *cb, void *u,
@@ -144,7 +64,7 @@ int SSL_CTX_use_certificate_file(SSL_CTX *ctx, const char *file, int type)
 {
     X509 *x = read_cert_file(file, type, ctx->default_passwd_cb, ctx->default_passwd_cb_userdata,
                              ctx->libctx, ctx->propq);
-    int ret = x != NULL && set_cert(&ctx->cfg, x);
+    int ret = x != NULL && auth_set_cert(&ctx->cfg, x);
     X509_free(x);
     return ret;
 }
@@ -153,7 +73,7 @@ int SSL_use_certificate_file(SSL *s, const char *file, int type)
 {
     X509 *x = read_cert_file(file, type, s->default_passwd_cb, s->default_passwd_cb_userdata,
                              s->ctx->libctx, s->ctx->propq);
-    int ret = x != NULL && set_cert(&s->cfg, x);
+    int ret = x != NULL && auth_set_cert(&s->cfg, x);
     X509_free(x);
     return ret;
 }
@@ -167,7 +87,7 @@ int SSL_CTX_use_certificate_ASN1(SSL_CTX *ctx, int len, const unsigned char *d)
         ERR_raise(ERR_LIB_SSL, ERR_R_ASN1_LIB);
         return 0;
     }
-    int ret = set_cert(&ctx->cfg, x);
+    int ret = auth_set_cert(&ctx->cfg, x);
     X509_free(x);
     return ret;
 }
@@ -181,7 +101,7 @@ int SSL_use_certificate_ASN1(SSL *s, const unsigned char *d, int len)
         ERR_raise(ERR_LIB_SSL, ERR_R_ASN1_LIB);
         return 0;
     }
-    int ret = set_cert(&s->cfg, x);
+    int ret = auth_set_cert(&s->cfg, x);
     X509_free(x);
     return ret;
 }
@@ -214,7 +134,7 @@ int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int type)
 {
     EVP_PKEY *k = read_key_file(file, type, ctx->default_passwd_cb, ctx->default_passwd_cb_userdata,
                                 ctx->libctx, ctx->propq);
-    int ret = k != NULL && set_pkey(&ctx->cfg, k);
+    int ret = k != NULL && auth_set_key(&ctx->cfg, k);
     EVP_PKEY_free(k);
     return ret;
 }
@@ -223,7 +143,7 @@ int SSL_use_PrivateKey_file(SSL *s, const char *file, int type)
 {
     EVP_PKEY *k = read_key_file(file, type, s->default_passwd_cb, s->default_passwd_cb_userdata,
                                 s->ctx->libctx, s->ctx->propq);
-    int ret = k != NULL && set_pkey(&s->cfg, k);
+    int ret = k != NULL && auth_set_key(&s->cfg, k);
     EVP_PKEY_free(k);
     return ret;
 }
@@ -236,7 +156,7 @@ int SSL_CTX_use_PrivateKey_ASN1(int type, SSL_CTX *ctx, const unsigned char *d, 
         ERR_raise(ERR_LIB_SSL, ERR_R_ASN1_LIB);
         return 0;
     }
-    int ret = set_pkey(&ctx->cfg, k);
+    int ret = auth_set_key(&ctx->cfg, k);
     EVP_PKEY_free(k);
     return ret;
 }
@@ -249,7 +169,7 @@ int SSL_use_PrivateKey_ASN1(int type, SSL *s, const unsigned char *d, long len)
         ERR_raise(ERR_LIB_SSL, ERR_R_ASN1_LIB);
         return 0;
     }
-    int ret = set_pkey(&s->cfg, k);
+    int ret = auth_set_key(&s->cfg, k);
     EVP_PKEY_free(k);
     return ret;
 }
@@ -267,7 +187,7 @@ static int set_rsa(struct ssl_config *c, RSA *rsa)
         ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
         return 0;
     }
-    int ret = set_pkey(c, k);
+    int ret = auth_set_key(c, k);
     EVP_PKEY_free(k);
     return ret;
 }
@@ -363,7 +283,7 @@ int cert_add_chain(struct ssl_config *c, X509 *x, int up_ref)
     }
     if (up_ref)
         X509_up_ref(x);
-    slot_refresh_der(slot);
+    auth_slot_refresh_der(slot);
     return 1;
 }
 
@@ -377,7 +297,7 @@ int cert_set_chain(struct ssl_config *c, STACK_OF(X509) * chain, int dup)
     }
     sk_X509_pop_free(slot->chain, X509_free);
     slot->chain = n;
-    slot_refresh_der(slot);
+    auth_slot_refresh_der(slot);
     return 1;
 }
 
@@ -426,7 +346,7 @@ static int use_chain_file(struct ssl_config *c, const char *file, pem_password_c
         ERR_raise(ERR_LIB_SSL, ERR_R_PEM_LIB);
         goto end;
     }
-    if (!set_cert(c, x) || ERR_peek_error() != 0)
+    if (!auth_set_cert(c, x) || ERR_peek_error() != 0)
         goto end;
     if (!cert_set_chain(c, NULL, 0))
         goto end;
@@ -485,7 +405,7 @@ static int use_cert_and_key(struct ssl_config *c, X509 *x, EVP_PKEY *pkey, STACK
         ERR_raise(ERR_LIB_SSL, SSL_R_PRIVATE_KEY_MISMATCH);
         return 0;
     }
-    int i = cert_slot_for_key(pkey);
+    int i = auth_slot_for_key(pkey);
     if (i < 0) {
         ERR_raise(ERR_LIB_SSL, SSL_R_UNKNOWN_CERTIFICATE_TYPE);
         return 0;
@@ -505,7 +425,7 @@ static int use_cert_and_key(struct ssl_config *c, X509 *x, EVP_PKEY *pkey, STACK
     c->certs[i].x509 = x;
     c->certs[i].pkey = pkey;
     c->certs[i].chain = dup;
-    slot_refresh_der(&c->certs[i]);
+    auth_slot_refresh_der(&c->certs[i]);
     c->cert_current = i;
     return 1;
 }
@@ -779,45 +699,4 @@ int SSL_CTX_set_default_verify_store(SSL_CTX *ctx)
     X509_LOOKUP_add_store_ex(l, NULL, ctx->libctx, ctx->propq);
     ERR_pop_to_mark();
     return 1;
-}
-
-/* ---- choosing our certificate for a handshake ---- */
-
-static int list_has(const CBS *list, uint16_t v)
-{
-    const uint8_t *p = cbs_data(list);
-    for (size_t i = 0; i + 1 < cbs_len(list); i += 2)
-        if ((uint16_t)(p[i] << 8 | p[i + 1]) == v)
-            return 1;
-    return 0;
-}
-
-int cert_select_for_sigalgs(SSL *s, const CBS *peer_sigalgs_u16list, CERT_SLOT **out,
-                            uint16_t *out_sigalg)
-{
-    int tls13 = s->version != TLS1_2_VERSION;
-    /* our preference order first, then the first slot that can sign with it */
-    for (size_t i = 0; i < s->cfg.num_sigalgs; i++) {
-        uint16_t alg = s->cfg.sigalgs[i];
-        if (peer_sigalgs_u16list == NULL || !list_has(peer_sigalgs_u16list, alg))
-            continue;
-        /* the current slot wins ties, so SSL_use_certificate order matters */
-        int order[CERT_NUM_SLOTS], n = 0;
-        order[n++] = s->cfg.cert_current;
-        for (int k = 0; k < CERT_NUM_SLOTS; k++)
-            if (k != s->cfg.cert_current)
-                order[n++] = k;
-        for (int k = 0; k < n; k++) {
-            CERT_SLOT *slot = &s->cfg.certs[order[k]];
-            if (slot->x509 == NULL || slot->pkey == NULL)
-                continue;
-            if (sigalg_key_compatible(slot->pkey, alg, tls13)) {
-                *out = slot;
-                *out_sigalg = alg;
-                return 1;
-            }
-        }
-    }
-    ERR_raise(ERR_LIB_SSL, SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM);
-    return 0;
 }

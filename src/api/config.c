@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "base/cert_cache.h"
-#include "handshake/suites.h"
+#include "auth/cert_cache.h"
+#include "auth/sigalgs.h"
+#include "codec/cipher_suites.h"
+#include "codec/groups.h"
 
 int cfg_rebuild_ciphers(struct ssl_config *c)
 {

@@ -6,7 +6,9 @@
 
 #include "api/api.h"
 #include "api/session_hooks.h"
-#include "handshake/suites.h"
+#include "auth/sigalgs.h"
+#include "codec/cipher_suites.h"
+#include "codec/groups.h"
 
 /* The default SSL_CTX_get_max_cert_list (100 KiB, OpenSSL's). */
 #define DEFAULT_MAX_CERT_LIST (1024 * 100)

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "handshake/suites.h"
+#include "auth/sigalgs.h"
+#include "codec/cipher_suites.h"
+#include "codec/groups.h"
 #include "keys/tls13_schedule.h"
 
 /* Client: the name it sends (or sent); server: the name it received, or the

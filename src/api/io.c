@@ -6,20 +6,16 @@
 #include <time.h>
 
 #include "codec/consts.h"
+#include "handshake/conn.h"
 #include "handshake/hs.h"
+#include "handshake/pha.h"
 #include "record/record_io.h"
-
-uint64_t sesame_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 void ssl_io_free(SSL *s)
 {
     SSL_SESSION_free(s->ticket_base);
     s->ticket_base = NULL;
+    tls13_pha_free(s);
     hs_free(s);
     rec_layer_free(&s->rl);
 }
@@ -33,8 +29,6 @@ static int role_check(SSL *s)
     return 1;
 }
 
-static int post_handshake_io(SSL *s);
-
 int SSL_do_handshake(SSL *s)
 {
     if (!role_check(s))
@@ -42,16 +36,10 @@ int SSL_do_handshake(SSL *s)
     if (s->phase == HS_PHASE_DONE) {
         /* OpenSSL sends what SSL_new_session_ticket / SSL_key_update asked
          * for on the next SSL_do_handshake too, not only on SSL_write. */
-        if ((s->tickets_pending > 0 || s->key_update_pending != 0) && !s->fatal &&
-            !(s->shutdown & SSL_SENT_SHUTDOWN)) {
-            if (!post_handshake_io(s))
-                return -1;
-        }
-        if (rec_pending_output(s) > 0) {
-            int r = rec_flush(s);
-            if (r != REC_OK)
-                return -1;
-        }
+        if (conn_has_pending(s) && !conn_send_pending(s))
+            return -1;
+        if (rec_pending_output(s) > 0 && conn_flush(s) != 1)
+            return -1;
         return 1;
     }
     ERR_set_mark();
@@ -77,23 +65,6 @@ int SSL_accept(SSL *s)
     return SSL_do_handshake(s);
 }
 
-/* post_handshake_io sends what the application asked for since the
- * handshake (KeyUpdate, extra tickets). */
-static int post_handshake_io(SSL *s)
-{
-    /* key_update_pending: 0 none, else 1 + SSL_KEY_UPDATE_* */
-    if (s->key_update_pending != 0 && s->version == TLS1_3_VERSION &&
-        !tls13_send_key_update(s, s->key_update_pending - 1 == SSL_KEY_UPDATE_REQUESTED))
-        return 0;
-    if (s->tickets_pending > 0 && s->server) {
-        size_t n = s->tickets_pending;
-        s->tickets_pending = 0;
-        if (!tls13_send_tickets(s, n))
-            return 0;
-    }
-    return 1;
-}
-
 static int read_internal(SSL *s, void *buf, size_t num, size_t *out, int peek)
 {
     *out = 0;
@@ -111,38 +82,22 @@ static int read_internal(SSL *s, void *buf, size_t num, size_t *out, int peek)
         ERR_raise(ERR_LIB_SSL, SSL_R_PROTOCOL_IS_SHUTDOWN);
         return -1;
     }
+    if (conn_has_pending(s) && !conn_send_pending(s))
+        return -1;
+    if (num == 0 && !(s->rl.plain_len > 0 && s->rl.plain_type == REC_APPDATA))
+        return 1; /* OpenSSL returns 0 bytes without reading */
+    int r = conn_read_app(s);
+    if (r <= 0)
+        return r;
     struct rec_layer *rl = &s->rl;
-    for (;;) {
-        if (rl->plain_len > 0 && rl->plain_type == REC_APPDATA) {
-            size_t n = num < rl->plain_len ? num : rl->plain_len;
-            memcpy(buf, rl->plain, n);
-            if (!peek) {
-                rl->plain += n;
-                rl->plain_len -= n;
-            }
-            *out = n;
-            return 1;
-        }
-        if (num == 0)
-            return 1; /* OpenSSL returns 0 bytes without reading */
-        /* Send a queued KeyUpdate response without blocking on it. */
-        if (rec_pending_output(s) > 0) {
-            int saved = s->rwstate;
-            if (rec_flush(s) != REC_OK)
-                ERR_clear_error(); /* retried with the next write */
-            s->rwstate = saved;
-        }
-        int r = rec_next(s);
-        if (r == REC_CLOSED)
-            return 0;
-        if (r != REC_OK)
-            return -1;
-        if (rl->plain_type == REC_HANDSHAKE) {
-            if (!rec_hs_take_plain(s) || !tls13_post_handshake(s))
-                return -1;
-            continue;
-        }
+    size_t n = num < rl->plain_len ? num : rl->plain_len;
+    memcpy(buf, rl->plain, n);
+    if (!peek) {
+        rl->plain += n;
+        rl->plain_len -= n;
     }
+    *out = n;
+    return 1;
 }
 
 int SSL_read_ex(SSL *s, void *buf, size_t num, size_t *readbytes)
@@ -214,12 +169,9 @@ static int write_internal(SSL *s, const void *buf, size_t num, size_t *written)
         ERR_raise(ERR_LIB_SSL, SSL_R_BAD_WRITE_RETRY);
         return -1;
     }
-    if (rec_pending_output(s) > 0) {
-        int r = rec_flush(s);
-        if (r != REC_OK)
-            return r == REC_RETRY ? -1 : -1;
-    }
-    if (!post_handshake_io(s))
+    if (rec_pending_output(s) > 0 && conn_flush(s) != 1)
+        return -1;
+    if (!conn_send_pending(s))
         return -1;
     size_t done = rl->wpend_tot > 0 ? rl->wpend_done : 0;
     size_t chunk = 4 * (rl->max_frag ? rl->max_frag : SESAME_MAX_PLAINTEXT);
@@ -236,8 +188,8 @@ static int write_internal(SSL *s, const void *buf, size_t num, size_t *written)
             return -1;
         }
         done += n;
-        int r = rec_flush(s);
-        if (r == REC_RETRY) {
+        int r = conn_flush(s);
+        if (r < 0) {
             if (partial) {
                 /* the bytes are committed; report them */
                 *written = done;
@@ -248,7 +200,7 @@ static int write_internal(SSL *s, const void *buf, size_t num, size_t *written)
             rl->wpend_done = done;
             return -1;
         }
-        if (r != REC_OK)
+        if (r == 0)
             return -1;
         if (partial)
             break;
@@ -294,16 +246,14 @@ int SSL_shutdown(SSL *s)
                 return -1;
             s->alert_sent = CODEC_ALERT_CLOSE_NOTIFY;
         }
-        int r = rec_flush(s);
-        if (r != REC_OK)
+        if (conn_flush(s) != 1)
             return -1;
         if (s->wbio != NULL)
             (void)BIO_flush(s->wbio);
         return (s->shutdown & SSL_RECEIVED_SHUTDOWN) ? 1 : 0;
     }
     if (rec_pending_output(s) > 0) {
-        int r = rec_flush(s);
-        if (r != REC_OK)
+        if (conn_flush(s) != 1)
             return -1;
         return (s->shutdown & SSL_RECEIVED_SHUTDOWN) ? 1 : 0;
     }
@@ -312,13 +262,10 @@ int SSL_shutdown(SSL *s)
         if (s->fatal)
             return -1;
         s->rl.plain_len = 0;
-        int r = rec_next(s);
-        if (r == REC_CLOSED)
+        int r = conn_read_app(s);
+        if (r == 0)
             break;
-        if (r != REC_OK)
-            return -1;
-        if (s->rl.plain_type == REC_HANDSHAKE &&
-            (!rec_hs_take_plain(s) || !tls13_post_handshake(s)))
+        if (r < 0)
             return -1;
     }
     return 1;
@@ -404,6 +351,9 @@ int SSL_clear(SSL *s)
     s->tickets_sent = 0;
     s->tickets_pending = 0;
     s->key_update_pending = 0;
+    s->post_hs_msgs = 0;
+    s->key_updates = 0;
+    s->ku_reply_unsent = 0;
     s->finished_len = 0;
     if (s->server == 1 && s->hostname != NULL) {
         OPENSSL_free(s->hostname);
@@ -463,9 +413,7 @@ int SSL_renegotiate_pending(const SSL *s)
 
 int SSL_verify_client_post_handshake(SSL *s)
 {
-    (void)s;
-    ERR_raise(ERR_LIB_SSL, SSL_R_EXTENSION_NOT_RECEIVED);
-    return 0;
+    return tls13_pha_request(s);
 }
 
 int SSL_get_shutdown(const SSL *s)

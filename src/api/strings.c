@@ -9,7 +9,10 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "handshake/suites.h"
+#include "handshake/hs.h"
+#include "auth/sigalgs.h"
+#include "codec/cipher_suites.h"
+#include "codec/groups.h"
 #include "keys/algs.h"
 
 extern const ERR_STRING_DATA sesame_ssl_reason_strings[];
@@ -133,7 +136,8 @@ OSSL_HANDSHAKE_STATE SSL_get_state(const SSL *s)
     case HS_PHASE_DONE:
         return TLS_ST_OK;
     default:
-        return s->server == 1 ? TLS_ST_SR_CLNT_HELLO : TLS_ST_CW_CLNT_HELLO;
+        return s->hs != NULL ? (OSSL_HANDSHAKE_STATE)hs_state_info(s->hs->state)->ossl_state
+                             : TLS_ST_BEFORE;
     }
 }
 
@@ -141,17 +145,13 @@ const char *SSL_state_string_long(const SSL *s)
 {
     if (s->fatal)
         return "error";
-    switch (SSL_get_state(s)) {
-    case TLS_ST_BEFORE:
+    switch (s->phase) {
+    case HS_PHASE_BEFORE:
         return "before SSL initialization";
-    case TLS_ST_OK:
+    case HS_PHASE_DONE:
         return "SSL negotiation finished successfully";
-    case TLS_ST_SR_CLNT_HELLO:
-        return "SSLv3/TLS read client hello";
-    case TLS_ST_CW_CLNT_HELLO:
-        return "SSLv3/TLS write client hello";
     default:
-        return "unknown state";
+        return s->hs != NULL ? hs_state_info(s->hs->state)->long_name : "unknown state";
     }
 }
 
@@ -159,17 +159,13 @@ const char *SSL_state_string(const SSL *s)
 {
     if (s->fatal)
         return "SSLERR";
-    switch (SSL_get_state(s)) {
-    case TLS_ST_BEFORE:
+    switch (s->phase) {
+    case HS_PHASE_BEFORE:
         return "PINIT";
-    case TLS_ST_OK:
+    case HS_PHASE_DONE:
         return "SSLOK";
-    case TLS_ST_SR_CLNT_HELLO:
-        return "TRCH";
-    case TLS_ST_CW_CLNT_HELLO:
-        return "TWCH";
     default:
-        return "UNKWN";
+        return s->hs != NULL ? hs_state_info(s->hs->state)->short_name : "UNKWN";
     }
 }
 

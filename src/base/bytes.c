@@ -1,5 +1,6 @@
 /* Bounded reader and writer; see bytes.h. */
 #include "base/bytes.h"
+#include "base/mem.h"
 
 #include <string.h>
 
@@ -177,7 +178,7 @@ void cbb_cleanup(CBB *cbb)
     if (cbb->is_child || cbb->buf == NULL)
         return;
     if (cbb->storage.can_grow)
-        OPENSSL_free(cbb->storage.data);
+        OPENSSL_clear_free(cbb->storage.data, cbb->storage.cap);
     memset(cbb, 0, sizeof(*cbb));
 }
 
@@ -197,7 +198,9 @@ static int reserve(struct cbb_buffer *b, uint8_t **out, size_t len)
                 goto err;
             ncap *= 2;
         }
-        uint8_t *n = OPENSSL_realloc(b->data, ncap);
+        /* Writers may hold secrets (sessions, tickets): never leave the old
+         * contents in freed memory. */
+        uint8_t *n = mem_grow_wiped(b->data, b->cap, b->len, ncap);
         if (n == NULL)
             goto err;
         b->data = n;

@@ -7,6 +7,7 @@
 
 #include "codec/consts.h"
 #include "handshake/hs.h"
+#include "handshake/pha.h"
 #include "keys/algs.h"
 #include "record/record_io.h"
 
@@ -22,9 +23,11 @@ int hs_start(SSL *s)
         ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
         return 0;
     }
+    hs->state = s->server ? SS_READ_CLIENT_HELLO : CS_SEND_CLIENT_HELLO;
     s->hs = hs;
     s->phase = HS_PHASE_IN_INIT;
     s->rl.seen_ccs = 0;
+    s->rl.ccs_allowed = 0;
     if (s->rl.max_frag == 0)
         s->rl.max_frag = s->cfg.max_send_fragment ? s->cfg.max_send_fragment : 16384;
     return 1;
@@ -41,33 +44,10 @@ void hs_free(SSL *s)
     OPENSSL_free(hs->cookie);
     OPENSSL_free(hs->cert_req_ctx);
     sk_X509_pop_free(hs->peer_chain, X509_free);
-    SSL_SESSION_free(hs->new_session);
-    SSL_SESSION_free(hs->offered_psk);
+    SSL_SESSION_free(hs->psk);
     OPENSSL_clear_free(hs, sizeof(*hs));
     s->hs = NULL;
-}
-
-void ssl_fatal(SSL *s, uint8_t alert)
-{
-    if (s->fatal)
-        return;
-    s->fatal = 1;
-    s->rwstate = SSL_NOTHING;
-    /* OpenSSL removes the session of a connection that failed (S10). */
-    if (s->session != NULL && s->session_ctx != NULL)
-        SSL_CTX_remove_session(s->session_ctx, s->session);
-    if (alert != 0 && !(s->shutdown & SSL_SENT_SHUTDOWN)) {
-        s->shutdown |= SSL_SENT_SHUTDOWN;
-        rec_send_alert(s, CODEC_ALERT_LEVEL_FATAL, alert);
-    }
-}
-
-enum hs_ret hs_fail(SSL *s, uint8_t alert, int reason)
-{
-    if (reason != 0)
-        ERR_raise(ERR_LIB_SSL, reason);
-    ssl_fatal(s, alert);
-    return HS_ERR;
+    s->rl.ccs_allowed = 0;
 }
 
 void hs_info(SSL *s, int where, int ret)
@@ -79,7 +59,13 @@ void hs_info(SSL *s, int where, int ret)
         cb(s, where, ret);
 }
 
-static void msg_cb(SSL *s, int write_p, const uint8_t *msg, size_t len)
+void hs_set_state(SSL *s, int state)
+{
+    s->hs->state = state;
+    hs_info(s, s->server ? SSL_CB_ACCEPT_LOOP : SSL_CB_CONNECT_LOOP, 1);
+}
+
+void hs_msg_cb(SSL *s, int write_p, const uint8_t *msg, size_t len)
 {
     if (s->cfg.msg_cb != NULL)
         s->cfg.msg_cb(write_p, TLS1_3_VERSION, SSL3_RT_HANDSHAKE, msg, len, s, s->cfg.msg_cb_arg);
@@ -89,40 +75,35 @@ int hs_send_message(SSL *s, const uint8_t *msg, size_t len)
 {
     if (!transcript_update(&s->hs->transcript, msg, len) ||
         !rec_queue(s, REC_HANDSHAKE, msg, len)) {
-        ssl_fatal(s, CODEC_ALERT_INTERNAL_ERROR);
+        hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
         return 0;
     }
-    msg_cb(s, 1, msg, len);
+    hs_msg_cb(s, 1, msg, len);
     return 1;
 }
 
 int hs_send_cbb(SSL *s, CBB *cbb)
 {
-    uint8_t *data;
+    uint8_t *data = NULL;
     size_t len;
-    int ok = cbb_finish(cbb, &data, &len) && hs_send_message(s, data, len);
-    if (!ok) {
-        ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
-        ssl_fatal(s, CODEC_ALERT_INTERNAL_ERROR);
+    if (!cbb_finish(cbb, &data, &len)) {
         cbb_cleanup(cbb);
+        hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
         return 0;
     }
+    int ok = hs_send_message(s, data, len);
     OPENSSL_free(data);
-    return 1;
-}
-
-static enum hs_ret rec_to_hs(int r)
-{
-    return r == REC_RETRY ? HS_RETRY : HS_ERR;
+    return ok;
 }
 
 enum hs_ret hs_peek_type(SSL *s, uint8_t *out_type)
 {
     const uint8_t *msg;
     size_t len;
-    int r = rec_hs_message(s, &msg, &len);
+    uint8_t alert;
+    int r = rec_hs_message(s, &msg, &len, &alert);
     if (r != REC_OK)
-        return rec_to_hs(r);
+        return hs_rec_result(s, r, alert);
     *out_type = msg[0];
     return HS_OK;
 }
@@ -131,23 +112,35 @@ enum hs_ret hs_get_message(SSL *s, uint8_t type, CBS *out_body)
 {
     const uint8_t *msg;
     size_t len;
-    int r = rec_hs_message(s, &msg, &len);
+    uint8_t alert;
+    int r = rec_hs_message(s, &msg, &len, &alert);
     if (r != REC_OK)
-        return rec_to_hs(r);
-    if (msg[0] != type)
+        return hs_rec_result(s, r, alert);
+    CBS m;
+    uint8_t got;
+    cbs_init(&m, msg, len);
+    if (!cbs_get_u8(&m, &got) || !cbs_skip(&m, 3))
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
+    if (got != type)
         return hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_UNEXPECTED_MESSAGE);
-    cbs_init(out_body, msg + 4, len - 4);
+    *out_body = m;
     return HS_OK;
+}
+
+void hs_current_message(const SSL *s, const uint8_t **out_msg, size_t *out_len)
+{
+    *out_msg = s->rl.hbuf + s->rl.hbuf_off;
+    *out_len = s->rl.hmsg_len;
 }
 
 int hs_consume(SSL *s)
 {
-    const uint8_t *msg = s->rl.hbuf + s->rl.hbuf_off;
-    size_t len = s->rl.hmsg_len;
-    msg_cb(s, 0, msg, len);
+    const uint8_t *msg;
+    size_t len;
+    hs_current_message(s, &msg, &len);
+    hs_msg_cb(s, 0, msg, len);
     if (!transcript_update(&s->hs->transcript, msg, len)) {
-        ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
-        ssl_fatal(s, CODEC_ALERT_INTERNAL_ERROR);
+        hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
         return 0;
     }
     rec_hs_consume(s);
@@ -189,25 +182,33 @@ void hs_keylog(SSL *s, const char *label, const uint8_t *secret, size_t len)
         snprintf(line + off, 3, "%02x", secret[i]);
     line[off] = 0;
     cb(s, line);
+    OPENSSL_cleanse(line, sizeof(line));
 }
 
 int hs_run(SSL *s)
 {
     if (s->fatal) {
         ERR_raise(ERR_LIB_SSL, SSL_R_PROTOCOL_IS_SHUTDOWN);
-        return 0;
+        return -1;
     }
     if (s->hs == NULL) {
         if (!hs_start(s))
-            return 0;
+            return -1;
         hs_info(s, SSL_CB_HANDSHAKE_START, 1);
     }
     for (;;) {
-        int done = s->server ? tls13_server_done(s) : tls13_client_done(s);
-        if (done) {
+        int st = s->hs->state;
+        if (st == CS_DONE || st == SS_DONE) {
+            int offered = s->server ? s->hs->pha_offered : s->cfg.post_handshake_auth;
+            if (!tls13_pha_keep_transcript(s, offered)) {
+                hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
+                return -1;
+            }
             int r = rec_flush(s);
-            if (r != REC_OK)
-                return r == REC_RETRY ? -1 : 0;
+            if (r != REC_OK) {
+                hs_rec_result(s, r, 0);
+                return -1;
+            }
             if (s->wbio != NULL)
                 (void)BIO_flush(s->wbio);
             hs_free(s);
@@ -220,12 +221,13 @@ int hs_run(SSL *s)
         if (r == HS_RETRY)
             return -1;
         if (r == HS_ERR) {
-            if (!s->fatal)
-                ssl_fatal(s, CODEC_ALERT_INTERNAL_ERROR);
+            if (!s->fatal) /* a step that failed without saying why */
+                hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
             /* ERR_peek_error non-empty => SSL_ERROR_SSL for the caller */
             if (ERR_peek_error() == 0 && !s->fatal_syscall)
                 ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
-            return 0;
+            hs_info(s, s->server ? SSL_CB_ACCEPT_EXIT : SSL_CB_CONNECT_EXIT, -1);
+            return -1;
         }
     }
 }

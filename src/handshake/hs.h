@@ -4,7 +4,8 @@
  * (tls13_client.c, tls13_server.c).  A state function returns an enum
  * hs_ret; the driver (hs.c) loops, and all transport I/O happens below it in
  * the record layer, so a WANT_READ/WANT_WRITE simply re-enters the same
- * state later with nothing consumed.
+ * state later with nothing consumed.  Every fatal error, wherever it is
+ * found, ends in ssl_fatal (conn_fail.c).
  */
 #ifndef SESAME_HANDSHAKE_HS_H
 #define SESAME_HANDSHAKE_HS_H
@@ -13,17 +14,63 @@
 #include "codec/hello.h"
 #include "keys/tls13_schedule.h"
 #include "keys/transcript.h"
+#include "handshake/conn.h"
 
 enum hs_ret {
-    HS_ERR = 0,   /* fatal, alert queued */
+    HS_ERR = 0,   /* fatal: ssl_fatal has run */
     HS_OK = 1,    /* state advanced; continue */
-    HS_RETRY = -1 /* transport would block; return to the caller */
+    HS_RETRY = -1 /* transport would block (or a callback asked to wait) */
 };
 
 #define HS_MAX_SIGALGS 32
+/* Largest key share (ffdhe8192: 1024 bytes) and shared secret. */
+#define HS_MAX_KEX 1024
+
+/* The states of both roles, in one enum so one table names them all. */
+enum hs_state_id {
+    /* client */
+    CS_SEND_CLIENT_HELLO = 0,
+    CS_READ_SERVER_HELLO,
+    CS_SEND_SECOND_CLIENT_HELLO,
+    CS_READ_ENCRYPTED_EXTENSIONS,
+    CS_READ_CERTIFICATE_REQUEST,
+    CS_READ_SERVER_CERTIFICATE,
+    CS_READ_SERVER_CERTIFICATE_VERIFY,
+    CS_READ_SERVER_FINISHED,
+    CS_SEND_CLIENT_CERTIFICATE,
+    CS_SEND_CLIENT_FINISHED,
+    CS_DONE,
+    /* server */
+    SS_READ_CLIENT_HELLO,
+    SS_SEND_HELLO_RETRY_REQUEST,
+    SS_READ_SECOND_CLIENT_HELLO,
+    SS_SELECT_CERTIFICATE,
+    SS_SEND_SERVER_HELLO,
+    SS_SEND_ENCRYPTED_EXTENSIONS,
+    SS_SEND_CERTIFICATE_REQUEST,
+    SS_SEND_SERVER_CERTIFICATE,
+    SS_SEND_SERVER_FINISHED,
+    SS_READ_CLIENT_CERTIFICATE,
+    SS_READ_CLIENT_CERTIFICATE_VERIFY,
+    SS_READ_CLIENT_FINISHED,
+    SS_SEND_TICKETS,
+    SS_DONE,
+    HS_NUM_STATES
+};
+
+/* What the table says of a state (hs_states.c). */
+struct hs_state_info {
+    const char *name;       /* our name, for debug output */
+    int ossl_state;         /* OSSL_HANDSHAKE_STATE for SSL_get_state */
+    const char *long_name;  /* SSL_state_string_long */
+    const char *short_name; /* SSL_state_string */
+};
+
+/* hs_state_info: the row for |state| (never NULL). */
+const struct hs_state_info *hs_state_info(int state);
 
 struct hs_state {
-    int state;
+    int state; /* enum hs_state_id */
     TRANSCRIPT transcript;
     TLS13_SCHEDULE ks;
     const EVP_MD *md;
@@ -33,56 +80,88 @@ struct hs_state {
     /* our ephemeral key share */
     uint16_t kex_group;
     EVP_PKEY *kex_key;
-    uint8_t kex_pub[136];
+    uint8_t kex_pub[HS_MAX_KEX];
     size_t kex_pub_len;
+    /* server: the (EC)DHE shared secret, from the ClientHello's share */
+    uint8_t kex_secret[HS_MAX_KEX];
+    size_t kex_secret_len;
+    /* client: the legacy_session_id we sent; server: the client's, echoed */
     uint8_t legacy_sid[32];
     size_t legacy_sid_len;
-    uint8_t hrr; /* a HelloRetryRequest happened */
-    uint8_t ccs_sent;
-    uint8_t cert_requested; /* server asked for a client certificate */
-    uint8_t psk_ke_only;    /* resumption without (EC)DHE */
-    uint8_t sni_ack;        /* server: acknowledge server_name in EE */
+    uint8_t hrr;              /* a HelloRetryRequest happened */
+    uint8_t ccs_sent;         /* the compatibility change_cipher_spec went out */
+    uint8_t cert_requested;   /* server asked for a client certificate */
+    uint8_t psk_ke_only;      /* resumption without (EC)DHE */
+    uint8_t sni_ack;          /* server: acknowledge server_name in EE */
+    uint8_t groups_in_ee;     /* server: the client's share was not our first choice */
+    uint8_t early_data;       /* server: the ClientHello offered 0-RTT (never accepted) */
+    uint8_t offered_external; /* client: the PSK offered is an external one */
+    uint8_t pha_offered;      /* server: the client offered post_handshake_auth */
+    uint16_t hrr_suite;
     uint8_t *cookie;
     size_t cookie_len;
-    uint8_t *cert_req_ctx;
+    uint8_t *cert_req_ctx; /* post-handshake CertificateRequest context */
     size_t cert_req_ctx_len;
     uint8_t peer_sigalgs[2 * HS_MAX_SIGALGS]; /* raw u16 list, truncated */
     size_t peer_sigalgs_len;
     STACK_OF(X509) * peer_chain; /* leaf first */
-    SSL_SESSION *new_session;    /* the session this handshake establishes */
-    /* client: the PSK offered (ticket session or external) */
-    SSL_SESSION *offered_psk;
-    uint8_t offered_external;
-    uint16_t hrr_suite;
+    /* client: the PSK offered (ticket session or external); server: the
+     * PSK accepted */
+    SSL_SESSION *psk;
+    int psk_index;
+    /* server: the certificate slot and scheme chosen */
+    int cert_slot;
+    uint16_t sigalg;
     /* server: the parsed ClientHello, only while the client hello callback
      * runs (SSL_client_hello_get0_*) */
     const CODEC_CLIENT_HELLO *client_hello;
 };
 
+/* ---- the driver, hs.c ---- */
+
 /* hs_start allocates the handshake state (role decided by s->server). */
 int hs_start(SSL *s) WUR;
 /* hs_free releases it, wiping secrets. */
 void hs_free(SSL *s);
-/* hs_run drives the handshake: 1 done, 0 error, -1 retry (rwstate set). */
+/* hs_run drives the handshake: 1 done, -1 failed (the error queue says so)
+ * or would block (rwstate says which way), as SSL_do_handshake returns. */
 int hs_run(SSL *s);
+/* hs_set_state moves to |state| and tells the info callback. */
+void hs_set_state(SSL *s, int state);
 
-/* hs_fail raises |reason|, marks the connection failed and sends |alert|. */
+/* ---- the failure path, conn_fail.c ---- */
+
+/* ssl_fatal (declared in conn.h): THE failure path of a connection, for
+ * every fatal error wherever it is found.  Makes the failure sticky, removes
+ * the session from the cache (contract S10), notes a transport failure
+ * (SSL_ERROR_SYSCALL), and sends |alert| (an AlertDescription; 0 sends
+ * none).  Idempotent. */
+/* hs_fail raises |reason| (0: none, already raised) and calls ssl_fatal. */
 enum hs_ret hs_fail(SSL *s, uint8_t alert, int reason);
+/* hs_rec_result maps a record-layer result to the handshake's: REC_ERR
+ * takes the failure path with the record layer's alert. */
+enum hs_ret hs_rec_result(SSL *s, int rec_ret, uint8_t alert);
+
+/* ---- messages, hs.c ---- */
 
 /* hs_send_message queues a complete handshake message (header included),
- * adds it to the transcript and reports it to the message callback. */
+ * adds it to the transcript and reports it to the message callback; on
+ * failure takes the failure path. */
 int hs_send_message(SSL *s, const uint8_t *msg, size_t len) WUR;
-/* hs_send_cbb: hs_send_message on a CBB's contents, then cleans the CBB. */
+/* hs_send_cbb: hs_send_message on a CBB's contents; always cleans the CBB. */
 int hs_send_cbb(SSL *s, CBB *cbb) WUR;
-
 /* hs_get_message fetches the next message, checks its type is |type| (a
  * mismatch is unexpected_message) and hands out its body.  The message is
  * not yet in the transcript: call hs_consume when done with it. */
 enum hs_ret hs_get_message(SSL *s, uint8_t type, CBS *out_body);
 /* hs_peek_type reports the next message's type (reading as needed). */
 enum hs_ret hs_peek_type(SSL *s, uint8_t *out_type);
+/* hs_current_message: the whole message hs_get_message handed out last. */
+void hs_current_message(const SSL *s, const uint8_t **out_msg, size_t *out_len);
 /* hs_consume adds the current message to the transcript and drops it. */
 int hs_consume(SSL *s) WUR;
+/* hs_msg_cb reports a handshake message to the message callback. */
+void hs_msg_cb(SSL *s, int write_p, const uint8_t *msg, size_t len);
 
 /* hs_transcript_hash: the hash of everything so far. */
 int hs_transcript_hash(SSL *s, uint8_t *out) WUR;
@@ -94,33 +173,55 @@ void hs_keylog(SSL *s, const char *label, const uint8_t *secret, size_t len);
 /* hs_info calls the info callback. */
 void hs_info(SSL *s, int where, int ret);
 
-/* ECDHE, kex.c */
+/* ---- (EC)DHE, kex.c ---- */
+
+/* kex_supported: 1 if we can do key exchange in |group|. */
 int kex_supported(uint16_t group);
-/* kex_keygen makes an ephemeral key for |group| and its public encoding. */
+/* kex_keygen makes an ephemeral key for |group| and its public encoding
+ * (at most HS_MAX_KEX bytes). */
 int kex_keygen(uint16_t group, EVP_PKEY **out_key, uint8_t *out_pub, size_t *out_pub_len) WUR;
-/* kex_derive computes the shared secret with the peer's encoded share.  A
- * malformed share sets *out_alert (illegal_parameter). */
+/* kex_derive computes the shared secret (at most HS_MAX_KEX bytes) with the
+ * peer's encoded share.  A malformed or invalid share sets *out_alert
+ * (illegal_parameter). */
 int kex_derive(uint16_t group, EVP_PKEY *key, const uint8_t *peer, size_t peer_len, uint8_t *out,
                size_t *out_len, uint8_t *out_alert) WUR;
 
-/* certificates, tls13_cert.c */
-/* tls13_send_certificate queues Certificate and CertificateVerify for the
- * chosen slot, signing with |sigalg|. */
-int tls13_send_certificate(SSL *s, const CERT_SLOT *slot, int with_cv, uint16_t sigalg) WUR;
-/* tls13_read_certificate parses a Certificate message body into
- * hs->peer_chain. */
-enum hs_ret tls13_read_certificate(SSL *s, CBS *body, int allow_empty);
-/* tls13_verify_cv checks CertificateVerify against the peer's leaf. */
-enum hs_ret tls13_verify_cv(SSL *s, CBS *body);
-/* tls13_read_cv reads CertificateVerify, checks it and moves to |next|. */
-enum hs_ret tls13_read_cv(SSL *s, int next);
-/* tls13_establish_session makes s->session the session this handshake
- * established (S1); on a client it cannot resume until a ticket arrives (S6). */
-int tls13_establish_session(SSL *s) WUR;
-/* tls13_send_finished / tls13_check_finished use |base| (our or the peer's
- * handshake traffic secret). */
+/* ---- what both TLS 1.3 roles share, tls13_common.c ---- */
+
+/* tls13_set_suite_md fixes the handshake hash from |suite|. */
+int tls13_set_suite_md(SSL *s, const SSL_CIPHER *suite) WUR;
+/* tls13_derive_handshake_secrets: Early Secret from |psk| (may be NULL),
+ * Handshake Secret from the (EC)DHE |secret| (may be empty), and both
+ * handshake traffic secrets over the transcript through ServerHello. */
+int tls13_derive_handshake_secrets(SSL *s, const SSL_SESSION *psk, const uint8_t *secret,
+                                   size_t secret_len) WUR;
+/* tls13_psk_binder computes the binder of |psk| over |hello| truncated to
+ * |trunc_len| bytes (preceded by the transcript so far after an HRR),
+ * RFC 8446 4.2.11.2.  |md| is the PSK's hash. */
+int tls13_psk_binder(SSL *s, const EVP_MD *md, const SSL_SESSION *psk, int external,
+                     const uint8_t *hello, size_t trunc_len, uint8_t *out) WUR;
+/* tls13_queue_compat_ccs queues the middlebox-compatibility
+ * change_cipher_spec once (RFC 8446 D.4), in the clear. */
+int tls13_queue_compat_ccs(SSL *s) WUR;
+/* tls13_send_certificate queues Certificate (and, if |slot| is non-NULL,
+ * CertificateVerify signed with |sigalg|) for |slot| (NULL: empty). */
+int tls13_send_certificate(SSL *s, const CERT_SLOT *slot, uint16_t sigalg) WUR;
+/* tls13_read_certificate reads a Certificate into hs->peer_chain (NULL when
+ * empty and |allow_empty|), checking the request context. */
+enum hs_ret tls13_read_certificate(SSL *s, int allow_empty);
+/* tls13_verify_chain verifies |chain| (leaf first) with the connection's
+ * store, settings and callbacks (auth/), setting s->verify_result and
+ * s->verified_chain; 0 with *out_alert when the handshake must stop. */
+int tls13_verify_chain(SSL *s, STACK_OF(X509) * chain, uint8_t *out_alert) WUR;
+/* tls13_verify_peer_chain verifies hs->peer_chain with the connection's
+ * store and callbacks (auth/), setting s->verify_result. */
+enum hs_ret tls13_verify_peer_chain(SSL *s);
+/* tls13_read_cert_verify reads CertificateVerify and checks it against the
+ * peer's leaf. */
+enum hs_ret tls13_read_cert_verify(SSL *s);
+/* tls13_send_finished queues Finished keyed by |base| (our handshake
+ * traffic secret). */
 int tls13_send_finished(SSL *s, const uint8_t *base) WUR;
-enum hs_ret tls13_check_finished(SSL *s, CBS *body, const uint8_t *base);
 /* tls13_read_finished reads the peer's Finished, checks it against |base|,
  * and requires the record boundary a key change needs (RFC 8446 5.1). */
 enum hs_ret tls13_read_finished(SSL *s, const uint8_t *base);
@@ -129,10 +230,14 @@ enum hs_ret tls13_read_finished(SSL *s, const uint8_t *base);
 int tls13_derive_app_secrets(SSL *s) WUR;
 /* tls13_derive_resumption: resumption master secret after client Finished. */
 int tls13_derive_resumption(SSL *s) WUR;
+/* tls13_establish_session makes s->session the session this handshake
+ * established (S1); on a client it cannot resume until a ticket arrives (S6). */
+int tls13_establish_session(SSL *s) WUR;
 /* tls13_set_peer_sigalgs stores the peer's signature_algorithms list. */
 void tls13_set_peer_sigalgs(SSL *s, const CBS *list);
 
-/* external PSKs from the PSK callbacks, tls13_psk.c */
+/* ---- external PSKs from the PSK callbacks, tls13_psk.c ---- */
+
 /* tls13_psk_session: a session for an external PSK |key| named |id|,
  * bound to SHA-256 (TLS_AES_128_GCM_SHA256), as OpenSSL does. */
 SSL_SESSION *tls13_psk_session(const uint8_t *id, size_t id_len, const uint8_t *key,
@@ -142,16 +247,25 @@ SSL_SESSION *tls13_psk_session(const uint8_t *id, size_t id_len, const uint8_t *
 SSL_SESSION *tls13_psk_from_client_cb(SSL *s);
 SSL_SESSION *tls13_psk_from_server_cb(SSL *s, const uint8_t *id, size_t id_len);
 
-/* the role state machines */
+/* tls13_psk_copy: our own session for the external PSK of the
+ * application's |app| session, named |id| (the application's session is
+ * never written to). */
+SSL_SESSION *tls13_psk_copy(const SSL_SESSION *app, const uint8_t *id, size_t id_len);
+
+/* ---- the role state machines ---- */
+
 enum hs_ret tls13_client_step(SSL *s);
 enum hs_ret tls13_server_step(SSL *s);
-int tls13_client_done(const SSL *s);
-int tls13_server_done(const SSL *s);
+/* tls13_client_cert_choose picks the certificate answering a
+ * CertificateRequest (callbacks first); *out_slot -1 for none. */
+enum hs_ret tls13_client_cert_choose(SSL *s, int *out_slot, uint16_t *out_sigalg);
 
-/* post-handshake messages, tls13_post.c */
-/* tls13_post_handshake processes one post-handshake message already in the
- * handshake buffer (NewSessionTicket, KeyUpdate). */
-int tls13_post_handshake(SSL *s) WUR;
+/* ---- after the handshake, tls13_post.c ---- */
+
+/* tls13_post_handshake processes the complete post-handshake messages in
+ * the handshake buffer (NewSessionTicket, KeyUpdate, CertificateRequest);
+ * HS_OK, HS_RETRY (a reply cannot be written yet) or HS_ERR. */
+enum hs_ret tls13_post_handshake(SSL *s);
 /* tls13_send_tickets queues |n| NewSessionTickets (server). */
 int tls13_send_tickets(SSL *s, size_t n) WUR;
 /* tls13_send_key_update queues a KeyUpdate and switches our write key. */

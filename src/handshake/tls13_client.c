@@ -1,39 +1,23 @@
-/* TLS 1.3 client state machine, RFC 8446 2 and 4. */
+/* TLS 1.3 client state machine, RFC 8446 2 and 4: one do_<state>() per step.
+ *
+ *   send_client_hello -> read_server_hello -> [send_second_client_hello
+ *   -> read_server_hello] -> read_encrypted_extensions
+ *   -> [read_certificate_request -> read_server_certificate
+ *       -> read_server_certificate_verify] -> read_server_finished
+ *   -> [send_client_certificate] -> send_client_finished -> done
+ */
 #include "internal.h"
 
 #include <string.h>
 
-#include "api/api.h"
+#include "auth/auth.h"
+#include "codec/cipher_suites.h"
 #include "codec/consts.h"
 #include "codec/hello.h"
 #include "codec/messages13.h"
 #include "handshake/hs.h"
-#include "handshake/suites.h"
 #include "keys/algs.h"
-#include "keys/hkdf.h"
 #include "record/record_io.h"
-
-enum {
-    CS_SEND_CH = 0,
-    CS_READ_SH,
-    CS_READ_EE,
-    CS_READ_CERT_REQ,
-    CS_READ_CERT,
-    CS_READ_CV,
-    CS_READ_FIN,
-    CS_SEND_FLIGHT,
-    CS_DONE
-};
-
-int tls13_client_done(const SSL *s)
-{
-    return s->hs->state == CS_DONE;
-}
-
-static const EVP_MD *suite_md(const SSL_CIPHER *c)
-{
-    return algs_md_by_nid(c->md_nid);
-}
 
 /* psk_usable: the session |ss| can be offered with our configuration. */
 static int psk_usable(SSL *s, const SSL_SESSION *ss)
@@ -50,45 +34,46 @@ static int psk_usable(SSL *s, const SSL_SESSION *ss)
     return 0;
 }
 
+/* psk_from_use_session_cb asks SSL_set_psk_use_session_callback's callback
+ * for an external PSK.  The application's session is only read: applications
+ * share one such session across connections and threads. */
+static int psk_from_use_session_cb(SSL *s, SSL_SESSION **out)
+{
+    const unsigned char *id = NULL;
+    size_t idlen = 0;
+    SSL_SESSION *app = NULL;
+    *out = NULL;
+    if (!s->cfg.psk_use_session_cb(s, NULL, &id, &idlen, &app)) {
+        SSL_SESSION_free(app);
+        ERR_raise(ERR_LIB_SSL, SSL_R_BAD_PSK);
+        return 0;
+    }
+    if (app != NULL && id != NULL && idlen > 0 && idlen <= 0xffff)
+        *out = tls13_psk_copy(app, id, idlen);
+    SSL_SESSION_free(app); /* the callback handed us a reference */
+    return 1;
+}
+
 /* choose_psk decides what to offer: an external PSK from the application's
- * callback, else the session set with SSL_set_session. */
+ * callbacks, else the session set with SSL_set_session. */
 static int choose_psk(SSL *s)
 {
     struct hs_state *hs = s->hs;
+    SSL_SESSION *ps = NULL;
     if (s->cfg.psk_use_session_cb != NULL) {
-        const unsigned char *id = NULL;
-        size_t idlen = 0;
-        SSL_SESSION *ps = NULL;
-        if (!s->cfg.psk_use_session_cb(s, NULL, &id, &idlen, &ps)) {
-            SSL_SESSION_free(ps);
-            ERR_raise(ERR_LIB_SSL, SSL_R_BAD_PSK);
+        if (!psk_from_use_session_cb(s, &ps))
             return 0;
-        }
-        if (ps != NULL && idlen > 0 && idlen <= 0xffff) {
-            ps->is_external_psk = 1;
-            OPENSSL_free(ps->ticket);
-            ps->ticket = OPENSSL_memdup(id, idlen);
-            ps->ticket_len = ps->ticket ? idlen : 0;
-            if (psk_usable(s, ps)) {
-                hs->offered_psk = ps;
-                hs->offered_external = 1;
-                return 1;
-            }
-        }
-        SSL_SESSION_free(ps);
     } else if (s->cfg.psk_client_cb != NULL) {
-        SSL_SESSION *ps = tls13_psk_from_client_cb(s);
-        if (ps != NULL && psk_usable(s, ps)) {
-            hs->offered_psk = ps;
-            hs->offered_external = 1;
-            return 1;
-        }
-        SSL_SESSION_free(ps);
+        ps = tls13_psk_from_client_cb(s);
     }
-    if (psk_usable(s, s->session)) {
-        SSL_SESSION_up_ref(s->session);
-        hs->offered_psk = s->session;
+    if (ps != NULL && psk_usable(s, ps)) {
+        hs->psk = ps;
+        hs->offered_external = 1;
+        return 1;
     }
+    SSL_SESSION_free(ps);
+    if (psk_usable(s, s->session) && SSL_SESSION_up_ref(s->session))
+        hs->psk = s->session;
     return 1;
 }
 
@@ -104,7 +89,7 @@ static enum hs_ret send_client_hello(SSL *s)
     size_t msg_len, binders_off = 0;
 
     memset(&ch, 0, sizeof(ch));
-    for (size_t i = 0; i < s->cfg.num_suites13; i++)
+    for (size_t i = 0; i < s->cfg.num_suites13 && nsuites < 8; i++)
         suites[nsuites++] = s->cfg.suites13[i]->suite;
     if (nsuites == 0)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_NO_CIPHERS_AVAILABLE);
@@ -122,6 +107,7 @@ static enum hs_ret send_client_hello(SSL *s)
             ch.server_name = s->hostname;
         ASN1_OCTET_STRING_free(ip);
     }
+    hs->sni_ack = ch.server_name != NULL; /* client: we sent server_name */
     ch.groups = s->cfg.groups;
     ch.num_groups = s->cfg.num_groups;
     ch.sigalgs = s->cfg.sigalgs;
@@ -139,12 +125,11 @@ static enum hs_ret send_client_hello(SSL *s)
     ch.cookie_len = hs->cookie_len;
     ch.psk_dhe_ke = 1;
     ch.psk_ke = (s->cfg.options & SSL_OP_ALLOW_NO_DHE_KEX) != 0;
-    /* post_handshake_auth is not offered until post-handshake
-     * CertificateRequest is implemented (docs/unsupported.md). */
+    ch.post_handshake_auth = s->cfg.post_handshake_auth;
     const EVP_MD *pmd = NULL;
-    if (hs->offered_psk != NULL) {
-        SSL_SESSION *ps = hs->offered_psk;
-        pmd = suite_md(ps->cipher);
+    if (hs->psk != NULL) {
+        SSL_SESSION *ps = hs->psk;
+        pmd = algs_md_by_nid(ps->cipher->md_nid);
         ch.psks[0].identity = ps->ticket;
         ch.psks[0].identity_len = ps->ticket_len;
         /* RFC 8446 4.2.11.1: obfuscated_ticket_age = age in ms + age_add */
@@ -160,26 +145,14 @@ static enum hs_ret send_client_hello(SSL *s)
         cbb_cleanup(&cbb);
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     }
-    if (hs->offered_psk != NULL) {
-        /* RFC 8446 4.2.11.2: the binder covers the transcript up to and
-         * including the ClientHello truncated before the binders. */
-        TLS13_SCHEDULE ks;
-        uint8_t hash[SESAME_MAX_HASH], bkey[SESAME_MAX_HASH], binder[SESAME_MAX_HASH];
+    if (hs->psk != NULL) {
+        uint8_t binder[SESAME_MAX_HASH];
         size_t blen = (size_t)EVP_MD_get_size(pmd);
         const uint8_t *bp = binder;
-        int ok;
-        if (hs->hrr)
-            ok = hs_hash_with(s, msg, binders_off, hash);
-        else
-            ok = EVP_Digest(msg, binders_off, hash, NULL, pmd, NULL);
-        ok = ok &&
-             tls13_sched_init(&ks, pmd, hs->offered_psk->master_key,
-                              hs->offered_psk->master_key_len) &&
-             tls13_sched_binder_key(&ks, hs->offered_external, bkey) &&
-             tls13_finished_mac(pmd, binder, bkey, hash) &&
-             codec_patch_binders(msg, msg_len, binders_off, &bp, &blen, 1);
-        tls13_sched_cleanup(&ks);
-        OPENSSL_cleanse(bkey, sizeof(bkey));
+        int ok =
+            tls13_psk_binder(s, pmd, hs->psk, hs->offered_external, msg, binders_off, binder) &&
+            codec_patch_binders(msg, msg_len, binders_off, &bp, &blen, 1);
+        OPENSSL_cleanse(binder, sizeof(binder));
         if (!ok) {
             OPENSSL_free(msg);
             return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
@@ -190,7 +163,7 @@ static enum hs_ret send_client_hello(SSL *s)
     return ok ? HS_OK : HS_ERR;
 }
 
-static enum hs_ret do_send_ch(SSL *s)
+static enum hs_ret do_send_client_hello(SSL *s)
 {
     struct hs_state *hs = s->hs;
     if (s->cfg.max_version != 0 && s->cfg.max_version < TLS1_3_VERSION)
@@ -213,7 +186,8 @@ static enum hs_ret do_send_ch(SSL *s)
     s->rl.wr_version = TLS1_2_VERSION;
     if (r != HS_OK)
         return r;
-    hs->state = CS_READ_SH;
+    s->rl.ccs_allowed = 1; /* RFC 8446 5: from the first ClientHello on */
+    hs_set_state(s, CS_READ_SERVER_HELLO);
     return HS_OK;
 }
 
@@ -223,20 +197,6 @@ static int offered_suite(const SSL *s, uint16_t v)
         if (s->cfg.suites13[i]->suite == v)
             return 1;
     return 0;
-}
-
-static int queue_compat_ccs(SSL *s)
-{
-    static const uint8_t one = 1;
-    struct hs_state *hs = s->hs;
-    if (hs->ccs_sent || hs->legacy_sid_len == 0)
-        return 1;
-    hs->ccs_sent = 1;
-    uint8_t wr_on = s->rl.wr_on;
-    s->rl.wr_on = 0;
-    int ok = rec_queue(s, REC_CCS, &one, 1);
-    s->rl.wr_on = wr_on;
-    return ok;
 }
 
 static enum hs_ret handle_hrr(SSL *s, const CODEC_SERVER_HELLO *sh, const SSL_CIPHER *c)
@@ -254,10 +214,8 @@ static enum hs_ret handle_hrr(SSL *s, const CODEC_SERVER_HELLO *sh, const SSL_CI
         return hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_BAD_HELLO_REQUEST);
     hs->hrr = 1;
     hs->hrr_suite = c->suite;
-    hs->md = suite_md(c);
-    hs->hash_len = (size_t)EVP_MD_get_size(hs->md);
-    if (!transcript_set_md(&hs->transcript, hs->md) || !transcript_hrr_restart(&hs->transcript) ||
-        !hs_consume(s))
+    if (!tls13_set_suite_md(s, c) || !transcript_set_md(&hs->transcript, hs->md) ||
+        !transcript_hrr_restart(&hs->transcript) || !hs_consume(s))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     if (cbs_len(&sh->cookie) > 0 && !cbs_memdup(&sh->cookie, &hs->cookie, &hs->cookie_len))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
@@ -269,16 +227,26 @@ static enum hs_ret handle_hrr(SSL *s, const CODEC_SERVER_HELLO *sh, const SSL_CI
             return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
     }
     /* A PSK whose hash differs from the chosen suite's cannot be used. */
-    if (hs->offered_psk != NULL && hs->offered_psk->cipher->md_nid != c->md_nid) {
-        SSL_SESSION_free(hs->offered_psk);
-        hs->offered_psk = NULL;
+    if (hs->psk != NULL && hs->psk->cipher->md_nid != c->md_nid) {
+        SSL_SESSION_free(hs->psk);
+        hs->psk = NULL;
     }
-    if (!queue_compat_ccs(s))
-        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
-    return send_client_hello(s);
+    hs_set_state(s, CS_SEND_SECOND_CLIENT_HELLO);
+    return HS_OK;
 }
 
-static enum hs_ret do_read_sh(SSL *s)
+static enum hs_ret do_send_second_client_hello(SSL *s)
+{
+    if (!tls13_queue_compat_ccs(s))
+        return HS_ERR;
+    enum hs_ret r = send_client_hello(s);
+    if (r != HS_OK)
+        return r;
+    hs_set_state(s, CS_READ_SERVER_HELLO);
+    return HS_OK;
+}
+
+static enum hs_ret do_read_server_hello(SSL *s)
 {
     struct hs_state *hs = s->hs;
     CBS body;
@@ -308,22 +276,17 @@ static enum hs_ret do_read_sh(SSL *s)
         return handle_hrr(s, &sh, c);
 
     memcpy(s->server_random, cbs_data(&sh.random), 32);
-    hs->md = suite_md(c);
-    hs->hash_len = (size_t)EVP_MD_get_size(hs->md);
-    if (!transcript_set_md(&hs->transcript, hs->md))
+    if (!tls13_set_suite_md(s, c) || !transcript_set_md(&hs->transcript, hs->md))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
-
-    const uint8_t *psk = NULL;
-    size_t psk_len = 0;
     if (sh.has_psk) {
-        if (hs->offered_psk == NULL || sh.psk_identity != 0 ||
-            hs->offered_psk->cipher->md_nid != c->md_nid)
+        /* RFC 8446 4.2: a response to an extension we did not send */
+        if (hs->psk == NULL)
+            return hs_fail(s, CODEC_ALERT_UNSUPPORTED_EXTENSION, SSL_R_UNSOLICITED_EXTENSION);
+        if (sh.psk_identity != 0 || hs->psk->cipher->md_nid != c->md_nid)
             return hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_BAD_PSK_IDENTITY);
-        psk = hs->offered_psk->master_key;
-        psk_len = hs->offered_psk->master_key_len;
         s->hit = 1;
     }
-    uint8_t secret[66];
+    uint8_t secret[HS_MAX_KEX];
     size_t secret_len = 0;
     if (codec_ext_has(sh.ext_present, CODEC_EXT_KEY_SHARE)) {
         if (sh.key_share.group != hs->kex_group)
@@ -337,20 +300,14 @@ static enum hs_ret do_read_sh(SSL *s)
     } else {
         return hs_fail(s, CODEC_ALERT_MISSING_EXTENSION, SSL_R_NO_SUITABLE_KEY_SHARE);
     }
-    if (!hs_consume(s))
+    if (!hs_consume(s)) {
+        OPENSSL_cleanse(secret, sizeof(secret));
         return HS_ERR;
-
-    uint8_t hash[SESAME_MAX_HASH];
-    int ok = tls13_sched_init(&hs->ks, hs->md, psk, psk_len) &&
-             tls13_sched_advance(&hs->ks, secret_len ? secret : NULL, secret_len) &&
-             hs_transcript_hash(s, hash) &&
-             tls13_sched_derive(&hs->ks, hs->client_hs, "c hs traffic", hash) &&
-             tls13_sched_derive(&hs->ks, hs->server_hs, "s hs traffic", hash);
+    }
+    int ok = tls13_derive_handshake_secrets(s, s->hit ? hs->psk : NULL, secret, secret_len);
     OPENSSL_cleanse(secret, sizeof(secret));
     if (!ok)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
-    hs_keylog(s, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", hs->client_hs, hs->hash_len);
-    hs_keylog(s, "SERVER_HANDSHAKE_TRAFFIC_SECRET", hs->server_hs, hs->hash_len);
     s->version = TLS1_3_VERSION;
     s->cipher = c;
     /* RFC 8446 5.1: no handshake data may straddle the key change. */
@@ -359,9 +316,11 @@ static enum hs_ret do_read_sh(SSL *s)
     /* Our write key changes only when our second flight starts: an alert
      * before that goes out in the clear, as peers expect (OpenSSL does the
      * same). */
-    if (!queue_compat_ccs(s) || !rec_set_key13(s, 0, c, hs->server_hs))
+    if (!tls13_queue_compat_ccs(s))
+        return HS_ERR;
+    if (!rec_set_key13(s, 0, c, hs->server_hs))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
-    hs->state = CS_READ_EE;
+    hs_set_state(s, CS_READ_ENCRYPTED_EXTENSIONS);
     return HS_OK;
 }
 
@@ -379,7 +338,7 @@ static int alpn_offered(const SSL *s, const CBS *sel)
     return 0;
 }
 
-static enum hs_ret do_read_ee(SSL *s)
+static enum hs_ret do_read_encrypted_extensions(SSL *s)
 {
     struct hs_state *hs = s->hs;
     CBS body;
@@ -390,21 +349,25 @@ static enum hs_ret do_read_ee(SSL *s)
         return r;
     if (!codec_parse_encrypted_extensions(&body, &ee, &alert))
         return hs_fail(s, alert, SSL_R_BAD_EXTENSION);
+    /* RFC 8446 4.2: a response to an extension we did not send (we never
+     * offer early data) is unsupported_extension. */
+    if ((codec_ext_has(ee.ext_present, CODEC_EXT_SERVER_NAME) && !hs->sni_ack) ||
+        (codec_ext_has(ee.ext_present, CODEC_EXT_ALPN) && s->cfg.alpn_len == 0) ||
+        codec_ext_has(ee.ext_present, CODEC_EXT_EARLY_DATA))
+        return hs_fail(s, CODEC_ALERT_UNSUPPORTED_EXTENSION, SSL_R_UNSOLICITED_EXTENSION);
     if (codec_ext_has(ee.ext_present, CODEC_EXT_ALPN)) {
-        if (s->cfg.alpn_len == 0 || !alpn_offered(s, &ee.alpn_selected))
+        if (!alpn_offered(s, &ee.alpn_selected))
             return hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_BAD_EXTENSION);
         if (!cbs_memdup(&ee.alpn_selected, &s->alpn_selected, &s->alpn_selected_len))
             return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
     }
-    if (ee.early_data)
-        return hs_fail(s, CODEC_ALERT_UNSUPPORTED_EXTENSION, SSL_R_BAD_EXTENSION);
     if (!hs_consume(s))
         return HS_ERR;
-    hs->state = s->hit ? CS_READ_FIN : CS_READ_CERT_REQ;
+    hs_set_state(s, s->hit ? CS_READ_SERVER_FINISHED : CS_READ_CERTIFICATE_REQUEST);
     return HS_OK;
 }
 
-static enum hs_ret do_read_cert_req(SSL *s)
+static enum hs_ret do_read_certificate_request(SSL *s)
 {
     struct hs_state *hs = s->hs;
     uint8_t type;
@@ -415,8 +378,8 @@ static enum hs_ret do_read_cert_req(SSL *s)
         CBS body;
         CODEC_CERTIFICATE_REQUEST cr;
         uint8_t alert = CODEC_ALERT_DECODE_ERROR;
-        if (hs_get_message(s, type, &body) != HS_OK)
-            return HS_ERR;
+        if ((r = hs_get_message(s, type, &body)) != HS_OK)
+            return r;
         if (!codec_parse_certificate_request(&body, &cr, &alert))
             return hs_fail(s, alert, SSL_R_BAD_PACKET);
         /* RFC 8446 4.3.2: empty context during the handshake. */
@@ -427,37 +390,31 @@ static enum hs_ret do_read_cert_req(SSL *s)
         if (!hs_consume(s))
             return HS_ERR;
     }
-    hs->state = CS_READ_CERT;
+    hs_set_state(s, CS_READ_SERVER_CERTIFICATE);
     return HS_OK;
 }
 
-static enum hs_ret do_read_cert(SSL *s)
+static enum hs_ret do_read_server_certificate(SSL *s)
 {
-    struct hs_state *hs = s->hs;
-    CBS body;
-    uint8_t alert = CODEC_ALERT_CERTIFICATE_UNKNOWN;
-    enum hs_ret r = hs_get_message(s, CODEC_HS_CERTIFICATE, &body);
+    enum hs_ret r = tls13_read_certificate(s, 0);
+    if (r == HS_OK)
+        r = tls13_verify_peer_chain(s);
     if (r != HS_OK)
         return r;
-    /* Certificate was parsed against an empty context for the server. */
-    uint8_t *saved = hs->cert_req_ctx;
-    size_t saved_len = hs->cert_req_ctx_len;
-    hs->cert_req_ctx = NULL;
-    hs->cert_req_ctx_len = 0;
-    r = tls13_read_certificate(s, &body, 0);
-    hs->cert_req_ctx = saved;
-    hs->cert_req_ctx_len = saved_len;
-    if (r != HS_OK)
-        return r;
-    if (!ssl_verify_peer_chain(s, hs->peer_chain, &alert))
-        return hs_fail(s, alert, 0);
-    if (!hs_consume(s))
-        return HS_ERR;
-    hs->state = CS_READ_CV;
+    hs_set_state(s, CS_READ_SERVER_CERTIFICATE_VERIFY);
     return HS_OK;
 }
 
-static enum hs_ret do_read_fin(SSL *s)
+static enum hs_ret do_read_server_certificate_verify(SSL *s)
+{
+    enum hs_ret r = tls13_read_cert_verify(s);
+    if (r != HS_OK)
+        return r;
+    hs_set_state(s, CS_READ_SERVER_FINISHED);
+    return HS_OK;
+}
+
+static enum hs_ret do_read_server_finished(SSL *s)
 {
     struct hs_state *hs = s->hs;
     enum hs_ret r = tls13_read_finished(s, hs->server_hs);
@@ -465,36 +422,83 @@ static enum hs_ret do_read_fin(SSL *s)
         return r;
     if (!tls13_derive_app_secrets(s) || !rec_set_key13(s, 0, s->cipher, s->s13.server_app))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
-    hs->state = CS_SEND_FLIGHT;
+    if (!tls13_queue_compat_ccs(s))
+        return HS_ERR;
+    if (!rec_set_key13(s, 1, s->cipher, hs->client_hs))
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
+    hs_set_state(s, hs->cert_requested ? CS_SEND_CLIENT_CERTIFICATE : CS_SEND_CLIENT_FINISHED);
     return HS_OK;
 }
 
-static enum hs_ret do_send_flight(SSL *s)
+/* tls13_client_cert_choose: the certificate to answer a CertificateRequest
+ * with: the certificate callback (SSL_set_cert_cb) runs first, then, if we
+ * hold none, the client certificate callback (SSL_CTX_set_client_cert_cb);
+ * either may suspend the handshake (SSL_ERROR_WANT_X509_LOOKUP).  *out_slot
+ * is -1 when we send no certificate. */
+enum hs_ret tls13_client_cert_choose(SSL *s, int *out_slot, uint16_t *out_sigalg)
 {
     struct hs_state *hs = s->hs;
-    if (!rec_set_key13(s, 1, s->cipher, hs->client_hs))
-        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
-    if (hs->cert_requested) {
-        CERT_SLOT *slot = NULL;
-        uint16_t sigalg = 0;
-        CBS peer;
-        cbs_init(&peer, hs->peer_sigalgs, hs->peer_sigalgs_len);
-        int have = 0;
-        for (int i = 0; i < CERT_NUM_SLOTS; i++)
-            have |= s->cfg.certs[i].x509 != NULL && s->cfg.certs[i].pkey != NULL;
-        if (have && !cert_select_for_sigalgs(s, &peer, &slot, &sigalg)) {
-            ERR_clear_error(); /* no usable certificate: send none */
-            slot = NULL;
+    *out_slot = -1;
+    if (s->cert_cb != NULL) {
+        int r = s->cert_cb(s, s->cert_cb_arg);
+        if (r < 0) {
+            s->rwstate = SSL_X509_LOOKUP;
+            return HS_RETRY;
         }
-        if (!tls13_send_certificate(s, slot, slot != NULL, sigalg))
-            return HS_ERR;
-        if (slot != NULL) {
-            s->own_cert = slot->x509;
-            s->own_key = slot->pkey;
-        }
+        if (r == 0)
+            return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_CERT_CB_ERROR);
     }
+    if (!auth_have_cert(s->cfg.certs) && s->cfg.client_cert_cb != NULL) {
+        X509 *x = NULL;
+        EVP_PKEY *k = NULL;
+        int r = s->cfg.client_cert_cb(s, &x, &k);
+        if (r < 0) {
+            s->rwstate = SSL_X509_LOOKUP;
+            return HS_RETRY;
+        }
+        int ok = r == 0 || x == NULL || k == NULL ||
+                 (auth_set_cert(&s->cfg, x) && auth_set_key(&s->cfg, k));
+        X509_free(x);
+        EVP_PKEY_free(k);
+        if (!ok) /* not a usable pair: send no certificate, as OpenSSL */
+            ERR_clear_error();
+    }
+    s->rwstate = SSL_NOTHING;
+    CBS peer;
+    cbs_init(&peer, hs->peer_sigalgs, hs->peer_sigalgs_len);
+    ERR_set_mark();
+    if (auth_have_cert(s->cfg.certs) &&
+        auth_select_cert(s->cfg.certs, s->cfg.cert_current, s->cfg.sigalgs, s->cfg.num_sigalgs,
+                         &peer, 1, out_slot, out_sigalg))
+        ERR_clear_last_mark();
+    else
+        ERR_pop_to_mark(); /* no usable certificate: send none */
+    return HS_OK;
+}
+
+static enum hs_ret do_send_client_certificate(SSL *s)
+{
+    int slot;
+    uint16_t sigalg = 0;
+    enum hs_ret r = tls13_client_cert_choose(s, &slot, &sigalg);
+    if (r != HS_OK)
+        return r;
+    const CERT_SLOT *c = slot >= 0 ? &s->cfg.certs[slot] : NULL;
+    if (!tls13_send_certificate(s, c, sigalg))
+        return HS_ERR;
+    if (c != NULL) {
+        s->own_cert = c->x509;
+        s->own_key = c->pkey;
+    }
+    hs_set_state(s, CS_SEND_CLIENT_FINISHED);
+    return HS_OK;
+}
+
+static enum hs_ret do_send_client_finished(SSL *s)
+{
+    struct hs_state *hs = s->hs;
     if (!tls13_send_finished(s, hs->client_hs))
-        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
+        return HS_ERR;
     if (!rec_set_key13(s, 1, s->cipher, s->s13.client_app) || !tls13_derive_resumption(s) ||
         !tls13_establish_session(s))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
@@ -504,32 +508,36 @@ static enum hs_ret do_send_flight(SSL *s)
     if (s->hit && !hs->offered_external) {
         /* remembered until a fresh ticket replaces it (tls13_post.c) */
         SSL_SESSION_free(s->psk_session);
-        s->psk_session = hs->offered_psk;
-        hs->offered_psk = NULL;
+        s->psk_session = hs->psk;
+        hs->psk = NULL;
     }
-    hs->state = CS_DONE;
+    hs_set_state(s, CS_DONE);
     return HS_OK;
 }
 
 enum hs_ret tls13_client_step(SSL *s)
 {
     switch (s->hs->state) {
-    case CS_SEND_CH:
-        return do_send_ch(s);
-    case CS_READ_SH:
-        return do_read_sh(s);
-    case CS_READ_EE:
-        return do_read_ee(s);
-    case CS_READ_CERT_REQ:
-        return do_read_cert_req(s);
-    case CS_READ_CERT:
-        return do_read_cert(s);
-    case CS_READ_CV:
-        return tls13_read_cv(s, CS_READ_FIN);
-    case CS_READ_FIN:
-        return do_read_fin(s);
-    case CS_SEND_FLIGHT:
-        return do_send_flight(s);
+    case CS_SEND_CLIENT_HELLO:
+        return do_send_client_hello(s);
+    case CS_READ_SERVER_HELLO:
+        return do_read_server_hello(s);
+    case CS_SEND_SECOND_CLIENT_HELLO:
+        return do_send_second_client_hello(s);
+    case CS_READ_ENCRYPTED_EXTENSIONS:
+        return do_read_encrypted_extensions(s);
+    case CS_READ_CERTIFICATE_REQUEST:
+        return do_read_certificate_request(s);
+    case CS_READ_SERVER_CERTIFICATE:
+        return do_read_server_certificate(s);
+    case CS_READ_SERVER_CERTIFICATE_VERIFY:
+        return do_read_server_certificate_verify(s);
+    case CS_READ_SERVER_FINISHED:
+        return do_read_server_finished(s);
+    case CS_SEND_CLIENT_CERTIFICATE:
+        return do_send_client_certificate(s);
+    case CS_SEND_CLIENT_FINISHED:
+        return do_send_client_finished(s);
     }
     return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_BAD_HANDSHAKE_STATE);
 }

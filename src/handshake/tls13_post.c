@@ -1,5 +1,9 @@
-/* TLS 1.3 post-handshake messages: NewSessionTicket (RFC 8446 4.6.1) both
- * ways, KeyUpdate (4.6.3) both ways. */
+/* TLS 1.3 after the handshake: NewSessionTicket (RFC 8446 4.6.1) both ways,
+ * KeyUpdate (4.6.3) both ways, and the dispatch of post-handshake
+ * authentication messages (tls13_pha.c).  Every count a peer controls is
+ * bounded: consecutive post-handshake messages and KeyUpdates without
+ * application data between them, and at most one KeyUpdate reply waiting
+ * to be written. */
 #include "internal.h"
 
 #include <string.h>
@@ -7,13 +11,19 @@
 #include "codec/consts.h"
 #include "codec/messages13.h"
 #include "handshake/hs.h"
+#include "handshake/pha.h"
 #include "keys/algs.h"
 #include "keys/tls13_schedule.h"
 #include "record/record_io.h"
 
 /* RFC 8446 4.6.1: at most seven days. */
 #define MAX_TICKET_LIFETIME 604800
+/* KeyUpdates in a row without application data (BoringSSL: 32). */
+#define MAX_KEY_UPDATES 32
+/* Post-handshake messages of any kind in a row without application data. */
+#define MAX_POST_HS_MESSAGES 128
 
+/* queue_cbb queues a post-handshake message (not part of any transcript). */
 static int queue_cbb(SSL *s, CBB *cbb)
 {
     uint8_t *m;
@@ -23,8 +33,8 @@ static int queue_cbb(SSL *s, CBB *cbb)
         return 0;
     }
     int ok = rec_queue(s, REC_HANDSHAKE, m, len);
-    if (ok && s->cfg.msg_cb != NULL)
-        s->cfg.msg_cb(1, TLS1_3_VERSION, SSL3_RT_HANDSHAKE, m, len, s, s->cfg.msg_cb_arg);
+    if (ok)
+        hs_msg_cb(s, 1, m, len);
     OPENSSL_free(m);
     return ok;
 }
@@ -46,8 +56,8 @@ static int issue_one(SSL *s)
     uint64_t lifetime = (uint64_t)s->session_ctx->session_timeout;
     if (lifetime > MAX_TICKET_LIFETIME)
         lifetime = MAX_TICKET_LIFETIME;
-    t->master_key_len = s->s13.hash_len;
-    t->time_ms = sess_clock_ms(); /* the clock sess_ticket_accept checks expiry with */
+    t->master_key_len = (uint8_t)s->s13.hash_len;
+    t->time_ms = sesame_now_ms();
     t->timeout = (uint64_t)s->session_ctx->session_timeout;
     t->ticket_lifetime_hint = (uint32_t)lifetime;
     if (!tls13_resumption_psk(s->s13.md, t->master_key, s->s13.resumption, nonce, sizeof(nonce)) ||
@@ -67,6 +77,8 @@ static int issue_one(SSL *s)
          codec_write_new_session_ticket(&cbb, (uint32_t)lifetime, t->ticket_age_add, nonce,
                                         sizeof(nonce), ticket, ticket_len, 0, 0) &&
          queue_cbb(s, &cbb);
+    if (!ok)
+        cbb_cleanup(&cbb);
     if (ok) {
         s->tickets_sent++;
         /* As in OpenSSL, the connection's session becomes the one the newest
@@ -85,11 +97,13 @@ out:
 
 int tls13_send_tickets(SSL *s, size_t n)
 {
-    if (s->session == NULL || s->s13.md == NULL)
+    if (n == 0 || s->session == NULL || s->s13.md == NULL)
         return 1;
     if (s->ticket_base == NULL) {
-        if (!SSL_SESSION_up_ref(s->session))
+        if (!SSL_SESSION_up_ref(s->session)) {
+            hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
             return 0;
+        }
         s->ticket_base = s->session;
     }
     for (size_t i = 0; i < n; i++)
@@ -117,44 +131,36 @@ int tls13_send_key_update(SSL *s, int request)
     if (!cbb_init(&cbb, 8) || !codec_write_key_update(&cbb, (uint8_t)request) ||
         !queue_cbb(s, &cbb) || !tls13_next_traffic_secret(s->s13.md, own_secret(s)) ||
         !rec_set_key13(s, 1, s->cipher, own_secret(s))) {
-        ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
-        ssl_fatal(s, CODEC_ALERT_INTERNAL_ERROR);
+        cbb_cleanup(&cbb);
+        hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
         return 0;
     }
     s->key_update_pending = 0;
     return 1;
 }
 
-static int fail(SSL *s, uint8_t alert, int reason)
-{
-    ERR_raise(ERR_LIB_SSL, reason);
-    ssl_fatal(s, alert);
-    return 0;
-}
-
 /* client_ticket turns a NewSessionTicket into a new resumable session that
  * replaces the connection's (S7) and is announced to the application (S8). */
-static int client_ticket(SSL *s, CBS *body)
+static enum hs_ret client_ticket(SSL *s, CBS *body)
 {
     CODEC_NEW_SESSION_TICKET nst;
     uint8_t alert = CODEC_ALERT_DECODE_ERROR;
     if (!codec_parse_new_session_ticket(body, &nst, &alert))
-        return fail(s, alert, SSL_R_BAD_PACKET);
+        return hs_fail(s, alert, SSL_R_BAD_PACKET);
     if (nst.lifetime == 0 || s->session == NULL)
-        return 1; /* RFC 8446 4.6.1: zero lifetime = discard immediately */
+        return HS_OK; /* RFC 8446 4.6.1: zero lifetime = discard immediately */
     /* The copy shares the connection's peer certificates and sid_ctx/SNI/
      * ALPN block; only the ticket is its own. */
     SSL_SESSION *ns = sess_dup(s->session, 0);
     if (ns == NULL)
-        return fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
-    ns->session_id_len = 0;
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
     if (!cbs_memdup(&nst.ticket, &ns->ticket, &ns->ticket_len) ||
         !tls13_resumption_psk(s->s13.md, ns->master_key, s->s13.resumption, cbs_data(&nst.nonce),
                               cbs_len(&nst.nonce))) {
         SSL_SESSION_free(ns);
-        return fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     }
-    ns->master_key_len = s->s13.hash_len;
+    ns->master_key_len = (uint8_t)s->s13.hash_len;
     ns->ticket_lifetime_hint = nst.lifetime;
     ns->ticket_age_add = nst.age_add;
     ns->time_ms = sesame_now_ms();
@@ -175,56 +181,77 @@ static int client_ticket(SSL *s, CBS *body)
         s->psk_session = NULL;
     }
     if (!sess_cache_add_new(s, ns))
-        return fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
-    return 1;
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
+    return HS_OK;
 }
 
-static int key_update(SSL *s, CBS *body)
+/* key_update switches the peer's key and owes it one reply when asked.
+ * Replies coalesce: while one is queued and unwritten, a new request needs
+ * no second one (RFC 8446 4.6.3), so a peer that never reads cannot make
+ * us buffer without bound. */
+static enum hs_ret key_update(SSL *s, CBS *body)
 {
     uint8_t req, alert = CODEC_ALERT_DECODE_ERROR;
     if (!codec_parse_key_update(body, &req, &alert))
-        return fail(s, alert, SSL_R_BAD_KEY_UPDATE);
+        return hs_fail(s, alert, SSL_R_BAD_KEY_UPDATE);
+    if (++s->key_updates > MAX_KEY_UPDATES)
+        return hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_TOO_MANY_KEY_UPDATES);
     /* RFC 8446 5.1: a key change must align with a record boundary. */
     if (rec_hs_buffered(s) != 0)
-        return fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_NOT_ON_RECORD_BOUNDARY);
+        return hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_NOT_ON_RECORD_BOUNDARY);
     if (!tls13_next_traffic_secret(s->s13.md, peer_secret(s)) ||
         !rec_set_key13(s, 0, s->cipher, peer_secret(s)))
-        return fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
-    if (req == CODEC_KEY_UPDATE_REQUESTED && !(s->shutdown & SSL_SENT_SHUTDOWN))
-        return tls13_send_key_update(s, CODEC_KEY_UPDATE_NOT_REQUESTED);
-    return 1;
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
+    if (s->ku_reply_unsent && rec_pending_output(s) == 0)
+        s->ku_reply_unsent = 0;
+    if (req == CODEC_KEY_UPDATE_REQUESTED && !(s->shutdown & SSL_SENT_SHUTDOWN) &&
+        !s->ku_reply_unsent) {
+        if (!tls13_send_key_update(s, CODEC_KEY_UPDATE_NOT_REQUESTED))
+            return HS_ERR;
+        s->ku_reply_unsent = 1;
+    }
+    return HS_OK;
 }
 
-int tls13_post_handshake(SSL *s)
+enum hs_ret tls13_post_handshake(SSL *s)
 {
     for (;;) {
-        CBS b;
+        const uint8_t *msg;
+        size_t len;
+        uint8_t alert = 0;
+        int r = rec_hs_peek(s, &msg, &len, &alert);
+        if (r == REC_RETRY)
+            return HS_OK; /* incomplete: wait for more records */
+        if (r != REC_OK)
+            return hs_rec_result(s, r, alert);
+        if (++s->post_hs_msgs > MAX_POST_HS_MESSAGES)
+            return hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_UNEXPECTED_MESSAGE);
+        CBS m, body;
         uint8_t type;
-        uint32_t len;
-        cbs_init(&b, s->rl.hbuf + s->rl.hbuf_off, rec_hs_buffered(s));
-        if (!cbs_get_u8(&b, &type) || !cbs_get_u24(&b, &len) || cbs_len(&b) < len) {
-            if (cbs_len(&b) > 128 * 1024)
-                return fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_EXCESSIVE_MESSAGE_SIZE);
-            return 1; /* incomplete: wait for more records */
+        cbs_init(&m, msg, len);
+        if (!cbs_get_u8(&m, &type) || !cbs_skip(&m, 3))
+            return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
+        body = m;
+        enum hs_ret h;
+        if (tls13_pha_wants(s, type)) {
+            /* post-handshake authentication keeps its own transcript */
+            h = tls13_pha_message(s);
+            if (h != HS_OK) {
+                if (h == HS_RETRY)
+                    s->post_hs_msgs--; /* presented again */
+                return h;
+            }
+            continue;
         }
-        CBS body;
-        if (!cbs_get_bytes(&b, &body, len))
-            return 0;
-        if (s->cfg.msg_cb != NULL)
-            s->cfg.msg_cb(0, TLS1_3_VERSION, SSL3_RT_HANDSHAKE, s->rl.hbuf + s->rl.hbuf_off,
-                          4 + len, s, s->cfg.msg_cb_arg);
-        s->rl.hmsg_len = 4 + len;
-        int ok;
-        if (type == CODEC_HS_NEW_SESSION_TICKET && !s->server) {
-            ok = client_ticket(s, &body);
-            rec_hs_consume(s);
-        } else if (type == CODEC_HS_KEY_UPDATE) {
-            rec_hs_consume(s);
-            ok = key_update(s, &body);
-        } else {
-            ok = fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_UNEXPECTED_MESSAGE);
-        }
-        if (!ok)
-            return 0;
+        hs_msg_cb(s, 0, msg, len);
+        rec_hs_consume(s);
+        if (type == CODEC_HS_NEW_SESSION_TICKET && !s->server)
+            h = client_ticket(s, &body);
+        else if (type == CODEC_HS_KEY_UPDATE)
+            h = key_update(s, &body);
+        else
+            h = hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_UNEXPECTED_MESSAGE);
+        if (h != HS_OK)
+            return h;
     }
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "handshake/hs.h"
-#include "handshake/suites.h"
+#include "codec/cipher_suites.h"
 
 SSL_SESSION *tls13_psk_session(const uint8_t *id, size_t id_len, const uint8_t *key, size_t key_len)
 {
@@ -28,6 +28,19 @@ SSL_SESSION *tls13_psk_session(const uint8_t *id, size_t id_len, const uint8_t *
         return NULL;
     }
     ss->ticket_len = id_len;
+    return ss;
+}
+
+SSL_SESSION *tls13_psk_copy(const SSL_SESSION *app, const uint8_t *id, size_t id_len)
+{
+    if (app->cipher == NULL)
+        return NULL;
+    SSL_SESSION *ss = tls13_psk_session(id, id_len, app->master_key, app->master_key_len);
+    if (ss == NULL)
+        return NULL;
+    ss->version = app->version;
+    ss->cipher = app->cipher;
+    ss->max_early_data = app->max_early_data;
     return ss;
 }
 

@@ -167,3 +167,25 @@ void transcript_free(TRANSCRIPT *t)
     OPENSSL_clear_free(t->buf, t->buf_cap);
     memset(t, 0, sizeof(*t));
 }
+
+EVP_MD_CTX *transcript_save(const TRANSCRIPT *t)
+{
+    EVP_MD_CTX *c = t->ctx != NULL && t->md != NULL ? EVP_MD_CTX_new() : NULL;
+    if (c == NULL || !EVP_MD_CTX_copy_ex(c, t->ctx)) {
+        EVP_MD_CTX_free(c);
+        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
+        return NULL;
+    }
+    return c;
+}
+
+int transcript_resume(TRANSCRIPT *t, const EVP_MD *md, const EVP_MD_CTX *saved)
+{
+    if (!transcript_set_md(t, md))
+        return 0;
+    if (!EVP_MD_CTX_copy_ex(t->ctx, saved)) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
+        return 0;
+    }
+    return 1;
+}

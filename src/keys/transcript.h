@@ -64,6 +64,13 @@ void transcript_drop_buffer(TRANSCRIPT *t);
  * Requires the md to be set. */
 int transcript_hrr_restart(TRANSCRIPT *t) WUR;
 
+/* transcript_save: a copy of the running hash (the handshake transcript a
+ * post-handshake authentication continues); NULL on failure. */
+EVP_MD_CTX *transcript_save(const TRANSCRIPT *t);
+/* transcript_resume starts |t| (freshly initialised) from a saved running
+ * hash of |md|. */
+int transcript_resume(TRANSCRIPT *t, const EVP_MD *md, const EVP_MD_CTX *saved) WUR;
+
 /* transcript_free releases everything; safe on a zeroed or freed struct. */
 void transcript_free(TRANSCRIPT *t);
 

@@ -23,22 +23,31 @@
 #define REC_MAX_CIPHERTEXT (16384 + 256)
 #define REC_HEADER_LEN     5
 
+/* How the server skips early data it did not accept (RFC 8446 4.2.10). */
+enum rec_skip_early {
+    REC_SKIP_NONE = 0,
+    REC_SKIP_UNDECRYPTABLE, /* after ServerHello: records that fail to decrypt */
+    REC_SKIP_APPDATA        /* after HelloRetryRequest: application_data records */
+};
+
 struct rec_layer {
     /* read side: one record at a time in rbuf */
     uint8_t *rbuf;
     size_t rbuf_len;      /* bytes of the current record received so far */
-    size_t rbuf_need;     /* bytes wanted before the record is complete */
     const uint8_t *plain; /* unread plaintext of the current record */
     size_t plain_len;
     uint8_t plain_type; /* content type of |plain| */
     REC_AEAD rd;
     uint8_t rd_on;          /* decryption active */
     uint8_t wr_on;          /* encryption active */
-    uint8_t tls12;          /* TLS 1.2 record protection */
+    uint8_t ccs_allowed;    /* a compat CCS may arrive now (RFC 8446 5) */
     uint8_t seen_ccs;       /* a (TLS 1.3 compat) CCS was received */
-    uint8_t eof;            /* transport EOF seen */
+    uint8_t io_failed;      /* the transport failed (not a protocol error) */
+    uint8_t skip_early;     /* enum rec_skip_early */
     uint16_t wr_version;    /* legacy_record_version on the wire */
     uint32_t empty_records; /* consecutive empty records, bounded */
+    uint32_t warnings;      /* consecutive warning alerts, bounded */
+    uint32_t skip_budget;   /* early-data bytes we may still skip */
     REC_AEAD wr;
     /* write side */
     uint8_t *wbuf;
@@ -53,10 +62,8 @@ struct rec_layer {
     size_t hmsg_len; /* length of the message handed out last (consumed on next get) */
     /* SSL_write in progress (partial write retry semantics) */
     size_t wpend_tot;
-    const void *wpend_buf;
     size_t wpend_done;
-    size_t max_frag; /* plaintext bytes per record we send */
-    uint32_t records_since_keyupdate;
+    size_t max_frag;      /* plaintext bytes per record we send */
     size_t rbuf_used_max; /* high-water mark of rbuf, wiped at free */
 };
 

@@ -136,7 +136,7 @@ SSL_SESSION *SSL_SESSION_new(void)
     }
     atomic_init(&s->references, 1);
     s->timeout = SESS_DEFAULT_TIMEOUT;
-    s->time_ms = sess_clock_ms();
+    s->time_ms = sesame_now_ms();
     s->sid_ctx = empty_sid_ctx;
     /* Not X509_V_OK until a verification really happened (OpenSSL does the same). */
     s->verify_result = 1;

@@ -5,6 +5,8 @@
  * SEQUENCEs and explicit context tags) is implemented here. */
 #include "internal.h"
 
+#include "codec/cipher_suites.h"
+
 #include <string.h>
 
 #include "session/session_cache.h"
@@ -302,9 +304,11 @@ static struct sess_peer *peer_from(const CBS *certs, int for_ticket)
     return sess_peer_from_der(cbs_data(certs), cbs_len(certs), n);
 }
 
-static const SSL_CIPHER *cipher_by_suite(const uint8_t suite[2])
+/* cipher_by_suite: the suite a 2-byte field names. */
+static const SSL_CIPHER *cipher_by_suite(CBS f)
 {
-    return SSL_CIPHER_find(NULL, suite);
+    uint16_t v;
+    return cbs_get_u16(&f, &v) && cbs_len(&f) == 0 ? suite_by_value(v) : NULL;
 }
 
 /* get_fixed: OCTET STRING of at most |cap| bytes into |buf|. */
@@ -335,7 +339,7 @@ SSL_SESSION *sess_decode(CBS *in, int for_ticket)
     s->version = (uint16_t)proto;
     if (!der_get_octets(&seq, &f) || cbs_len(&f) != 2)
         goto bad;
-    if ((s->cipher = cipher_by_suite(cbs_data(&f))) == NULL) {
+    if ((s->cipher = cipher_by_suite(f)) == NULL) {
         SSL_SESSION_free(s);
         ERR_raise(ERR_LIB_SSL, SSL_R_UNKNOWN_CIPHER_TYPE);
         return NULL;
@@ -519,7 +523,7 @@ static SSL_SESSION *sess_decode_openssl(CBS *in)
     if ((s = SSL_SESSION_new()) == NULL)
         return NULL;
     s->version = (uint16_t)proto;
-    if ((s->cipher = cipher_by_suite(cbs_data(&f))) == NULL) {
+    if ((s->cipher = cipher_by_suite(f)) == NULL) {
         reason = SSL_R_UNKNOWN_CIPHER_TYPE;
         goto bad;
     }
@@ -541,7 +545,7 @@ static SSL_SESSION *sess_decode_openssl(CBS *in)
     v = 0;
     if (opt_uint(&seq, OS_TIME, &v, UINT64_MAX / 1000) < 0)
         goto bad;
-    s->time_ms = v != 0 ? v * 1000 : sess_clock_ms(); /* seconds; 0 = now, as OpenSSL */
+    s->time_ms = v != 0 ? v * 1000 : sesame_now_ms(); /* seconds; 0 = now, as OpenSSL */
     v = 0;
     if (opt_uint(&seq, OS_TIMEOUT, &v, UINT64_MAX / 1000) < 0)
         goto bad;

@@ -339,7 +339,7 @@ static int cache_add(SSL_CTX *ctx, SSL_SESSION *sess, int quiet)
     if (old != NULL)
         shard_unlink(c, sh, old); /* same id, other object: the new one wins */
     if (ctx->session_cache_mode & SSL_SESS_CACHE_UPDATE_TIME)
-        sess->time_ms = sess_clock_ms();
+        sess->time_ms = sesame_now_ms();
     sess->hash = h;
     sess->hash_next = *bucket_slot(sh, h);
     *bucket_slot(sh, h) = sess;
@@ -431,7 +431,7 @@ void sess_cache_note_handshake(SSL_CTX *ctx)
 {
     unsigned n = atomic_fetch_add_explicit(&ctx->cache.handshakes, 1, memory_order_relaxed) + 1;
     if ((n & 0xff) == 0xff && !(ctx->session_cache_mode & SSL_SESS_CACHE_NO_AUTO_CLEAR))
-        SSL_CTX_flush_sessions(ctx, (long)(sess_clock_ms() / 1000));
+        SSL_CTX_flush_sessions(ctx, (long)(sesame_now_ms() / 1000));
 }
 
 void sess_cache_set_times(SSL_SESSION *s, const uint64_t *time_ms, const uint64_t *timeout)
@@ -521,7 +521,7 @@ static SSL_SESSION *lookup_ex(SSL *s, const uint8_t *id, size_t len, int *out_in
         SSL_SESSION_free(ret);
         return NULL;
     }
-    if (sess_expired(ret, sess_clock_ms())) {
+    if (sess_expired(ret, sesame_now_ms())) {
         sess_count(ctx, SESS_CNT_TIMEOUT);
         (void)cache_remove(ctx, ret);
         SSL_SESSION_free(ret);

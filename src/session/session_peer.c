@@ -11,7 +11,7 @@
  * copy, so every caller sees the same stable pointer. */
 #include "internal.h"
 
-#include "base/cert_cache.h"
+#include "auth/cert_cache.h"
 
 #include <stddef.h>
 #include <string.h>

@@ -33,29 +33,6 @@
 #define OSSL_MAC_LEN         32
 #define MAX_TICKET_PLAINTEXT (64 * 1024)
 
-/* ---- clock ---- */
-
-/* Fallback for builds where base/ has not provided the clock yet. */
-__attribute__((weak)) uint64_t sesame_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t (*_Atomic test_clock)(void);
-
-void ticket_keys_set_clock_for_test(uint64_t (*now_ms)(void))
-{
-    atomic_store(&test_clock, now_ms);
-}
-
-uint64_t sess_clock_ms(void)
-{
-    uint64_t (*f)(void) = atomic_load_explicit(&test_clock, memory_order_relaxed);
-    return f != NULL ? f() : sesame_now_ms();
-}
-
 /* ---- fetched algorithms (once per process) ---- */
 
 static pthread_once_t cbc_once = PTHREAD_ONCE_INIT;
@@ -89,7 +66,7 @@ int ticket_keys_init(SSL_CTX *ctx)
     memset(tk, 0, sizeof(*tk));
     if (pthread_rwlock_init(&tk->lock, NULL) != 0)
         return 0;
-    if (!new_ring_key(&tk->cur, sess_clock_ms())) {
+    if (!new_ring_key(&tk->cur, sesame_now_ms())) {
         pthread_rwlock_destroy(&tk->lock);
         return 0;
     }
@@ -118,7 +95,7 @@ static uint64_t rotation_ms(const SSL_CTX *ctx)
 static int snapshot(SSL_CTX *ctx, struct ticket_ring_key *cur, struct ticket_ring_key *prev)
 {
     struct ticket_keys *tk = &ctx->tickets;
-    uint64_t now = sess_clock_ms(), period = rotation_ms(ctx);
+    uint64_t now = sesame_now_ms(), period = rotation_ms(ctx);
     pthread_rwlock_rdlock(&tk->lock);
     int due = now >= tk->cur.created_ms + period;
     if (!due) {
@@ -514,7 +491,7 @@ int sess_ticket_accept(SSL *s, const uint8_t *identity, size_t len, SSL_SESSION 
         SSL_SESSION_free(sess);
         return 1;
     }
-    if (sess_expired(sess, sess_clock_ms())) {
+    if (sess_expired(sess, sesame_now_ms())) {
         sess_count(ctx, SESS_CNT_TIMEOUT);
         SSL_SESSION_free(sess);
         return 1;
@@ -551,7 +528,7 @@ int sess_client_set_ticket(SSL_SESSION *sess, const uint8_t *ticket, size_t len,
     sess->ticket_len = len;
     sess->ticket_lifetime_hint = lifetime;
     sess->ticket_age_add = age_add;
-    sess->time_ms = sess_clock_ms();
+    sess->time_ms = sesame_now_ms();
     return 1;
 }
 

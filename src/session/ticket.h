@@ -38,11 +38,6 @@ int ticket_keys_init(SSL_CTX *ctx) WUR;
 /* ticket_keys_cleanup wipes the keys; called from SSL_CTX_free. */
 void ticket_keys_cleanup(struct ticket_keys *tk);
 
-/* For tests: replace the clock used for key rotation and ticket expiry
- * (NULL restores sesame_now_ms). */
-void ticket_keys_set_clock_for_test(uint64_t (*now_ms)(void));
-uint64_t sess_clock_ms(void);
-
 /* sess_ticket_issue (server, TLS 1.3 NewSessionTicket): writes the opaque
  * ticket for the complete session |sess| into |out_ticket| (raw bytes, no
  * length prefix).  With SSL_OP_NO_TICKET in s->cfg.options the ticket is

@@ -24,6 +24,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "base/clock.h"
 #include "session/ticket.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -89,7 +90,7 @@ static inline SSL_CTX *fuzz_server_ctx(void)
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
     if (ctx == NULL || !fuzz_cert_new(&key, &cert))
         goto err;
-    ticket_keys_set_clock_for_test(fuzz_clock);
+    sesame_set_clock_for_test(fuzz_clock);
     fuzz_ticket_keys(keys);
     if (SSL_CTX_use_certificate(ctx, cert) != 1 || SSL_CTX_use_PrivateKey(ctx, key) != 1 ||
         SSL_CTX_set_tlsext_ticket_keys(ctx, keys, sizeof(keys)) != 1)

@@ -7,8 +7,12 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "auth/auth.h"
+#include "handshake/hs.h"
 #include "api/session_hooks.h"
-#include "handshake/suites.h"
+#include "auth/sigalgs.h"
+#include "codec/cipher_suites.h"
+#include "codec/groups.h"
 #include "testutil.h"
 
 /* Weak stand-ins so this test links without the session and record layers;
@@ -329,15 +333,18 @@ static void test_certs_and_keys(void)
     static const uint8_t p384_only[] = {0x05, 0x03};
     static const uint8_t p256[] = {0x08, 0x04, 0x04, 0x03};
     CBS l;
-    CERT_SLOT *slot;
+    int slot;
     uint16_t alg;
+#define SELECT(list)                                                                               \
+    auth_select_cert(s->cfg.certs, s->cfg.cert_current, s->cfg.sigalgs, s->cfg.num_sigalgs, list,  \
+                     1, &slot, &alg)
     cbs_init(&l, only_ed, sizeof(only_ed));
-    CHECK(cert_select_for_sigalgs(s, &l, &slot, &alg) == 1 && alg == SIGALG_ED25519 &&
-          slot->pkey == ed);
+    CHECK(SELECT(&l) == 1 && alg == SIGALG_ED25519 && s->cfg.certs[slot].pkey == ed);
     cbs_init(&l, p256, sizeof(p256));
-    CHECK(cert_select_for_sigalgs(s, &l, &slot, &alg) == 1 && alg == SIGALG_ECDSA_SECP256R1_SHA256);
+    CHECK(SELECT(&l) == 1 && alg == SIGALG_ECDSA_SECP256R1_SHA256);
     cbs_init(&l, p384_only, sizeof(p384_only));
-    CHECK(cert_select_for_sigalgs(s, &l, &slot, &alg) == 0); /* P-256 key can't do 0x0503 */
+    CHECK(SELECT(&l) == 0); /* P-256 key can't do 0x0503 */
+#undef SELECT
     CHECK(ERR_GET_REASON(ERR_get_error()) == SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM);
     SSL_free(s);
 
@@ -366,7 +373,7 @@ static void test_verify(void)
     SSL_set_connect_state(s);
     CHECK(SSL_set1_host(s, "server.test") == 1);
     sk_X509_push(chain, good);
-    CHECK(ssl_verify_peer_chain(s, chain, &alert) == 1);
+    CHECK(tls13_verify_chain(s, chain, &alert) == 1);
     CHECK_EQ_INT(SSL_get_verify_result(s), X509_V_OK);
     CHECK(SSL_get0_peername(s) != NULL && strcmp(SSL_get0_peername(s), "server.test") == 0);
     CHECK(SSL_get0_verified_chain(s) != NULL && sk_X509_num(SSL_get0_verified_chain(s)) == 2);
@@ -375,7 +382,7 @@ static void test_verify(void)
     s = SSL_new(ctx);
     SSL_set_connect_state(s);
     CHECK(SSL_set1_host(s, "other.test") == 1);
-    CHECK(ssl_verify_peer_chain(s, chain, &alert) == 0);
+    CHECK(tls13_verify_chain(s, chain, &alert) == 0);
     CHECK_EQ_INT(SSL_get_verify_result(s), X509_V_ERR_HOSTNAME_MISMATCH);
     CHECK_EQ_INT(alert, SSL_AD_BAD_CERTIFICATE);
     CHECK(ERR_GET_REASON(ERR_get_error()) == SSL_R_CERTIFICATE_VERIFY_FAILED);
@@ -385,13 +392,13 @@ static void test_verify(void)
     sk_X509_set(chain, 0, expired);
     s = SSL_new(ctx);
     SSL_set_connect_state(s);
-    CHECK(ssl_verify_peer_chain(s, chain, &alert) == 0);
+    CHECK(tls13_verify_chain(s, chain, &alert) == 0);
     CHECK_EQ_INT(SSL_get_verify_result(s), X509_V_ERR_CERT_HAS_EXPIRED);
     CHECK_EQ_INT(alert, SSL_AD_CERTIFICATE_EXPIRED);
     ERR_clear_error();
     /* VERIFY_NONE: the result is only recorded */
     SSL_set_verify(s, SSL_VERIFY_NONE, NULL);
-    CHECK(ssl_verify_peer_chain(s, chain, &alert) == 1);
+    CHECK(tls13_verify_chain(s, chain, &alert) == 1);
     CHECK_EQ_INT(SSL_get_verify_result(s), X509_V_ERR_CERT_HAS_EXPIRED);
     SSL_free(s);
 
@@ -400,7 +407,7 @@ static void test_verify(void)
     sk_X509_set(chain, 0, self);
     s = SSL_new(ctx);
     SSL_set_connect_state(s);
-    CHECK(ssl_verify_peer_chain(s, chain, &alert) == 0);
+    CHECK(tls13_verify_chain(s, chain, &alert) == 0);
     CHECK_EQ_INT(alert, SSL_AD_UNKNOWN_CA);
     ERR_clear_error();
     SSL_free(s);
@@ -423,14 +430,14 @@ static void roundtrip(EVP_PKEY *k, uint16_t alg, int expect_tls13)
     size_t sig_len = 0;
     memset(tbs, 0x20, 64);
     memcpy(tbs + 64, "TLS 1.3, server CertificateVerify", 33);
-    if (!CHECK(sigalg_sign(k, alg, tbs, 97, sig, &sig_len) == 1)) {
+    if (!CHECK(sigalg_sign(k, alg, tbs, 97, sig, sizeof(sig), &sig_len) == 1)) {
         fprintf(stderr, "  sigalg %04x\n", alg);
         return;
     }
-    CHECK_EQ_INT(sigalg_verify(k, alg, tbs, 97, sig, sig_len), expect_tls13);
-    CHECK_EQ_INT(sigalg_verify12(k, alg, tbs, 97, sig, sig_len), 1);
+    CHECK_EQ_INT(sigalg_verify(k, alg, tbs, 97, sig, sig_len, 1), expect_tls13);
+    CHECK_EQ_INT(sigalg_verify(k, alg, tbs, 97, sig, sig_len, 0), 1);
     sig[sig_len / 2] ^= 1;
-    CHECK(sigalg_verify12(k, alg, tbs, 97, sig, sig_len) == 0);
+    CHECK(sigalg_verify(k, alg, tbs, 97, sig, sig_len, 0) == 0);
     ERR_clear_error();
 }
 
@@ -448,7 +455,7 @@ static void test_sigalgs(void)
     roundtrip(ed, SIGALG_ED25519, 1);
     uint8_t sig[512];
     size_t len;
-    CHECK(sigalg_sign(ed, SIGALG_ECDSA_SECP256R1_SHA256, sig, 10, sig, &len) == 0);
+    CHECK(sigalg_sign(ed, SIGALG_ECDSA_SECP256R1_SHA256, sig, 10, sig, sizeof(sig), &len) == 0);
     CHECK(ERR_GET_REASON(ERR_get_error()) == SSL_R_WRONG_SIGNATURE_TYPE);
     CHECK(sigalg_key_compatible(p256, SIGALG_ECDSA_SECP384R1_SHA384, 1) == 0);
     CHECK(sigalg_key_compatible(rsa, SIGALG_RSA_PSS_PSS_SHA256, 1) == 0);

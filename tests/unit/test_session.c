@@ -211,7 +211,7 @@ static void test_S10_unclean_end_removes(void)
 }
 
 TEST_MAIN({
-    ticket_keys_set_clock_for_test(tu_clock);
+    sesame_set_clock_for_test(tu_clock);
     RUN(test_S14_fresh_ssl_null);
     RUN(test_S1_get_session_no_ref);
     RUN(test_S3_get1_outlives_ssl);

@@ -330,7 +330,7 @@ static void test_thread_stress(void)
 }
 
 TEST_MAIN({
-    ticket_keys_set_clock_for_test(tu_clock);
+    sesame_set_clock_for_test(tu_clock);
     RUN(test_defaults_and_ctrl);
     RUN(test_lru_eviction_at_cap);
     RUN(test_S11_flush_timeout_remove_cb);

@@ -1,31 +1,15 @@
 /* Helpers shared by the session-layer unit tests: build an SSL_CTX / SSL by
  * hand (calloc + the session layer's init functions), so that the tests run
- * without the api/ module; a fake clock; a cipher table fallback. */
+ * without the api/ module; a fake clock. */
 #ifndef SESAME_TEST_SESSION_UTIL_H
 #define SESAME_TEST_SESSION_UTIL_H
 
 #include "internal.h"
 #include "session/session_cache.h"
 #include "session/ticket.h"
+#include "codec/cipher_suites.h"
 
 #include "testutil.h"
-
-static const struct ssl_cipher_st tu_ciphers[] = {
-    {"TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", 0x03001301, 0x1301, TLS1_3_VERSION,
-     TLS1_3_VERSION, NID_sha256, NID_aes_128_gcm, 16, 12, 128, NID_kx_any, NID_auth_any},
-    {"TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", 0x03001302, 0x1302, TLS1_3_VERSION,
-     TLS1_3_VERSION, NID_sha384, NID_aes_256_gcm, 32, 12, 256, NID_kx_any, NID_auth_any},
-};
-
-/* Used only when the library does not provide SSL_CIPHER_find. */
-__attribute__((weak)) const SSL_CIPHER *SSL_CIPHER_find(SSL *ssl, const unsigned char *ptr)
-{
-    (void)ssl;
-    for (size_t i = 0; i < sizeof(tu_ciphers) / sizeof(tu_ciphers[0]); i++)
-        if (tu_ciphers[i].suite == ((ptr[0] << 8) | ptr[1]))
-            return &tu_ciphers[i];
-    return NULL;
-}
 
 static _Atomic uint64_t tu_now = 1700000000000ULL;
 static inline uint64_t tu_clock(void)
@@ -77,7 +61,7 @@ static inline SSL_SESSION *tu_sess(uint8_t idbyte)
     if (s == NULL || !SSL_SESSION_set1_id(s, id, sizeof(id)) ||
         !SSL_SESSION_set1_master_key(s, key, sizeof(key)) ||
         !SSL_SESSION_set_protocol_version(s, TLS1_3_VERSION) ||
-        !SSL_SESSION_set_cipher(s, SSL_CIPHER_find(NULL, (const unsigned char *)"\x13\x01")))
+        !SSL_SESSION_set_cipher(s, suite_by_value(0x1301)))
         abort();
     s->time_ms = tu_clock();
     s->timeout = 7200;

@@ -208,7 +208,7 @@ static void test_S9_anti_replay_stateless(void)
 }
 
 TEST_MAIN({
-    ticket_keys_set_clock_for_test(tu_clock);
+    sesame_set_clock_for_test(tu_clock);
     RUN(test_seal_open_roundtrip);
     RUN(test_key_rotation);
     RUN(test_ticket_keys_ctrl_80);

@@ -6,8 +6,8 @@
  * parsed certificates keyed on their exact DER and hands out new references
  * to them.  Connections on one thread that receive identical certificates
  * thus share one X509 (as sessions and SSL_CTXs already share theirs). */
-#ifndef SESAME_BASE_CERT_CACHE_H
-#define SESAME_BASE_CERT_CACHE_H
+#ifndef SESAME_AUTH_CERT_CACHE_H
+#define SESAME_AUTH_CERT_CACHE_H
 
 #include <stddef.h>
 #include <stdint.h>

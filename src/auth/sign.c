@@ -4,8 +4,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "api/api.h"
-#include "handshake/suites.h"
+#include "auth/sigalgs.h"
 #include "keys/algs.h"
 
 static EVP_MD *g_sha512;
@@ -275,14 +274,19 @@ static int prehash(const struct sigalg_info *info, const uint8_t *tbs, size_t tb
 }
 
 int sigalg_sign(EVP_PKEY *key, uint16_t sigalg, const uint8_t *tbs, size_t tbs_len, uint8_t *out,
-                size_t *out_len)
+                size_t out_cap, size_t *out_len)
 {
     const struct sigalg_info *info = sigalg_lookup(sigalg);
     if (info == NULL || key == NULL || !key_matches(key, info, 0)) {
         ERR_raise(ERR_LIB_SSL, SSL_R_WRONG_SIGNATURE_TYPE);
         return 0;
     }
-    size_t len = (size_t)EVP_PKEY_get_size(key);
+    int key_size = EVP_PKEY_get_size(key);
+    if (key_size <= 0 || (size_t)key_size > out_cap) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
+        return 0;
+    }
+    size_t len = (size_t)key_size;
     int ok;
     if (digest_path(info)) {
         const EVP_MD *md;
@@ -301,7 +305,13 @@ int sigalg_sign(EVP_PKEY *key, uint16_t sigalg, const uint8_t *tbs, size_t tbs_l
              EVP_DigestSign(mctx, out, &len, tbs, tbs_len) > 0;
         EVP_MD_CTX_free(mctx);
     }
+    /* OpenSSL 3.0.19 can report success with a length of 2^32-1 when an
+     * allocation fails inside ECDSA signing: never trust a length beyond
+     * what the key allows (it would be copied out of |out|). */
+    if (ok && (len == 0 || len > (size_t)key_size))
+        ok = 0;
     if (!ok) {
+        OPENSSL_cleanse(out, out_cap);
         ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
         return 0;
     }
@@ -349,13 +359,7 @@ static int do_verify(EVP_PKEY *key, uint16_t sigalg, const uint8_t *tbs, size_t 
 }
 
 int sigalg_verify(EVP_PKEY *key, uint16_t sigalg, const uint8_t *tbs, size_t tbs_len,
-                  const uint8_t *sig, size_t sig_len)
+                  const uint8_t *sig, size_t sig_len, int tls13)
 {
-    return do_verify(key, sigalg, tbs, tbs_len, sig, sig_len, 1);
-}
-
-int sigalg_verify12(EVP_PKEY *key, uint16_t sigalg, const uint8_t *tbs, size_t tbs_len,
-                    const uint8_t *sig, size_t sig_len)
-{
-    return do_verify(key, sigalg, tbs, tbs_len, sig, sig_len, 0);
+    return do_verify(key, sigalg, tbs, tbs_len, sig, sig_len, tls13);
 }

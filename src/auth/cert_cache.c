@@ -4,7 +4,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "base/cert_cache.h"
+#include "auth/cert_cache.h"
 
 /* OpenSSL 3.0 parses a certificate's public key through the provider
  * decoders, building a decoder chain each time: d2i_X509 of one P-256 leaf
@@ -97,7 +97,14 @@ X509 *cert_d2i_cached(const uint8_t *der, size_t der_len)
         X509_free(x);
         return NULL;
     }
-    if (c != NULL) {
+    /* Never cache a failure: a certificate parsed while an allocation failed
+     * may lack its public key (OpenSSL 3.0 tolerates an undecodable key) or
+     * have its extension cache marked invalid; parse it afresh next time. */
+    ERR_set_mark();
+    int whole = X509_get0_pubkey(x) != NULL && X509_check_purpose(x, -1, 0) == 1 &&
+                !(X509_get_extension_flags(x) & EXFLAG_INVALID);
+    ERR_pop_to_mark();
+    if (c != NULL && whole) {
         PEER_CERT_ENTRY *victim = &c->e[0];
         for (int i = 1; i < PEER_CERT_CACHE_N && victim->x509 != NULL; i++)
             if (c->e[i].x509 == NULL || c->e[i].used < victim->used)

@@ -1,0 +1,196 @@
+/* The write side of the record layer: protection into the output buffer,
+ * flushing to the wbio, alerts (RFC 8446 5, 6). */
+#include "internal.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include "base/mem.h"
+#include "codec/consts.h"
+#include "keys/algs.h"
+#include "keys/tls13_schedule.h"
+#include "record/record_io.h"
+
+void rec_layer_free(struct rec_layer *rl)
+{
+    rec_aead_cleanup(&rl->rd);
+    rec_aead_cleanup(&rl->wr);
+    /* Only the part that ever held a record can hold plaintext. */
+    if (rl->rbuf != NULL)
+        OPENSSL_cleanse(rl->rbuf, rl->rbuf_used_max);
+    OPENSSL_free(rl->rbuf);
+    OPENSSL_clear_free(rl->wbuf, rl->wbuf_cap);
+    OPENSSL_clear_free(rl->hbuf, rl->hbuf_cap);
+    memset(rl, 0, sizeof(*rl));
+}
+
+static const EVP_CIPHER *cipher_of(const SSL_CIPHER *c)
+{
+    switch (c->cipher_nid) {
+    case NID_aes_128_gcm:
+        return algs_aes128gcm();
+    case NID_aes_256_gcm:
+        return algs_aes256gcm();
+    case NID_chacha20_poly1305:
+        return algs_chacha20poly1305();
+    }
+    return NULL;
+}
+
+int rec_set_key13(SSL *s, int enc, const SSL_CIPHER *c, const uint8_t *secret)
+{
+    struct rec_layer *rl = &s->rl;
+    const EVP_MD *md = algs_md_by_nid(c->md_nid);
+    const EVP_CIPHER *cipher = cipher_of(c);
+    uint8_t key[32], iv[12];
+    int ok = 0;
+
+    if (md == NULL || cipher == NULL || c->key_len > sizeof(key)) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
+        return 0;
+    }
+    if (!tls13_traffic_key_iv(md, secret, key, c->key_len, iv, sizeof(iv)))
+        goto out;
+    REC_AEAD *a = enc ? &rl->wr : &rl->rd;
+    rec_aead_cleanup(a);
+    if (enc)
+        rl->wr_on = 0;
+    else
+        rl->rd_on = 0;
+    if (!rec_aead_init(a, cipher, key, c->key_len, iv, sizeof(iv), enc, 0))
+        goto out;
+    if (enc) {
+        rl->wr_on = 1;
+        rl->wr_version = TLS1_2_VERSION;
+    } else {
+        rl->rd_on = 1;
+    }
+    ok = 1;
+out:
+    OPENSSL_cleanse(key, sizeof(key));
+    OPENSSL_cleanse(iv, sizeof(iv));
+    return ok;
+}
+
+/* ---- writing ---- */
+
+static int wbuf_reserve(struct rec_layer *rl, size_t n)
+{
+    if (rl->wbuf_off == rl->wbuf_len)
+        rl->wbuf_off = rl->wbuf_len = 0;
+    if (rl->wbuf_cap - rl->wbuf_len >= n)
+        return 1;
+    size_t need = rl->wbuf_len + n;
+    size_t ncap = rl->wbuf_cap ? rl->wbuf_cap : 4096;
+    while (ncap < need)
+        ncap *= 2;
+    uint8_t *nb = mem_grow_wiped(rl->wbuf, rl->wbuf_cap, rl->wbuf_len, ncap);
+    if (nb == NULL)
+        return 0;
+    rl->wbuf = nb;
+    rl->wbuf_cap = ncap;
+    return 1;
+}
+
+static int queue(SSL *s, uint8_t type, const uint8_t *data, size_t len, int protect)
+{
+    struct rec_layer *rl = &s->rl;
+    size_t frag = rl->max_frag ? rl->max_frag : SESAME_MAX_PLAINTEXT;
+    if (type != REC_APPDATA || frag > SESAME_MAX_PLAINTEXT)
+        frag = SESAME_MAX_PLAINTEXT;
+
+    do {
+        size_t n = len < frag ? len : frag;
+        size_t out_len;
+        if (protect) {
+            size_t need = rec_tls13_sealed_len(&rl->wr, n, 0);
+            if (!wbuf_reserve(rl, need))
+                goto err;
+            if (!rec_tls13_seal(&rl->wr, type, data, n, 0, rl->wbuf + rl->wbuf_len,
+                                rl->wbuf_cap - rl->wbuf_len, &out_len))
+                return 0;
+        } else {
+            if (!wbuf_reserve(rl, REC_HEADER_LEN + n))
+                goto err;
+            CBB out;
+            uint16_t v = rl->wr_version ? rl->wr_version : TLS1_2_VERSION;
+            if (!cbb_init_fixed(&out, rl->wbuf + rl->wbuf_len, REC_HEADER_LEN + n) ||
+                !cbb_add_u8(&out, type) || !cbb_add_u16(&out, v) ||
+                !cbb_add_u16(&out, (uint16_t)n) || !cbb_add_bytes(&out, data, n) ||
+                !cbb_finish(&out, NULL, &out_len))
+                goto err;
+        }
+        rl->wbuf_len += out_len;
+        data += n;
+        len -= n;
+    } while (len > 0);
+    return 1;
+err:
+    ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+    return 0;
+}
+
+int rec_queue(SSL *s, uint8_t type, const uint8_t *data, size_t len)
+{
+    return queue(s, type, data, len, s->rl.wr_on);
+}
+
+int rec_queue_plain(SSL *s, uint8_t type, const uint8_t *data, size_t len)
+{
+    return queue(s, type, data, len, 0);
+}
+
+size_t rec_pending_output(const SSL *s)
+{
+    return s->rl.wbuf_len - s->rl.wbuf_off;
+}
+
+int rec_flush(SSL *s)
+{
+    struct rec_layer *rl = &s->rl;
+    while (rl->wbuf_off < rl->wbuf_len) {
+        if (s->wbio == NULL) {
+            ERR_raise(ERR_LIB_SSL, SSL_R_BIO_NOT_SET);
+            return REC_ERR;
+        }
+        size_t want = rl->wbuf_len - rl->wbuf_off;
+        if (want > INT_MAX)
+            want = INT_MAX;
+        s->rwstate = SSL_WRITING;
+        int n = BIO_write(s->wbio, rl->wbuf + rl->wbuf_off, (int)want);
+        if (n <= 0) {
+            if (BIO_should_retry(s->wbio))
+                return REC_RETRY;
+            s->rwstate = SSL_NOTHING;
+            rl->io_failed = 1;
+            return REC_ERR;
+        }
+        rl->wbuf_off += (size_t)n;
+    }
+    s->rwstate = SSL_NOTHING;
+    rl->wbuf_off = rl->wbuf_len = 0;
+    return REC_OK;
+}
+
+void rec_send_alert(SSL *s, uint8_t level, uint8_t desc)
+{
+    uint8_t a[2] = {level, desc};
+    if (s->wbio == NULL || s->rl.io_failed)
+        return;
+    if (!rec_queue(s, REC_ALERT, a, 2))
+        return;
+    if (level == CODEC_ALERT_LEVEL_FATAL || desc == CODEC_ALERT_CLOSE_NOTIFY)
+        s->alert_sent = desc;
+    if (s->cfg.msg_cb != NULL)
+        s->cfg.msg_cb(1, s->version ? s->version : TLS1_2_VERSION, SSL3_RT_ALERT, a, 2, s,
+                      s->cfg.msg_cb_arg);
+    void (*cb)(const SSL *, int, int) = s->cfg.info_cb;
+    if (cb == NULL && s->ctx != NULL)
+        cb = s->ctx->cfg.info_cb;
+    if (cb != NULL)
+        cb(s, SSL_CB_WRITE_ALERT, (level << 8) | desc);
+    int saved = s->rwstate;
+    int r = rec_flush(s); /* best effort: the connection is ending */
+    (void)r;
+    s->rwstate = saved;
+}
