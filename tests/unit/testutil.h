@@ -8,6 +8,11 @@
  *   })
  * Each CHECK that fails prints "file:line: CHECK failed: expr" to stderr and increments
  * test_failures; TEST_MAIN returns test_failures != 0, so ctest sees a non-zero exit.
+ *
+ * A test that cannot run where it is (e.g. it needs TLS 1.2 while the library lacks it)
+ * calls SKIP("why") and returns; such a test is registered with RUN_ALONE(fn) and a line
+ * "ctest-alone: fn" in the file, so that tests/CMakeLists.txt gives it its own ctest entry
+ * (`unit_x fn` runs it alone) which exits 77 and ctest reports as skipped, never as passed.
  * Everything is static: include it from exactly one .c file per test executable.
  */
 #ifndef SESAME_TESTS_TESTUTIL_H
@@ -19,8 +24,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int test_failures = 0; /* failed CHECKs so far */
-static int test_checks = 0;   /* CHECKs evaluated so far */
+static int test_failures = 0;        /* failed CHECKs so far */
+static int test_checks = 0;          /* CHECKs evaluated so far */
+static int test_skipped = 0;         /* SKIP()s so far */
+static const char *test_only = NULL; /* argv[1]: run this test function alone */
+
+/* SKIP(why): the current test cannot run here; says why and returns from it. */
+#define SKIP(why)                                                                                  \
+    do {                                                                                           \
+        fprintf(stderr, "  skipped: %s\n", (why));                                                 \
+        test_skipped++;                                                                            \
+        return;                                                                                    \
+    } while (0)
 
 /* test_check_: the body of CHECK; returns ok so CHECK can be used in conditions. */
 static int test_check_(int ok, const char *file, int line, const char *expr)
@@ -77,21 +92,36 @@ static int test_check_(int ok, const char *file, int line, const char *expr)
         CHECK_EQ_MEM((buf), (len), hx_, hl_);                                                      \
     } while (0)
 
-/* RUN(fn): runs a void(void) test function, printing its name when it adds failures. */
-#define RUN(fn)                                                                                    \
+/* RUN(fn): runs a void(void) test function (unless another one was named on the command
+ * line), printing its name and whether it passed, failed or skipped. */
+#define RUN_(fn, alone)                                                                            \
     do {                                                                                           \
-        int before_ = test_failures;                                                               \
+        if (test_only != NULL ? strcmp(test_only, #fn) != 0 : (alone))                             \
+            break;                                                                                 \
+        int before_ = test_failures, skipped_ = test_skipped;                                      \
         fn();                                                                                      \
-        fprintf(stderr, "%s %s\n", test_failures == before_ ? "ok  " : "FAIL", #fn);               \
+        fprintf(stderr, "%s %s\n",                                                                 \
+                test_failures != before_   ? "FAIL"                                                \
+                : test_skipped != skipped_ ? "skip"                                                \
+                                           : "ok  ",                                               \
+                #fn);                                                                              \
     } while (0)
+#define RUN(fn) RUN_(fn, 0)
+/* RUN_ALONE(fn): runs only when named on the command line (its own ctest entry). */
+#define RUN_ALONE(fn) RUN_(fn, 1)
 
-/* TEST_MAIN({ body }): defines main(); prints a summary; exit status 1 on any failure. */
+/* TEST_MAIN({ body }): defines main(); prints a summary; exit status 1 on any failure, 77
+ * (ctest: skipped) when a test named alone on the command line skipped. */
 #define TEST_MAIN(...)                                                                             \
-    int main(void)                                                                                 \
+    int main(int argc, char **argv)                                                                \
     {                                                                                              \
+        test_only = argc > 1 ? argv[1] : NULL;                                                     \
         __VA_ARGS__;                                                                               \
-        fprintf(stderr, "%s: %d checks, %d failed\n", __FILE__, test_checks, test_failures);       \
-        return test_failures != 0;                                                                 \
+        fprintf(stderr, "%s: %d checks, %d failed, %d skipped\n", __FILE__, test_checks,           \
+                test_failures, test_skipped);                                                      \
+        if (test_failures != 0)                                                                    \
+            return 1;                                                                              \
+        return test_skipped != 0 ? 77 : 0;                                                         \
     }
 
 /* test_print_hex: "label (n bytes): 0a0b..." on stderr (first 256 bytes). */
