@@ -66,6 +66,7 @@ int ticket_keys_init(SSL_CTX *ctx)
     memset(tk, 0, sizeof(*tk));
     if (pthread_rwlock_init(&tk->lock, NULL) != 0)
         return 0;
+    tk->max_seals = TICKET_KEY_MAX_SEALS;
     if (!new_ring_key(&tk->cur, sesame_now_ms())) {
         pthread_rwlock_destroy(&tk->lock);
         return 0;
@@ -82,22 +83,56 @@ void ticket_keys_cleanup(struct ticket_keys *tk)
     OPENSSL_cleanse(tk, sizeof(*tk));
 }
 
+/* The longest rotation period: a key seals for at most a day, whatever the
+ * session timeout (which may be anything up to LONG_MAX seconds). */
+#define MAX_ROTATION_MS (24ULL * 3600 * 1000)
+
+/* rotation_ms: a key is current for half the session timeout (bounded). */
 static uint64_t rotation_ms(const SSL_CTX *ctx)
 {
-    long t = ctx->session_timeout > 0 ? ctx->session_timeout : 7200;
-    uint64_t ms = (uint64_t)t * 1000 / 2;
+    uint64_t t = ctx->session_timeout > 0 ? (uint64_t)ctx->session_timeout : 7200;
+    if (t > MAX_ROTATION_MS / 500)
+        return MAX_ROTATION_MS;
+    uint64_t ms = t * 500;
     return ms > 0 ? ms : 1;
 }
 
+/* age_at_least: |now| is at least |period| after |since| (no overflow). */
+static int age_at_least(uint64_t now, uint64_t since, uint64_t period)
+{
+    return now >= since && now - since >= period;
+}
+
+/* rotate: a fresh current key; the old one keeps opening tickets for one
+ * more period unless it has been idle that long already. */
+static int rotate(struct ticket_keys *tk, uint64_t now, uint64_t period)
+{
+    struct ticket_ring_key fresh;
+    if (!new_ring_key(&fresh, now))
+        return 0;
+    if (!age_at_least(now, tk->cur.created_ms, 2 * period))
+        tk->prev = tk->cur;
+    else
+        memset(&tk->prev, 0, sizeof(tk->prev)); /* idle for too long: retire both */
+    tk->cur = fresh;
+    atomic_store(&tk->cur_seals, 0);
+    OPENSSL_cleanse(&fresh, sizeof(fresh));
+    return 1;
+}
+
 /* snapshot copies the ring (rotating it first if due) so that the AEAD work
- * runs without any lock.  A key is current for one period, then "previous"
- * for one more period, then gone. */
-static int snapshot(SSL_CTX *ctx, struct ticket_ring_key *cur, struct ticket_ring_key *prev)
+ * runs without any lock.  A key is current for one period, or until it has
+ * sealed max_seals tickets (random 96-bit GCM nonces are safe for about 2^32
+ * seals under one key), then "previous" for one more period, then gone.
+ * |seal|: the caller seals one ticket with the current key. */
+static int snapshot(SSL_CTX *ctx, struct ticket_ring_key *cur, struct ticket_ring_key *prev,
+                    int seal)
 {
     struct ticket_keys *tk = &ctx->tickets;
     uint64_t now = sesame_now_ms(), period = rotation_ms(ctx);
     pthread_rwlock_rdlock(&tk->lock);
-    int due = now >= tk->cur.created_ms + period;
+    int due = age_at_least(now, tk->cur.created_ms, period) ||
+              (seal && atomic_fetch_add(&tk->cur_seals, 1) >= tk->max_seals);
     if (!due) {
         *cur = tk->cur;
         *prev = tk->prev;
@@ -106,19 +141,16 @@ static int snapshot(SSL_CTX *ctx, struct ticket_ring_key *cur, struct ticket_rin
     }
     pthread_rwlock_unlock(&tk->lock);
     pthread_rwlock_wrlock(&tk->lock);
-    if (now >= tk->cur.created_ms + period) {
-        struct ticket_ring_key fresh;
-        if (!new_ring_key(&fresh, now)) {
+    /* another thread may have rotated meanwhile */
+    if (age_at_least(now, tk->cur.created_ms, period) ||
+        (seal && atomic_load(&tk->cur_seals) >= tk->max_seals)) {
+        if (!rotate(tk, now, period)) {
             pthread_rwlock_unlock(&tk->lock);
             return 0;
         }
-        if (now < tk->cur.created_ms + 2 * period)
-            tk->prev = tk->cur; /* still opens tickets for one more period */
-        else
-            memset(&tk->prev, 0, sizeof(tk->prev)); /* idle for too long: retire both */
-        tk->cur = fresh;
-        OPENSSL_cleanse(&fresh, sizeof(fresh));
     }
+    if (seal)
+        atomic_fetch_add(&tk->cur_seals, 1);
     *cur = tk->cur;
     *prev = tk->prev;
     pthread_rwlock_unlock(&tk->lock);
@@ -133,7 +165,7 @@ static int ring_seal(SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB *out)
     uint8_t *hdr, *body;
     int ok = 0, n = 0, fin = 0;
     EVP_CIPHER_CTX *c = NULL;
-    if (!snapshot(ctx, &cur, &prev))
+    if (!snapshot(ctx, &cur, &prev, 1))
         goto done;
     if (!cbb_add_space(out, &hdr, RING_HDR))
         goto done;
@@ -162,7 +194,8 @@ done:
     return ok;
 }
 
-/* ring_open: 1 opened (plaintext in *out, OPENSSL_free), 0 not ours or bad. */
+/* ring_open: 1 opened (plaintext in *out, OPENSSL_clear_free), 0 not ours
+ * or bad. */
 static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out, size_t *out_len,
                      int *renew)
 {
@@ -172,28 +205,36 @@ static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out, 
     uint8_t *pt = NULL;
     size_t pt_cap = 0;
     int ok = 0, n = 0, fin = 0;
-    if (len < RING_HDR + TAG_LEN || t[0] != RING_VERSION ||
-        len - RING_HDR - TAG_LEN > MAX_TICKET_PLAINTEXT)
+    CBS in, rest, hdr, name, nonce, ct, tag;
+    uint8_t version;
+    /* version || name || nonce || ciphertext || tag, the header the AAD */
+    cbs_init(&in, t, len);
+    rest = in;
+    if (!cbs_get_bytes(&rest, &hdr, RING_HDR) || !cbs_get_u8(&in, &version) ||
+        version != RING_VERSION || !cbs_get_bytes(&in, &name, NAME_LEN) ||
+        !cbs_get_bytes(&in, &nonce, NONCE_LEN) || cbs_len(&in) < TAG_LEN ||
+        !cbs_get_bytes(&in, &ct, cbs_len(&in) - TAG_LEN) || !cbs_get_bytes(&in, &tag, TAG_LEN) ||
+        cbs_len(&ct) > MAX_TICKET_PLAINTEXT)
         return 0;
-    if (!snapshot(ctx, &cur, &prev))
+    if (!snapshot(ctx, &cur, &prev, 0))
         return 0;
-    if (cur.valid && CRYPTO_memcmp(t + 1, cur.name, NAME_LEN) == 0) {
+    if (cur.valid && cbs_mem_equal(&name, cur.name, NAME_LEN)) {
         k = &cur;
-    } else if (prev.valid && CRYPTO_memcmp(t + 1, prev.name, NAME_LEN) == 0) {
+    } else if (prev.valid && cbs_mem_equal(&name, prev.name, NAME_LEN)) {
         k = &prev;
         *renew = 1;
     } else {
         goto done;
     }
-    size_t ct_len = len - RING_HDR - TAG_LEN;
+    size_t ct_len = cbs_len(&ct);
     pt_cap = ct_len + 1;
     pt = OPENSSL_malloc(pt_cap);
     c = EVP_CIPHER_CTX_new();
     if (pt == NULL || c == NULL ||
-        !EVP_DecryptInit_ex2(c, algs_aes256gcm(), k->key, t + 1 + NAME_LEN, NULL) ||
-        !EVP_DecryptUpdate(c, NULL, &n, t, RING_HDR) ||
-        !EVP_DecryptUpdate(c, pt, &n, t + RING_HDR, (int)ct_len) ||
-        !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, (void *)(t + len - TAG_LEN)) ||
+        !EVP_DecryptInit_ex2(c, algs_aes256gcm(), k->key, cbs_data(&nonce), NULL) ||
+        !EVP_DecryptUpdate(c, NULL, &n, cbs_data(&hdr), (int)cbs_len(&hdr)) ||
+        !EVP_DecryptUpdate(c, pt, &n, cbs_data(&ct), (int)ct_len) || n < 0 || (size_t)n > ct_len ||
+        !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, (void *)cbs_data(&tag)) ||
         EVP_DecryptFinal_ex(c, pt + n, &fin) <= 0)
         goto done;
     *out = pt;
@@ -339,17 +380,19 @@ static int ossl_open(SSL *s, SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     struct mac m;
     uint8_t name[NAME_LEN], iv[EVP_MAX_IV_LENGTH], tag[EVP_MAX_MD_SIZE], *pt = NULL;
-    size_t mlen = 0;
+    size_t mlen = 0, pt_cap = 0;
     int ret = 0, n = 0, fin = 0;
+    CBS in, head, body, ct, mac_in;
     if (!mac_new(ctx, &m) || c == NULL) {
         ret = -1;
         goto done;
     }
     /* OpenSSL: shorter than name + the largest IV cannot be a ticket. */
-    if (len < NAME_LEN + EVP_MAX_IV_LENGTH || len > MAX_TICKET_PLAINTEXT)
+    cbs_init(&in, t, len);
+    head = in;
+    if (len > MAX_TICKET_PLAINTEXT || !cbs_copy_bytes(&head, name, NAME_LEN) ||
+        !cbs_copy_bytes(&head, iv, EVP_MAX_IV_LENGTH))
         goto done;
-    memcpy(name, t, NAME_LEN);
-    memcpy(iv, t + NAME_LEN, EVP_MAX_IV_LENGTH);
     int r = ossl_keys(s, ctx, name, iv, c, &m, 0);
     if (r <= 0) {
         ret = r < 0 ? -1 : 0;
@@ -357,25 +400,32 @@ static int ossl_open(SSL *s, SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t
     }
     if (r == 2)
         *renew = 1;
+    /* name || IV (the cipher's length) || ciphertext || MAC over the rest */
     int ivl = EVP_CIPHER_CTX_get_iv_length(c);
     size_t ml = m.evp ? EVP_MAC_CTX_get_mac_size(m.evp) : (size_t)HMAC_size(m.legacy);
-    if (ivl < 0 || ml == 0 || ml > EVP_MAX_MD_SIZE || len <= NAME_LEN + (size_t)ivl + ml)
+    if (ivl < 0 || ivl > EVP_MAX_IV_LENGTH || ml == 0 || ml > EVP_MAX_MD_SIZE || len <= ml)
         goto done;
-    size_t body = len - ml;
-    if (!mac_update(&m, t, body) || !mac_final(&m, tag, &mlen) || mlen != ml ||
-        CRYPTO_memcmp(tag, t + body, ml) != 0)
+    if (!cbs_get_bytes(&in, &body, len - ml) || !cbs_get_bytes(&in, &mac_in, ml))
         goto done;
-    size_t ct_len = body - NAME_LEN - (size_t)ivl;
-    pt = OPENSSL_malloc(ct_len + EVP_MAX_BLOCK_LENGTH);
-    if (pt == NULL || !EVP_DecryptUpdate(c, pt, &n, t + NAME_LEN + ivl, (int)ct_len) ||
-        EVP_DecryptFinal_ex(c, pt + n, &fin) <= 0)
+    ct = body;
+    if (!cbs_skip(&ct, NAME_LEN + (size_t)ivl) || cbs_len(&ct) == 0)
+        goto done;
+    if (!mac_update(&m, cbs_data(&body), cbs_len(&body)) || !mac_final(&m, tag, &mlen) ||
+        mlen != ml || !cbs_mem_equal(&mac_in, tag, ml))
+        goto done;
+    size_t ct_len = cbs_len(&ct);
+    pt_cap = ct_len + EVP_MAX_BLOCK_LENGTH;
+    pt = OPENSSL_malloc(pt_cap);
+    if (pt == NULL || !EVP_DecryptUpdate(c, pt, &n, cbs_data(&ct), (int)ct_len) || n < 0 ||
+        (size_t)n > ct_len || EVP_DecryptFinal_ex(c, pt + n, &fin) <= 0 || fin < 0 ||
+        (size_t)n + (size_t)fin > pt_cap)
         goto done;
     *out = pt;
     *out_len = (size_t)n + (size_t)fin;
     pt = NULL;
     ret = 1;
 done:
-    OPENSSL_free(pt);
+    OPENSSL_clear_free(pt, pt_cap);
     EVP_CIPHER_CTX_free(c);
     mac_free(&m);
     return ret;

@@ -22,10 +22,16 @@ struct ticket_ring_key {
     int valid;
 };
 
+/* Tickets one ring key seals before it rotates: random 96-bit GCM nonces
+ * stay safe for about 2^32 encryptions under one key; stay well below. */
+#define TICKET_KEY_MAX_SEALS (1ULL << 31)
+
 struct ticket_keys {
     int initialized;
     pthread_rwlock_t lock; /* guards everything below */
     struct ticket_ring_key cur, prev;
+    _Atomic uint64_t cur_seals; /* tickets sealed under cur (read lock suffices) */
+    uint64_t max_seals;         /* rotate after this many (tests lower it) */
     /* application keys (80 bytes: name 16 || HMAC 32 || AES 32) */
     int have_app_keys;
     uint8_t app_name[16];

@@ -2,6 +2,8 @@
  * callback, stateful single-use tickets (contract S9). */
 #include "test_session_util.h"
 
+#include <limits.h>
+
 #include <openssl/core_names.h>
 
 static int issue(SSL *s, SSL_SESSION *sess, uint8_t **t, size_t *tl)
@@ -207,8 +209,77 @@ static void test_S9_anti_replay_stateless(void)
     tu_ctx_free(ctx);
 }
 
+/* key_name_of: the ring key name a (ring-format) ticket was sealed under. */
+static void key_name_of(const uint8_t *t, uint8_t name[16])
+{
+    memcpy(name, t + 1, 16);
+}
+
+/* A ring key seals a bounded number of tickets (random 96-bit GCM nonces are
+ * safe for about 2^32 seals), then rotates; the old key still opens its
+ * tickets for one more period. */
+static void test_key_rotates_by_count(void)
+{
+    SSL_CTX *ctx = tu_ctx_new();
+    ctx->session_timeout = 100000;
+    CHECK(ctx->tickets.max_seals == TICKET_KEY_MAX_SEALS && TICKET_KEY_MAX_SEALS <= (1ULL << 32));
+    ctx->tickets.max_seals = 3;
+    SSL *sv = tu_ssl_new(ctx, 1);
+    uint8_t *t[5] = {0};
+    size_t tl[5];
+    uint8_t names[5][16];
+    for (int i = 0; i < 5; i++) {
+        SSL_SESSION *sess = tu_sess(20 + i);
+        REQUIRE(issue(sv, sess, &t[i], &tl[i]));
+        key_name_of(t[i], names[i]);
+        SSL_SESSION_free(sess);
+    }
+    CHECK(memcmp(names[0], names[1], 16) == 0 && memcmp(names[1], names[2], 16) == 0);
+    CHECK(memcmp(names[2], names[3], 16) != 0); /* the 4th seal needed a fresh key */
+    CHECK(memcmp(names[3], names[4], 16) == 0);
+    for (int i = 0; i < 5; i++) {
+        SSL_SESSION *out = NULL;
+        int renew = 0;
+        CHECK(sess_ticket_accept(sv, t[i], tl[i], &out, &renew) && out != NULL);
+        CHECK_EQ_INT(renew, i < 3); /* the old key's tickets are renewed */
+        SSL_SESSION_free(out);
+        OPENSSL_free(t[i]);
+    }
+    tu_ssl_free(sv);
+    tu_ctx_free(ctx);
+}
+
+/* A huge session timeout does not overflow the rotation period: the key
+ * still rotates (at most a day), and opening is not broken. */
+static void test_key_period_bounded(void)
+{
+    SSL_CTX *ctx = tu_ctx_new();
+    ctx->session_timeout = LONG_MAX;
+    SSL *sv = tu_ssl_new(ctx, 1);
+    uint8_t *a = NULL, *b = NULL, na[16], nb[16];
+    size_t al, bl;
+    SSL_SESSION *sess = tu_sess(30);
+    REQUIRE(issue(sv, sess, &a, &al));
+    SSL_SESSION *out = NULL;
+    int renew = 0;
+    CHECK(sess_ticket_accept(sv, a, al, &out, &renew) && out != NULL && renew == 0);
+    SSL_SESSION_free(out);
+    atomic_fetch_add(&tu_now, 25 * 3600 * 1000ULL); /* more than a day later */
+    REQUIRE(issue(sv, sess, &b, &bl));
+    key_name_of(a, na);
+    key_name_of(b, nb);
+    CHECK(memcmp(na, nb, 16) != 0);
+    OPENSSL_free(a);
+    OPENSSL_free(b);
+    SSL_SESSION_free(sess);
+    tu_ssl_free(sv);
+    tu_ctx_free(ctx);
+}
+
 TEST_MAIN({
     sesame_set_clock_for_test(tu_clock);
+    RUN(test_key_rotates_by_count);
+    RUN(test_key_period_bounded);
     RUN(test_seal_open_roundtrip);
     RUN(test_key_rotation);
     RUN(test_ticket_keys_ctrl_80);
