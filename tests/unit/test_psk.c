@@ -6,11 +6,15 @@
 
 #include "pair.h"
 
+#include <pthread.h>
+
+#include "internal.h" /* SSL_SESSION.references */
+
 static TEST_PKI pki;
 static const uint8_t key_a[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
                                   17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 static uint8_t server_key[32];
-static int find_calls, server_cb_calls;
+static _Atomic int find_calls, server_cb_calls;
 
 static SSL_SESSION *make_psk_session(const uint8_t *key)
 {
@@ -151,8 +155,82 @@ static void test_psk_ke_without_dhe(void)
     SSL_CTX_free(cctx);
 }
 
+/* The application's own PSK session, handed out by the use-session callback
+ * to every connection (and thread): the library must only read it. */
+static SSL_SESSION *shared_psk;
+
+static int use_shared_cb(SSL *ssl, const EVP_MD *md, const unsigned char **id, size_t *idlen,
+                         SSL_SESSION **sess)
+{
+    (void)ssl;
+    (void)md;
+    *id = (const unsigned char *)"client-one";
+    *idlen = 10;
+    if (!SSL_SESSION_up_ref(shared_psk))
+        return 0;
+    *sess = shared_psk; /* the library takes this reference */
+    return 1;
+}
+
+struct psk_worker {
+    SSL_CTX *cctx, *sctx;
+    int ok, reused;
+};
+
+static void *psk_worker_run(void *arg)
+{
+    struct psk_worker *w = arg;
+    for (int i = 0; i < 20; i++) {
+        int reused = 0, cert = 0;
+        w->ok += run(w->cctx, w->sctx, &reused, &cert);
+        w->reused += reused;
+    }
+    return NULL;
+}
+
+/* Defect: the client stored the PSK identity as a ticket inside the session
+ * the application returned (heap corruption when that session is shared).
+ * One session, shared by many connections on four threads (TSan watches for
+ * writes): afterwards it is byte-for-byte what the application made. */
+static void test_shared_psk_session_is_not_modified(void)
+{
+    SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+    REQUIRE(sctx && cctx);
+    shared_psk = make_psk_session(key_a);
+    REQUIRE(shared_psk != NULL);
+    unsigned char *before = NULL, *after = NULL;
+    int before_len = i2d_SSL_SESSION(shared_psk, &before);
+    SSL_CTX_set_psk_use_session_callback(cctx, use_shared_cb);
+    SSL_CTX_set_psk_find_session_callback(sctx, find_cb);
+    memcpy(server_key, key_a, 32);
+    struct psk_worker w[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = (struct psk_worker){cctx, sctx, 0, 0};
+        CHECK(pthread_create(&th[i], NULL, psk_worker_run, &w[i]) == 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_EQ_INT(w[i].ok, 20);
+        CHECK_EQ_INT(w[i].reused, 20);
+    }
+    const unsigned char *tick = NULL;
+    size_t tick_len = 1;
+    SSL_SESSION_get0_ticket(shared_psk, &tick, &tick_len);
+    CHECK(tick == NULL && tick_len == 0);
+    int after_len = i2d_SSL_SESSION(shared_psk, &after);
+    CHECK(before_len > 0 && before_len == after_len && memcmp(before, after, before_len) == 0);
+    CHECK_EQ_INT(atomic_load(&shared_psk->references), 1); /* every reference given back */
+    OPENSSL_free(before);
+    OPENSSL_free(after);
+    SSL_SESSION_free(shared_psk);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
 TEST_MAIN({
     pair_pki_init(&pki);
+    RUN(test_shared_psk_session_is_not_modified);
     RUN(test_session_callbacks);
     RUN(test_key_callbacks);
     RUN(test_psk_ke_without_dhe);
