@@ -70,11 +70,6 @@ int cbs_get_u32(CBS *cbs, uint32_t *out)
     return 1;
 }
 
-int cbs_get_u64(CBS *cbs, uint64_t *out)
-{
-    return get_be(cbs, 8, out);
-}
-
 int cbs_peek_u8(const CBS *cbs, uint8_t *out)
 {
     if (cbs->len < 1)

@@ -38,7 +38,6 @@ int cbs_get_u8(CBS *cbs, uint8_t *out) WUR;
 int cbs_get_u16(CBS *cbs, uint16_t *out) WUR;
 int cbs_get_u24(CBS *cbs, uint32_t *out) WUR;
 int cbs_get_u32(CBS *cbs, uint32_t *out) WUR;
-int cbs_get_u64(CBS *cbs, uint64_t *out) WUR;
 /* cbs_peek_u8 reads the first byte without consuming it. */
 int cbs_peek_u8(const CBS *cbs, uint8_t *out) WUR;
 /* cbs_get_bytes splits the first |n| bytes off into |out|. */

@@ -12,7 +12,6 @@
 #include "codec/messages13.h"
 #include "handshake/hs.h"
 #include "handshake/pha.h"
-#include "keys/algs.h"
 #include "keys/tls13_schedule.h"
 #include "record/record_io.h"
 
@@ -154,23 +153,17 @@ static enum hs_ret client_ticket(SSL *s, CBS *body)
     SSL_SESSION *ns = sess_dup(s->session, 0);
     if (ns == NULL)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
-    if (!cbs_memdup(&nst.ticket, &ns->ticket, &ns->ticket_len) ||
+    if (!sess_client_set_ticket(ns, cbs_data(&nst.ticket), cbs_len(&nst.ticket), nst.lifetime,
+                                nst.age_add) ||
         !tls13_resumption_psk(s->s13.md, ns->master_key, s->s13.resumption, cbs_data(&nst.nonce),
                               cbs_len(&nst.nonce))) {
         SSL_SESSION_free(ns);
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     }
     ns->master_key_len = (uint8_t)s->s13.hash_len;
-    ns->ticket_lifetime_hint = nst.lifetime;
-    ns->ticket_age_add = nst.age_add;
-    ns->time_ms = sesame_now_ms();
     ns->timeout = nst.lifetime;
     ns->max_early_data = nst.has_early_data ? nst.max_early_data : 0;
     ns->not_resumable = 0;
-    /* A session id lets OpenSSL-style client caches index the session. */
-    ns->session_id_len = 32;
-    if (!EVP_Digest(ns->ticket, ns->ticket_len, ns->session_id, NULL, algs_sha256(), NULL))
-        ns->session_id_len = 0;
     SSL_SESSION_free(s->session);
     s->session = ns;
     /* Contract S9: the ticket this connection resumed with is now spent;
