@@ -890,6 +890,49 @@ static void test_S10_server_unclean_free_removes_session(void)
     SSL_CTX_free(cctx);
 }
 
+/* A fatal error the record layer finds after the handshake (a record that
+ * fails authentication) takes the connection's one failure path: the server
+ * answers bad_record_mac, and its session leaves the cache, not resumable. */
+static void test_S10_bad_record_mac_removes_session(void)
+{
+    SSL_CTX *sctx = server_ctx(), *cctx = client_ctx(1);
+    SSL *c, *s;
+    REQUIRE(sctx && cctx);
+    SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
+    SSL_CTX_sess_set_remove_cb(sctx, remove_cb);
+    SSL_CTX_set_num_tickets(sctx, 1);
+    cap_reset();
+    nremoved = 0;
+    REQUIRE(conn(cctx, sctx, NULL, NULL, 1, &c, &s));
+    CHECK_EQ_INT(SSL_CTX_sess_number(sctx), 1);
+    SSL_SESSION *ticket = SSL_get1_session(c);
+    SSL_SESSION *server_sess = SSL_get1_session(s);
+    REQUIRE(ticket != NULL && server_sess != NULL);
+    /* a protected record whose tag cannot verify, as if corrupted in flight */
+    uint8_t rec[5 + 40] = {23, 3, 3, 0, 40};
+    for (size_t i = 5; i < sizeof(rec); i++)
+        rec[i] = (uint8_t)(i * 37);
+    CHECK(BIO_write(SSL_get_wbio(c), rec, sizeof(rec)) == (int)sizeof(rec));
+    char buf[16];
+    CHECK(SSL_read(s, buf, sizeof(buf)) < 0);
+    CHECK_EQ_INT(SSL_get_error(s, -1), SSL_ERROR_SSL);
+    CHECK_EQ_INT(ERR_GET_REASON(ERR_peek_error()), SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC);
+    ERR_clear_error();
+    CHECK(was_removed(server_sess));
+    CHECK_EQ_INT(SSL_CTX_sess_number(sctx), 0);
+    CHECK_EQ_INT(SSL_SESSION_is_resumable(server_sess), 0);
+    /* the client hears why */
+    CHECK(SSL_read(c, buf, sizeof(buf)) < 0);
+    CHECK_EQ_INT(ERR_GET_REASON(ERR_peek_error()), SSL_AD_REASON_OFFSET + SSL_AD_BAD_RECORD_MAC);
+    end_dirty(c, s);
+    CHECK_EQ_INT(resumes(cctx, sctx, ticket, NULL), 0);
+    SSL_SESSION_free(ticket);
+    SSL_SESSION_free(server_sess);
+    cap_reset();
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
 /* ================================================================== S11 */
 
 /* A 1 s timeout: the session times out and the flush removes it. */
@@ -1452,6 +1495,7 @@ TEST_MAIN({
     RUN(test_S10_clear_unclean_removes_session);
     RUN(test_S10_failed_connection_removes_session);
     RUN(test_S10_server_unclean_free_removes_session);
+    RUN(test_S10_bad_record_mac_removes_session);
     RUN(test_S11_flush_removes_timed_out);
     RUN(test_S11_set_time_then_flush);
     RUN(test_S12_get1_survives_cache_flush);
