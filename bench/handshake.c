@@ -256,12 +256,39 @@ static void bench_full(double seconds, long count)
     SSL_CTX_free(cctx);
 }
 
-static void bench_resume(double seconds)
+/* resume_once: one resumption with the newest ticket; 1 if it resumed. */
+static int resume_once(SSL_CTX *sctx, SSL_CTX *cctx)
+{
+    long before = num_new_sessions;
+    SSL_SESSION *s = newest;
+    SSL_SESSION_up_ref(s);
+    int reused = one_connection(sctx, cctx, s, 1);
+    SSL_SESSION_free(s);
+    if (num_new_sessions == before)
+        die("no fresh ticket on a resumed connection");
+    return reused;
+}
+
+static void bench_resume(double seconds, long count)
 {
     SSL_CTX *sctx = server_ctx(1, 0), *cctx = client_ctx(1);
     one_connection(sctx, cctx, NULL, 1);
     if (newest == NULL)
         die("no ticket after the first handshake");
+    if (count > 0) {
+        for (int i = 0; i < 5; i++)
+            resume_once(sctx, cctx);
+        double c0 = now_s();
+        for (long i = 0; i < count; i++)
+            if (!resume_once(sctx, cctx))
+                die("resumption");
+        printf("resumed handshakes: %ld in %.3f s\n", count, now_s() - c0);
+        SSL_SESSION_free(newest);
+        newest = NULL;
+        SSL_CTX_free(sctx);
+        SSL_CTX_free(cctx);
+        return;
+    }
     long n = 0, reused = 0;
     double t0 = now_s(), t;
     int warm = 1;
@@ -275,13 +302,7 @@ static void bench_resume(double seconds)
         }
         if (!warm && t >= seconds)
             break;
-        long before = num_new_sessions;
-        SSL_SESSION *s = newest;
-        SSL_SESSION_up_ref(s);
-        reused += one_connection(sctx, cctx, s, 1);
-        SSL_SESSION_free(s);
-        if (num_new_sessions == before)
-            die("no fresh ticket on a resumed connection");
+        reused += resume_once(sctx, cctx);
         n++;
     }
     if (reused != n) {
@@ -391,7 +412,7 @@ int main(int argc, char **argv)
     if (all || strcmp(mode, "full") == 0)
         bench_full(seconds, count);
     if (all || strcmp(mode, "resume") == 0)
-        bench_resume(seconds);
+        bench_resume(seconds, count);
     if (all || strcmp(mode, "memory") == 0)
         bench_memory(n);
     X509_free(ca_cert);

@@ -13,7 +13,11 @@
 
 int hs_start(SSL *s)
 {
-    struct hs_state *hs = OPENSSL_zalloc(sizeof(*hs));
+    /* Zeroing the two 1 KiB key-share buffers at the end would cost more
+     * than the rest: only their first *_len bytes are ever read. */
+    struct hs_state *hs = OPENSSL_malloc(sizeof(*hs));
+    if (hs != NULL)
+        memset(hs, 0, offsetof(struct hs_state, kex_pub));
     if (hs == NULL) {
         ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
         return 0;
@@ -45,7 +49,11 @@ void hs_free(SSL *s)
     OPENSSL_free(hs->cert_req_ctx);
     sk_X509_pop_free(hs->peer_chain, X509_free);
     SSL_SESSION_free(hs->psk);
-    OPENSSL_clear_free(hs, sizeof(*hs));
+    /* the secrets it holds (the key schedule wiped itself above) */
+    OPENSSL_cleanse(hs->client_hs, sizeof(hs->client_hs));
+    OPENSSL_cleanse(hs->server_hs, sizeof(hs->server_hs));
+    OPENSSL_cleanse(hs->kex_secret, hs->kex_secret_len);
+    OPENSSL_free(hs);
     s->hs = NULL;
     s->rl.ccs_allowed = 0;
 }

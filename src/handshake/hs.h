@@ -77,13 +77,10 @@ struct hs_state {
     size_t hash_len;
     uint8_t client_hs[SESAME_MAX_HASH];
     uint8_t server_hs[SESAME_MAX_HASH];
-    /* our ephemeral key share */
+    /* our ephemeral key share (the bytes are at the end) */
     uint16_t kex_group;
     EVP_PKEY *kex_key;
-    uint8_t kex_pub[HS_MAX_KEX];
     size_t kex_pub_len;
-    /* server: the (EC)DHE shared secret, from the ClientHello's share */
-    uint8_t kex_secret[HS_MAX_KEX];
     size_t kex_secret_len;
     /* client: the legacy_session_id we sent; server: the client's, echoed */
     uint8_t legacy_sid[32];
@@ -115,6 +112,11 @@ struct hs_state {
     /* server: the parsed ClientHello, only while the client hello callback
      * runs (SSL_client_hello_get0_*) */
     const CODEC_CLIENT_HELLO *client_hello;
+    /* Last, and not zeroed by hs_start (only the first kex_pub_len /
+     * kex_secret_len bytes are ever read): our public share, and on a
+     * server the (EC)DHE shared secret from the ClientHello's share. */
+    uint8_t kex_pub[HS_MAX_KEX];
+    uint8_t kex_secret[HS_MAX_KEX];
 };
 
 /* ---- the driver, hs.c ---- */

@@ -301,11 +301,11 @@ static enum hs_ret do_read_server_hello(SSL *s)
         return hs_fail(s, CODEC_ALERT_MISSING_EXTENSION, SSL_R_NO_SUITABLE_KEY_SHARE);
     }
     if (!hs_consume(s)) {
-        OPENSSL_cleanse(secret, sizeof(secret));
+        OPENSSL_cleanse(secret, secret_len);
         return HS_ERR;
     }
     int ok = tls13_derive_handshake_secrets(s, s->hit ? hs->psk : NULL, secret, secret_len);
-    OPENSSL_cleanse(secret, sizeof(secret));
+    OPENSSL_cleanse(secret, secret_len);
     if (!ok)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     s->version = TLS1_3_VERSION;

@@ -118,14 +118,13 @@ int tls13_queue_compat_ccs(SSL *s)
 void tls13_set_peer_sigalgs(SSL *s, const CBS *list)
 {
     struct hs_state *hs = s->hs;
+    /* keep the first HS_MAX_SIGALGS schemes (whole u16 values) */
+    size_t n = cbs_len(list) & ~(size_t)1;
+    if (n > sizeof(hs->peer_sigalgs))
+        n = sizeof(hs->peer_sigalgs);
     CBS l = *list;
-    size_t n = 0;
-    uint16_t v;
-    /* keep the first HS_MAX_SIGALGS schemes */
-    while (n + 2 <= sizeof(hs->peer_sigalgs) && codec_u16_list_next(&l, &v)) {
-        hs->peer_sigalgs[n++] = (uint8_t)(v >> 8);
-        hs->peer_sigalgs[n++] = (uint8_t)v;
-    }
+    if (!cbs_copy_bytes(&l, hs->peer_sigalgs, n))
+        n = 0;
     hs->peer_sigalgs_len = n;
 }
 

@@ -41,7 +41,9 @@ void tls13_pha_free(SSL *s)
 /* pha_begin: a fresh handshake state continuing the saved transcript. */
 static struct hs_state *pha_begin(SSL *s)
 {
-    struct hs_state *hs = OPENSSL_zalloc(sizeof(*hs));
+    struct hs_state *hs = OPENSSL_malloc(sizeof(*hs));
+    if (hs != NULL)
+        memset(hs, 0, offsetof(struct hs_state, kex_pub));
     if (hs == NULL || !transcript_init(&hs->transcript) ||
         !transcript_resume(&hs->transcript, s->s13.md, s->pha_transcript)) {
         if (hs != NULL)

@@ -581,7 +581,7 @@ static enum hs_ret do_send_server_hello(SSL *s)
     if (!hs_send_cbb(s, &cbb))
         return HS_ERR;
     int ok = tls13_derive_handshake_secrets(s, hs->psk, hs->kex_secret, hs->kex_secret_len);
-    OPENSSL_cleanse(hs->kex_secret, sizeof(hs->kex_secret));
+    OPENSSL_cleanse(hs->kex_secret, hs->kex_secret_len);
     hs->kex_secret_len = 0;
     if (!ok)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);

@@ -142,18 +142,20 @@ static int read_record(SSL *s, uint8_t *out_alert)
     if (rl->rd_on && type == REC_APPDATA) {
         uint8_t inner, alert = CODEC_ALERT_BAD_RECORD_MAC;
         size_t plen;
-        ERR_set_mark();
-        if (!rec_tls13_open(&rl->rd, rl->rbuf, body, len, &inner, &plen, &alert)) {
-            if (rl->skip_early == REC_SKIP_UNDECRYPTABLE && alert == CODEC_ALERT_BAD_RECORD_MAC &&
-                skip_early(rl, len)) {
-                ERR_pop_to_mark(); /* skipped early data is no error */
-                return REC_SKIPPED;
-            }
+        int may_skip = rl->skip_early == REC_SKIP_UNDECRYPTABLE;
+        if (may_skip)
+            ERR_set_mark();
+        int opened = rec_tls13_open(&rl->rd, rl->rbuf, body, len, &inner, &plen, &alert);
+        if (!opened && may_skip && alert == CODEC_ALERT_BAD_RECORD_MAC && skip_early(rl, len)) {
+            ERR_pop_to_mark(); /* skipped early data is no error */
+            return REC_SKIPPED;
+        }
+        if (may_skip)
             ERR_clear_last_mark();
+        if (!opened) {
             *out_alert = alert;
             return REC_ERR;
         }
-        ERR_clear_last_mark();
         rl->skip_early = REC_SKIP_NONE;
         /* RFC 8446 5: only these may be protected; an inner
          * change_cipher_spec or an unknown type is unexpected_message. */

@@ -5,7 +5,6 @@
 #include <limits.h>
 #include <string.h>
 
-#include "base/mem.h"
 #include "codec/consts.h"
 #include "keys/algs.h"
 #include "keys/tls13_schedule.h"
@@ -84,7 +83,9 @@ static int wbuf_reserve(struct rec_layer *rl, size_t n)
     size_t ncap = rl->wbuf_cap ? rl->wbuf_cap : 4096;
     while (ncap < need)
         ncap *= 2;
-    uint8_t *nb = mem_grow_wiped(rl->wbuf, rl->wbuf_cap, rl->wbuf_len, ncap);
+    /* (records here are protected, or public handshake messages: no need to
+     * wipe what a moving realloc leaves behind) */
+    uint8_t *nb = OPENSSL_realloc(rl->wbuf, ncap);
     if (nb == NULL)
         return 0;
     rl->wbuf = nb;
@@ -112,13 +113,16 @@ static int queue(SSL *s, uint8_t type, const uint8_t *data, size_t len, int prot
         } else {
             if (!wbuf_reserve(rl, REC_HEADER_LEN + n))
                 goto err;
-            CBB out;
+            uint8_t *p = rl->wbuf + rl->wbuf_len;
             uint16_t v = rl->wr_version ? rl->wr_version : TLS1_2_VERSION;
-            if (!cbb_init_fixed(&out, rl->wbuf + rl->wbuf_len, REC_HEADER_LEN + n) ||
-                !cbb_add_u8(&out, type) || !cbb_add_u16(&out, v) ||
-                !cbb_add_u16(&out, (uint16_t)n) || !cbb_add_bytes(&out, data, n) ||
-                !cbb_finish(&out, NULL, &out_len))
-                goto err;
+            p[0] = type;
+            p[1] = (uint8_t)(v >> 8);
+            p[2] = (uint8_t)v;
+            p[3] = (uint8_t)(n >> 8);
+            p[4] = (uint8_t)n;
+            if (n > 0)
+                memcpy(p + REC_HEADER_LEN, data, n);
+            out_len = REC_HEADER_LEN + n;
         }
         rl->wbuf_len += out_len;
         data += n;

@@ -1023,7 +1023,55 @@ static void test_mutations(void)
     free(msg);
 }
 
+/* Every extension we implement has its own ext_present bit (the table is
+ * searched by halves, so an unsorted table loses entries); others have none. */
+static void test_ext_index_finds_every_known_type(void)
+{
+    static const uint16_t known[] = {
+        CODEC_EXT_SERVER_NAME,
+        CODEC_EXT_STATUS_REQUEST,
+        CODEC_EXT_SUPPORTED_GROUPS,
+        CODEC_EXT_EC_POINT_FORMATS,
+        CODEC_EXT_SIGNATURE_ALGORITHMS,
+        CODEC_EXT_ALPN,
+        CODEC_EXT_SCT,
+        CODEC_EXT_PADDING,
+        CODEC_EXT_ENCRYPT_THEN_MAC,
+        CODEC_EXT_EXTENDED_MASTER_SECRET,
+        CODEC_EXT_SESSION_TICKET,
+        CODEC_EXT_PRE_SHARED_KEY,
+        CODEC_EXT_EARLY_DATA,
+        CODEC_EXT_SUPPORTED_VERSIONS,
+        CODEC_EXT_COOKIE,
+        CODEC_EXT_PSK_KEY_EXCHANGE_MODES,
+        CODEC_EXT_CERTIFICATE_AUTHORITIES,
+        CODEC_EXT_POST_HANDSHAKE_AUTH,
+        CODEC_EXT_SIGNATURE_ALGORITHMS_CERT,
+        CODEC_EXT_KEY_SHARE,
+        CODEC_EXT_RENEGOTIATION_INFO,
+    };
+    uint64_t seen = 0;
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        int idx = codec_ext_index(known[i]);
+        CHECK(idx >= 0 && idx < 64);
+        if (idx >= 0 && idx < 64) {
+            CHECK((seen & ((uint64_t)1 << idx)) == 0);
+            seen |= (uint64_t)1 << idx;
+        }
+    }
+    for (uint32_t t = 0; t <= 0xffff; t++) {
+        int is_known = 0;
+        for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+            is_known |= known[i] == t;
+        if (!is_known && codec_ext_index((uint16_t)t) != -1) {
+            CHECK(codec_ext_index((uint16_t)t) == -1);
+            break;
+        }
+    }
+}
+
 TEST_MAIN({
+    RUN(test_ext_index_finds_every_known_type);
     RUN(test_rfc8448_client_hello);
     RUN(test_rfc8448_resumed_client_hello);
     RUN(test_rfc8448_server_hello);
