@@ -41,6 +41,8 @@
 #define SESAME_MAX_HASH 48
 /* TLS record plaintext limit, RFC 8446 5.1. */
 #define SESAME_MAX_PLAINTEXT 16384
+/* Longest groups list: every group we implement once (codec/groups.h). */
+#define SESAME_MAX_GROUPS 10
 
 /* ---- cipher suites ---- */
 
@@ -106,7 +108,7 @@ struct ssl_config {
     const SSL_CIPHER *suites12[16];
     size_t num_suites12;
     STACK_OF(SSL_CIPHER) * cipher_stack; /* cached for SSL_get_ciphers */
-    uint16_t groups[8];                  /* supported groups, preference order */
+    uint16_t groups[SESAME_MAX_GROUPS];  /* supported groups, preference order */
     size_t num_groups;
     uint16_t sigalgs[16]; /* signature schemes we accept/offer */
     size_t num_sigalgs;

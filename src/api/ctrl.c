@@ -53,18 +53,18 @@ static long cfg_ctrl(struct ssl_config *c, int cmd, long larg, void *parg, int *
     case SSL_CTRL_GET_MAX_PROTO_VERSION:
         return c->max_version;
     case SSL_CTRL_SET_GROUPS: {
-        uint16_t g[8];
+        uint16_t g[SESAME_MAX_GROUPS];
         size_t n;
-        if (larg < 0 || !groups_from_nids(parg, (size_t)larg, g, 8, &n))
+        if (larg < 0 || !groups_from_nids(parg, (size_t)larg, g, SESAME_MAX_GROUPS, &n))
             return 0;
         memcpy(c->groups, g, n * sizeof(g[0]));
         c->num_groups = n;
         return 1;
     }
     case SSL_CTRL_SET_GROUPS_LIST: {
-        uint16_t g[8];
+        uint16_t g[SESAME_MAX_GROUPS];
         size_t n;
-        if (!groups_parse_list(parg, g, 8, &n))
+        if (!groups_parse_list(parg, g, SESAME_MAX_GROUPS, &n))
             return 0;
         memcpy(c->groups, g, n * sizeof(g[0]));
         c->num_groups = n;
@@ -183,9 +183,9 @@ long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg)
 
     if (ctx == NULL) {
         if (cmd == SSL_CTRL_SET_GROUPS_LIST) {
-            uint16_t g[8];
+            uint16_t g[SESAME_MAX_GROUPS];
             size_t n;
-            return groups_parse_list(parg, g, 8, &n); /* validation only */
+            return groups_parse_list(parg, g, SESAME_MAX_GROUPS, &n); /* validation only */
         }
         if (cmd == SSL_CTRL_SET_SIGALGS_LIST || cmd == SSL_CTRL_SET_CLIENT_SIGALGS_LIST) {
             uint16_t a[16];

@@ -606,7 +606,7 @@ static enum hs_ret do_send_encrypted_extensions(SSL *s)
 {
     struct hs_state *hs = s->hs;
     CODEC_ENCRYPTED_EXTENSIONS_OUT ee;
-    uint16_t groups[8];
+    uint16_t groups[SESAME_MAX_GROUPS];
     size_t n = 0;
     CBB cbb;
     memset(&ee, 0, sizeof(ee));
@@ -616,7 +616,7 @@ static enum hs_ret do_send_encrypted_extensions(SSL *s)
     /* As OpenSSL: tell the client our preference when its share was not our
      * first choice, so its next hello can send the better one. */
     if (hs->groups_in_ee) {
-        for (size_t i = 0; i < s->cfg.num_groups && n < 8; i++)
+        for (size_t i = 0; i < s->cfg.num_groups && n < SESAME_MAX_GROUPS; i++)
             if (kex_supported(s->cfg.groups[i]))
                 groups[n++] = s->cfg.groups[i];
         ee.groups = groups;
