@@ -284,6 +284,15 @@ struct ssl_st {
     uint16_t group;
     uint16_t peer_sigalg;
     uint16_t own_sigalg;
+    /* handshake/: the key shares of the (EC)DHE exchange, the peer's
+     * (kex_peer_len bytes) then ours (kex_own_len), in one allocation, kept
+     * for SSL_get_peer_tmp_key / SSL_get_tmp_key (api/ctrl.c makes the keys
+     * when asked); NULL when there was none.  Public values only. */
+    uint16_t kex_peer_len, kex_own_len;
+    uint8_t *kex_shares;
+    /* server: the client's supported_groups that we know, in its order
+     * (codec/groups.h groups_pack), for SSL_get_shared_group */
+    uint64_t peer_groups;
     uint8_t *alpn_selected;
     size_t alpn_selected_len;
     SSL_SESSION *session;     /* the session in use (contract S1) */

@@ -245,6 +245,10 @@ int tls13_derive_resumption(SSL *s) WUR;
 int tls13_establish_session(SSL *s) WUR;
 /* tls13_set_peer_sigalgs stores the peer's signature_algorithms list. */
 void tls13_set_peer_sigalgs(SSL *s, const CBS *list);
+/* tls13_keep_kex_shares records the peer's share and ours (hs->kex_pub) of
+ * the exchange in s->group for the API (s->kex_shares), replacing any
+ * earlier ones. */
+int tls13_keep_kex_shares(SSL *s, const uint8_t *peer, size_t peer_len) WUR;
 
 /* ---- external PSKs from the PSK callbacks, tls13_psk.c ---- */
 

@@ -1,5 +1,7 @@
-/* Unit tests for the key exchange (src/handshake/kex.c) in every group and
- * its validation of the peer's share. */
+/* Unit tests for the key exchange (src/handshake/kex.c) in every group,
+ * its validation of the peer's share, and what the API reports of it
+ * afterwards (SSL_get_peer_tmp_key, SSL_get_tmp_key, SSL_get_shared_group,
+ * SSL_get_negotiated_group), over in-memory handshakes. */
 #include "internal.h"
 
 #include <openssl/core_names.h>
@@ -10,6 +12,10 @@
 #include "handshake/hs.h"
 
 #include "testutil.h"
+
+#include "pair.h"
+
+static TEST_PKI pki;
 
 static const struct {
     uint16_t group;
@@ -298,11 +304,251 @@ static void test_public_key(void)
     }
 }
 
+/* ---- through the API ---- */
+
+static void check_tmp_key(SSL *ssl, int peer, size_t gi)
+{
+    EVP_PKEY *k = NULL;
+    long r = peer ? SSL_get_peer_tmp_key(ssl, &k) : SSL_get_tmp_key(ssl, &k);
+    if (!CHECK(r == 1 && k != NULL)) {
+        fprintf(stderr, "  %s %s tmp key, group %s\n", SSL_is_server(ssl) ? "server" : "client",
+                peer ? "peer" : "own", k_groups[gi].name);
+        return;
+    }
+    CHECK_EQ_INT(EVP_PKEY_get_id(k), k_groups[gi].pkey_id);
+    CHECK_EQ_INT(EVP_PKEY_get_bits(k), k_groups[gi].bits);
+    EVP_PKEY_free(k);
+}
+
+/* keys_match: the client's view of the server's key is the server's own. */
+static int keys_match(SSL *c, SSL *s)
+{
+    EVP_PKEY *cp = NULL, *sp = NULL, *co = NULL, *so = NULL;
+    int ok = SSL_get_peer_tmp_key(c, &cp) && SSL_get_tmp_key(s, &so) &&
+             SSL_get_peer_tmp_key(s, &sp) && SSL_get_tmp_key(c, &co) && EVP_PKEY_eq(cp, so) == 1 &&
+             EVP_PKEY_eq(sp, co) == 1 && EVP_PKEY_eq(cp, sp) != 1;
+    EVP_PKEY_free(cp);
+    EVP_PKEY_free(sp);
+    EVP_PKEY_free(co);
+    EVP_PKEY_free(so);
+    return ok;
+}
+
+/* Every group end to end, the client offering only it, the server its
+ * defaults (all groups). */
+static void test_handshake_every_group(void)
+{
+    for (size_t i = 0; i < NUM_GROUPS; i++) {
+        SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+        SSL *c, *s;
+        REQUIRE(sctx && cctx);
+        CHECK(SSL_CTX_set1_groups_list(cctx, k_groups[i].name) == 1);
+        REQUIRE(pair_new(cctx, sctx, &c, &s));
+        EVP_PKEY *k = NULL;
+        CHECK(SSL_get_peer_tmp_key(c, &k) == 0 && k == NULL); /* nothing yet */
+        if (!CHECK(pair_handshake(c, s)))
+            fprintf(stderr, "  group %s\n", k_groups[i].name);
+        CHECK(pair_roundtrip(c, s, "x"));
+        CHECK_EQ_INT(SSL_get_negotiated_group(c), k_groups[i].nid);
+        CHECK_EQ_INT(SSL_get_negotiated_group(s), k_groups[i].nid);
+        check_tmp_key(c, 1, i);
+        check_tmp_key(c, 0, i);
+        check_tmp_key(s, 1, i);
+        check_tmp_key(s, 0, i);
+        CHECK(keys_match(c, s));
+        /* a new reference each time */
+        EVP_PKEY *k1 = NULL, *k2 = NULL;
+        CHECK(SSL_get_peer_tmp_key(c, &k1) && SSL_get_peer_tmp_key(c, &k2) && k1 != k2);
+        EVP_PKEY_free(k1);
+        EVP_PKEY_free(k2);
+        CHECK(strcmp(SSL_group_to_name(c, k_groups[i].nid), group_name(k_groups[i].group)) == 0);
+        /* the server saw one shared group; a client knows none */
+        CHECK_EQ_INT(SSL_get_shared_group(s, -1), 1);
+        CHECK_EQ_INT(SSL_get_shared_group(s, 0), k_groups[i].nid);
+        CHECK_EQ_INT(SSL_get_shared_group(c, -1), 0);
+        /* SSL_clear forgets them */
+        SSL_shutdown(c);
+        CHECK(SSL_clear(c) == 1);
+        CHECK(SSL_get_peer_tmp_key(c, &k) == 0 && SSL_get_tmp_key(c, &k) == 0);
+        SSL_free(c);
+        SSL_free(s);
+        SSL_CTX_free(sctx);
+        SSL_CTX_free(cctx);
+    }
+}
+
+/* hrr_count: ServerHellos (HelloRetryRequest included) the client read. */
+static int g_server_hellos;
+static void count_sh_cb(int write_p, int version, int content_type, const void *buf, size_t len,
+                        SSL *ssl, void *arg)
+{
+    (void)version;
+    (void)ssl;
+    (void)arg;
+    if (!write_p && content_type == SSL3_RT_HANDSHAKE && len > 0 &&
+        ((const uint8_t *)buf)[0] == SSL3_MT_SERVER_HELLO)
+        g_server_hellos++;
+}
+
+/* run_groups: a handshake with these groups lists; the negotiated NID (0 if
+ * it failed), the number of ServerHellos in *out_sh. */
+static int run_groups(const char *cgroups, const char *sgroups, int server_pref, int *out_sh,
+                      long *out_shared, int *out_shared_at)
+{
+    SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+    SSL *c = NULL, *s = NULL;
+    int nid = 0;
+    if (sctx == NULL || cctx == NULL || SSL_CTX_set1_groups_list(cctx, cgroups) != 1 ||
+        SSL_CTX_set1_groups_list(sctx, sgroups) != 1 || !pair_new(cctx, sctx, &c, &s))
+        goto done;
+    if (server_pref)
+        SSL_set_options(s, SSL_OP_CIPHER_SERVER_PREFERENCE);
+    SSL_set_msg_callback(c, count_sh_cb);
+    g_server_hellos = 0;
+    if (pair_handshake(c, s) && keys_match(c, s) &&
+        SSL_get_negotiated_group(c) == SSL_get_negotiated_group(s))
+        nid = SSL_get_negotiated_group(c);
+    *out_sh = g_server_hellos;
+    if (out_shared != NULL) {
+        *out_shared = SSL_get_shared_group(s, -1);
+        for (long i = 0; i < 4; i++)
+            out_shared_at[i] = SSL_get_shared_group(s, i);
+    }
+done:
+    ERR_clear_error();
+    SSL_free(c);
+    SSL_free(s);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+    return nid;
+}
+
+/* The server takes the client's share if it can (client's order), else
+ * asks for its own first choice with a HelloRetryRequest. */
+static void test_server_choice(void)
+{
+    int sh = 0;
+    long n = 0;
+    int at[4];
+    /* share for P-521 accepted though the server prefers X448 */
+    CHECK_EQ_INT(run_groups("P-521:ffdhe3072:X25519", "X448:X25519:P-521", 0, &sh, &n, at),
+                 NID_secp521r1);
+    CHECK_EQ_INT(sh, 1);
+    /* shared groups in the client's order, or ours with server preference (as OpenSSL) */
+    CHECK_EQ_INT(n, 2);
+    CHECK(at[0] == NID_secp521r1 && at[1] == NID_X25519 && at[2] == 0);
+    CHECK_EQ_INT(run_groups("P-521:ffdhe3072:X25519", "X448:X25519:P-521", 1, &sh, &n, at),
+                 NID_secp521r1);
+    CHECK(n == 2 && at[0] == NID_X25519 && at[1] == NID_secp521r1 && at[2] == 0);
+    /* HelloRetryRequest into every kind of group */
+    CHECK_EQ_INT(run_groups("X25519:X448", "X448", 0, &sh, NULL, NULL), NID_X448);
+    CHECK_EQ_INT(sh, 2);
+    CHECK_EQ_INT(run_groups("X448:P-521", "P-521:X25519", 0, &sh, NULL, NULL), NID_secp521r1);
+    CHECK_EQ_INT(sh, 2);
+    CHECK_EQ_INT(run_groups("P-256:ffdhe2048", "ffdhe3072:ffdhe2048", 0, &sh, NULL, NULL),
+                 NID_ffdhe2048);
+    CHECK_EQ_INT(sh, 2);
+    CHECK_EQ_INT(run_groups("ffdhe2048:X25519", "P-384:X25519", 0, &sh, NULL, NULL), NID_X25519);
+    CHECK_EQ_INT(sh, 2);
+    /* nothing in common */
+    CHECK_EQ_INT(run_groups("ffdhe2048", "X25519", 0, &sh, NULL, NULL), 0);
+}
+
+/* first_flight: the client's ClientHello (or the server's first flight
+ * for it), through memory BIOs. */
+static void mem_pair(SSL_CTX *cctx, SSL_CTX *sctx, SSL **c, SSL **s)
+{
+    *c = SSL_new(cctx);
+    *s = SSL_new(sctx);
+    SSL_set_bio(*c, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+    SSL_set_bio(*s, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+    BIO_set_mem_eof_return(SSL_get_rbio(*c), -1);
+    BIO_set_mem_eof_return(SSL_get_rbio(*s), -1);
+    SSL_set_connect_state(*c);
+    SSL_set_accept_state(*s);
+}
+
+/* replace_share: in |buf|, the key_share entry of |group| with |len|
+ * bytes gets |val| as its key_exchange. */
+static int replace_share(uint8_t *buf, size_t n, uint16_t group, const uint8_t *val, size_t len)
+{
+    uint8_t hdr[4] = {(uint8_t)(group >> 8), (uint8_t)group, (uint8_t)(len >> 8), (uint8_t)len};
+    for (size_t i = 0; i + 4 + len <= n; i++)
+        if (memcmp(buf + i, hdr, 4) == 0) {
+            memcpy(buf + i + 4, val, len);
+            return 1;
+        }
+    return 0;
+}
+
+/* A bad share on the wire ends the handshake with illegal_parameter, on
+ * either side. */
+static void test_bad_share_on_the_wire(void)
+{
+    static const struct {
+        const char *group;
+        uint16_t id;
+        size_t len;
+        uint8_t last; /* the share: zeros, then this byte */
+        int reason;
+    } cases[] = {
+        {"X25519", CODEC_GROUP_X25519, 32, 0, SSL_R_BAD_ECPOINT},
+        {"X448", CODEC_GROUP_X448, 56, 0, SSL_R_BAD_ECPOINT},
+        {"P-256", CODEC_GROUP_SECP256R1, 65, 0, SSL_R_BAD_ECPOINT},
+        {"ffdhe2048", CODEC_GROUP_FFDHE2048, 256, 1, SSL_R_BAD_DH_VALUE},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint8_t val[256] = {0};
+        val[cases[i].len - 1] = cases[i].last;
+        for (int server_side = 1; server_side >= 0; server_side--) {
+            SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+            SSL *c, *s;
+            char *p;
+            REQUIRE(sctx && cctx && SSL_CTX_set1_groups_list(cctx, cases[i].group) == 1);
+            mem_pair(cctx, sctx, &c, &s);
+            CHECK(SSL_do_handshake(c) == -1);
+            long n = BIO_get_mem_data(SSL_get_wbio(c), &p);
+            if (server_side)
+                CHECK(replace_share((uint8_t *)p, (size_t)n, cases[i].id, val, cases[i].len));
+            BIO_write(SSL_get_rbio(s), p, (int)n);
+            (void)BIO_reset(SSL_get_wbio(c));
+            ERR_clear_error();
+            int r = SSL_do_handshake(s);
+            SSL *victim = s;
+            if (!server_side) {
+                CHECK(r == -1 && SSL_get_error(s, r) == SSL_ERROR_WANT_READ);
+                n = BIO_get_mem_data(SSL_get_wbio(s), &p);
+                /* the ServerHello is in the clear */
+                CHECK(replace_share((uint8_t *)p, (size_t)n, cases[i].id, val, cases[i].len));
+                BIO_write(SSL_get_rbio(c), p, (int)n);
+                r = SSL_do_handshake(c);
+                victim = c;
+            }
+            unsigned long e = ERR_peek_last_error();
+            if (!CHECK(r <= 0 && SSL_get_error(victim, r) == SSL_ERROR_SSL &&
+                       victim->alert_sent == CODEC_ALERT_ILLEGAL_PARAMETER &&
+                       ERR_GET_REASON(e) == cases[i].reason))
+                fprintf(stderr, "  %s, bad share to the %s: alert %u reason %d\n", cases[i].group,
+                        server_side ? "server" : "client", victim->alert_sent, ERR_GET_REASON(e));
+            ERR_clear_error();
+            SSL_free(c);
+            SSL_free(s);
+            SSL_CTX_free(sctx);
+            SSL_CTX_free(cctx);
+        }
+    }
+}
+
 TEST_MAIN({
+    pair_pki_init(&pki);
     RUN(test_every_group_agrees);
     RUN(test_wrong_lengths);
     RUN(test_ec_points);
     RUN(test_x_zero_secret);
     RUN(test_ffdhe_values);
     RUN(test_public_key);
+    RUN(test_handshake_every_group);
+    RUN(test_server_choice);
+    RUN(test_bad_share_on_the_wire);
+    pair_pki_free(&pki);
 })
