@@ -41,6 +41,8 @@
 #define SESAME_MAX_HASH 48
 /* TLS record plaintext limit, RFC 8446 5.1. */
 #define SESAME_MAX_PLAINTEXT 16384
+/* Longest groups list: every group we implement once (codec/groups.h). */
+#define SESAME_MAX_GROUPS 10
 
 /* ---- cipher suites ---- */
 
@@ -106,7 +108,7 @@ struct ssl_config {
     const SSL_CIPHER *suites12[16];
     size_t num_suites12;
     STACK_OF(SSL_CIPHER) * cipher_stack; /* cached for SSL_get_ciphers */
-    uint16_t groups[8];                  /* supported groups, preference order */
+    uint16_t groups[SESAME_MAX_GROUPS];  /* supported groups, preference order */
     size_t num_groups;
     uint16_t sigalgs[16]; /* signature schemes we accept/offer */
     size_t num_sigalgs;
@@ -282,6 +284,15 @@ struct ssl_st {
     uint16_t group;
     uint16_t peer_sigalg;
     uint16_t own_sigalg;
+    /* handshake/: the key shares of the (EC)DHE exchange, the peer's
+     * (kex_peer_len bytes) then ours (kex_own_len), in one allocation, kept
+     * for SSL_get_peer_tmp_key / SSL_get_tmp_key (api/ctrl.c makes the keys
+     * when asked); NULL when there was none.  Public values only. */
+    uint16_t kex_peer_len, kex_own_len;
+    uint8_t *kex_shares;
+    /* server: the client's supported_groups that we know, in its order
+     * (codec/groups.h groups_pack), for SSL_get_shared_group */
+    uint64_t peer_groups;
     uint8_t *alpn_selected;
     size_t alpn_selected_len;
     SSL_SESSION *session;     /* the session in use (contract S1) */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -112,6 +113,30 @@ static int psk_use_cb(SSL *ssl, const EVP_MD *md, const unsigned char **id, size
     return 1;
 }
 
+/* print_tmp_key: the server's key share, in `openssl s_client`'s words
+ * ("Server Temp Key: X25519, 253 bits", "ECDH, prime256v1, 256 bits",
+ * "DH, 2048 bits"). */
+static void print_tmp_key(SSL *ssl)
+{
+    EVP_PKEY *key = NULL;
+    if (!SSL_get_peer_tmp_key(ssl, &key) || key == NULL)
+        return;
+    int id = EVP_PKEY_get_id(key), bits = EVP_PKEY_get_bits(key);
+    if (id == EVP_PKEY_EC) {
+        char name[80];
+        size_t len;
+        if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof(name),
+                                            &len))
+            strcpy(name, "?");
+        printf("Server Temp Key: ECDH, %s, %d bits\n", name, bits);
+    } else if (id == EVP_PKEY_DH) {
+        printf("Server Temp Key: DH, %d bits\n", bits);
+    } else {
+        printf("Server Temp Key: %s, %d bits\n", OBJ_nid2sn(id), bits);
+    }
+    EVP_PKEY_free(key);
+}
+
 static void print_block(SSL *ssl)
 {
     const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
@@ -130,6 +155,7 @@ static void print_block(SSL *ssl)
     } else {
         printf("Peer certificate: none\n");
     }
+    print_tmp_key(ssl);
     SSL_get0_alpn_selected(ssl, &alpn, &alpn_len);
     if (alpn_len > 0)
         printf("ALPN protocol: %.*s\n", (int)alpn_len, (const char *)alpn);

@@ -9,6 +9,7 @@
 #include "auth/sigalgs.h"
 #include "codec/cipher_suites.h"
 #include "codec/groups.h"
+#include "handshake/hs.h"
 
 /* The default SSL_CTX_get_max_cert_list (100 KiB, OpenSSL's). */
 #define DEFAULT_MAX_CERT_LIST (1024 * 100)
@@ -53,18 +54,18 @@ static long cfg_ctrl(struct ssl_config *c, int cmd, long larg, void *parg, int *
     case SSL_CTRL_GET_MAX_PROTO_VERSION:
         return c->max_version;
     case SSL_CTRL_SET_GROUPS: {
-        uint16_t g[8];
+        uint16_t g[SESAME_MAX_GROUPS];
         size_t n;
-        if (larg < 0 || !groups_from_nids(parg, (size_t)larg, g, 8, &n))
+        if (larg < 0 || !groups_from_nids(parg, (size_t)larg, g, SESAME_MAX_GROUPS, &n))
             return 0;
         memcpy(c->groups, g, n * sizeof(g[0]));
         c->num_groups = n;
         return 1;
     }
     case SSL_CTRL_SET_GROUPS_LIST: {
-        uint16_t g[8];
+        uint16_t g[SESAME_MAX_GROUPS];
         size_t n;
-        if (!groups_parse_list(parg, g, 8, &n))
+        if (!groups_parse_list(parg, g, SESAME_MAX_GROUPS, &n))
             return 0;
         memcpy(c->groups, g, n * sizeof(g[0]));
         c->num_groups = n;
@@ -183,9 +184,9 @@ long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg)
 
     if (ctx == NULL) {
         if (cmd == SSL_CTRL_SET_GROUPS_LIST) {
-            uint16_t g[8];
+            uint16_t g[SESAME_MAX_GROUPS];
             size_t n;
-            return groups_parse_list(parg, g, 8, &n); /* validation only */
+            return groups_parse_list(parg, g, SESAME_MAX_GROUPS, &n); /* validation only */
         }
         if (cmd == SSL_CTRL_SET_SIGALGS_LIST || cmd == SSL_CTRL_SET_CLIENT_SIGALGS_LIST) {
             uint16_t a[16];
@@ -226,6 +227,56 @@ long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg)
     }
 }
 
+/* shared_group: SSL_get_shared_group, as OpenSSL 3.0: only a server knows
+ * the peer's groups; the groups both list, in the client's order (ours
+ * with SSL_OP_CIPHER_SERVER_PREFERENCE); |n| -1 asks for their number,
+ * else the NID of the |n|th (0 when out of range). */
+static long shared_group(const SSL *s, long n)
+{
+    long k = 0;
+    if (s->server != 1)
+        return 0;
+    if (s->cfg.options & SSL_OP_CIPHER_SERVER_PREFERENCE) {
+        for (size_t i = 0; i < s->cfg.num_groups; i++) {
+            uint16_t g = s->cfg.groups[i];
+            int peer_has = 0;
+            for (size_t j = 0; groups_packed_at(s->peer_groups, j) != 0; j++)
+                peer_has |= groups_packed_at(s->peer_groups, j) == g;
+            if (!peer_has)
+                continue;
+            if (k++ == n)
+                return group_to_nid(g);
+        }
+    } else {
+        uint16_t g;
+        for (size_t j = 0; (g = groups_packed_at(s->peer_groups, j)) != 0; j++) {
+            int ours = 0;
+            for (size_t i = 0; i < s->cfg.num_groups; i++)
+                ours |= s->cfg.groups[i] == g;
+            if (!ours)
+                continue;
+            if (k++ == n)
+                return group_to_nid(g);
+        }
+    }
+    return n == -1 ? k : 0;
+}
+
+/* tmp_key: SSL_get_peer_tmp_key / SSL_get_tmp_key: a new reference to a
+ * key made now from the share kept (public values only: our private key
+ * is gone with the handshake). */
+static long tmp_key(const SSL *s, int peer, void *parg)
+{
+    if (parg == NULL || s->kex_shares == NULL)
+        return 0;
+    const uint8_t *pub = peer ? s->kex_shares : s->kex_shares + s->kex_peer_len;
+    EVP_PKEY *pk = kex_public_key(s->group, pub, peer ? s->kex_peer_len : s->kex_own_len);
+    if (pk == NULL)
+        return 0;
+    *(EVP_PKEY **)parg = pk;
+    return 1;
+}
+
 long SSL_ctrl(SSL *s, int cmd, long larg, void *parg)
 {
     long ret;
@@ -260,8 +311,12 @@ long SSL_ctrl(SSL *s, int cmd, long larg, void *parg)
         return 1;
     }
     case SSL_CTRL_GET_NEGOTIATED_GROUP:
+        /* without a key exchange (psk_ke): the session's, as OpenSSL */
+        if (s->group == 0 && s->session != NULL)
+            return group_to_nid(s->session->group);
         return group_to_nid(s->group);
     case SSL_CTRL_GET_SHARED_GROUP:
+        return shared_group(s, larg);
     case SSL_CTRL_GET_GROUPS:
         return 0;
     case SSL_CTRL_GET_PEER_SIGNATURE_NID:
@@ -275,7 +330,7 @@ long SSL_ctrl(SSL *s, int cmd, long larg, void *parg)
     }
     case SSL_CTRL_GET_PEER_TMP_KEY:
     case SSL_CTRL_GET_TMP_KEY:
-        return 0; /* not kept after the key exchange (docs/unsupported.md) */
+        return tmp_key(s, cmd == SSL_CTRL_GET_PEER_TMP_KEY, parg);
     case SSL_CTRL_GET_EXTMS_SUPPORT:
         if (s->session == NULL || s->phase != HS_PHASE_DONE)
             return -1;

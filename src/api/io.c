@@ -18,6 +18,9 @@ void ssl_io_free(SSL *s)
     tls13_pha_free(s);
     hs_free(s);
     rec_layer_free(&s->rl);
+    OPENSSL_free(s->kex_shares);
+    s->kex_shares = NULL;
+    s->kex_peer_len = s->kex_own_len = 0;
 }
 
 static int role_check(SSL *s)
@@ -340,6 +343,7 @@ int SSL_clear(SSL *s)
     s->version = 0;
     s->cipher = NULL;
     s->group = 0;
+    s->peer_groups = 0;
     s->peer_sigalg = s->own_sigalg = 0;
     OPENSSL_free(s->alpn_selected);
     s->alpn_selected = NULL;

@@ -1,32 +1,66 @@
-/* The named-group table (RFC 8446 4.2.7) and the parsers of OpenSSL's
- * groups configuration strings. Pure data plus parsing. */
+/* The named-group table (RFC 8446 4.2.7, RFC 7919) and the parsers of
+ * OpenSSL's groups configuration strings. Pure data plus parsing. */
 #include "internal.h"
 
 #include <string.h>
-#include <strings.h>
 
 #include "base/str_token.h"
+#include "codec/extensions.h"
 #include "codec/groups.h"
 
 /* ---- groups ---- */
 
+/* In OpenSSL 3.0's default order (what `openssl s_client -trace` offers). */
 static const struct {
     uint16_t group;
     int nid;
-    const char *name; /* OpenSSL's short name as SSL_group_to_name gives */
+    const char *name; /* OpenSSL's TLS name, as SSL_group_to_name gives it */
 } k_groups[] = {
     {GROUP_X25519, NID_X25519, "x25519"},
     {GROUP_SECP256R1, NID_X9_62_prime256v1, "secp256r1"},
+    {GROUP_X448, NID_X448, "x448"},
+    {GROUP_SECP521R1, NID_secp521r1, "secp521r1"},
     {GROUP_SECP384R1, NID_secp384r1, "secp384r1"},
+    {GROUP_FFDHE2048, NID_ffdhe2048, "ffdhe2048"},
+    {GROUP_FFDHE3072, NID_ffdhe3072, "ffdhe3072"},
+    {GROUP_FFDHE4096, NID_ffdhe4096, "ffdhe4096"},
+    {GROUP_FFDHE6144, NID_ffdhe6144, "ffdhe6144"},
+    {GROUP_FFDHE8192, NID_ffdhe8192, "ffdhe8192"},
 };
 #define NUM_GROUPS (sizeof(k_groups) / sizeof(k_groups[0]))
+_Static_assert(NUM_GROUPS == GROUPS_NUM, "GROUPS_NUM is the table's size");
+_Static_assert(GROUPS_NUM <= SESAME_MAX_GROUPS, "a groups list must fit struct ssl_config");
+_Static_assert(GROUPS_NUM < 16, "groups_pack keeps index + 1 in 4 bits");
 
-int group_to_nid(uint16_t group)
+/* Every spelling OpenSSL 3.0 accepts in a groups list (its TLS name, the
+ * provider's name and the NIST alias), matched case-sensitively as OpenSSL
+ * does. */
+static const struct {
+    const char *name;
+    uint16_t group;
+} k_group_names[] = {
+    {"x25519", GROUP_X25519},       {"X25519", GROUP_X25519},
+    {"secp256r1", GROUP_SECP256R1}, {"prime256v1", GROUP_SECP256R1},
+    {"P-256", GROUP_SECP256R1},     {"x448", GROUP_X448},
+    {"X448", GROUP_X448},           {"secp521r1", GROUP_SECP521R1},
+    {"P-521", GROUP_SECP521R1},     {"secp384r1", GROUP_SECP384R1},
+    {"P-384", GROUP_SECP384R1},     {"ffdhe2048", GROUP_FFDHE2048},
+    {"ffdhe3072", GROUP_FFDHE3072}, {"ffdhe4096", GROUP_FFDHE4096},
+    {"ffdhe6144", GROUP_FFDHE6144}, {"ffdhe8192", GROUP_FFDHE8192},
+};
+
+static int group_index(uint16_t group)
 {
     for (size_t i = 0; i < NUM_GROUPS; i++)
         if (k_groups[i].group == group)
-            return k_groups[i].nid;
-    return NID_undef;
+            return (int)i;
+    return -1;
+}
+
+int group_to_nid(uint16_t group)
+{
+    int i = group_index(group);
+    return i < 0 ? NID_undef : k_groups[i].nid;
 }
 
 uint16_t group_from_nid(int nid)
@@ -39,10 +73,8 @@ uint16_t group_from_nid(int nid)
 
 const char *group_name(uint16_t group)
 {
-    for (size_t i = 0; i < NUM_GROUPS; i++)
-        if (k_groups[i].group == group)
-            return k_groups[i].name;
-    return NULL;
+    int i = group_index(group);
+    return i < 0 ? NULL : k_groups[i].name;
 }
 
 void groups_default(uint16_t *out, size_t *num)
@@ -52,11 +84,10 @@ void groups_default(uint16_t *out, size_t *num)
     *num = NUM_GROUPS;
 }
 
-/* Names OpenSSL 3.0 accepts for groups we do not implement: skipped. */
+/* Names OpenSSL 3.0 accepts for curves TLS 1.3 does not use: skipped. */
 static const char *const k_groups_unsupported[] = {
-    "secp521r1",       "P-521",           "X448",       "ffdhe2048", "ffdhe3072", "ffdhe4096",
-    "ffdhe6144",       "ffdhe8192",       "secp224r1",  "P-224",     "secp256k1", "brainpoolP256r1",
-    "brainpoolP384r1", "brainpoolP512r1", "prime192v1", "P-192",     "secp192r1",
+    "secp224r1",       "P-224",      "secp256k1", "brainpoolP256r1", "brainpoolP384r1",
+    "brainpoolP512r1", "prime192v1", "P-192",     "secp192r1",
 };
 
 static int add_group(uint16_t g, uint16_t *out, size_t max, size_t *n)
@@ -82,17 +113,13 @@ int groups_parse_list(const char *str, uint16_t *out, size_t max, size_t *num)
     }
     while (str_next_token(&p, ":", tok, sizeof(tok))) {
         uint16_t g = 0;
-        if (strcasecmp(tok, "X25519") == 0)
-            g = GROUP_X25519;
-        else if (strcasecmp(tok, "P-256") == 0 || strcasecmp(tok, "secp256r1") == 0 ||
-                 strcasecmp(tok, "prime256v1") == 0)
-            g = GROUP_SECP256R1;
-        else if (strcasecmp(tok, "P-384") == 0 || strcasecmp(tok, "secp384r1") == 0)
-            g = GROUP_SECP384R1;
+        for (size_t i = 0; i < sizeof(k_group_names) / sizeof(k_group_names[0]) && g == 0; i++)
+            if (strcmp(tok, k_group_names[i].name) == 0)
+                g = k_group_names[i].group;
         if (g == 0) {
             int known = 0;
             for (size_t i = 0; i < sizeof(k_groups_unsupported) / sizeof(char *); i++)
-                known |= strcasecmp(tok, k_groups_unsupported[i]) == 0;
+                known |= strcmp(tok, k_groups_unsupported[i]) == 0;
             if (!known) {
                 ERR_raise_data(ERR_LIB_SSL, SSL_R_UNSUPPORTED_ELLIPTIC_CURVE, "group '%s'", tok);
                 return 0;
@@ -120,10 +147,8 @@ int groups_from_nids(const int *nids, size_t num_nids, uint16_t *out, size_t max
     for (size_t i = 0; i < num_nids; i++) {
         uint16_t g = group_from_nid(nids[i]);
         if (g == 0) {
-            if (nids[i] == NID_secp521r1 || nids[i] == NID_X448 || nids[i] == NID_secp224r1 ||
-                nids[i] == NID_ffdhe2048 || nids[i] == NID_ffdhe3072 || nids[i] == NID_ffdhe4096 ||
-                nids[i] == NID_ffdhe6144 || nids[i] == NID_ffdhe8192)
-                continue;
+            if (nids[i] == NID_secp224r1)
+                continue; /* known to OpenSSL, not a TLS 1.3 group */
             ERR_raise(ERR_LIB_SSL, SSL_R_UNSUPPORTED_ELLIPTIC_CURVE);
             return 0;
         }
@@ -136,4 +161,31 @@ int groups_from_nids(const int *nids, size_t num_nids, uint16_t *out, size_t max
     }
     *num = n;
     return 1;
+}
+
+/* ---- a peer's supported_groups, packed ---- */
+
+uint64_t groups_pack(const CBS *list)
+{
+    uint64_t packed = 0;
+    unsigned seen = 0; /* table indices already packed */
+    size_t n = 0;
+    CBS it = *list;
+    uint16_t v;
+    while (codec_u16_list_next(&it, &v) && n < 16) {
+        int i = group_index(v);
+        if (i < 0 || (seen & (1u << i)))
+            continue;
+        seen |= 1u << i;
+        packed |= (uint64_t)(i + 1) << (4 * n++);
+    }
+    return packed;
+}
+
+uint16_t groups_packed_at(uint64_t packed, size_t i)
+{
+    if (i >= 16)
+        return 0;
+    unsigned v = (unsigned)(packed >> (4 * i)) & 0xf;
+    return v == 0 ? 0 : k_groups[v - 1].group;
 }

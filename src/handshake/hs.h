@@ -177,16 +177,26 @@ void hs_info(SSL *s, int where, int ret);
 
 /* ---- (EC)DHE, kex.c ---- */
 
-/* kex_supported: 1 if we can do key exchange in |group|. */
+/* kex_supported: 1 if we can do key exchange in |group| (X25519, X448,
+ * P-256, P-384, P-521, ffdhe2048 ... ffdhe8192). */
 int kex_supported(uint16_t group);
+/* kex_share_len: the exact length of a key_share for |group|; 0 if
+ * unsupported. */
+size_t kex_share_len(uint16_t group);
 /* kex_keygen makes an ephemeral key for |group| and its public encoding
- * (at most HS_MAX_KEX bytes). */
+ * into |out_pub| (HS_MAX_KEX bytes). */
 int kex_keygen(uint16_t group, EVP_PKEY **out_key, uint8_t *out_pub, size_t *out_pub_len) WUR;
-/* kex_derive computes the shared secret (at most HS_MAX_KEX bytes) with the
- * peer's encoded share.  A malformed or invalid share sets *out_alert
- * (illegal_parameter). */
+/* kex_derive computes the shared secret into |out| (HS_MAX_KEX bytes) with
+ * the peer's encoded share: exactly the group's length (RFC 8446 4.2.8);
+ * EC points uncompressed and on the curve; FFDHE 1 < y < p-1, the secret
+ * left-padded to len(p); an all-zero X25519/X448 secret refused.  A bad
+ * share sets *out_alert to illegal_parameter and raises SSL_R_BAD_KEY_SHARE
+ * (length), SSL_R_BAD_ECPOINT (point, zero secret) or SSL_R_BAD_DH_VALUE. */
 int kex_derive(uint16_t group, EVP_PKEY *key, const uint8_t *peer, size_t peer_len, uint8_t *out,
                size_t *out_len, uint8_t *out_alert) WUR;
+/* kex_public_key: a new public-only EVP_PKEY for the encoded share |pub| of
+ * |group| (what SSL_get_peer_tmp_key returns); NULL on failure. */
+EVP_PKEY *kex_public_key(uint16_t group, const uint8_t *pub, size_t pub_len);
 
 /* ---- what both TLS 1.3 roles share, tls13_common.c ---- */
 
@@ -237,6 +247,10 @@ int tls13_derive_resumption(SSL *s) WUR;
 int tls13_establish_session(SSL *s) WUR;
 /* tls13_set_peer_sigalgs stores the peer's signature_algorithms list. */
 void tls13_set_peer_sigalgs(SSL *s, const CBS *list);
+/* tls13_keep_kex_shares records the peer's share and ours (hs->kex_pub) of
+ * the exchange in s->group for the API (s->kex_shares), replacing any
+ * earlier ones. */
+int tls13_keep_kex_shares(SSL *s, const uint8_t *peer, size_t peer_len) WUR;
 
 /* ---- external PSKs from the PSK callbacks, tls13_psk.c ---- */
 

@@ -1,14 +1,18 @@
-/* Ephemeral (EC)DHE for the TLS 1.3 key_share: X25519, P-256, P-384.
- * RFC 8446 4.2.8.2 (uncompressed points), 7.4.1/7.4.2 (shared secrets).
+/* Ephemeral (EC)DHE for the TLS 1.3 key_share: X25519, X448, P-256, P-384,
+ * P-521 and the RFC 7919 groups ffdhe2048 ... ffdhe8192.
+ * RFC 8446 4.2.8.1 (FFDHE shares), 4.2.8.2 (uncompressed points), 7.4.1
+ * (the FFDHE secret, left-padded) and 7.4.2 (ECDHE secrets); RFC 7748 6
+ * (the all-zero X25519/X448 result); RFC 7919 5.1 (1 < y < p-1).
  *
  * Why per-thread contexts?  In OpenSSL 3.0 every EVP_PKEY_CTX built from a
  * name (EVP_PKEY_Q_keygen, EVP_PKEY_new_raw_*_key_ex) fetches the key
  * manager and sets up a generation/import context, which costs more than
  * the bookkeeping of the key itself.  Each thread instead keeps one
- * keygen-initialised context per group and one fromdata-initialised X25519
- * context, made on its first handshake and freed at thread exit; both are
- * reusable (generation and import do not change them).  No lock: a context
- * is only ever used by its own thread.
+ * keygen-initialised context per group (made when the thread first uses the
+ * group) and, for X25519 and X448, one fromdata-initialised context and one
+ * peer key, all freed at thread exit; they are reusable (generation and
+ * import do not change them).  No lock: a context is only ever used by its
+ * own thread.
  */
 #include "internal.h"
 
@@ -17,24 +21,82 @@
 
 #include <openssl/core_names.h>
 #include <openssl/params.h>
+#include <openssl/param_build.h>
 
 #include "codec/consts.h"
 #include "handshake/hs.h"
 
+/* ---- the groups ---- */
+
+enum kx_kind { KX_KIND_X, KX_KIND_EC, KX_KIND_DH };
+
+/* Indices into k_kx and the per-thread contexts; X25519 and X448 first
+ * (they index the X-only arrays too). */
+enum {
+    KX_X25519,
+    KX_X448,
+    KX_P256,
+    KX_P384,
+    KX_P521,
+    KX_FFDHE2048,
+    KX_FFDHE3072,
+    KX_FFDHE4096,
+    KX_FFDHE6144,
+    KX_FFDHE8192,
+    KX_NUM
+};
+#define KX_NUM_X 2
+
+static const struct kx_group {
+    uint16_t group;
+    uint8_t kind;         /* enum kx_kind */
+    uint16_t share_len;   /* the key_exchange field, exactly */
+    uint16_t secret_len;  /* the shared secret, exactly */
+    const char *keytype;  /* the key manager */
+    const char *grp_name; /* OSSL_PKEY_PARAM_GROUP_NAME, or NULL */
+} k_kx[KX_NUM] = {
+    [KX_X25519] = {CODEC_GROUP_X25519, KX_KIND_X, 32, 32, "X25519", NULL},
+    [KX_X448] = {CODEC_GROUP_X448, KX_KIND_X, 56, 56, "X448", NULL},
+    /* 0x04 || X || Y, each coordinate the field's size */
+    [KX_P256] = {CODEC_GROUP_SECP256R1, KX_KIND_EC, 65, 32, "EC", "P-256"},
+    [KX_P384] = {CODEC_GROUP_SECP384R1, KX_KIND_EC, 97, 48, "EC", "P-384"},
+    [KX_P521] = {CODEC_GROUP_SECP521R1, KX_KIND_EC, 133, 66, "EC", "P-521"},
+    /* y and the secret both len(p) bytes, big-endian */
+    [KX_FFDHE2048] = {CODEC_GROUP_FFDHE2048, KX_KIND_DH, 256, 256, "DH", "ffdhe2048"},
+    [KX_FFDHE3072] = {CODEC_GROUP_FFDHE3072, KX_KIND_DH, 384, 384, "DH", "ffdhe3072"},
+    [KX_FFDHE4096] = {CODEC_GROUP_FFDHE4096, KX_KIND_DH, 512, 512, "DH", "ffdhe4096"},
+    [KX_FFDHE6144] = {CODEC_GROUP_FFDHE6144, KX_KIND_DH, 768, 768, "DH", "ffdhe6144"},
+    [KX_FFDHE8192] = {CODEC_GROUP_FFDHE8192, KX_KIND_DH, 1024, 1024, "DH", "ffdhe8192"},
+};
+
+_Static_assert(HS_MAX_KEX >= 1024, "HS_MAX_KEX holds the largest share and secret (ffdhe8192)");
+
+static int kx_index(uint16_t group)
+{
+    /* X25519 first: the common case costs one comparison. */
+    for (int i = 0; i < KX_NUM; i++)
+        if (k_kx[i].group == group)
+            return i;
+    return -1;
+}
+
 int kex_supported(uint16_t group)
 {
-    return group == CODEC_GROUP_X25519 || group == CODEC_GROUP_SECP256R1 ||
-           group == CODEC_GROUP_SECP384R1;
+    return kx_index(group) >= 0;
+}
+
+size_t kex_share_len(uint16_t group)
+{
+    int i = kx_index(group);
+    return i < 0 ? 0 : k_kx[i].share_len;
 }
 
 /* ---- the per-thread contexts ---- */
 
-enum { KX_X25519, KX_P256, KX_P384, KX_NUM };
-
 typedef struct {
-    EVP_PKEY_CTX *gen[KX_NUM];   /* EVP_PKEY_keygen_init'ed, group set */
-    EVP_PKEY_CTX *x25519_import; /* EVP_PKEY_fromdata_init'ed */
-    EVP_PKEY *x25519_peer;       /* a peer public key, overwritten per use */
+    EVP_PKEY_CTX *gen[KX_NUM];        /* EVP_PKEY_keygen_init'ed, group set */
+    EVP_PKEY_CTX *x_import[KX_NUM_X]; /* EVP_PKEY_fromdata_init'ed */
+    EVP_PKEY *x_peer[KX_NUM_X];       /* a peer public key, overwritten per use */
 } KX_THREAD;
 
 static pthread_key_t g_kx_key;
@@ -50,8 +112,10 @@ static void kx_thread_free(void *p)
         return;
     for (int i = 0; i < KX_NUM; i++)
         EVP_PKEY_CTX_free(t->gen[i]);
-    EVP_PKEY_CTX_free(t->x25519_import);
-    EVP_PKEY_free(t->x25519_peer);
+    for (int i = 0; i < KX_NUM_X; i++) {
+        EVP_PKEY_CTX_free(t->x_import[i]);
+        EVP_PKEY_free(t->x_peer[i]);
+    }
     OPENSSL_free(t);
     tl_kx = NULL;
 }
@@ -82,31 +146,18 @@ static KX_THREAD *kx_thread(void)
     return t;
 }
 
-static int kx_index(uint16_t group)
-{
-    switch (group) {
-    case CODEC_GROUP_X25519:
-        return KX_X25519;
-    case CODEC_GROUP_SECP256R1:
-        return KX_P256;
-    case CODEC_GROUP_SECP384R1:
-        return KX_P384;
-    default:
-        return -1;
-    }
-}
-
 /* kx_gen_ctx_new: a keygen context for |idx| (NULL library context and
  * property query, as before: the application's defaults). */
 static EVP_PKEY_CTX *kx_gen_ctx_new(int idx)
 {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, idx == KX_X25519 ? "X25519" : "EC", NULL);
+    const struct kx_group *g = &k_kx[idx];
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, g->keytype, NULL);
     if (ctx == NULL || EVP_PKEY_keygen_init(ctx) <= 0)
         goto err;
-    if (idx != KX_X25519) {
+    if (g->grp_name != NULL) {
         OSSL_PARAM params[2];
-        params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-                                                     idx == KX_P256 ? "P-256" : "P-384", 0);
+        params[0] =
+            OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)g->grp_name, 0);
         params[1] = OSSL_PARAM_construct_end();
         if (EVP_PKEY_CTX_set_params(ctx, params) <= 0)
             goto err;
@@ -117,9 +168,9 @@ err:
     return NULL;
 }
 
-static EVP_PKEY_CTX *kx_import_ctx_new(void)
+static EVP_PKEY_CTX *kx_import_ctx_new(int xi)
 {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, k_kx[xi].keytype, NULL);
     if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) <= 0) {
         EVP_PKEY_CTX_free(ctx);
         return NULL;
@@ -142,31 +193,33 @@ static EVP_PKEY_CTX *kx_gen_ctx(int idx, int *out_owned)
     return t->gen[idx];
 }
 
-static EVP_PKEY_CTX *kx_import_ctx(int *out_owned)
+/* kx_import_ctx: the same for the import context of X25519/X448 |xi|. */
+static EVP_PKEY_CTX *kx_import_ctx(int xi, int *out_owned)
 {
     KX_THREAD *t = kx_thread();
     if (t == NULL) {
         *out_owned = 1;
-        return kx_import_ctx_new();
+        return kx_import_ctx_new(xi);
     }
     *out_owned = 0;
-    if (t->x25519_import == NULL)
-        t->x25519_import = kx_import_ctx_new();
-    return t->x25519_import;
+    if (t->x_import[xi] == NULL)
+        t->x_import[xi] = kx_import_ctx_new(xi);
+    return t->x_import[xi];
 }
 
-/* ---- key generation and agreement ---- */
+/* ---- key generation ---- */
 
 int kex_keygen(uint16_t group, EVP_PKEY **out_key, uint8_t *out_pub, size_t *out_pub_len)
 {
     EVP_PKEY *key = NULL;
     size_t len;
-    int idx = kex_supported(group) ? kx_index(group) : -1;
+    int idx = kx_index(group);
 
     if (idx < 0) {
         ERR_raise(ERR_LIB_SSL, SSL_R_UNSUPPORTED_ELLIPTIC_CURVE);
         return 0;
     }
+    const struct kx_group *g = &k_kx[idx];
     int owned;
     EVP_PKEY_CTX *ctx = kx_gen_ctx(idx, &owned);
     int ok = ctx != NULL && EVP_PKEY_keygen(ctx, &key) > 0;
@@ -174,18 +227,20 @@ int kex_keygen(uint16_t group, EVP_PKEY **out_key, uint8_t *out_pub, size_t *out
         EVP_PKEY_CTX_free(ctx);
     if (!ok)
         goto err;
-    if (idx == KX_X25519) {
-        len = 32;
-        if (!EVP_PKEY_get_raw_public_key(key, out_pub, &len) || len != 32)
+    if (g->kind == KX_KIND_X) {
+        len = HS_MAX_KEX;
+        if (!EVP_PKEY_get_raw_public_key(key, out_pub, &len))
             goto err;
     } else {
-        /* RFC 8446 4.2.8.2: the uncompressed point (the default format). */
+        /* EC: the uncompressed point (the default format), RFC 8446
+         * 4.2.8.2; DH: y left-padded to len(p), RFC 8446 4.2.8.1. */
         len = 0;
-        if (!EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, out_pub, 133,
-                                             &len) ||
-            len == 0)
+        if (!EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, out_pub,
+                                             HS_MAX_KEX, &len))
             goto err;
     }
+    if (len != g->share_len || (g->kind == KX_KIND_EC && out_pub[0] != 4))
+        goto err;
     *out_key = key;
     *out_pub_len = len;
     return 1;
@@ -195,12 +250,14 @@ err:
     return 0;
 }
 
-/* kx_x25519_import: a new X25519 public key (32 bytes). */
-static EVP_PKEY *kx_x25519_import(const uint8_t *peer, size_t peer_len)
+/* ---- the peer's key ---- */
+
+/* kx_x_import: a new X25519/X448 public key from its raw encoding. */
+static EVP_PKEY *kx_x_import(int xi, const uint8_t *peer, size_t peer_len)
 {
     int owned;
     EVP_PKEY *pk = NULL;
-    EVP_PKEY_CTX *ctx = kx_import_ctx(&owned);
+    EVP_PKEY_CTX *ctx = kx_import_ctx(xi, &owned);
     if (ctx == NULL)
         return NULL;
     /* What EVP_PKEY_new_raw_public_key_ex does, minus the fetch. */
@@ -216,34 +273,77 @@ static EVP_PKEY *kx_x25519_import(const uint8_t *peer, size_t peer_len)
     return pk;
 }
 
-/* kx_x25519_peer: the peer's X25519 public key (32 bytes), a reference the
- * caller frees.  Even from a reused import context, every new EVP_PKEY
- * costs a key-manager type lookup (a walk of the whole name map in OpenSSL
- * 3.0), so each thread keeps one peer key and overwrites its public value
- * in place (the provider's encoded-public-key parameter) for the next
+/* kx_x_peer: the peer's X25519/X448 public key, a reference the caller
+ * frees.  Even from a reused import context, every new EVP_PKEY costs a
+ * key-manager type lookup (a walk of the whole name map in OpenSSL 3.0),
+ * so each thread keeps one peer key per type and overwrites its public
+ * value in place (the provider's encoded-public-key parameter) for the next
  * exchange.  Only this thread uses it, and kex_derive drops every other
  * reference (its derive context) before returning, so nothing can see the
  * key change. */
-static EVP_PKEY *kx_x25519_peer(const uint8_t *peer, size_t peer_len)
+static EVP_PKEY *kx_x_peer(int xi, const uint8_t *peer, size_t peer_len)
 {
     KX_THREAD *t = kx_thread();
-    if (t != NULL && t->x25519_peer != NULL) {
+    if (t != NULL && t->x_peer[xi] != NULL) {
         ERR_set_mark();
-        int ok = EVP_PKEY_set1_encoded_public_key(t->x25519_peer, peer, peer_len) == 1 &&
-                 EVP_PKEY_up_ref(t->x25519_peer);
+        int ok = EVP_PKEY_set1_encoded_public_key(t->x_peer[xi], peer, peer_len) == 1 &&
+                 EVP_PKEY_up_ref(t->x_peer[xi]);
         if (ok) {
             ERR_pop_to_mark();
-            return t->x25519_peer;
+            return t->x_peer[xi];
         }
         /* unknown state: forget it and import afresh */
         ERR_pop_to_mark();
-        EVP_PKEY_free(t->x25519_peer);
-        t->x25519_peer = NULL;
+        EVP_PKEY_free(t->x_peer[xi]);
+        t->x_peer[xi] = NULL;
     }
-    EVP_PKEY *pk = kx_x25519_import(peer, peer_len);
+    EVP_PKEY *pk = kx_x_import(xi, peer, peer_len);
     if (pk != NULL && t != NULL && EVP_PKEY_up_ref(pk))
-        t->x25519_peer = pk;
+        t->x_peer[xi] = pk;
     return pk;
+}
+
+/* kx_dh_y_ok: RFC 7919 5.1 / RFC 8446 4.2.8.1: 1 < y < p-1 for the
+ * big-endian |y| of exactly len(p) bytes, p taken from our |key|. */
+static int kx_dh_y_ok(EVP_PKEY *key, const uint8_t *y, size_t len)
+{
+    BIGNUM *p = NULL, *by = BN_bin2bn(y, (int)len, NULL);
+    int ok = by != NULL && EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_FFC_P, &p) &&
+             (size_t)BN_num_bytes(p) == len && BN_sub_word(p, 1) && BN_cmp(by, p) < 0 &&
+             BN_cmp(by, BN_value_one()) > 0;
+    BN_free(by);
+    BN_free(p);
+    return ok;
+}
+
+/* kx_peer_from_params: a public key with the domain parameters of our
+ * |key| (curve or FFDHE group) and the peer's encoded value. */
+static EVP_PKEY *kx_peer_from_params(EVP_PKEY *key, const uint8_t *peer, size_t peer_len,
+                                     int *out_internal)
+{
+    EVP_PKEY *pk = EVP_PKEY_new();
+    *out_internal = 1;
+    if (pk == NULL || !EVP_PKEY_copy_parameters(pk, key))
+        goto err;
+    *out_internal = 0;
+    /* EC: checks the point is on the curve; DH: the range, again. */
+    if (EVP_PKEY_set1_encoded_public_key(pk, peer, peer_len) != 1)
+        goto err;
+    return pk;
+err:
+    EVP_PKEY_free(pk);
+    return NULL;
+}
+
+/* ---- agreement ---- */
+
+/* kx_is_zero: 1 if all |len| bytes are zero (no early exit: a secret). */
+static int kx_is_zero(const uint8_t *b, size_t len)
+{
+    uint8_t acc = 0;
+    for (size_t i = 0; i < len; i++)
+        acc |= b[i];
+    return acc == 0;
 }
 
 int kex_derive(uint16_t group, EVP_PKEY *key, const uint8_t *peer, size_t peer_len, uint8_t *out,
@@ -251,45 +351,75 @@ int kex_derive(uint16_t group, EVP_PKEY *key, const uint8_t *peer, size_t peer_l
 {
     EVP_PKEY *pk = NULL;
     EVP_PKEY_CTX *ctx = NULL;
-    int ok = 0;
+    int ok = 0, internal = 0;
+    int reason = SSL_R_BAD_ECPOINT;
+    int idx = kx_index(group);
 
     *out_alert = CODEC_ALERT_INTERNAL_ERROR;
-    if (group == CODEC_GROUP_X25519) {
-        if (peer_len != 32)
+    if (idx < 0 || key == NULL)
+        goto err;
+    const struct kx_group *g = &k_kx[idx];
+    if (peer_len != g->share_len) {
+        reason = SSL_R_BAD_KEY_SHARE;
+        goto bad_share;
+    }
+    switch (g->kind) {
+    case KX_KIND_X:
+        if ((pk = kx_x_peer(idx, peer, peer_len)) == NULL)
             goto bad_share;
-        pk = kx_x25519_peer(peer, peer_len);
-        if (pk == NULL)
-            goto bad_share;
-    } else {
+        break;
+    case KX_KIND_EC:
         /* RFC 8446 4.2.8.2: only the uncompressed form is allowed. */
-        size_t want = group == CODEC_GROUP_SECP256R1 ? 65 : 97;
-        if (peer_len != want || peer[0] != 4)
+        if (peer[0] != 4)
             goto bad_share;
-        pk = EVP_PKEY_new();
-        if (pk == NULL || !EVP_PKEY_copy_parameters(pk, key))
-            goto err;
-        /* This checks the point is on the curve. */
-        if (!EVP_PKEY_set1_encoded_public_key(pk, peer, peer_len))
+        if ((pk = kx_peer_from_params(key, peer, peer_len, &internal)) == NULL)
+            goto maybe_bad;
+        break;
+    default:
+        reason = SSL_R_BAD_DH_VALUE;
+        if (!kx_dh_y_ok(key, peer, peer_len))
             goto bad_share;
+        if ((pk = kx_peer_from_params(key, peer, peer_len, &internal)) == NULL)
+            goto maybe_bad;
+        break;
     }
     ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
     if (ctx == NULL || EVP_PKEY_derive_init(ctx) <= 0)
         goto err;
-    /* Every 32-byte string is a valid X25519 public key (RFC 7748 5), so the
-     * provider's public-key check (which would build yet another context)
-     * has nothing to check there; the all-zero result is still refused by
-     * the derivation.  EC points get the full check. */
-    if (EVP_PKEY_derive_set_peer_ex(ctx, pk, group != CODEC_GROUP_X25519) <= 0)
+    /* RFC 8446 7.4.1: the FFDHE secret keeps its leading zeros. */
+    if (g->kind == KX_KIND_DH && EVP_PKEY_CTX_set_dh_pad(ctx, 1) <= 0)
+        goto err;
+    /* Every 32- or 56-byte string is a valid X25519/X448 public key (RFC
+     * 7748 5), so the provider's public-key check (which would build yet
+     * another context) has nothing to check there; the all-zero result is
+     * refused below.  FFDHE: the range was checked above, which RFC 7919
+     * 5.1 asks for (the full check would cost a modexp by a |p|-bit
+     * exponent).  EC points get the provider's full check. */
+    if (EVP_PKEY_derive_set_peer_ex(ctx, pk, g->kind == KX_KIND_EC) <= 0)
         goto bad_share;
-    size_t n = 66;
-    if (EVP_PKEY_derive(ctx, out, &n) <= 0)
-        goto bad_share; /* includes the all-zero X25519 result */
+    size_t n = HS_MAX_KEX;
+    if (EVP_PKEY_derive(ctx, out, &n) <= 0) {
+        /* The provider refuses the all-zero X25519/X448 result itself. */
+        if (g->kind == KX_KIND_X)
+            goto bad_share;
+        goto err;
+    }
+    if (n != g->secret_len) {
+        OPENSSL_cleanse(out, n <= HS_MAX_KEX ? n : HS_MAX_KEX);
+        goto err;
+    }
+    /* RFC 8446 7.4.2 / RFC 7748 6: a small-order X25519/X448 share. */
+    if (g->kind == KX_KIND_X && kx_is_zero(out, n))
+        goto bad_share;
     *out_len = n;
     ok = 1;
     goto done;
+maybe_bad:
+    if (internal)
+        goto err;
 bad_share:
     *out_alert = CODEC_ALERT_ILLEGAL_PARAMETER;
-    ERR_raise(ERR_LIB_SSL, SSL_R_BAD_ECPOINT);
+    ERR_raise(ERR_LIB_SSL, reason);
     goto done;
 err:
     ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
@@ -297,4 +427,44 @@ done:
     EVP_PKEY_CTX_free(ctx);
     EVP_PKEY_free(pk);
     return ok;
+}
+
+/* ---- keys for the API ---- */
+
+EVP_PKEY *kex_public_key(uint16_t group, const uint8_t *pub, size_t pub_len)
+{
+    int idx = kx_index(group);
+    if (idx < 0 || pub == NULL || pub_len != k_kx[idx].share_len)
+        return NULL;
+    const struct kx_group *g = &k_kx[idx];
+    EVP_PKEY *pk = NULL;
+    OSSL_PARAM *params = NULL;
+    BIGNUM *y = NULL;
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, g->keytype, NULL);
+    if (bld == NULL || ctx == NULL || EVP_PKEY_fromdata_init(ctx) <= 0)
+        goto done;
+    if (g->grp_name != NULL &&
+        !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, g->grp_name, 0))
+        goto done;
+    if (g->kind == KX_KIND_DH) {
+        if ((y = BN_bin2bn(pub, (int)pub_len, NULL)) == NULL ||
+            !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PUB_KEY, y))
+            goto done;
+    } else if (!OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, pub_len)) {
+        goto done;
+    }
+    if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+        EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+        EVP_PKEY_free(pk);
+        pk = NULL;
+    }
+done:
+    if (pk == NULL)
+        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    BN_free(y);
+    EVP_PKEY_CTX_free(ctx);
+    return pk;
 }

@@ -295,6 +295,11 @@ static enum hs_ret do_read_server_hello(SSL *s)
                         cbs_len(&sh.key_share.key_exchange), secret, &secret_len, &alert))
             return hs_fail(s, alert, 0);
         s->group = hs->kex_group;
+        if (!tls13_keep_kex_shares(s, cbs_data(&sh.key_share.key_exchange),
+                                   cbs_len(&sh.key_share.key_exchange))) {
+            OPENSSL_cleanse(secret, sizeof(secret));
+            return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
+        }
     } else if (s->hit && (s->cfg.options & SSL_OP_ALLOW_NO_DHE_KEX)) {
         hs->psk_ke_only = 1; /* RFC 8446 4.2.9 psk_ke */
     } else {

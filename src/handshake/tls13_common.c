@@ -128,6 +128,25 @@ void tls13_set_peer_sigalgs(SSL *s, const CBS *list)
     hs->peer_sigalgs_len = n;
 }
 
+int tls13_keep_kex_shares(SSL *s, const uint8_t *peer, size_t peer_len)
+{
+    struct hs_state *hs = s->hs;
+    size_t own_len = hs->kex_pub_len;
+    OPENSSL_free(s->kex_shares);
+    s->kex_shares = NULL;
+    s->kex_peer_len = s->kex_own_len = 0;
+    if (peer_len > HS_MAX_KEX || own_len > HS_MAX_KEX)
+        return 0;
+    /* Only what the exchange made public: the keys are rebuilt when asked. */
+    if ((s->kex_shares = OPENSSL_malloc(peer_len + own_len)) == NULL)
+        return 0;
+    memcpy(s->kex_shares, peer, peer_len);
+    memcpy(s->kex_shares + peer_len, hs->kex_pub, own_len);
+    s->kex_peer_len = (uint16_t)peer_len;
+    s->kex_own_len = (uint16_t)own_len;
+    return 1;
+}
+
 /* send_cert_verify signs the transcript so far with |slot|'s key. */
 static int send_cert_verify(SSL *s, const CERT_SLOT *slot, uint16_t sigalg)
 {

@@ -14,6 +14,7 @@
 #include "auth/auth.h"
 #include "codec/cipher_suites.h"
 #include "codec/consts.h"
+#include "codec/groups.h"
 #include "codec/hello.h"
 #include "codec/messages13.h"
 #include "handshake/hs.h"
@@ -407,6 +408,9 @@ static enum hs_ret choose_params(SSL *s, const CODEC_CLIENT_HELLO *ch)
     if (codec_ch_has(ch, CODEC_EXT_SIGNATURE_ALGORITHMS))
         tls13_set_peer_sigalgs(s, &ch->sigalgs);
     choose_group(s, ch, &c);
+    /* for SSL_get_shared_group (the second hello's list replaces the first's) */
+    s->peer_groups =
+        codec_ch_has(ch, CODEC_EXT_SUPPORTED_GROUPS) ? groups_pack(&ch->supported_groups) : 0;
     /* RFC 8446 4.1.2: the second hello must carry the share we asked for;
      * RFC 8446 4.1.4: there is never a second HelloRetryRequest. */
     if (hs->hrr && (c.group != hs->kex_group || c.share == NULL))
@@ -447,6 +451,8 @@ static enum hs_ret choose_params(SSL *s, const CODEC_CLIENT_HELLO *ch)
                         &hs->kex_secret_len, &alert))
             return hs_fail(s, alert, 0);
         s->group = c.group;
+        if (!tls13_keep_kex_shares(s, cbs_data(c.share), cbs_len(c.share)))
+            return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
     }
     /* The suite (and so the transcript hash) is final only now: a PSK may
      * have moved the choice to a suite sharing its hash. */
@@ -606,7 +612,7 @@ static enum hs_ret do_send_encrypted_extensions(SSL *s)
 {
     struct hs_state *hs = s->hs;
     CODEC_ENCRYPTED_EXTENSIONS_OUT ee;
-    uint16_t groups[8];
+    uint16_t groups[SESAME_MAX_GROUPS];
     size_t n = 0;
     CBB cbb;
     memset(&ee, 0, sizeof(ee));
@@ -616,7 +622,7 @@ static enum hs_ret do_send_encrypted_extensions(SSL *s)
     /* As OpenSSL: tell the client our preference when its share was not our
      * first choice, so its next hello can send the better one. */
     if (hs->groups_in_ee) {
-        for (size_t i = 0; i < s->cfg.num_groups && n < 8; i++)
+        for (size_t i = 0; i < s->cfg.num_groups && n < SESAME_MAX_GROUPS; i++)
             if (kex_supported(s->cfg.groups[i]))
                 groups[n++] = s->cfg.groups[i];
         ee.groups = groups;

@@ -185,16 +185,45 @@ static void test_ctrl(void)
     CHECK_EQ_INT(ctx->cfg.num_suites13, 0);
     CHECK_EQ_INT(sk_SSL_CIPHER_num(SSL_CTX_get_ciphers(ctx)), 6);
 
+    /* OpenSSL 3.0's default groups, in its order */
+    static const uint16_t default_groups[] = {
+        GROUP_X25519,    GROUP_SECP256R1, GROUP_X448,      GROUP_SECP521R1, GROUP_SECP384R1,
+        GROUP_FFDHE2048, GROUP_FFDHE3072, GROUP_FFDHE4096, GROUP_FFDHE6144, GROUP_FFDHE8192};
+    CHECK_EQ_MEM(ctx->cfg.groups, ctx->cfg.num_groups * 2, default_groups, sizeof(default_groups));
     CHECK(SSL_CTX_set1_groups_list(ctx, "P-384:x25519") == 1);
     CHECK_EQ_INT(ctx->cfg.num_groups, 2);
     CHECK_EQ_INT(ctx->cfg.groups[0], GROUP_SECP384R1);
-    CHECK(SSL_CTX_set1_groups_list(ctx, "X25519:P-521") == 1); /* P-521 skipped */
+    CHECK(SSL_CTX_set1_groups_list(ctx, "X25519:P-521") == 1);
+    CHECK_EQ_INT(ctx->cfg.num_groups, 2);
+    CHECK_EQ_INT(ctx->cfg.groups[1], GROUP_SECP521R1);
+    /* every spelling OpenSSL accepts, and only those (case matters) */
+    CHECK(SSL_CTX_set1_groups_list(ctx, "x25519:prime256v1:X448:secp521r1:P-384:ffdhe2048:"
+                                        "ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192") == 1);
+    CHECK_EQ_MEM(ctx->cfg.groups, ctx->cfg.num_groups * 2, default_groups, sizeof(default_groups));
+    CHECK(SSL_CTX_set1_groups_list(ctx, "x448:secp256r1:P-521:X25519") == 1);
+    CHECK_EQ_INT(ctx->cfg.num_groups, 4);
+    CHECK(SSL_CTX_set1_groups_list(ctx, "SECP521R1") == 0);
+    CHECK(SSL_CTX_set1_groups_list(ctx, "FFDHE2048") == 0);
+    CHECK(SSL_CTX_set1_groups_list(ctx, "p-521") == 0);
+    CHECK(SSL_CTX_set1_groups_list(ctx, "secp224r1:X448") == 1); /* secp224r1 skipped */
+    CHECK_EQ_INT(ctx->cfg.num_groups, 1);
+    CHECK_EQ_INT(ctx->cfg.groups[0], GROUP_X448);
     CHECK(SSL_CTX_set1_groups_list(ctx, "X25519:nonsense") == 0);
     CHECK(SSL_CTX_set1_groups_list(ctx, "X25519:X25519") == 0);
+    CHECK(SSL_CTX_set1_groups_list(ctx, "P-521:secp521r1") == 0);
     ERR_clear_error();
     int nids[] = {NID_X9_62_prime256v1};
     CHECK(SSL_CTX_set1_groups(ctx, nids, 1) == 1);
     CHECK_EQ_INT(ctx->cfg.groups[0], GROUP_SECP256R1);
+    int nids2[] = {NID_ffdhe8192, NID_X448, NID_secp521r1, NID_ffdhe2048};
+    CHECK(SSL_CTX_set1_groups(ctx, nids2, 4) == 1);
+    CHECK_EQ_INT(ctx->cfg.num_groups, 4);
+    CHECK(ctx->cfg.groups[0] == GROUP_FFDHE8192 && ctx->cfg.groups[3] == GROUP_FFDHE2048);
+    SSL *gs = SSL_new(ctx);
+    CHECK(gs != NULL && strcmp(SSL_group_to_name(gs, NID_X448), "x448") == 0 &&
+          strcmp(SSL_group_to_name(gs, NID_secp521r1), "secp521r1") == 0 &&
+          strcmp(SSL_group_to_name(gs, NID_ffdhe4096), "ffdhe4096") == 0);
+    SSL_free(gs);
 
     CHECK(SSL_CTX_set1_sigalgs_list(ctx, "ECDSA+SHA256:RSA-PSS+SHA256:ed25519") == 1);
     CHECK_EQ_INT(ctx->cfg.num_sigalgs, 4);
