@@ -51,7 +51,7 @@ struct cli_opts {
     const char *connect, *servername, *cafile, *alpn, *cert, *key, *groups, *cipher, *suites;
     const char *sess_out, *sess_in, *psk_identity, *psk, *keylog, *verify_hostname;
     const char *min_proto, *max_proto;
-    int noservername, verify_return_error, tls1_2, tls1_3, reconnect, quiet, brief, help;
+    int noservername, verify_return_error, tls1_2, tls1_3, reconnect, quiet, brief, help, state;
 };
 
 static int verify_cb(int ok, X509_STORE_CTX *xs)
@@ -374,6 +374,8 @@ static SSL_CTX *make_ctx(const struct cli_opts *o)
     }
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
     SSL_CTX_set_info_callback(ctx, info_cb);
+    if (o->state)
+        ctx_trace_states(ctx);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
     if (o->alpn != NULL) {
@@ -420,6 +422,7 @@ int cmd_s_client(int argc, char **argv)
         {"quiet", OPT_FLAG, &o.quiet, "print only the data"},
         {"brief", OPT_FLAG, &o.brief, "print only the summary block"},
         {"keylogfile", OPT_STR, &o.keylog, "FILE  append NSS key log lines"},
+        {"state", OPT_FLAG, &o.state, "print the handshake states"},
         {"help", OPT_FLAG, &o.help, "this text"},
         {NULL, 0, NULL, NULL},
     };

@@ -77,7 +77,7 @@ struct srv_opts {
     const char *min_proto, *max_proto, *cipher, *suites, *groups, *psk_identity, *psk;
     const char *keylog;
     int verify, Verify, www, WWW, rev, tls1_2, tls1_3, quiet, no_ticket, num_tickets;
-    int allow_no_dhe, no_cache, naccept, help, verify_return_error;
+    int allow_no_dhe, no_cache, naccept, help, verify_return_error, state;
 };
 
 static SSL_CTX *make_ctx(const struct srv_opts *o, const char *cert, const char *key)
@@ -92,6 +92,8 @@ static SSL_CTX *make_ctx(const struct srv_opts *o, const char *cert, const char 
         (o->keylog != NULL && !ctx_set_keylog(ctx, o->keylog)) ||
         !SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1))
         goto err;
+    if (o->state)
+        ctx_trace_states(ctx);
     if (o->cafile != NULL) {
         if (SSL_CTX_load_verify_locations(ctx, o->cafile, NULL) != 1) {
             fprintf(stderr, "cannot load CA file '%s'\n", o->cafile);
@@ -367,6 +369,7 @@ int cmd_s_server(int argc, char **argv)
         {"ciphersuites", OPT_STR, &o.suites, "LIST  TLS 1.3 cipher suites"},
         {"groups", OPT_STR, &o.groups, "LIST  key exchange groups"},
         {"quiet", OPT_FLAG, &o.quiet, "no connection summaries"},
+        {"state", OPT_FLAG, &o.state, "print the handshake states"},
         {"no_ticket", OPT_FLAG, &o.no_ticket, "SSL_OP_NO_TICKET (stateful sessions)"},
         {"num_tickets", OPT_INT, &o.num_tickets, "N  TLS 1.3 tickets per connection"},
         {"psk_identity", OPT_STR, &o.psk_identity, "ID  external PSK identity"},

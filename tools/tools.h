@@ -50,6 +50,9 @@ int ctx_set_versions(SSL_CTX *ctx, int tls1_2, int tls1_3, const char *min, cons
 int ctx_set_algs(SSL_CTX *ctx, const char *cipher, const char *suites, const char *groups);
 /* Loads a certificate chain and its key into ctx. */
 int ctx_load_cert_key(SSL_CTX *ctx, const char *cert, const char *key);
+/* -state: prints every handshake step and alert to stderr as openssl does
+ * (keeps ctx's info callback, called after). */
+void ctx_trace_states(SSL_CTX *ctx);
 /* Opens file for NSS key log lines and installs the callback on ctx. */
 int ctx_set_keylog(SSL_CTX *ctx, const char *file);
 

@@ -69,8 +69,15 @@ void hs_info(SSL *s, int where, int ret)
 
 void hs_set_state(SSL *s, int state)
 {
-    s->hs->state = state;
+    /* As OpenSSL, the callback hears of each step as it completes (the
+     * state string names the step just done). */
     hs_info(s, s->server ? SSL_CB_ACCEPT_LOOP : SSL_CB_CONNECT_LOOP, 1);
+    s->hs->state = state;
+}
+
+void hs_set_state_quietly(SSL *s, int state)
+{
+    s->hs->state = state;
 }
 
 void hs_msg_cb(SSL *s, int write_p, const uint8_t *msg, size_t len)
@@ -200,9 +207,10 @@ int hs_run(SSL *s)
         return -1;
     }
     if (s->hs == NULL) {
+        hs_info(s, SSL_CB_HANDSHAKE_START, 1);
+        hs_info(s, s->server ? SSL_CB_ACCEPT_LOOP : SSL_CB_CONNECT_LOOP, 1); /* "before" */
         if (!hs_start(s))
             return -1;
-        hs_info(s, SSL_CB_HANDSHAKE_START, 1);
     }
     for (;;) {
         int st = s->hs->state;
@@ -221,6 +229,7 @@ int hs_run(SSL *s)
                 (void)BIO_flush(s->wbio);
             hs_free(s);
             s->phase = HS_PHASE_DONE;
+            hs_info(s, s->server ? SSL_CB_ACCEPT_LOOP : SSL_CB_CONNECT_LOOP, 1);
             hs_info(s, SSL_CB_HANDSHAKE_DONE, 1);
             hs_info(s, s->server ? SSL_CB_ACCEPT_EXIT : SSL_CB_CONNECT_EXIT, 1);
             return 1;

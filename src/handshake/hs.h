@@ -128,8 +128,12 @@ void hs_free(SSL *s);
 /* hs_run drives the handshake: 1 done, -1 failed (the error queue says so)
  * or would block (rwstate says which way), as SSL_do_handshake returns. */
 int hs_run(SSL *s);
-/* hs_set_state moves to |state| and tells the info callback. */
+/* hs_set_state tells the info callback the current step is done (the
+ * state table names it), then moves to |state|. */
 void hs_set_state(SSL *s, int state);
+/* hs_set_state_quietly moves on from a step that did nothing (an optional
+ * message that was not there). */
+void hs_set_state_quietly(SSL *s, int state);
 
 /* ---- the failure path, conn_fail.c ---- */
 

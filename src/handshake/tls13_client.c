@@ -394,8 +394,10 @@ static enum hs_ret do_read_certificate_request(SSL *s)
         hs->cert_requested = 1;
         if (!hs_consume(s))
             return HS_ERR;
+        hs_set_state(s, CS_READ_SERVER_CERTIFICATE);
+        return HS_OK;
     }
-    hs_set_state(s, CS_READ_SERVER_CERTIFICATE);
+    hs_set_state_quietly(s, CS_READ_SERVER_CERTIFICATE);
     return HS_OK;
 }
 

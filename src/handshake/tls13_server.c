@@ -468,7 +468,10 @@ static enum hs_ret choose_params(SSL *s, const CODEC_CLIENT_HELLO *ch)
     s->version = TLS1_3_VERSION;
     if (!hs_consume(s))
         return HS_ERR;
-    hs_set_state(s, hs->psk != NULL ? SS_SEND_SERVER_HELLO : SS_SELECT_CERTIFICATE);
+    if (hs->psk != NULL)
+        hs_set_state(s, SS_SEND_SERVER_HELLO);
+    else /* still part of reading the ClientHello */
+        hs_set_state_quietly(s, SS_SELECT_CERTIFICATE);
     return HS_OK;
 }
 

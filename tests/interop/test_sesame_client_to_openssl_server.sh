@@ -42,3 +42,21 @@ expect "$out" 'HTTP/1\.0 200 ok' "HRR: no HTTP response"
 n=$(grep -cE '^<<< .*ClientHello' "$TMP/hrr.log" || true)
 [ "$n" = 2 ] || fail "HRR: openssl s_server received $n ClientHellos, expected 2 (HelloRetryRequest)"
 pass "HelloRetryRequest X25519 -> P-384"
+
+# -state: the handshake steps, as the info callback reports them (the library's state table),
+# match what openssl s_client prints against the same server, compatibility CCS and the
+# steps after the handshake (tickets) aside.
+openssl_server state -cert "$C/server.pem" -key "$C/server.key" -www -tls1_3
+out=$TMP/c-state.out
+sesame_client "$out" "$HTTP_GET" -connect "127.0.0.1:$PORT" -servername localhost \
+  -CAfile "$C/ca.pem" -verify_return_error -tls1_3 -state ||
+  { tail -n 20 "$out"; fail "-state: sesame s_client exited $CLIENT_RC"; }
+oout=$TMP/o-state.out
+openssl_client "$oout" "$HTTP_GET" -connect "127.0.0.1:$PORT" -servername localhost \
+  -CAfile "$C/ca.pem" -tls1_3 -state || true
+steps() { grep '^SSL_connect:' "$1" | grep -v 'change cipher spec' | uniq |
+            sed -n '1,/negotiation finished successfully/p'; }
+[ -n "$(steps "$out")" ] || fail "-state: sesame s_client printed no SSL_connect lines"
+diff <(steps "$oout") <(steps "$out") >"$TMP/state.diff" ||
+  { cat "$TMP/state.diff"; fail "-state: the handshake steps differ from openssl s_client's"; }
+pass "-state: $(steps "$out" | wc -l) handshake steps as openssl s_client reports them"
