@@ -518,7 +518,14 @@ int hp_read_record(HP *p)
 int hp_send_hs(HP *p, const HP_BUF *msg)
 {
     hp_transcript_add(p, msg->p, msg->n);
-    return hp_send_record(p, HP_CT_HANDSHAKE, msg->p, msg->n);
+    if (p->hs_frag == 0)
+        return hp_send_record(p, HP_CT_HANDSHAKE, msg->p, msg->n);
+    for (size_t off = 0; off < msg->n; off += p->hs_frag) {
+        size_t n = msg->n - off < p->hs_frag ? msg->n - off : p->hs_frag;
+        if (!hp_send_record(p, HP_CT_HANDSHAKE, msg->p + off, n))
+            return 0;
+    }
+    return 1;
 }
 
 /* next_hs_msg reads until a whole handshake message is buffered; *out_len its length. */
@@ -698,6 +705,8 @@ HP_BUF hp_client_hello(HP *p, const HP_CH_OPTS *o)
     hp_buf_ext(&exts, HP_EXT_PSK_KEY_EXCHANGE_MODES, modes, sizeof(modes));
     if (o->early_data)
         hp_buf_ext(&exts, HP_EXT_EARLY_DATA, NULL, 0);
+    if (o->extra_ext != NULL && !o->extra_after_psk)
+        hp_buf_add(&exts, o->extra_ext->p, o->extra_ext->n);
     if (o->unknown_psk) {
         /* RFC 8446 4.2.11: last.  A ticket of random bytes: no server can open it, so its
          * binder (random too) is never checked. */
@@ -714,6 +723,8 @@ HP_BUF hp_client_hello(HP *p, const HP_CH_OPTS *o)
         hp_buf_add(&e, binder, sizeof(binder));
         hp_buf_ext(&exts, HP_EXT_PRE_SHARED_KEY, e.p, e.n);
     }
+    if (o->extra_ext != NULL && o->extra_after_psk)
+        hp_buf_add(&exts, o->extra_ext->p, o->extra_ext->n);
     hp_buf_u16(&body, (unsigned)exts.n);
     hp_buf_add(&body, exts.p, exts.n);
     HP_BUF m = hp_hs_msg(HP_HS_CLIENT_HELLO, body.p, body.n);
@@ -728,7 +739,12 @@ int hp_client_send_hello(HP *p, const HP_CH_OPTS *o)
     HP_BUF m = hp_client_hello(p, o);
     hp_transcript_add(p, m.p, m.n);
     /* RFC 8446 5.1: legacy_record_version 0x0301 for the first ClientHello */
-    int ok = send_plain_v(p, p->hrr_done ? 0x0303 : 0x0301, HP_CT_HANDSHAKE, m.p, m.n);
+    size_t frag = p->hs_frag ? p->hs_frag : m.n;
+    int ok = 1;
+    for (size_t off = 0; ok && off < m.n; off += frag) {
+        size_t n = m.n - off < frag ? m.n - off : frag;
+        ok = send_plain_v(p, p->hrr_done ? 0x0303 : 0x0301, HP_CT_HANDSHAKE, m.p + off, n);
+    }
     hp_buf_free(&m);
     return ok;
 }
@@ -901,6 +917,30 @@ out:
     return ok;
 }
 
+int hp_server_send_hrr(HP *p, uint16_t group)
+{
+    HP_BUF body = {0}, exts = {0};
+    hp_buf_u16(&body, 0x0303);
+    hp_buf_add(&body, k_hrr_random, 32);
+    hp_buf_u8(&body, (unsigned)p->session_id_len);
+    hp_buf_add(&body, p->session_id, p->session_id_len);
+    hp_buf_u16(&body, SUITE_AES_128_GCM_SHA256);
+    hp_buf_u8(&body, 0);
+    static const uint8_t version[] = {0x03, 0x04};
+    hp_buf_ext(&exts, HP_EXT_SUPPORTED_VERSIONS, version, 2);
+    uint8_t g[2] = {(uint8_t)(group >> 8), (uint8_t)group};
+    hp_buf_ext(&exts, HP_EXT_KEY_SHARE, g, 2);
+    hp_buf_u16(&body, (unsigned)exts.n);
+    hp_buf_add(&body, exts.p, exts.n);
+    HP_BUF m = hp_hs_msg(HP_HS_SERVER_HELLO, body.p, body.n);
+    hrr_transcript(p);
+    int ok = hp_send_hs(p, &m);
+    hp_buf_free(&m);
+    hp_buf_free(&body);
+    hp_buf_free(&exts);
+    return ok;
+}
+
 int hp_server_send_hello(HP *p, const HP_SH_OPTS *o)
 {
     static const HP_SH_OPTS defaults;
@@ -914,12 +954,13 @@ int hp_server_send_hello(HP *p, const HP_SH_OPTS *o)
     hp_buf_u16(&body, 0x0303);
     hp_buf_add(&body, random, 32);
     hp_buf_u8(&body, (unsigned)p->session_id_len);
-    hp_buf_add(&body, p->session_id, p->session_id_len);
-    hp_buf_u16(&body, SUITE_AES_128_GCM_SHA256);
+    for (size_t i = 0; i < p->session_id_len; i++)
+        hp_buf_u8(&body, p->session_id[i] ^ (o->sh_wrong_sid ? 0xff : 0));
+    hp_buf_u16(&body, o->sh_suite ? o->sh_suite : SUITE_AES_128_GCM_SHA256);
     hp_buf_u8(&body, 0);
     static const uint8_t version[] = {0x03, 0x04};
     hp_buf_ext(&exts, HP_EXT_SUPPORTED_VERSIONS, version, 2);
-    hp_buf_u16(&e, GROUP_X25519);
+    hp_buf_u16(&e, o->sh_group ? o->sh_group : GROUP_X25519);
     hp_buf_u16(&e, 32);
     hp_buf_add(&e, pub, 32);
     hp_buf_ext(&exts, HP_EXT_KEY_SHARE, e.p, e.n);
@@ -966,6 +1007,8 @@ int hp_server_send_ee(HP *p, const HP_SH_OPTS *o)
         static const uint8_t alpn[] = {0, 3, 2, 'h', '2'};
         hp_buf_ext(&exts, HP_EXT_ALPN, alpn, sizeof(alpn));
     }
+    if (o->ee_extra != NULL)
+        hp_buf_add(&exts, o->ee_extra->p, o->ee_extra->n);
     hp_buf_u16(&body, (unsigned)exts.n);
     hp_buf_add(&body, exts.p, exts.n);
     HP_BUF m = hp_hs_msg(HP_HS_ENCRYPTED_EXTENSIONS, body.p, body.n);
@@ -976,7 +1019,7 @@ int hp_server_send_ee(HP *p, const HP_SH_OPTS *o)
     return ok;
 }
 
-int hp_server_send_cert(HP *p)
+int hp_server_send_cert(HP *p, const HP_SH_OPTS *o)
 {
     HP_BUF body = {0};
     unsigned char *der = NULL;
@@ -1009,6 +1052,8 @@ int hp_server_send_cert(HP *p)
     EVP_MD_CTX_free(c);
     if (!ok)
         return hp_fail(p, "CertificateVerify signature failed (need an ECDSA P-256 key)");
+    if (o != NULL && o->bad_signature)
+        sig[sig_len / 2] ^= 0x01;
     body = (HP_BUF){0};
     hp_buf_u16(&body, SIGALG_ECDSA_P256_SHA256);
     hp_buf_u16(&body, (unsigned)sig_len);
@@ -1061,7 +1106,7 @@ int hp_server_recv_finished(HP *p)
 int hp_server_handshake(HP *p, const HP_SH_OPTS *o)
 {
     return hp_server_recv_hello(p) && hp_server_send_hello(p, o) && hp_server_send_ee(p, o) &&
-           hp_server_send_cert(p) && hp_server_send_finished(p) && hp_server_recv_finished(p);
+           hp_server_send_cert(p, o) && hp_server_send_finished(p) && hp_server_recv_finished(p);
 }
 
 /* ---- after the handshake ---- */

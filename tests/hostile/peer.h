@@ -128,17 +128,26 @@ typedef struct {
     int early_data;  /* offer 0-RTT */
     int unknown_psk; /* offer a ticket no server can open (with psk_dhe_ke) */
     int no_session_id;
+    /* whole extensions (type, length, body) added after the usual ones: before
+     * pre_shared_key, or after it when |extra_after_psk| */
+    const HP_BUF *extra_ext;
+    int extra_after_psk;
 } HP_CH_OPTS;
 
 /* ServerHello / EncryptedExtensions knobs (zero = normal). */
 typedef struct {
-    int psk;        /* ServerHello: pre_shared_key, selected_identity 0 */
-    int ee_sni_ack; /* EncryptedExtensions: empty server_name */
-    int ee_early;   /* EncryptedExtensions: early_data */
-    int ee_alpn;    /* EncryptedExtensions: ALPN "h2" */
-    int no_ccs;     /* no compatibility change_cipher_spec after ServerHello */
+    int psk;           /* ServerHello: pre_shared_key, selected_identity 0 */
+    int ee_sni_ack;    /* EncryptedExtensions: empty server_name */
+    int ee_early;      /* EncryptedExtensions: early_data */
+    int ee_alpn;       /* EncryptedExtensions: ALPN "h2" */
+    int no_ccs;        /* no compatibility change_cipher_spec after ServerHello */
+    int bad_signature; /* CertificateVerify: one bit of the signature flipped */
     /* bytes sent in the ServerHello's own record after it (not in the transcript) */
     const HP_BUF *sh_tail;
+    uint16_t sh_suite;      /* ServerHello: this cipher suite (0: TLS_AES_128_GCM_SHA256) */
+    uint16_t sh_group;      /* ServerHello: this group in key_share (0: X25519), same key */
+    int sh_wrong_sid;       /* ServerHello: legacy_session_id_echo not the client's */
+    const HP_BUF *ee_extra; /* EncryptedExtensions: whole extensions added */
 } HP_SH_OPTS;
 
 typedef struct HP {
@@ -168,6 +177,7 @@ typedef struct HP {
     uint8_t session_id[32];
     size_t session_id_len;
     int hrr_done;
+    size_t hs_frag; /* hp_send_hs: records of at most this many bytes (0: one record) */
 
     /* server role */
     X509 *cert;
@@ -216,7 +226,8 @@ int hp_read_record(HP *p);
 
 /* hp_transcript_add adds a whole handshake message to the transcript. */
 void hp_transcript_add(HP *p, const void *msg, size_t len);
-/* hp_send_hs: add |msg| to the transcript and send it in one record. */
+/* hp_send_hs: add |msg| to the transcript and send it in one record (or in records of
+ * p->hs_frag bytes). */
 int hp_send_hs(HP *p, const HP_BUF *msg);
 /* hp_recv_hs reads the next handshake message (skipping change_cipher_spec); it must be
  * of |type|.  Adds it to the transcript when |transcript|.  The body is copied to |body|. */
@@ -244,9 +255,11 @@ int hp_client_handshake(HP *p, const HP_CH_OPTS *o);
  * handshake keys on afterwards; EncryptedExtensions; Certificate + CertificateVerify;
  * Finished (then our write key is the application key); read the client's Finished. */
 int hp_server_recv_hello(HP *p);
+/* hp_server_send_hrr: a HelloRetryRequest asking for |group| (the transcript restarts). */
+int hp_server_send_hrr(HP *p, uint16_t group);
 int hp_server_send_hello(HP *p, const HP_SH_OPTS *o);
 int hp_server_send_ee(HP *p, const HP_SH_OPTS *o);
-int hp_server_send_cert(HP *p);
+int hp_server_send_cert(HP *p, const HP_SH_OPTS *o);
 HP_BUF hp_server_finished_msg(HP *p);
 /* hp_server_after_finished: derive the application secrets; write key = server's. */
 void hp_server_after_finished(HP *p);
