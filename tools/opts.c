@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <link.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -386,4 +387,25 @@ long long now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Lets the peer read everything before the socket closes: an unread byte
+ * at close() would make the kernel reset the connection. Bounded to 1 s. */
+void tcp_close_gracefully(int fd)
+{
+    shutdown(fd, SHUT_WR);
+    long long end = now_ms() + 1000;
+    char buf[4096];
+    for (;;) {
+        long long left = end - now_ms();
+        if (left <= 0)
+            break;
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, (int)left) <= 0)
+            break;
+        ssize_t n = recv(fd, buf, sizeof(buf), 0);
+        if (n <= 0)
+            break;
+    }
+    close(fd);
 }

@@ -19,21 +19,6 @@
 #include <openssl/x509.h>
 
 /* State the callbacks share; one connection at a time. */
-/* close_gracefully: after a failed handshake our alert may still be in
- * flight while the peer's unread records sit in our receive buffer; a plain
- * close() would answer with a TCP RST that can destroy the alert before the
- * peer reads it.  Half-close, drain briefly (bounded), then close. */
-static void close_gracefully(int fd)
-{
-    char buf[4096];
-    shutdown(fd, SHUT_WR);
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    for (int i = 0; i < 20 && poll(&p, 1, 100) > 0; i++)
-        if (read(fd, buf, sizeof(buf)) <= 0)
-            break;
-    close(fd);
-}
-
 static struct {
     int verify_return_error;
     int verify_err;      /* first verification error of the current connection */
@@ -206,7 +191,7 @@ static SSL *do_connect(SSL_CTX *ctx, const struct cli_opts *o, const char *host,
                     X509_verify_cert_error_string(cli.verify_err));
         ERR_print_errors_fp(stderr);
         SSL_free(ssl);
-        close_gracefully(fd);
+        tcp_close_gracefully(fd);
         return NULL;
     }
     set_nonblock(fd);
@@ -243,8 +228,8 @@ static int ssl_write_all(SSL *ssl, int fd, const char *buf, size_t len)
 }
 
 /* Reads whatever is available (SSL_pending included) to stdout. Returns 1
- * while the connection is open, 0 once the peer closed or failed; *events
- * gets what to poll for. */
+ * while the connection is open, 0 once the peer closed, -1 when reading
+ * failed (the error printed); *events gets what to poll for. */
 static int drain(SSL *ssl, short *events, int closing)
 {
     char buf[16384];
@@ -264,12 +249,13 @@ static int drain(SSL *ssl, short *events, int closing)
             return 1;
         }
         /* After our close_notify, a peer that just closes the socket is fine. */
-        if (e != SSL_ERROR_ZERO_RETURN && ERR_peek_error() != 0 && !closing) {
+        int failed = e != SSL_ERROR_ZERO_RETURN && ERR_peek_error() != 0 && !closing;
+        if (failed) {
             fprintf(stderr, "read error\n");
             ERR_print_errors_fp(stderr);
         }
         ERR_clear_error();
-        return 0;
+        return failed ? -1 : 0;
     }
 }
 
@@ -306,15 +292,20 @@ static long find_quit(const char *buf, size_t n, int at_line_start)
 
 /* stdin -> connection, connection -> stdout, until the peer closes or stdin
  * ends ("Q" line or EOF; then close_notify and up to 2 s for the rest). */
-static void interact(SSL *ssl, int fd)
+/* interact copies stdin to the connection and the connection to stdout
+ * until either side ends; 0 when reading or writing failed. */
+static int interact(SSL *ssl, int fd)
 {
-    int stdin_open = 1, sent_close = 0, line_start = 1;
+    int stdin_open = 1, sent_close = 0, line_start = 1, ok = 1;
     long long deadline = 0;
     char buf[16384];
     for (;;) {
         short ev = POLLIN;
-        if (!drain(ssl, &ev, sent_close))
+        int d = drain(ssl, &ev, sent_close);
+        if (d <= 0) {
+            ok = d == 0;
             break;
+        }
         int timeout = -1;
         if (sent_close) {
             long long left = deadline - now_ms();
@@ -336,6 +327,7 @@ static void interact(SSL *ssl, int fd)
             line_start = buf[r - 1] == '\n';
             if (send > 0 && !ssl_write_all(ssl, fd, buf, send)) {
                 ERR_print_errors_fp(stderr);
+                ok = 0;
                 break;
             }
             quit = q >= 0;
@@ -349,8 +341,9 @@ static void interact(SSL *ssl, int fd)
             SSL_shutdown(ssl);
         }
     }
-    if (!sent_close)
+    if (!sent_close && ok)
         SSL_shutdown(ssl);
+    return ok;
 }
 
 static SSL_CTX *make_ctx(const struct cli_opts *o)
@@ -489,8 +482,7 @@ int cmd_s_client(int argc, char **argv)
         close(fd);
         fd = -1;
     }
-    rc = 0;
-    interact(ssl, fd);
+    rc = interact(ssl, fd) ? 0 : 1;
     if (cli.sess_out != NULL && !cli.sess_written) {
         SSL_SESSION *s = SSL_get1_session(ssl);
         if (s != NULL)
@@ -500,7 +492,7 @@ int cmd_s_client(int argc, char **argv)
 out:
     SSL_free(ssl);
     if (fd >= 0)
-        close(fd);
+        tcp_close_gracefully(fd); /* our alert may still be in flight */
     SSL_SESSION_free(resume);
     SSL_SESSION_free(cli.latest);
     SSL_CTX_free(ctx);

@@ -319,27 +319,6 @@ static void serve_stdout(SSL *ssl)
             break;
 }
 
-/* Lets the peer read everything before the socket closes: an unread byte
- * at close() would make the kernel reset the connection. Bounded to 1 s. */
-static void drain_and_close(int fd)
-{
-    shutdown(fd, SHUT_WR);
-    long long end = now_ms() + 1000;
-    char buf[4096];
-    for (;;) {
-        long long left = end - now_ms();
-        if (left <= 0)
-            break;
-        struct pollfd p = {fd, POLLIN, 0};
-        if (poll(&p, 1, (int)left) <= 0)
-            break;
-        ssize_t n = recv(fd, buf, sizeof(buf), 0);
-        if (n <= 0)
-            break;
-    }
-    close(fd);
-}
-
 int cmd_s_server(int argc, char **argv)
 {
     struct srv_opts o = {0};
@@ -449,7 +428,7 @@ int cmd_s_server(int argc, char **argv)
             fprintf(stderr, "ERROR: handshake failed\n");
             ERR_print_errors_fp(stderr);
             SSL_free(ssl);
-            close(fd);
+            tcp_close_gracefully(fd); /* our alert may still be in flight */
             continue;
         }
         if (!o.quiet) {
@@ -478,6 +457,10 @@ int cmd_s_server(int argc, char **argv)
             free(r);
         }
         fflush(stdout);
+        if (ERR_peek_error() != 0) { /* the connection failed after the handshake */
+            fprintf(stderr, "ERROR: connection failed\n");
+            ERR_print_errors_fp(stderr);
+        }
         SSL_shutdown(ssl);
         ERR_clear_error();
         if (!o.quiet) {
@@ -485,7 +468,7 @@ int cmd_s_server(int argc, char **argv)
             fflush(stdout);
         }
         SSL_free(ssl);
-        drain_and_close(fd);
+        tcp_close_gracefully(fd);
     }
     rc = 0;
 out:

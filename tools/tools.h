@@ -39,6 +39,10 @@ int is_ip_literal(const char *s);
 int tcp_listen(const char *host, const char *port);
 /* Connected TCP socket; -1 on error (printed). */
 int tcp_connect(const char *host, const char *port);
+/* tcp_close_gracefully half-closes fd and drains it (bounded, 1 s) before
+ * closing: an unread byte at close() would make the kernel reset the
+ * connection and could destroy an alert still in flight. */
+void tcp_close_gracefully(int fd);
 /* Sets O_NONBLOCK on fd. */
 int set_nonblock(int fd);
 
