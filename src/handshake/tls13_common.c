@@ -354,6 +354,7 @@ enum hs_ret tls13_read_finished(SSL *s, const uint8_t *base)
     if (!cbs_mem_equal(&vd, mac, hs->hash_len))
         return hs_fail(s, CODEC_ALERT_DECRYPT_ERROR, SSL_R_DIGEST_CHECK_FAILED);
     memcpy(s->finished_peer, mac, hs->hash_len);
+    s->finished_peer_len = hs->hash_len;
     if (!hs_consume(s))
         return HS_ERR;
     /* RFC 8446 5.1: the key changes after Finished, on a record boundary;

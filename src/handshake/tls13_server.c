@@ -387,6 +387,23 @@ static enum hs_ret send_hrr_next(SSL *s, uint16_t group)
     return HS_OK;
 }
 
+/* note_client_suites keeps the suites of the client's list that we know,
+ * for SSL_get_client_ciphers and SSL_get_shared_ciphers (OpenSSL keeps the
+ * client's list once a suite was chosen, and replaces it after a
+ * HelloRetryRequest). */
+static void note_client_suites(SSL *s, const CBS *client_list)
+{
+    CBS it = *client_list;
+    uint16_t v;
+    size_t n = 0;
+    while (n < sizeof(s->peer_suites) / sizeof(s->peer_suites[0]) && codec_u16_list_next(&it, &v))
+        if (suite_by_value(v) != NULL)
+            s->peer_suites[n++] = v;
+    s->num_peer_suites = (uint8_t)n;
+    sk_SSL_CIPHER_free(s->peer_cipher_stack);
+    s->peer_cipher_stack = NULL;
+}
+
 /* choose_params decides suite, group and PSK for a ClientHello and moves
  * to the HelloRetryRequest, the certificate choice or the ServerHello.
  * The ClientHello is consumed (in the transcript) on success. */
@@ -401,6 +418,7 @@ static enum hs_ret choose_params(SSL *s, const CODEC_CLIENT_HELLO *ch)
     c.suite = choose_suite(s, &ch->cipher_suites, 0);
     if (c.suite == NULL || (hs->hrr && c.suite->suite != hs->hrr_suite))
         return hs_fail(s, CODEC_ALERT_HANDSHAKE_FAILURE, SSL_R_NO_SHARED_CIPHER);
+    note_client_suites(s, &ch->cipher_suites);
     if (!hs->hrr && !tls13_set_suite_md(s, c.suite))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
     hs->hrr_suite = c.suite->suite;
