@@ -306,6 +306,7 @@ struct ssl_st {
     uint8_t ku_reply_unsent; /* a KeyUpdate reply is queued and not yet written */
     /* post-handshake client authentication (handshake/tls13_pha.c) */
     uint8_t pha_state;          /* enum pha_state */
+    uint8_t certreq_sent;       /* server: a CertificateRequest went out (SSL_VERIFY_CLIENT_ONCE) */
     EVP_MD_CTX *pha_transcript; /* the handshake transcript, kept for it */
     struct hs_state *pha_hs;    /* an authentication in progress */
     uint8_t client_random[32];

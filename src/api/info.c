@@ -7,6 +7,7 @@
 #include "auth/sigalgs.h"
 #include "codec/cipher_suites.h"
 #include "codec/groups.h"
+#include "handshake/pha.h"
 #include "keys/tls13_schedule.h"
 
 /* Client: the name it sends (or sent); server: the name it received, or the
@@ -90,10 +91,11 @@ int SSL_want(const SSL *s)
 }
 
 /* After a fatal error OpenSSL's state machine is in its error state, which
- * counts as "in init" (and not finished). */
+ * counts as "in init" (and not finished), and so does a post-handshake
+ * CertificateRequest not yet sent. */
 int SSL_in_init(const SSL *s)
 {
-    return s->phase != HS_PHASE_DONE || s->fatal;
+    return s->phase != HS_PHASE_DONE || s->fatal || tls13_pha_in_init(s);
 }
 int SSL_in_before(const SSL *s)
 {
@@ -101,7 +103,7 @@ int SSL_in_before(const SSL *s)
 }
 int SSL_is_init_finished(const SSL *s)
 {
-    return s->phase == HS_PHASE_DONE && !s->fatal;
+    return !SSL_in_init(s);
 }
 int SSL_is_dtls(const SSL *s)
 {

@@ -37,6 +37,8 @@ int SSL_do_handshake(SSL *s)
 {
     if (!role_check(s, SSL_R_CONNECTION_TYPE_NOT_SET))
         return -1;
+    if (s->fatal)
+        return -1; /* OpenSSL's error state: nothing queued */
     if (s->phase == HS_PHASE_DONE) {
         /* OpenSSL sends what SSL_new_session_ticket / SSL_key_update asked
          * for on the next SSL_do_handshake too, not only on SSL_write. */
@@ -91,6 +93,8 @@ static int read_internal(SSL *s, void *buf, size_t num, size_t *out, int peek)
     if (num == 0 && !(s->rl.plain_len > 0 && s->rl.plain_type == REC_APPDATA))
         return 1; /* OpenSSL returns 0 bytes without reading */
     int r = conn_read_app(s);
+    if (r < 0 && s->fatal && (s->shutdown & SSL_RECEIVED_SHUTDOWN))
+        return 0; /* the peer's fatal alert: OpenSSL's SSL_read returns 0 */
     if (r <= 0)
         return r;
     struct rec_layer *rl = &s->rl;
@@ -368,6 +372,7 @@ int SSL_clear(SSL *s)
     s->key_updates = 0;
     s->ku_reply_unsent = 0;
     s->finished_len = s->finished_peer_len = 0;
+    s->certreq_sent = 0;
     if (s->server == 1 && s->hostname != NULL) {
         OPENSSL_free(s->hostname);
         s->hostname = NULL;

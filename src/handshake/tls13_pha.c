@@ -73,6 +73,14 @@ static void detach(SSL *s, int keep)
     s->rl.ccs_allowed = 0;
 }
 
+int tls13_pha_in_init(const SSL *s)
+{
+    return s->pha_state == PHA_REQ_PENDING;
+}
+
+/* The checks and errors of OpenSSL 3.0, in its order.  A pending request
+ * puts the connection back "in init" (SSL_in_init) until it is sent, so
+ * asking twice is STILL_IN_INIT there, as in OpenSSL. */
 int tls13_pha_request(SSL *s)
 {
     if (s->version != TLS1_3_VERSION) {
@@ -83,7 +91,7 @@ int tls13_pha_request(SSL *s)
         ERR_raise(ERR_LIB_SSL, SSL_R_NOT_SERVER);
         return 0;
     }
-    if (s->phase != HS_PHASE_DONE) {
+    if (s->phase != HS_PHASE_DONE || s->fatal || tls13_pha_in_init(s)) {
         ERR_raise(ERR_LIB_SSL, SSL_R_STILL_IN_INIT);
         return 0;
     }
@@ -100,7 +108,10 @@ int tls13_pha_request(SSL *s)
         ERR_raise(ERR_LIB_SSL, SSL_R_REQUEST_SENT);
         return 0;
     }
-    if (!(s->cfg.verify_mode & SSL_VERIFY_PEER)) {
+    /* OpenSSL's send_certificate_request(): verification asked for, and
+     * with SSL_VERIFY_CLIENT_ONCE no earlier CertificateRequest */
+    if (!(s->cfg.verify_mode & SSL_VERIFY_PEER) ||
+        ((s->cfg.verify_mode & SSL_VERIFY_CLIENT_ONCE) && s->certreq_sent)) {
         ERR_raise(ERR_LIB_SSL, SSL_R_INVALID_CONFIG);
         return 0;
     }
@@ -114,7 +125,6 @@ int tls13_pha_send_request(SSL *s)
         return 1;
     struct hs_state *hs = pha_begin(s);
     uint8_t ctx[32];
-    CBB cbb;
     if (hs == NULL) {
         ssl_fatal(s, CODEC_ALERT_INTERNAL_ERROR);
         return 0;
@@ -127,19 +137,10 @@ int tls13_pha_send_request(SSL *s)
         return 0;
     }
     hs->cert_req_ctx_len = sizeof(ctx);
-    if (!cbb_init(&cbb, 128) ||
-        !codec_write_certificate_request(&cbb, ctx, sizeof(ctx), s->cfg.sigalgs, s->cfg.num_sigalgs,
-                                         NULL, NULL, 0)) {
-        cbb_cleanup(&cbb);
-        detach(s, 0);
-        hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
-        return 0;
-    }
-    if (!hs_send_cbb(s, &cbb)) {
+    if (!tls13_send_certificate_request(s, ctx, sizeof(ctx))) {
         detach(s, 0);
         return 0;
     }
-    hs->cert_requested = 1;
     detach(s, 1);
     s->pha_state = PHA_REQUESTED;
     return 1;

@@ -658,36 +658,8 @@ static enum hs_ret do_send_encrypted_extensions(SSL *s)
 
 static enum hs_ret do_send_certificate_request(SSL *s)
 {
-    struct hs_state *hs = s->hs;
-    CBB cbb;
-    const uint8_t *cas[64];
-    size_t lens[64];
-    uint8_t *ders[64];
-    size_t n = 0;
-    STACK_OF(X509_NAME) *names =
-        s->client_ca_names != NULL ? s->client_ca_names : s->ctx->client_ca_names;
-    for (int i = 0; names != NULL && i < sk_X509_NAME_num(names) && n < 64; i++) {
-        ders[n] = NULL;
-        int len = i2d_X509_NAME(sk_X509_NAME_value(names, i), &ders[n]);
-        if (len <= 0) {
-            OPENSSL_free(ders[n]);
-            continue;
-        }
-        cas[n] = ders[n];
-        lens[n++] = (size_t)len;
-    }
-    int ok =
-        cbb_init(&cbb, 256) && codec_write_certificate_request(&cbb, NULL, 0, s->cfg.sigalgs,
-                                                               s->cfg.num_sigalgs, cas, lens, n);
-    for (size_t i = 0; i < n; i++)
-        OPENSSL_free(ders[i]);
-    if (!ok) {
-        cbb_cleanup(&cbb);
-        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
-    }
-    if (!hs_send_cbb(s, &cbb))
+    if (!tls13_send_certificate_request(s, NULL, 0))
         return HS_ERR;
-    hs->cert_requested = 1;
     hs_set_state(s, SS_SEND_SERVER_CERTIFICATE);
     return HS_OK;
 }
