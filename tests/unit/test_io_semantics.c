@@ -253,6 +253,44 @@ static void test_io_after_failed_handshake(void)
     SSL_CTX_free(cctx);
 }
 
+/* TLS 1.3: the client's handshake is over before the server looked at its
+ * certificate, so a rejected (or missing) certificate is an alert the
+ * client sees on its next read, not in SSL_connect. */
+static void test_client_cert_rejected_after_connect(void)
+{
+    TEST_PKI other;
+    other.ca_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    other.leaf_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    other.ca = pair_make_cert(other.ca_key, other.ca_key, NULL, "other-ca", 1, 30);
+    other.leaf = pair_make_cert(other.leaf_key, other.ca_key, other.ca, "client", 0, 30);
+    for (int with_cert = 1; with_cert >= 0; with_cert--) {
+        SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+        MEM_PAIR p;
+        char b[16];
+        REQUIRE(sctx && cctx);
+        X509_STORE_add_cert(SSL_CTX_get_cert_store(sctx), pki.ca);
+        SSL_CTX_set_verify(sctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+        if (with_cert) {
+            CHECK_EQ_INT(SSL_CTX_use_certificate(cctx, other.leaf), 1);
+            CHECK_EQ_INT(SSL_CTX_use_PrivateKey(cctx, other.leaf_key), 1);
+        }
+        REQUIRE(mem_pair_new(cctx, sctx, &p));
+        CHECK(!mem_pair_handshake(&p));
+        CHECK(SSL_is_init_finished(p.c)); /* SSL_connect succeeded */
+        int r = SSL_do_handshake(p.s);
+        CHECK(r == -1 && SSL_get_error(p.s, r) == SSL_ERROR_SYSCALL);
+        r = SSL_read(p.c, b, sizeof(b));
+        CHECK(r == 0 && SSL_get_error(p.c, r) == SSL_ERROR_SSL);
+        CHECK_EQ_INT(first_reason(), with_cert ? SSL_R_TLSV1_ALERT_UNKNOWN_CA
+                                               : SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED);
+        CHECK(!SSL_is_init_finished(p.c));
+        mem_pair_free(&p);
+        SSL_CTX_free(sctx);
+        SSL_CTX_free(cctx);
+    }
+    pair_pki_free(&other);
+}
+
 static int same_cipher_list(STACK_OF(SSL_CIPHER) * sk, const char *const *names, int n)
 {
     if (sk == NULL || sk_SSL_CIPHER_num(sk) != n)
@@ -367,6 +405,7 @@ TEST_MAIN({
     RUN(test_shutdown_eof);
     RUN(test_role_not_set);
     RUN(test_io_after_failed_handshake);
+    RUN(test_client_cert_rejected_after_connect);
     RUN(test_client_and_shared_ciphers);
     RUN(test_finished);
     RUN(test_reason_strings);
