@@ -196,29 +196,47 @@ done:
     return r;
 }
 
+/* with_peer: a copy of |src| naming the client |hs| authenticated. */
+static SSL_SESSION *with_peer(SSL *s, const SSL_SESSION *src)
+{
+    SSL_SESSION *ns = sess_dup(src, 0);
+    if (ns == NULL)
+        return NULL;
+    sess_peer_free(ns->peer);
+    if ((ns->peer = sess_peer_from_x509s(s->hs->peer_chain)) == NULL) {
+        SSL_SESSION_free(ns);
+        return NULL;
+    }
+    ns->verify_result = (int32_t)s->verify_result;
+    return ns;
+}
+
 /* server_adopt_peer: the connection's session now names the client the
- * authentication proved (a new session: the old one may be cached). */
+ * authentication proved (a new session: the old one may be cached), and
+ * so do the tickets issued from now on (their base session), as in
+ * OpenSSL, whose tickets copy the connection's session. */
 static enum hs_ret server_adopt_peer(SSL *s)
 {
     struct hs_state *hs = s->hs;
     if (hs->peer_chain == NULL || s->session == NULL)
         return HS_OK;
-    SSL_SESSION *ns = sess_dup(s->session, 0);
-    if (ns == NULL)
-        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
-    sess_peer_free(ns->peer);
-    ns->peer = sess_peer_from_x509s(hs->peer_chain);
-    if (ns->peer == NULL) {
+    SSL_SESSION *ns = with_peer(s, s->session);
+    SSL_SESSION *nb = s->ticket_base != NULL ? with_peer(s, s->ticket_base) : NULL;
+    if (ns == NULL || (s->ticket_base != NULL && nb == NULL)) {
         SSL_SESSION_free(ns);
+        SSL_SESSION_free(nb);
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
     }
-    ns->verify_result = (int32_t)s->verify_result;
     sk_X509_pop_free(s->peer_chain_nl, X509_free);
     s->peer_chain_nl = X509_chain_up_ref(hs->peer_chain);
     if (s->peer_chain_nl != NULL)
         X509_free(sk_X509_shift(s->peer_chain_nl));
     SSL_SESSION_free(s->session);
     s->session = ns;
+    if (nb != NULL) {
+        SSL_SESSION_free(s->ticket_base);
+        s->ticket_base = nb;
+    }
     return HS_OK;
 }
 

@@ -198,6 +198,45 @@ static void test_request_and_answer(void)
     SSL_CTX_free(sctx);
 }
 
+/* Tickets issued after an authentication stand for the authenticated
+ * client: a connection resumed with one knows the client's certificate. */
+static void test_ticket_after_authentication(void)
+{
+    SSL_CTX *sctx = pha_server_ctx(0), *cctx = pha_client_ctx(&pki);
+    SSL *c, *s;
+    REQUIRE(sctx && cctx);
+    /* (OpenSSL refuses to resume with SSL_VERIFY_PEER and no context) */
+    CHECK_EQ_INT(SSL_CTX_set_session_id_context(sctx, (const unsigned char *)"pha", 3), 1);
+    REQUIRE(connect_pair(cctx, sctx, &c, &s));
+    CHECK_EQ_INT(SSL_verify_client_post_handshake(s), 1);
+    CHECK_EQ_INT(SSL_do_handshake(s), 1);
+    CHECK(read_expect(c, -1, SSL_ERROR_WANT_READ));
+    CHECK(read_expect(s, -1, SSL_ERROR_WANT_READ));
+    REQUIRE(SSL_get0_peer_certificate(s) != NULL);
+    /* a fresh ticket, then the client keeps the session it stands for */
+    CHECK_EQ_INT(SSL_new_session_ticket(s), 1);
+    CHECK_EQ_INT(SSL_do_handshake(s), 1);
+    CHECK(read_expect(c, -1, SSL_ERROR_WANT_READ));
+    SSL_SESSION *sess = SSL_get1_session(c);
+    REQUIRE(sess != NULL);
+    SSL_shutdown(c);
+    SSL_free(c);
+    SSL_free(s);
+
+    REQUIRE(pair_new(cctx, sctx, &c, &s));
+    CHECK_EQ_INT(SSL_set_session(c, sess), 1);
+    REQUIRE(pair_handshake(c, s));
+    CHECK(SSL_session_reused(s));
+    X509 *peer = SSL_get_peer_certificate(s);
+    CHECK(peer != NULL && X509_cmp(peer, pki.leaf) == 0);
+    X509_free(peer);
+    SSL_SESSION_free(sess);
+    SSL_free(c);
+    SSL_free(s);
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(sctx);
+}
+
 /* A client without a certificate answers with an empty Certificate. */
 static void test_no_certificate(void)
 {
@@ -326,6 +365,7 @@ TEST_MAIN({
     other_pki_init(&other_pki);
     RUN(test_request_errors);
     RUN(test_request_and_answer);
+    RUN(test_ticket_after_authentication);
     RUN(test_no_certificate);
     RUN(test_untrusted_certificate);
     RUN(test_client_cert_cb);
