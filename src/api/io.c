@@ -243,7 +243,7 @@ int SSL_shutdown(SSL *s)
 {
     if (!role_check(s, SSL_R_UNINITIALIZED))
         return -1;
-    if (s->phase != HS_PHASE_DONE || s->fatal) {
+    if (SSL_in_init(s)) { /* OpenSSL: also while a post-handshake request waits */
         ERR_raise(ERR_LIB_SSL, SSL_R_SHUTDOWN_WHILE_IN_INIT);
         return -1;
     }

@@ -118,6 +118,8 @@ static void test_request_errors(void)
     CHECK(SSL_in_init(s) && !SSL_is_init_finished(s));
     CHECK_EQ_INT(SSL_verify_client_post_handshake(s), 0);
     CHECK_EQ_INT(first_reason(), SSL_R_STILL_IN_INIT);
+    CHECK_EQ_INT(SSL_shutdown(s), -1);
+    CHECK_EQ_INT(first_reason(), SSL_R_SHUTDOWN_WHILE_IN_INIT);
     /* sent: REQUEST_SENT until the client's answer is in */
     CHECK_EQ_INT(SSL_do_handshake(s), 1);
     CHECK(!SSL_in_init(s));
