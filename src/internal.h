@@ -275,7 +275,6 @@ struct ssl_st {
     uint8_t fatal_syscall; /* the fatal error was a transport error/EOF */
     uint8_t alert_sent;    /* last alert we sent (description), for SSL_alert_* */
     uint8_t alert_received;
-    uint8_t got_close_notify;
     uint8_t warn_alert; /* the last warning alert received (OpenSSL's s3.warn_alert) */
     uint8_t hit;        /* SSL_session_reused */
     struct rec_layer rl;

@@ -351,7 +351,6 @@ int SSL_clear(SSL *s)
     s->shutdown = 0;
     s->fatal = s->fatal_syscall = 0;
     s->alert_sent = s->alert_received = 0;
-    s->got_close_notify = 0;
     s->warn_alert = 0;
     s->hit = 0;
     s->version = 0;

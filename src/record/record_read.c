@@ -52,7 +52,6 @@ static int read_bytes(SSL *s, size_t want, uint8_t *out_alert)
                  * unless the application asked to treat it as a close. */
                 if (s->cfg.options & SSL_OP_IGNORE_UNEXPECTED_EOF) {
                     s->shutdown |= SSL_RECEIVED_SHUTDOWN;
-                    s->got_close_notify = 1;
                     return REC_CLOSED;
                 }
                 return rec_err(out_alert, 0, SSL_R_UNEXPECTED_EOF_WHILE_READING);
@@ -217,7 +216,6 @@ static int handle_alert(SSL *s, uint8_t *out_alert)
         return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_UNEXPECTED_RECORD);
     if (desc == CODEC_ALERT_CLOSE_NOTIFY) {
         s->shutdown |= SSL_RECEIVED_SHUTDOWN;
-        s->got_close_notify = 1;
         s->warn_alert = desc;
         return REC_CLOSED;
     }
