@@ -260,6 +260,10 @@ struct ssl_st {
     SSL_CTX *session_ctx; /* context whose cache and callbacks sessions use */
     const SSL_METHOD *method;
     int server; /* 1 server, 0 client, -1 not yet set */
+    /* SSL_set_connect_state / SSL_set_accept_state (or SSL_connect /
+     * SSL_accept) was called: OpenSSL's handshake_func is set.  Until then
+     * I/O fails (SSL_R_UNINITIALIZED, SSL_R_CONNECTION_TYPE_NOT_SET). */
+    uint8_t role_set;
     struct ssl_config cfg;
     char *hostname; /* client: SNI to send; server: SNI received */
     BIO *rbio, *wbio;
@@ -273,8 +277,8 @@ struct ssl_st {
     uint8_t fatal_syscall; /* the fatal error was a transport error/EOF */
     uint8_t alert_sent;    /* last alert we sent (description), for SSL_alert_* */
     uint8_t alert_received;
-    uint8_t got_close_notify;
-    uint8_t hit; /* SSL_session_reused */
+    uint8_t warn_alert; /* the last warning alert received (OpenSSL's s3.warn_alert) */
+    uint8_t hit;        /* SSL_session_reused */
     struct rec_layer rl;
     struct hs_state *hs; /* non-NULL only while a handshake runs */
 
@@ -312,13 +316,21 @@ struct ssl_st {
     uint8_t ku_reply_unsent; /* a KeyUpdate reply is queued and not yet written */
     /* post-handshake client authentication (handshake/tls13_pha.c) */
     uint8_t pha_state;          /* enum pha_state */
+    uint8_t certreq_sent;       /* server: a CertificateRequest went out (SSL_VERIFY_CLIENT_ONCE) */
     EVP_MD_CTX *pha_transcript; /* the handshake transcript, kept for it */
     struct hs_state *pha_hs;    /* an authentication in progress */
     uint8_t client_random[32];
     uint8_t server_random[32];
     uint8_t finished_peer[SESAME_MAX_HASH]; /* for SSL_get_peer_finished */
     uint8_t finished_own[SESAME_MAX_HASH];
-    size_t finished_len;
+    size_t finished_len;      /* of finished_own: 0 until we sent Finished */
+    size_t finished_peer_len; /* 0 until the peer's Finished verified */
+    /* server: the suites of the client's hello that we know, in its order
+     * (set once a suite was chosen); SSL_get_client_ciphers builds
+     * peer_cipher_stack from them on demand (api/info.c). */
+    uint16_t peer_suites[16];
+    uint8_t num_peer_suites;
+    STACK_OF(SSL_CIPHER) * peer_cipher_stack;
     /* api/: SSL_set_default_passwd_cb(_userdata), for SSL_use_*_file */
     pem_password_cb *default_passwd_cb;
     void *default_passwd_cb_userdata;

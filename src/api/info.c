@@ -7,6 +7,7 @@
 #include "auth/sigalgs.h"
 #include "codec/cipher_suites.h"
 #include "codec/groups.h"
+#include "handshake/pha.h"
 #include "keys/tls13_schedule.h"
 
 /* Client: the name it sends (or sent); server: the name it received, or the
@@ -35,6 +36,8 @@ static size_t copy_out(void *out, size_t cap, const uint8_t *src, size_t len)
     return len;
 }
 
+/* The last Finished we sent / the peer's last verified one (after a
+ * post-handshake authentication, the client's answer), 0 before. */
 size_t SSL_get_finished(const SSL *s, void *buf, size_t count)
 {
     return copy_out(buf, count, s->finished_own, s->finished_len);
@@ -42,7 +45,7 @@ size_t SSL_get_finished(const SSL *s, void *buf, size_t count)
 
 size_t SSL_get_peer_finished(const SSL *s, void *buf, size_t count)
 {
-    return copy_out(buf, count, s->finished_peer, s->finished_len);
+    return copy_out(buf, count, s->finished_peer, s->finished_peer_len);
 }
 
 size_t SSL_get_client_random(const SSL *s, unsigned char *out, size_t outlen)
@@ -87,9 +90,12 @@ int SSL_want(const SSL *s)
     return s->rwstate;
 }
 
+/* After a fatal error OpenSSL's state machine is in its error state, which
+ * counts as "in init" (and not finished), and so does a post-handshake
+ * CertificateRequest not yet sent. */
 int SSL_in_init(const SSL *s)
 {
-    return s->phase != HS_PHASE_DONE;
+    return s->phase != HS_PHASE_DONE || s->fatal || tls13_pha_in_init(s);
 }
 int SSL_in_before(const SSL *s)
 {
@@ -97,7 +103,7 @@ int SSL_in_before(const SSL *s)
 }
 int SSL_is_init_finished(const SSL *s)
 {
-    return s->phase == HS_PHASE_DONE;
+    return !SSL_in_init(s);
 }
 int SSL_is_dtls(const SSL *s)
 {
@@ -123,12 +129,54 @@ int SSL_get_signature_type_nid(const SSL *s, int *pnid)
     return sig_type_nid(s->own_sigalg, pnid);
 }
 
+/* Server: the suites of the client's hello that we know, in its order (as
+ * OpenSSL, which lists only the suites it implements); NULL on a client or
+ * before a ClientHello was answered.  The stack belongs to |s|. */
+STACK_OF(SSL_CIPHER) * SSL_get_client_ciphers(const SSL *s)
+{
+    if (s == NULL || s->server != 1 || s->num_peer_suites == 0)
+        return NULL;
+    if (s->peer_cipher_stack == NULL) {
+        STACK_OF(SSL_CIPHER) *sk = sk_SSL_CIPHER_new_reserve(NULL, s->num_peer_suites);
+        if (sk == NULL)
+            return NULL;
+        for (size_t i = 0; i < s->num_peer_suites; i++)
+            (void)sk_SSL_CIPHER_push(sk, suite_by_value(s->peer_suites[i]));
+        /* built once on first use; the SSL is otherwise unchanged */
+        ((SSL *)s)->peer_cipher_stack = sk;
+    }
+    return s->peer_cipher_stack;
+}
+
+/* Server: the names of the suites both the client offered and |s| enables,
+ * in the client's order, colon-separated.  As OpenSSL 3.0: NULL on a client,
+ * before a ClientHello, when |size| < 2 or when not even the first name
+ * fits; otherwise the names that fit whole. */
 char *SSL_get_shared_ciphers(const SSL *s, char *buf, int size)
 {
-    (void)s;
-    (void)buf;
-    (void)size;
-    return NULL; /* the client's list is not kept (docs/unsupported.md) */
+    STACK_OF(SSL_CIPHER) *ours = SSL_get_ciphers(s);
+    if (s == NULL || s->server != 1 || s->num_peer_suites == 0 || buf == NULL || size < 2 ||
+        ours == NULL || sk_SSL_CIPHER_num(ours) == 0)
+        return NULL;
+    size_t room = (size_t)size, used = 0;
+    for (size_t i = 0; i < s->num_peer_suites; i++) {
+        const SSL_CIPHER *c = suite_by_value(s->peer_suites[i]);
+        int enabled = 0;
+        for (int j = 0; j < sk_SSL_CIPHER_num(ours) && !enabled; j++)
+            enabled = sk_SSL_CIPHER_value(ours, j) == c;
+        if (!enabled)
+            continue;
+        size_t n = strlen(c->name);
+        if (used + n + 1 > room) /* the name and its ':' or NUL */
+            break;
+        memcpy(buf + used, c->name, n);
+        used += n;
+        buf[used++] = ':';
+    }
+    if (used == 0)
+        return NULL;
+    buf[used - 1] = '\0';
+    return buf;
 }
 
 long SSL_get_default_timeout(const SSL *s)

@@ -23,10 +23,14 @@ void ssl_io_free(SSL *s)
     s->kex_peer_len = s->kex_own_len = 0;
 }
 
-static int role_check(SSL *s)
+/* role_check: as OpenSSL, which refuses I/O until SSL_set_connect_state,
+ * SSL_set_accept_state, SSL_connect or SSL_accept chose a role (whatever
+ * the method): |reason| is SSL_R_CONNECTION_TYPE_NOT_SET for
+ * SSL_do_handshake, SSL_R_UNINITIALIZED for the others. */
+static int role_check(SSL *s, int reason)
 {
-    if (s->server < 0) {
-        ERR_raise(ERR_LIB_SSL, SSL_R_CONNECTION_TYPE_NOT_SET);
+    if (!s->role_set || s->server < 0) {
+        ERR_raise(ERR_LIB_SSL, reason);
         return 0;
     }
     return 1;
@@ -34,8 +38,10 @@ static int role_check(SSL *s)
 
 int SSL_do_handshake(SSL *s)
 {
-    if (!role_check(s))
+    if (!role_check(s, SSL_R_CONNECTION_TYPE_NOT_SET))
         return -1;
+    if (s->fatal)
+        return -1; /* OpenSSL's error state: nothing queued */
     if (s->phase == HS_PHASE_DONE) {
         /* OpenSSL sends what SSL_new_session_ticket / SSL_key_update asked
          * for on the next SSL_do_handshake too, not only on SSL_write. */
@@ -56,40 +62,42 @@ int SSL_do_handshake(SSL *s)
 
 int SSL_connect(SSL *s)
 {
-    if (s->server < 0)
-        s->server = 0;
+    if (!s->role_set)
+        SSL_set_connect_state(s);
     return SSL_do_handshake(s);
 }
 
 int SSL_accept(SSL *s)
 {
-    if (s->server < 0)
-        s->server = 1;
+    if (!s->role_set)
+        SSL_set_accept_state(s);
     return SSL_do_handshake(s);
 }
 
 static int read_internal(SSL *s, void *buf, size_t num, size_t *out, int peek)
 {
     *out = 0;
-    if (!role_check(s))
+    if (!role_check(s, SSL_R_UNINITIALIZED))
         return -1;
     s->rwstate = SSL_NOTHING;
+    if (s->shutdown & SSL_RECEIVED_SHUTDOWN)
+        return 0;
     if (s->phase != HS_PHASE_DONE) {
         int r = SSL_do_handshake(s);
         if (r <= 0)
             return r;
     }
-    if (s->shutdown & SSL_RECEIVED_SHUTDOWN)
-        return 0;
-    if (s->fatal) {
-        ERR_raise(ERR_LIB_SSL, SSL_R_PROTOCOL_IS_SHUTDOWN);
+    /* After a fatal error OpenSSL's state machine refuses quietly: -1 with
+     * nothing queued (SSL_ERROR_SYSCALL). */
+    if (s->fatal)
         return -1;
-    }
     if (conn_has_pending(s) && !conn_send_pending(s))
         return -1;
     if (num == 0 && !(s->rl.plain_len > 0 && s->rl.plain_type == REC_APPDATA))
         return 1; /* OpenSSL returns 0 bytes without reading */
     int r = conn_read_app(s);
+    if (r < 0 && s->fatal && (s->shutdown & SSL_RECEIVED_SHUTDOWN))
+        return 0; /* the peer's fatal alert: OpenSSL's SSL_read returns 0 */
     if (r <= 0)
         return r;
     struct rec_layer *rl = &s->rl;
@@ -151,7 +159,7 @@ static int write_internal(SSL *s, const void *buf, size_t num, size_t *written)
 {
     struct rec_layer *rl = &s->rl;
     *written = 0;
-    if (!role_check(s))
+    if (!role_check(s, SSL_R_UNINITIALIZED))
         return -1;
     s->rwstate = SSL_NOTHING;
     if (s->shutdown & SSL_SENT_SHUTDOWN) {
@@ -163,10 +171,8 @@ static int write_internal(SSL *s, const void *buf, size_t num, size_t *written)
         if (r <= 0)
             return r;
     }
-    if (s->fatal) {
-        ERR_raise(ERR_LIB_SSL, SSL_R_PROTOCOL_IS_SHUTDOWN);
-        return -1;
-    }
+    if (s->fatal)
+        return -1; /* as in read_internal */
     /* A retried write must cover at least what was already accepted. */
     if (rl->wpend_tot > 0 && num < rl->wpend_done) {
         ERR_raise(ERR_LIB_SSL, SSL_R_BAD_WRITE_RETRY);
@@ -229,11 +235,18 @@ int SSL_write(SSL *s, const void *buf, int num)
     return r > 0 ? (int)n : r;
 }
 
+/* As OpenSSL 3.0's SSL_shutdown: the first call queues and writes our
+ * close_notify (0, or 1 if the peer's arrived already; -1 while it cannot
+ * be written); later calls read until the peer's close_notify (1; -1 with
+ * SSL_ERROR_WANT_READ while there is nothing to read).  Application data
+ * arriving then is an error (SSL_R_APPLICATION_DATA_AFTER_CLOSE_NOTIFY,
+ * no alert: ours was close_notify), and so is a connection that failed
+ * fatally (OpenSSL's state machine is then back "in init"). */
 int SSL_shutdown(SSL *s)
 {
-    if (!role_check(s))
+    if (!role_check(s, SSL_R_UNINITIALIZED))
         return -1;
-    if (s->phase != HS_PHASE_DONE) {
+    if (SSL_in_init(s)) { /* OpenSSL: also while a post-handshake request waits */
         ERR_raise(ERR_LIB_SSL, SSL_R_SHUTDOWN_WHILE_IN_INIT);
         return -1;
     }
@@ -260,15 +273,15 @@ int SSL_shutdown(SSL *s)
             return -1;
         return (s->shutdown & SSL_RECEIVED_SHUTDOWN) ? 1 : 0;
     }
-    /* Second call: wait for the peer's close_notify, discarding data. */
-    while (!(s->shutdown & SSL_RECEIVED_SHUTDOWN)) {
-        if (s->fatal)
-            return -1;
-        s->rl.plain_len = 0;
+    /* Later calls: wait for the peer's close_notify. */
+    if (!(s->shutdown & SSL_RECEIVED_SHUTDOWN)) {
         int r = conn_read_app(s);
-        if (r == 0)
-            break;
-        if (r < 0)
+        if (r > 0) {
+            ERR_raise(ERR_LIB_SSL, SSL_R_APPLICATION_DATA_AFTER_CLOSE_NOTIFY);
+            ssl_fatal(s, 0);
+            return -1;
+        }
+        if (r < 0 || !(s->shutdown & SSL_RECEIVED_SHUTDOWN))
             return -1;
     }
     return 1;
@@ -311,7 +324,10 @@ int SSL_get_error(const SSL *s, int ret)
         return SSL_ERROR_WANT_X509_LOOKUP;
     if (s->rwstate == SSL_CLIENT_HELLO_CB)
         return SSL_ERROR_WANT_CLIENT_HELLO_CB;
-    if ((s->shutdown & SSL_RECEIVED_SHUTDOWN) && s->got_close_notify)
+    /* OpenSSL's rule: the peer's close (its close_notify, or its fatal
+     * alert, or SSL_set_shutdown) unless its last warning was not a
+     * close_notify (user_canceled). */
+    if ((s->shutdown & SSL_RECEIVED_SHUTDOWN) && s->warn_alert == CODEC_ALERT_CLOSE_NOTIFY)
         return SSL_ERROR_ZERO_RETURN;
     return SSL_ERROR_SYSCALL;
 }
@@ -338,7 +354,7 @@ int SSL_clear(SSL *s)
     s->shutdown = 0;
     s->fatal = s->fatal_syscall = 0;
     s->alert_sent = s->alert_received = 0;
-    s->got_close_notify = 0;
+    s->warn_alert = 0;
     s->hit = 0;
     s->version = 0;
     s->cipher = NULL;
@@ -358,7 +374,8 @@ int SSL_clear(SSL *s)
     s->post_hs_msgs = 0;
     s->key_updates = 0;
     s->ku_reply_unsent = 0;
-    s->finished_len = 0;
+    s->finished_len = s->finished_peer_len = 0;
+    s->certreq_sent = 0;
     if (s->server == 1 && s->hostname != NULL) {
         OPENSSL_free(s->hostname);
         s->hostname = NULL;

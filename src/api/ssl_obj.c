@@ -78,6 +78,7 @@ void SSL_free(SSL *s)
     OPENSSL_free(s->alpn_selected);
     sk_X509_pop_free(s->peer_chain_nl, X509_free);
     sk_X509_pop_free(s->verified_chain, X509_free);
+    sk_SSL_CIPHER_free(s->peer_cipher_stack);
     sk_X509_NAME_pop_free(s->peer_ca_names, X509_NAME_free);
     sk_X509_NAME_pop_free(s->client_ca_names, X509_NAME_free);
     /* own_cert/own_key are borrowed from a cfg.certs slot: not freed */
@@ -210,6 +211,7 @@ int SSL_get_fd(const SSL *s)
 void SSL_set_connect_state(SSL *s)
 {
     s->server = 0;
+    s->role_set = 1;
     s->shutdown = 0;
     s->phase = HS_PHASE_BEFORE;
 }
@@ -217,6 +219,7 @@ void SSL_set_connect_state(SSL *s)
 void SSL_set_accept_state(SSL *s)
 {
     s->server = 1;
+    s->role_set = 1;
     s->shutdown = 0;
     s->phase = HS_PHASE_BEFORE;
 }

@@ -1061,13 +1061,6 @@ int SSL_get_changed_async_fds(SSL *s,
     return 0;
 }
 
-STACK_OF(SSL_CIPHER) *SSL_get_client_ciphers(const SSL *s)
-{
-    (void)s;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return NULL;
-}
-
 const COMP_METHOD *SSL_get_current_compression(const SSL *s)
 {
     (void)s;

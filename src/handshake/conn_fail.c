@@ -19,10 +19,10 @@ void ssl_fatal(SSL *s, uint8_t alert)
      * the cache (which marks it not resumable), as OpenSSL does. */
     if (s->session != NULL && s->session_ctx != NULL)
         SSL_CTX_remove_session(s->session_ctx, s->session);
-    if (alert != 0 && !(s->shutdown & SSL_SENT_SHUTDOWN)) {
-        s->shutdown |= SSL_SENT_SHUTDOWN;
+    /* No alert after our close_notify.  SSL_get_shutdown is left as it
+     * is: OpenSSL does not count a fatal alert as a shutdown. */
+    if (alert != 0 && !(s->shutdown & SSL_SENT_SHUTDOWN))
         rec_send_alert(s, CODEC_ALERT_LEVEL_FATAL, alert);
-    }
 }
 
 enum hs_ret hs_fail(SSL *s, uint8_t alert, int reason)

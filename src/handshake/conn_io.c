@@ -48,6 +48,12 @@ int conn_read_app(SSL *s)
     for (;;) {
         if (rl->plain_len > 0 && rl->plain_type == REC_APPDATA)
             return 1;
+        /* A post-handshake message a callback suspended (the client
+         * certificate callback answering a CertificateRequest) is still
+         * buffered: present it again before reading on (its answer is then
+         * flushed below). */
+        if (rec_hs_buffered(s) > 0 && tls13_post_handshake(s) != HS_OK)
+            return -1;
         if (rec_pending_output(s) > 0) {
             /* A KeyUpdate reply we owe goes out before we read on: while it
              * cannot be written, we stop reading (WANT_WRITE), so a peer

@@ -202,10 +202,11 @@ void hs_keylog(SSL *s, const char *label, const uint8_t *secret, size_t len)
 
 int hs_run(SSL *s)
 {
-    if (s->fatal) {
-        ERR_raise(ERR_LIB_SSL, SSL_R_PROTOCOL_IS_SHUTDOWN);
+    /* OpenSSL's state machine, once in its error state, returns -1 and
+     * queues nothing (SSL_get_error: SSL_ERROR_SYSCALL, or ZERO_RETURN
+     * after the peer's alert). */
+    if (s->fatal)
         return -1;
-    }
     if (s->hs == NULL) {
         hs_info(s, SSL_CB_HANDSHAKE_START, 1);
         hs_info(s, s->server ? SSL_CB_ACCEPT_LOOP : SSL_CB_CONNECT_LOOP, 1); /* "before" */

@@ -222,6 +222,10 @@ int tls13_queue_compat_ccs(SSL *s) WUR;
 /* tls13_send_certificate queues Certificate (and, if |slot| is non-NULL,
  * CertificateVerify signed with |sigalg|) for |slot| (NULL: empty). */
 int tls13_send_certificate(SSL *s, const CERT_SLOT *slot, uint16_t sigalg) WUR;
+/* tls13_send_certificate_request queues a CertificateRequest with
+ * |ctx| (empty in the handshake), our signature schemes and the client CA
+ * names (SSL_set_client_CA_list); 0 on failure (failure path taken). */
+int tls13_send_certificate_request(SSL *s, const uint8_t *ctx, size_t ctx_len) WUR;
 /* tls13_read_certificate reads a Certificate into hs->peer_chain (NULL when
  * empty and |allow_empty|), checking the request context. */
 enum hs_ret tls13_read_certificate(SSL *s, int allow_empty);

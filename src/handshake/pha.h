@@ -22,6 +22,9 @@ int tls13_pha_keep_transcript(SSL *s, int offered) WUR;
 /* tls13_pha_request: SSL_verify_client_post_handshake (checks, then the
  * request goes out with the next write, read or SSL_do_handshake). */
 int tls13_pha_request(SSL *s) WUR;
+/* tls13_pha_in_init: a request waits to be sent (OpenSSL counts the
+ * connection as in init then: SSL_in_init). */
+int tls13_pha_in_init(const SSL *s);
 /* tls13_pha_send_request queues a pending CertificateRequest (server). */
 int tls13_pha_send_request(SSL *s) WUR;
 /* tls13_pha_wants: a post-handshake message of |type| belongs to an

@@ -333,6 +333,44 @@ enum hs_ret tls13_read_cert_verify(SSL *s)
     return hs_consume(s) ? HS_OK : HS_ERR;
 }
 
+/* ---- CertificateRequest (server) ---- */
+
+int tls13_send_certificate_request(SSL *s, const uint8_t *ctx, size_t ctx_len)
+{
+    CBB cbb;
+    const uint8_t *cas[64];
+    size_t lens[64];
+    uint8_t *ders[64];
+    size_t n = 0;
+    STACK_OF(X509_NAME) *names =
+        s->client_ca_names != NULL ? s->client_ca_names : s->ctx->client_ca_names;
+    for (int i = 0; names != NULL && i < sk_X509_NAME_num(names) && n < 64; i++) {
+        ders[n] = NULL;
+        int len = i2d_X509_NAME(sk_X509_NAME_value(names, i), &ders[n]);
+        if (len <= 0) {
+            OPENSSL_free(ders[n]);
+            continue;
+        }
+        cas[n] = ders[n];
+        lens[n++] = (size_t)len;
+    }
+    int ok =
+        cbb_init(&cbb, 256) && codec_write_certificate_request(&cbb, ctx, ctx_len, s->cfg.sigalgs,
+                                                               s->cfg.num_sigalgs, cas, lens, n);
+    for (size_t i = 0; i < n; i++)
+        OPENSSL_free(ders[i]);
+    if (!ok) {
+        cbb_cleanup(&cbb);
+        hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
+        return 0;
+    }
+    if (!hs_send_cbb(s, &cbb))
+        return 0;
+    s->hs->cert_requested = 1;
+    s->certreq_sent = 1;
+    return 1;
+}
+
 /* ---- Finished ---- */
 
 int tls13_send_finished(SSL *s, const uint8_t *base)
@@ -372,6 +410,7 @@ enum hs_ret tls13_read_finished(SSL *s, const uint8_t *base)
     if (!cbs_mem_equal(&vd, mac, hs->hash_len))
         return hs_fail(s, CODEC_ALERT_DECRYPT_ERROR, SSL_R_DIGEST_CHECK_FAILED);
     memcpy(s->finished_peer, mac, hs->hash_len);
+    s->finished_peer_len = hs->hash_len;
     if (!hs_consume(s))
         return HS_ERR;
     /* RFC 8446 5.1: the key changes after Finished, on a record boundary;

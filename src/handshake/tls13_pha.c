@@ -75,6 +75,14 @@ static void detach(SSL *s, int keep)
     s->rl.ccs_allowed = 0;
 }
 
+int tls13_pha_in_init(const SSL *s)
+{
+    return s->pha_state == PHA_REQ_PENDING;
+}
+
+/* The checks and errors of OpenSSL 3.0, in its order.  A pending request
+ * puts the connection back "in init" (SSL_in_init) until it is sent, so
+ * asking twice is STILL_IN_INIT there, as in OpenSSL. */
 int tls13_pha_request(SSL *s)
 {
     if (s->version != TLS1_3_VERSION) {
@@ -85,7 +93,7 @@ int tls13_pha_request(SSL *s)
         ERR_raise(ERR_LIB_SSL, SSL_R_NOT_SERVER);
         return 0;
     }
-    if (s->phase != HS_PHASE_DONE) {
+    if (s->phase != HS_PHASE_DONE || s->fatal || tls13_pha_in_init(s)) {
         ERR_raise(ERR_LIB_SSL, SSL_R_STILL_IN_INIT);
         return 0;
     }
@@ -102,7 +110,10 @@ int tls13_pha_request(SSL *s)
         ERR_raise(ERR_LIB_SSL, SSL_R_REQUEST_SENT);
         return 0;
     }
-    if (!(s->cfg.verify_mode & SSL_VERIFY_PEER)) {
+    /* OpenSSL's send_certificate_request(): verification asked for, and
+     * with SSL_VERIFY_CLIENT_ONCE no earlier CertificateRequest */
+    if (!(s->cfg.verify_mode & SSL_VERIFY_PEER) ||
+        ((s->cfg.verify_mode & SSL_VERIFY_CLIENT_ONCE) && s->certreq_sent)) {
         ERR_raise(ERR_LIB_SSL, SSL_R_INVALID_CONFIG);
         return 0;
     }
@@ -116,7 +127,6 @@ int tls13_pha_send_request(SSL *s)
         return 1;
     struct hs_state *hs = pha_begin(s);
     uint8_t ctx[32];
-    CBB cbb;
     if (hs == NULL) {
         ssl_fatal(s, CODEC_ALERT_INTERNAL_ERROR);
         return 0;
@@ -129,19 +139,10 @@ int tls13_pha_send_request(SSL *s)
         return 0;
     }
     hs->cert_req_ctx_len = sizeof(ctx);
-    if (!cbb_init(&cbb, 128) ||
-        !codec_write_certificate_request(&cbb, ctx, sizeof(ctx), s->cfg.sigalgs, s->cfg.num_sigalgs,
-                                         NULL, NULL, 0)) {
-        cbb_cleanup(&cbb);
-        detach(s, 0);
-        hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
-        return 0;
-    }
-    if (!hs_send_cbb(s, &cbb)) {
+    if (!tls13_send_certificate_request(s, ctx, sizeof(ctx))) {
         detach(s, 0);
         return 0;
     }
-    hs->cert_requested = 1;
     detach(s, 1);
     s->pha_state = PHA_REQUESTED;
     return 1;
@@ -197,29 +198,47 @@ done:
     return r;
 }
 
+/* with_peer: a copy of |src| naming the client |hs| authenticated. */
+static SSL_SESSION *with_peer(SSL *s, const SSL_SESSION *src)
+{
+    SSL_SESSION *ns = sess_dup(src, 0);
+    if (ns == NULL)
+        return NULL;
+    sess_peer_free(ns->peer);
+    if ((ns->peer = sess_peer_from_x509s(s->hs->peer_chain)) == NULL) {
+        SSL_SESSION_free(ns);
+        return NULL;
+    }
+    ns->verify_result = (int32_t)s->verify_result;
+    return ns;
+}
+
 /* server_adopt_peer: the connection's session now names the client the
- * authentication proved (a new session: the old one may be cached). */
+ * authentication proved (a new session: the old one may be cached), and
+ * so do the tickets issued from now on (their base session), as in
+ * OpenSSL, whose tickets copy the connection's session. */
 static enum hs_ret server_adopt_peer(SSL *s)
 {
     struct hs_state *hs = s->hs;
     if (hs->peer_chain == NULL || s->session == NULL)
         return HS_OK;
-    SSL_SESSION *ns = sess_dup(s->session, 0);
-    if (ns == NULL)
-        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
-    sess_peer_free(ns->peer);
-    ns->peer = sess_peer_from_x509s(hs->peer_chain);
-    if (ns->peer == NULL) {
+    SSL_SESSION *ns = with_peer(s, s->session);
+    SSL_SESSION *nb = s->ticket_base != NULL ? with_peer(s, s->ticket_base) : NULL;
+    if (ns == NULL || (s->ticket_base != NULL && nb == NULL)) {
         SSL_SESSION_free(ns);
+        SSL_SESSION_free(nb);
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
     }
-    ns->verify_result = (int32_t)s->verify_result;
     sk_X509_pop_free(s->peer_chain_nl, X509_free);
     s->peer_chain_nl = X509_chain_up_ref(hs->peer_chain);
     if (s->peer_chain_nl != NULL)
         X509_free(sk_X509_shift(s->peer_chain_nl));
     SSL_SESSION_free(s->session);
     s->session = ns;
+    if (nb != NULL) {
+        SSL_SESSION_free(s->ticket_base);
+        s->ticket_base = nb;
+    }
     return HS_OK;
 }
 

@@ -388,6 +388,23 @@ static enum hs_ret send_hrr_next(SSL *s, uint16_t group)
     return HS_OK;
 }
 
+/* note_client_suites keeps the suites of the client's list that we know,
+ * for SSL_get_client_ciphers and SSL_get_shared_ciphers (OpenSSL keeps the
+ * client's list once a suite was chosen, and replaces it after a
+ * HelloRetryRequest). */
+static void note_client_suites(SSL *s, const CBS *client_list)
+{
+    CBS it = *client_list;
+    uint16_t v;
+    size_t n = 0;
+    while (n < sizeof(s->peer_suites) / sizeof(s->peer_suites[0]) && codec_u16_list_next(&it, &v))
+        if (suite_by_value(v) != NULL)
+            s->peer_suites[n++] = v;
+    s->num_peer_suites = (uint8_t)n;
+    sk_SSL_CIPHER_free(s->peer_cipher_stack);
+    s->peer_cipher_stack = NULL;
+}
+
 /* choose_params decides suite, group and PSK for a ClientHello and moves
  * to the HelloRetryRequest, the certificate choice or the ServerHello.
  * The ClientHello is consumed (in the transcript) on success. */
@@ -402,6 +419,7 @@ static enum hs_ret choose_params(SSL *s, const CODEC_CLIENT_HELLO *ch)
     c.suite = choose_suite(s, &ch->cipher_suites, 0);
     if (c.suite == NULL || (hs->hrr && c.suite->suite != hs->hrr_suite))
         return hs_fail(s, CODEC_ALERT_HANDSHAKE_FAILURE, SSL_R_NO_SHARED_CIPHER);
+    note_client_suites(s, &ch->cipher_suites);
     if (!hs->hrr && !tls13_set_suite_md(s, c.suite))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
     hs->hrr_suite = c.suite->suite;
@@ -649,36 +667,8 @@ static enum hs_ret do_send_encrypted_extensions(SSL *s)
 
 static enum hs_ret do_send_certificate_request(SSL *s)
 {
-    struct hs_state *hs = s->hs;
-    CBB cbb;
-    const uint8_t *cas[64];
-    size_t lens[64];
-    uint8_t *ders[64];
-    size_t n = 0;
-    STACK_OF(X509_NAME) *names =
-        s->client_ca_names != NULL ? s->client_ca_names : s->ctx->client_ca_names;
-    for (int i = 0; names != NULL && i < sk_X509_NAME_num(names) && n < 64; i++) {
-        ders[n] = NULL;
-        int len = i2d_X509_NAME(sk_X509_NAME_value(names, i), &ders[n]);
-        if (len <= 0) {
-            OPENSSL_free(ders[n]);
-            continue;
-        }
-        cas[n] = ders[n];
-        lens[n++] = (size_t)len;
-    }
-    int ok =
-        cbb_init(&cbb, 256) && codec_write_certificate_request(&cbb, NULL, 0, s->cfg.sigalgs,
-                                                               s->cfg.num_sigalgs, cas, lens, n);
-    for (size_t i = 0; i < n; i++)
-        OPENSSL_free(ders[i]);
-    if (!ok) {
-        cbb_cleanup(&cbb);
-        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
-    }
-    if (!hs_send_cbb(s, &cbb))
+    if (!tls13_send_certificate_request(s, NULL, 0))
         return HS_ERR;
-    hs->cert_requested = 1;
     hs_set_state(s, SS_SEND_SERVER_CERTIFICATE);
     return HS_OK;
 }

@@ -52,7 +52,6 @@ static int read_bytes(SSL *s, size_t want, uint8_t *out_alert)
                  * unless the application asked to treat it as a close. */
                 if (s->cfg.options & SSL_OP_IGNORE_UNEXPECTED_EOF) {
                     s->shutdown |= SSL_RECEIVED_SHUTDOWN;
-                    s->got_close_notify = 1;
                     return REC_CLOSED;
                 }
                 return rec_err(out_alert, 0, SSL_R_UNEXPECTED_EOF_WHILE_READING);
@@ -219,12 +218,13 @@ static int handle_alert(SSL *s, uint8_t *out_alert)
         return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_UNEXPECTED_RECORD);
     if (desc == CODEC_ALERT_CLOSE_NOTIFY) {
         s->shutdown |= SSL_RECEIVED_SHUTDOWN;
-        s->got_close_notify = 1;
+        s->warn_alert = desc;
         return REC_CLOSED;
     }
     /* RFC 8446 6: user_canceled may be a warning; every other alert in
      * TLS 1.3 is fatal whatever its level says. */
     if (desc == CODEC_ALERT_USER_CANCELED && level == CODEC_ALERT_LEVEL_WARNING) {
+        s->warn_alert = desc;
         if (++rl->warnings > MAX_WARNING_ALERTS)
             return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_TOO_MANY_WARN_ALERTS);
         return REC_OK;
