@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth/cert_cache.h"
+#include "base/once.h"
 
 /* OpenSSL 3.0 parses a certificate's public key through the provider
  * decoders, building a decoder chain each time: d2i_X509 of one P-256 leaf
@@ -32,8 +33,7 @@ typedef struct {
 } PEER_CERT_CACHE;
 
 static pthread_key_t g_pcc_key;
-static pthread_once_t g_pcc_once = PTHREAD_ONCE_INIT;
-static int g_pcc_key_ok;
+static SESAME_ONCE g_pcc_once = SESAME_ONCE_INIT;
 static _Thread_local PEER_CERT_CACHE *tl_pcc;
 
 static void pcc_thread_free(void *p)
@@ -49,15 +49,15 @@ static void pcc_thread_free(void *p)
     tl_pcc = NULL;
 }
 
-static void pcc_key_init(void)
+static int pcc_key_init(void *arg)
 {
-    g_pcc_key_ok = pthread_key_create(&g_pcc_key, pcc_thread_free) == 0;
+    (void)arg;
+    return pthread_key_create(&g_pcc_key, pcc_thread_free) == 0;
 }
 
 static PEER_CERT_CACHE *pcc_get(void)
 {
-    pthread_once(&g_pcc_once, pcc_key_init);
-    if (!g_pcc_key_ok)
+    if (!sesame_once(&g_pcc_once, pcc_key_init, NULL))
         return NULL;
     PEER_CERT_CACHE *c = tl_pcc;
     if (c == NULL) {

@@ -18,6 +18,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "base/once.h"
 #include "keys/algs.h"
 #include "session/session_cache.h"
 #include "session/ticket.h"
@@ -35,18 +36,19 @@
 
 /* ---- fetched algorithms (once per process) ---- */
 
-static pthread_once_t cbc_once = PTHREAD_ONCE_INIT;
+static SESAME_ONCE cbc_once = SESAME_ONCE_INIT;
 static EVP_CIPHER *aes256cbc;
 
-static void fetch_cbc(void)
+static int fetch_cbc(void *arg)
 {
+    (void)arg;
     aes256cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
+    return aes256cbc != NULL;
 }
 
 static const EVP_CIPHER *algs_aes256cbc(void)
 {
-    pthread_once(&cbc_once, fetch_cbc);
-    return aes256cbc;
+    return sesame_once(&cbc_once, fetch_cbc, NULL) ? aes256cbc : NULL;
 }
 
 /* ---- key ring ---- */
