@@ -135,7 +135,7 @@ static int ring_seal(SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB *out)
     uint8_t *hdr, *body;
     int ok = 0, n = 0, fin = 0;
     EVP_CIPHER_CTX *c = NULL;
-    if (!snapshot(ctx, &cur, &prev))
+    if (pt_len > MAX_TICKET_PLAINTEXT || !snapshot(ctx, &cur, &prev))
         goto done;
     if (!cbb_add_space(out, &hdr, RING_HDR))
         goto done;
@@ -150,8 +150,8 @@ static int ring_seal(SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB *out)
     c = EVP_CIPHER_CTX_new();
     if (c == NULL || !EVP_EncryptInit_ex2(c, algs_aes256gcm(), cur.key, aad + 1 + NAME_LEN, NULL) ||
         !EVP_EncryptUpdate(c, NULL, &n, aad, RING_HDR) ||
-        !EVP_EncryptUpdate(c, body, &n, pt, (int)pt_len) ||
-        !EVP_EncryptFinal_ex(c, body + n, &fin) ||
+        !EVP_EncryptUpdate(c, body, &n, pt, (int)pt_len) || (size_t)n != pt_len ||
+        !EVP_EncryptFinal_ex(c, body + n, &fin) || fin != 0 ||
         !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, TAG_LEN, body + pt_len))
         goto done;
     ok = 1;
@@ -164,7 +164,8 @@ done:
     return ok;
 }
 
-/* ring_open: 1 opened (plaintext in *out, OPENSSL_free), 0 not ours or bad. */
+/* ring_open: 1 opened (plaintext in *out, OPENSSL_free), 0 not ours or not
+ * authentic, -1 failed (an allocation, the cipher; raised). */
 static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out, size_t *out_len,
                      int *renew)
 {
@@ -173,41 +174,56 @@ static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out, 
     EVP_CIPHER_CTX *c = NULL;
     uint8_t *pt = NULL;
     size_t pt_cap = 0;
-    int ok = 0, n = 0, fin = 0;
+    int ret = -1, n = 0, fin = 0;
     if (len < RING_HDR + TAG_LEN || t[0] != RING_VERSION ||
         len - RING_HDR - TAG_LEN > MAX_TICKET_PLAINTEXT)
         return 0;
-    if (!snapshot(ctx, &cur, &prev))
-        return 0;
+    if (!snapshot(ctx, &cur, &prev)) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
+        return -1;
+    }
     if (cur.valid && CRYPTO_memcmp(t + 1, cur.name, NAME_LEN) == 0) {
         k = &cur;
     } else if (prev.valid && CRYPTO_memcmp(t + 1, prev.name, NAME_LEN) == 0) {
         k = &prev;
         *renew = 1;
     } else {
+        ret = 0;
         goto done;
     }
     size_t ct_len = len - RING_HDR - TAG_LEN;
     pt_cap = ct_len + 1;
     pt = OPENSSL_malloc(pt_cap);
     c = EVP_CIPHER_CTX_new();
-    if (pt == NULL || c == NULL ||
-        !EVP_DecryptInit_ex2(c, algs_aes256gcm(), k->key, t + 1 + NAME_LEN, NULL) ||
-        !EVP_DecryptUpdate(c, NULL, &n, t, RING_HDR) ||
-        !EVP_DecryptUpdate(c, pt, &n, t + RING_HDR, (int)ct_len) ||
-        !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, (void *)(t + len - TAG_LEN)) ||
-        EVP_DecryptFinal_ex(c, pt + n, &fin) <= 0)
+    if (pt == NULL || c == NULL) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
         goto done;
+    }
+    if (!EVP_DecryptInit_ex2(c, algs_aes256gcm(), k->key, t + 1 + NAME_LEN, NULL) ||
+        !EVP_DecryptUpdate(c, NULL, &n, t, RING_HDR) ||
+        !EVP_DecryptUpdate(c, pt, &n, t + RING_HDR, (int)ct_len) || (size_t)n != ct_len ||
+        !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, (void *)(t + len - TAG_LEN))) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
+        goto done;
+    }
+    if (EVP_DecryptFinal_ex(c, pt + n, &fin) <= 0) {
+        ret = 0; /* not authentic: a full handshake */
+        goto done;
+    }
+    if (fin != 0) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
+        goto done;
+    }
     *out = pt;
     *out_len = ct_len;
     pt = NULL;
-    ok = 1;
+    ret = 1;
 done:
     EVP_CIPHER_CTX_free(c);
     OPENSSL_clear_free(pt, pt_cap);
     OPENSSL_cleanse(&cur, sizeof(cur));
     OPENSSL_cleanse(&prev, sizeof(prev));
-    return ok;
+    return ret;
 }
 
 /* ---- OpenSSL envelope: app keys or callbacks ---- */
@@ -281,6 +297,7 @@ static int ossl_keys(SSL *s, SSL_CTX *ctx, uint8_t name[NAME_LEN], uint8_t iv[OS
                             OSSL_PARAM_construct_end()};
     if (!EVP_CipherInit_ex2(c, algs_aes256cbc(), aes, iv, enc, NULL) ||
         !EVP_MAC_init(m->evp, hmac, sizeof(hmac), params)) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
         ret = -1;
         goto done;
     }
@@ -313,17 +330,19 @@ static int ossl_seal(SSL *s, SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB
     if (ivl < 0 || ivl > EVP_MAX_IV_LENGTH || bl <= 0)
         goto done;
     size_t start = cbb_len(out);
-    if (!cbb_add_bytes(out, name, NAME_LEN) || !cbb_add_bytes(out, iv, (size_t)ivl) ||
-        !cbb_add_space(out, &p, pt_len + (size_t)bl) ||
-        !EVP_EncryptUpdate(c, p, &n, pt, (int)pt_len) || !EVP_EncryptFinal_ex(c, p + n, &fin))
+    if (pt_len > MAX_TICKET_PLAINTEXT || !cbb_add_bytes(out, name, NAME_LEN) ||
+        !cbb_add_bytes(out, iv, (size_t)ivl) || !cbb_add_space(out, &p, pt_len + (size_t)bl) ||
+        !EVP_EncryptUpdate(c, p, &n, pt, (int)pt_len) || n < 0 || (size_t)n > pt_len + (size_t)bl ||
+        !EVP_EncryptFinal_ex(c, p + n, &fin) || fin < 0 ||
+        (size_t)n + (size_t)fin > pt_len + (size_t)bl)
         goto done;
     /* give back the unused block slack */
-    out->buf->len -= (size_t)bl - (size_t)fin - ((size_t)n - pt_len);
+    out->buf->len -= pt_len + (size_t)bl - ((size_t)n + (size_t)fin);
     const uint8_t *all = cbb_data(out) + start;
     size_t all_len = cbb_len(out) - start;
     uint8_t tag[EVP_MAX_MD_SIZE];
-    if (!mac_update(&m, all, all_len) || !mac_final(&m, tag, &mlen) ||
-        !cbb_add_bytes(out, tag, mlen))
+    if (!mac_update(&m, all, all_len) || !mac_final(&m, tag, &mlen) || mlen == 0 ||
+        mlen > sizeof(tag) || !cbb_add_bytes(out, tag, mlen))
         goto done;
     ok = 1;
 done:
@@ -334,7 +353,8 @@ done:
     return ok;
 }
 
-/* ossl_open: 1 opened, 0 not decryptable, -1 error (callback < 0). */
+/* ossl_open: 1 opened, 0 not decryptable, -1 error (callback < 0, an
+ * allocation; raised). */
 static int ossl_open(SSL *s, SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out,
                      size_t *out_len, int *renew)
 {
@@ -344,6 +364,7 @@ static int ossl_open(SSL *s, SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t
     size_t mlen = 0;
     int ret = 0, n = 0, fin = 0;
     if (!mac_new(ctx, &m) || c == NULL) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
         ret = -1;
         goto done;
     }
@@ -354,6 +375,8 @@ static int ossl_open(SSL *s, SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t
     memcpy(iv, t + NAME_LEN, EVP_MAX_IV_LENGTH);
     int r = ossl_keys(s, ctx, name, iv, c, &m, 0);
     if (r <= 0) {
+        if (r < 0 && (ctx->ticket_key_evp_cb != NULL || ctx->ticket_key_cb != NULL))
+            ERR_raise(ERR_LIB_SSL, SSL_R_CALLBACK_FAILED);
         ret = r < 0 ? -1 : 0;
         goto done;
     }
@@ -364,13 +387,25 @@ static int ossl_open(SSL *s, SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t
     if (ivl < 0 || ml == 0 || ml > EVP_MAX_MD_SIZE || len <= NAME_LEN + (size_t)ivl + ml)
         goto done;
     size_t body = len - ml;
-    if (!mac_update(&m, t, body) || !mac_final(&m, tag, &mlen) || mlen != ml ||
-        CRYPTO_memcmp(tag, t + body, ml) != 0)
+    if (!mac_update(&m, t, body) || !mac_final(&m, tag, &mlen) || mlen != ml) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
+        ret = -1;
         goto done;
+    }
+    if (CRYPTO_memcmp(tag, t + body, ml) != 0)
+        goto done; /* not authentic: a full handshake */
     size_t ct_len = body - NAME_LEN - (size_t)ivl;
     pt = OPENSSL_malloc(ct_len + EVP_MAX_BLOCK_LENGTH);
-    if (pt == NULL || !EVP_DecryptUpdate(c, pt, &n, t + NAME_LEN + ivl, (int)ct_len) ||
-        EVP_DecryptFinal_ex(c, pt + n, &fin) <= 0)
+    if (pt == NULL) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+        ret = -1;
+        goto done;
+    }
+    /* Authentic, so a failure to decrypt means the keys disagree (a
+     * callback's cipher): not decryptable. */
+    if (!EVP_DecryptUpdate(c, pt, &n, t + NAME_LEN + ivl, (int)ct_len) || n < 0 ||
+        (size_t)n > ct_len || EVP_DecryptFinal_ex(c, pt + n, &fin) <= 0 || fin < 0 ||
+        (size_t)n + (size_t)fin > ct_len)
         goto done;
     *out = pt;
     *out_len = (size_t)n + (size_t)fin;
@@ -459,18 +494,21 @@ int sess_ticket_accept(SSL *s, const uint8_t *identity, size_t len, SSL_SESSION 
     int renew = 0;
     int r = use_ossl_format(ctx) ? ossl_open(s, ctx, identity, len, &pt, &pt_len, &renew)
                                  : ring_open(ctx, identity, len, &pt, &pt_len, &renew);
-    if (r < 0) {
-        ERR_raise(ERR_LIB_SSL, SSL_R_CALLBACK_FAILED);
-        return 0;
-    }
+    if (r < 0)
+        return 0; /* the reason is raised */
     if (r == 0)
         return 1;
     CBS cbs;
+    int malformed = 0;
     cbs_init(&cbs, pt, pt_len);
     ERR_set_mark();
-    SSL_SESSION *sess = sess_decode(&cbs, 1);
-    ERR_pop_to_mark();
+    SSL_SESSION *sess = sess_decode(&cbs, 1, &malformed);
     OPENSSL_clear_free(pt, pt_len);
+    if (sess == NULL && !malformed) {
+        ERR_clear_last_mark(); /* an allocation failed: the handshake fails */
+        return 0;
+    }
+    ERR_pop_to_mark();
     if (sess == NULL)
         return 1; /* authentic but unreadable (e.g. older format): full handshake */
     if (ctx->dec_ticket_cb != NULL) {
