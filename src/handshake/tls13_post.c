@@ -167,10 +167,17 @@ static enum hs_ret client_ticket(SSL *s, CBS *body)
     ns->timeout = nst.lifetime;
     ns->max_early_data = nst.has_early_data ? nst.max_early_data : 0;
     ns->not_resumable = 0;
-    /* A session id lets OpenSSL-style client caches index the session. */
-    ns->session_id_len = 32;
-    if (!EVP_Digest(ns->ticket, ns->ticket_len, ns->session_id, NULL, algs_sha256(), NULL))
-        ns->session_id_len = 0;
+    /* A session id lets OpenSSL-style client caches index the session
+     * (SHA-256 of the ticket, as OpenSSL; a failure is fatal there too). */
+    unsigned int id_len = 0;
+    const EVP_MD *sha256 = algs_sha256();
+    if (sha256 == NULL ||
+        !EVP_Digest(ns->ticket, ns->ticket_len, ns->session_id, &id_len, sha256, NULL) ||
+        id_len != 32) {
+        SSL_SESSION_free(ns);
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_EVP_LIB);
+    }
+    ns->session_id_len = (uint8_t)id_len;
     SSL_SESSION_free(s->session);
     s->session = ns;
     /* Contract S9: the ticket this connection resumed with is now spent;
