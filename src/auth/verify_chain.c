@@ -128,8 +128,12 @@ int auth_verify_chain(const struct auth_verify_params *p, STACK_OF(X509) * chain
     else
         r = X509_verify_cert(xctx);
     *out_result = X509_STORE_CTX_get_error(xctx);
-    if (X509_STORE_CTX_get0_chain(xctx) != NULL)
-        *out_verified = X509_STORE_CTX_get1_chain(xctx);
+    if (X509_STORE_CTX_get0_chain(xctx) != NULL &&
+        (*out_verified = X509_STORE_CTX_get1_chain(xctx)) == NULL) {
+        /* SSL_get0_verified_chain must not come out empty after a success */
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+        goto end;
+    }
     /* SSL_get0_peername reports the name that matched */
     X509_VERIFY_PARAM_move_peername(p->param, param);
 
