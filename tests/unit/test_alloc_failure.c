@@ -1,0 +1,701 @@
+/* test_alloc_failure.c - the allocation-failure sweep.
+ *
+ * main() first installs a counting allocator with CRYPTO_set_mem_functions,
+ * before anything allocates: every OPENSSL_malloc of sesame and every
+ * allocation of libcrypto goes through it.  Then, for N = 1, 2, 3, ... the
+ * Nth allocation of one scenario fails (only that one), until the scenario
+ * runs to its end without reaching N.  The scenario:
+ *
+ *   server and client SSL_CTX (ECDSA P-256 leaf, the client verifies it),
+ *   a full TLS 1.3 handshake over memory BIOs, application data both ways
+ *   (the client reads the server's tickets on the way), SSL_get1_session,
+ *   i2d_SSL_SESSION + d2i_SSL_SESSION (+ i2d again: the same bytes), and a
+ *   resumed handshake with the decoded session, application data again.
+ *
+ * For every N:
+ *   - no crash (ASan/UBSan in the sanitizer pass);
+ *   - no hang: every loop is bounded, and a handshake in which neither side
+ *     can make progress any more is a failure;
+ *   - the failure is reported: some call returns its error value, and for
+ *     an SSL call SSL_get_error says SSL_ERROR_SSL or SSL_ERROR_SYSCALL;
+ *     with no failure injected nothing may fail; whatever succeeds is
+ *     checked (verified peer, resumption on both sides, the bytes read, the
+ *     session encoding), never success with garbage;
+ *   - no leak: each N runs in its own thread, so the per-thread caches
+ *     (sesame's and libcrypto's) are released when it ends; after it has
+ *     been joined, the number of live blocks must be what it was before
+ *     (the process-wide caches were warmed up first).  The blocks an
+ *     iteration left behind are listed with their allocation sites.
+ *     LeakSanitizer checks too in the ASan pass;
+ *   - no sticky failure: the same thread then runs the scenario once more
+ *     with no failure injected, and it must succeed completely.
+ *
+ * Environment: SESAME_ALLOC_STRIDE=k fails every k-th allocation only
+ * (N = first, first+k, ...; the sanitizer builds set it, see
+ * tests/CMakeLists.txt), SESAME_ALLOC_FIRST=n starts at n,
+ * SESAME_ALLOC_ONLY=n runs just N=n, SESAME_ALLOC_VERBOSE=1 prints every N. */
+#include "testutil.h"
+
+#include "pair.h"
+
+#include "auth/cert_cache.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/rand.h>
+
+/* ---- the allocator ----
+ *
+ * Every block carries a header linking it into a list of live blocks with
+ * its allocation site and serial number, so that the blocks an iteration
+ * leaked can be listed. */
+
+struct blk {
+    struct blk *prev, *next;
+    const char *file;
+    int line;
+    unsigned long serial;
+    size_t size;
+    uint64_t pad; /* header size a multiple of 16: the payload stays aligned */
+};
+
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct blk g_head = {&g_head, &g_head, NULL, 0, 0, 0, 0};
+static long g_live;            /* blocks allocated and not yet freed (under g_lock) */
+static unsigned long g_serial; /* blocks allocated so far (under g_lock) */
+
+/* The failure injection: only the sweep thread's allocations are counted. */
+static atomic_int g_armed;
+static atomic_long g_seen;    /* allocations counted since armed */
+static atomic_long g_fail_at; /* the ordinal to fail */
+static atomic_int g_injected; /* that allocation happened (and failed) */
+static const char *g_fail_file;
+static int g_fail_line;
+static _Thread_local int tl_sweep;
+
+static int should_fail(const char *file, int line)
+{
+    if (!tl_sweep || !atomic_load(&g_armed))
+        return 0;
+    long n = atomic_fetch_add(&g_seen, 1) + 1;
+    if (n != atomic_load(&g_fail_at))
+        return 0;
+    g_fail_file = file;
+    g_fail_line = line;
+    atomic_store(&g_injected, 1);
+    return 1;
+}
+
+static void link_blk(struct blk *b)
+{
+    b->next = g_head.next;
+    b->prev = &g_head;
+    g_head.next->prev = b;
+    g_head.next = b;
+}
+
+static void unlink_blk(struct blk *b)
+{
+    b->prev->next = b->next;
+    b->next->prev = b->prev;
+}
+
+static void *t_malloc(size_t num, const char *file, int line)
+{
+    if (should_fail(file, line) || num > SIZE_MAX - sizeof(struct blk))
+        return NULL;
+    struct blk *b = malloc(sizeof(*b) + num);
+    if (b == NULL)
+        return NULL;
+    b->file = file;
+    b->line = line;
+    b->size = num;
+    pthread_mutex_lock(&g_lock);
+    b->serial = ++g_serial;
+    g_live++;
+    link_blk(b);
+    pthread_mutex_unlock(&g_lock);
+    return b + 1;
+}
+
+static void t_free(void *p, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    if (p == NULL)
+        return;
+    struct blk *b = (struct blk *)p - 1;
+    pthread_mutex_lock(&g_lock);
+    unlink_blk(b);
+    g_live--;
+    pthread_mutex_unlock(&g_lock);
+    free(b);
+}
+
+static void *t_realloc(void *p, size_t num, const char *file, int line)
+{
+    if (p == NULL)
+        return t_malloc(num, file, line);
+    if (num == 0) {
+        t_free(p, file, line);
+        return NULL;
+    }
+    if (should_fail(file, line) || num > SIZE_MAX - sizeof(struct blk))
+        return NULL;
+    struct blk *b = (struct blk *)p - 1;
+    pthread_mutex_lock(&g_lock);
+    unlink_blk(b);
+    struct blk *n = realloc(b, sizeof(*b) + num);
+    if (n == NULL) {
+        link_blk(b);
+        pthread_mutex_unlock(&g_lock);
+        return NULL;
+    }
+    n->size = num;
+    link_blk(n);
+    pthread_mutex_unlock(&g_lock);
+    return n + 1;
+}
+
+static long live_blocks(void)
+{
+    pthread_mutex_lock(&g_lock);
+    long n = g_live;
+    pthread_mutex_unlock(&g_lock);
+    return n;
+}
+
+static unsigned long serial_now(void)
+{
+    pthread_mutex_lock(&g_lock);
+    unsigned long n = g_serial;
+    pthread_mutex_unlock(&g_lock);
+    return n;
+}
+
+/* print_blocks_since lists (up to 20) live blocks allocated after |serial|. */
+static void print_blocks_since(unsigned long serial)
+{
+    int shown = 0;
+    pthread_mutex_lock(&g_lock);
+    for (struct blk *b = g_head.next; b != &g_head && shown < 20; b = b->next)
+        if (b->serial > serial) {
+            fprintf(stderr, "    live block #%lu, %zu bytes, from %s:%d\n", b->serial, b->size,
+                    b->file ? b->file : "?", b->line);
+            shown++;
+        }
+    pthread_mutex_unlock(&g_lock);
+}
+
+static void arm(long fail_at)
+{
+    atomic_store(&g_seen, 0);
+    atomic_store(&g_injected, 0);
+    g_fail_file = NULL;
+    g_fail_line = 0;
+    atomic_store(&g_fail_at, fail_at);
+    atomic_store(&g_armed, 1);
+}
+
+static void disarm(void)
+{
+    atomic_store(&g_armed, 0);
+}
+
+/* ---- the scenario ---- */
+
+static TEST_PKI pki;
+
+enum { SC_OK, SC_FAILED, SC_BAD };
+
+struct scen {
+    SSL_CTX *sctx, *cctx;
+    SSL *c, *s, *c2, *s2;
+    SSL_SESSION *sess, *sess2;
+    unsigned char *der;
+    const char *stage; /* what it was doing */
+    char why[256];     /* SC_BAD: what went wrong */
+};
+
+/* bad records an invariant violation. */
+static int bad(struct scen *sc, const char *fmt, const char *detail)
+{
+    snprintf(sc->why, sizeof(sc->why), fmt, detail);
+    return SC_BAD;
+}
+
+/* failed: a call returned its error value: only with a failure injected,
+ * and (|need_err|) with an error queued saying why. */
+static int failed(struct scen *sc, const char *what, int need_err)
+{
+    if (!atomic_load(&g_injected)) {
+        ERR_print_errors_fp(stderr);
+        return bad(sc, "%s failed with no failure injected", what);
+    }
+    if (need_err && ERR_peek_error() == 0)
+        return bad(sc, "%s failed without an error in the queue", what);
+    ERR_clear_error();
+    return SC_FAILED;
+}
+
+/* ssl_outcome classifies an SSL I/O call's result: 1 done, 0 would block,
+ * else SC_FAILED/SC_BAD (negated, so the caller can tell). */
+static int ssl_outcome(struct scen *sc, SSL *ssl, int ret, const char *what)
+{
+    /* Whatever succeeds or waits leaves the error queue empty: an error left
+     * behind would turn the next SSL_ERROR_WANT_READ into SSL_ERROR_SSL. */
+    static char msg[96];
+    if (ret > 0) {
+        if (ERR_peek_error() == 0)
+            return 1;
+        snprintf(msg, sizeof(msg), "%s succeeded", what);
+        return -bad(sc, "%s with an error left in the queue", msg);
+    }
+    int e = SSL_get_error(ssl, ret);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+        return 0;
+    if (e != SSL_ERROR_SSL && e != SSL_ERROR_SYSCALL) {
+        snprintf(msg, sizeof(msg), "%s: SSL_get_error %d", what, e);
+        return -bad(sc, "%s (neither SSL nor SYSCALL)", msg);
+    }
+    if (!atomic_load(&g_injected))
+        fprintf(stderr, "%s: verify result %ld (%s)\n", what, SSL_get_verify_result(ssl),
+                X509_verify_cert_error_string(SSL_get_verify_result(ssl)));
+    return -failed(sc, what, e == SSL_ERROR_SSL);
+}
+
+/* poke_peer: after |failed| side gave up, let the other side see what it
+ * sent (an alert, or nothing) a few times; whatever it does must be a
+ * proper result. */
+static int poke_peer(struct scen *sc, SSL *peer)
+{
+    for (int i = 0; i < 3; i++) {
+        int r = SSL_do_handshake(peer);
+        if (r > 0)
+            return SC_FAILED;
+        int e = SSL_get_error(peer, r);
+        if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE && e != SSL_ERROR_SSL &&
+            e != SSL_ERROR_SYSCALL)
+            return bad(sc, "%s: the peer of a failed connection got a bad SSL_get_error",
+                       sc->stage);
+        ERR_clear_error();
+        if (e == SSL_ERROR_SSL || e == SSL_ERROR_SYSCALL)
+            break;
+    }
+    return SC_FAILED;
+}
+
+/* handshake drives both sides until both are done, one fails, or neither
+ * can move (a hang: the failure was swallowed somewhere). */
+static int handshake(struct scen *sc, SSL *c, SSL *s)
+{
+    int cdone = 0, sdone = 0;
+    for (int round = 0; round < 32; round++) {
+        if (!cdone) {
+            int r = ssl_outcome(sc, c, SSL_do_handshake(c), "client SSL_do_handshake");
+            if (r < 0)
+                return -r == SC_FAILED ? poke_peer(sc, s) : -r;
+            cdone = r;
+        }
+        if (!sdone) {
+            int r = ssl_outcome(sc, s, SSL_do_handshake(s), "server SSL_do_handshake");
+            if (r < 0)
+                return -r == SC_FAILED ? poke_peer(sc, c) : -r;
+            sdone = r;
+        }
+        if (cdone && sdone)
+            return SC_OK;
+    }
+    return bad(sc, "%s: no progress (a hang)", sc->stage);
+}
+
+/* transfer: |from| writes |msg|, |to| reads exactly it (the client reads the
+ * server's tickets on the way). */
+static int transfer(struct scen *sc, SSL *from, SSL *to, const char *msg)
+{
+    int n = (int)strlen(msg);
+    char buf[64];
+    int r = ssl_outcome(sc, from, SSL_write(from, msg, n), "SSL_write");
+    if (r < 0)
+        return -r;
+    if (r == 0)
+        return bad(sc, "%s: SSL_write would block on a memory BIO", sc->stage);
+    int got = 0;
+    for (int i = 0; i < 8 && got < n; i++) {
+        int ret = SSL_read(to, buf + got, (int)sizeof(buf) - got);
+        r = ssl_outcome(sc, to, ret, "SSL_read");
+        if (r < 0)
+            return -r;
+        if (r > 0)
+            got += ret;
+    }
+    if (got != n || memcmp(buf, msg, (size_t)n) != 0)
+        return bad(sc, "%s: the data read is not what was written", sc->stage);
+    return SC_OK;
+}
+
+/* new_pair: client and server SSL over two memory BIOs (each end reads
+ * what the other writes). */
+static int new_pair(struct scen *sc, SSL **out_c, SSL **out_s)
+{
+    BIO *c2s = BIO_new(BIO_s_mem()), *s2c = BIO_new(BIO_s_mem());
+    SSL *c = NULL, *s = NULL;
+    int ret = SC_OK;
+    *out_c = *out_s = NULL;
+    if (c2s == NULL || s2c == NULL) {
+        ret = failed(sc, "BIO_new", 1);
+        goto out;
+    }
+    c = SSL_new(sc->cctx);
+    s = SSL_new(sc->sctx);
+    if (c == NULL || s == NULL) {
+        ret = failed(sc, "SSL_new", 1);
+        goto out;
+    }
+    if (!BIO_up_ref(c2s) || !BIO_up_ref(s2c)) {
+        ret = bad(sc, "%s: BIO_up_ref", "");
+        goto out;
+    }
+    SSL_set_bio(c, s2c, c2s); /* one reference each */
+    SSL_set_bio(s, c2s, s2c);
+    c2s = s2c = NULL;
+    SSL_set_connect_state(c);
+    SSL_set_accept_state(s);
+    if (!SSL_set_tlsext_host_name(c, "localhost")) {
+        ret = failed(sc, "SSL_set_tlsext_host_name", 1);
+        goto out;
+    }
+    if (!SSL_set1_host(c, "localhost")) {
+        ret = failed(sc, "SSL_set1_host", 0);
+        goto out;
+    }
+    *out_c = c;
+    *out_s = s;
+    c = s = NULL;
+out:
+    BIO_free(c2s);
+    BIO_free(s2c);
+    SSL_free(c);
+    SSL_free(s);
+    return ret;
+}
+
+static int make_ctxs(struct scen *sc)
+{
+    sc->stage = "contexts";
+    sc->sctx = SSL_CTX_new(TLS_server_method());
+    if (sc->sctx == NULL)
+        return failed(sc, "SSL_CTX_new (server)", 1);
+    if (SSL_CTX_use_certificate(sc->sctx, pki.leaf) != 1)
+        return failed(sc, "SSL_CTX_use_certificate", 1);
+    if (SSL_CTX_use_PrivateKey(sc->sctx, pki.leaf_key) != 1)
+        return failed(sc, "SSL_CTX_use_PrivateKey", 1);
+    sc->cctx = SSL_CTX_new(TLS_client_method());
+    if (sc->cctx == NULL)
+        return failed(sc, "SSL_CTX_new (client)", 1);
+    if (!X509_STORE_add_cert(SSL_CTX_get_cert_store(sc->cctx), pki.ca))
+        return failed(sc, "X509_STORE_add_cert", 1);
+    SSL_CTX_set_verify(sc->cctx, SSL_VERIFY_PEER, NULL);
+    return SC_OK;
+}
+
+/* check_peer: the client sees the server's certificate, verified. */
+static int check_peer(struct scen *sc, SSL *c)
+{
+    if (SSL_version(c) != TLS1_3_VERSION || SSL_get_current_cipher(c) == NULL)
+        return bad(sc, "%s: version or cipher missing after the handshake", sc->stage);
+    if (SSL_get_verify_result(c) != X509_V_OK)
+        return bad(sc, "%s: handshake done but the verify result is not ok", sc->stage);
+    X509 *peer = SSL_get0_peer_certificate(c);
+    if (peer == NULL)
+        return failed(sc, "SSL_get0_peer_certificate", 1);
+    if (X509_cmp(peer, pki.leaf) != 0 || !cert_whole(peer))
+        return bad(sc, "%s: the peer certificate is not the server's (or not whole)", sc->stage);
+    STACK_OF(X509) *chain = SSL_get_peer_cert_chain(c);
+    if (chain == NULL)
+        return failed(sc, "SSL_get_peer_cert_chain", 1);
+    if (sk_X509_num(chain) != 1 || X509_cmp(sk_X509_value(chain, 0), pki.leaf) != 0)
+        return bad(sc, "%s: the peer chain is not the server's", sc->stage);
+    return SC_OK;
+}
+
+/* encode checks i2d_SSL_SESSION of |sess| twice (the same length, the
+ * bytes written) into sc->der; *out_len is set. */
+static int encode(struct scen *sc, SSL_SESSION *sess, unsigned char **out, int *out_len)
+{
+    int len = i2d_SSL_SESSION(sess, NULL);
+    if (len <= 0)
+        return failed(sc, "i2d_SSL_SESSION (length)", 1);
+    if (len > 1 << 20)
+        return bad(sc, "%s: i2d_SSL_SESSION reports an absurd length", sc->stage);
+    unsigned char *der = malloc((size_t)len), *p = der;
+    if (der == NULL)
+        return bad(sc, "%s: test out of memory", sc->stage);
+    int len2 = i2d_SSL_SESSION(sess, &p);
+    if (len2 <= 0) {
+        free(der);
+        return failed(sc, "i2d_SSL_SESSION", 1);
+    }
+    if (len2 != len || p != der + len) {
+        free(der);
+        return bad(sc, "%s: i2d_SSL_SESSION wrote another length than it reported", sc->stage);
+    }
+    *out = der;
+    *out_len = len;
+    return SC_OK;
+}
+
+static int scenario_body(struct scen *sc)
+{
+    int r;
+    if ((r = make_ctxs(sc)) != SC_OK)
+        return r;
+
+    /* a full handshake */
+    sc->stage = "full handshake";
+    if ((r = new_pair(sc, &sc->c, &sc->s)) != SC_OK)
+        return r;
+    if ((r = handshake(sc, sc->c, sc->s)) != SC_OK)
+        return r;
+    if ((r = check_peer(sc, sc->c)) != SC_OK)
+        return r;
+    if (SSL_session_reused(sc->c) || SSL_session_reused(sc->s))
+        return bad(sc, "%s: reports a resumption", sc->stage);
+    sc->stage = "data and tickets";
+    if ((r = transfer(sc, sc->s, sc->c, "ping from the server")) != SC_OK ||
+        (r = transfer(sc, sc->c, sc->s, "pong from the client")) != SC_OK)
+        return r;
+
+    /* the client's session, through DER */
+    sc->stage = "session encoding";
+    sc->sess = SSL_get1_session(sc->c);
+    if (sc->sess == NULL)
+        return bad(sc, "%s: no session after the handshake", sc->stage);
+    if (!SSL_SESSION_is_resumable(sc->sess) || !SSL_SESSION_has_ticket(sc->sess))
+        return bad(sc, "%s: the client's session has no ticket", sc->stage);
+    unsigned char *der2 = NULL;
+    int len = 0, len2 = 0;
+    if ((r = encode(sc, sc->sess, &sc->der, &len)) != SC_OK)
+        return r;
+    const unsigned char *q = sc->der;
+    sc->sess2 = d2i_SSL_SESSION(NULL, &q, len);
+    if (sc->sess2 == NULL)
+        return failed(sc, "d2i_SSL_SESSION", 1);
+    if (q != sc->der + len)
+        return bad(sc, "%s: d2i_SSL_SESSION did not read the whole encoding", sc->stage);
+    if ((r = encode(sc, sc->sess2, &der2, &len2)) != SC_OK)
+        return r;
+    int same = len2 == len && memcmp(der2, sc->der, (size_t)len) == 0;
+    free(der2);
+    if (!same)
+        return bad(sc, "%s: i2d(d2i(der)) != der", sc->stage);
+
+    /* the resumption */
+    sc->stage = "resumed handshake";
+    if ((r = new_pair(sc, &sc->c2, &sc->s2)) != SC_OK)
+        return r;
+    if (!SSL_set_session(sc->c2, sc->sess2))
+        return failed(sc, "SSL_set_session", 1);
+    if ((r = handshake(sc, sc->c2, sc->s2)) != SC_OK)
+        return r;
+    if (!SSL_session_reused(sc->c2) || !SSL_session_reused(sc->s2))
+        return bad(sc, "%s: not resumed (a failure was swallowed)", sc->stage);
+    if ((r = check_peer(sc, sc->c2)) != SC_OK)
+        return r;
+    sc->stage = "data after resumption";
+    return transfer(sc, sc->c2, sc->s2, "hello again");
+}
+
+/* scenario runs the whole scenario and frees everything it made. */
+static int scenario(struct scen *sc)
+{
+    memset(sc, 0, sizeof(*sc));
+    int r = scenario_body(sc);
+    SSL_free(sc->c);
+    SSL_free(sc->s);
+    SSL_free(sc->c2);
+    SSL_free(sc->s2);
+    SSL_SESSION_free(sc->sess);
+    SSL_SESSION_free(sc->sess2);
+    SSL_CTX_free(sc->cctx);
+    SSL_CTX_free(sc->sctx);
+    free(sc->der);
+    ERR_clear_error();
+    return r;
+}
+
+/* ---- one iteration, in its own thread ---- */
+
+struct iter {
+    long fail_at; /* 0: inject nothing */
+    int result;   /* SC_* of the run with the failure */
+    int clean;    /* SC_* of the run after it */
+    int injected;
+    long seen; /* allocations the first run made */
+    const char *file;
+    int line;
+    struct scen sc, sc_clean;
+};
+
+static void *iter_main(void *arg)
+{
+    struct iter *it = arg;
+    unsigned char b[1];
+    /* libcrypto's per-thread state (DRBGs, error queue) outside the sweep */
+    (void)RAND_bytes(b, 1);
+    (void)RAND_priv_bytes(b, 1);
+    ERR_clear_error();
+    tl_sweep = 1;
+    arm(it->fail_at);
+    it->result = scenario(&it->sc);
+    disarm();
+    it->injected = atomic_load(&g_injected);
+    it->seen = atomic_load(&g_seen);
+    it->file = g_fail_file;
+    it->line = g_fail_line;
+    arm(0); /* counts, injects nothing */
+    it->clean = scenario(&it->sc_clean);
+    disarm();
+    tl_sweep = 0;
+    return NULL;
+}
+
+static int run_iter(struct iter *it)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, iter_main, it) != 0)
+        return 0;
+    return pthread_join(t, NULL) == 0;
+}
+
+static long env_long(const char *name, long def)
+{
+    const char *e = getenv(name);
+    if (e == NULL || *e == 0)
+        return def;
+    char *end;
+    long v = strtol(e, &end, 10);
+    return *end == 0 && v > 0 ? v : def;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long g_points, g_failed_ok, g_recovered;
+
+static void test_alloc_failure_sweep(void)
+{
+    long stride = env_long("SESAME_ALLOC_STRIDE", 1);
+    long first = env_long("SESAME_ALLOC_FIRST", 1);
+    long only = env_long("SESAME_ALLOC_ONLY", 0);
+    int verbose = env_long("SESAME_ALLOC_VERBOSE", 0) != 0;
+    long max_problems = env_long("SESAME_ALLOC_MAX_PROBLEMS", 10);
+    static struct iter it;
+
+    pair_pki_init(&pki);
+    REQUIRE(pki.leaf != NULL && pki.ca != NULL);
+    /* Warm up the process-wide state (fetched algorithms, error strings,
+     * libcrypto's caches) with two complete runs. */
+    for (int i = 0; i < 2; i++) {
+        memset(&it, 0, sizeof(it));
+        REQUIRE(run_iter(&it));
+        if (!CHECK(it.result == SC_OK && it.clean == SC_OK)) {
+            fprintf(stderr, "warm-up run failed: %s / %s\n", it.sc.why, it.sc_clean.why);
+            return;
+        }
+    }
+    long base = live_blocks();
+    /* A clean iteration must leave no block behind, or the leak check
+     * below means nothing. */
+    memset(&it, 0, sizeof(it));
+    unsigned long serial = serial_now();
+    REQUIRE(run_iter(&it));
+    REQUIRE(it.result == SC_OK && it.clean == SC_OK);
+    if (!CHECK(live_blocks() == base)) {
+        fprintf(stderr, "a clean iteration left %ld blocks\n", live_blocks() - base);
+        print_blocks_since(serial);
+        return;
+    }
+    long total = it.seen;
+    fprintf(stderr, "the scenario makes %ld allocations; failing each %s (stride %ld)\n", total,
+            stride == 1 ? "one" : "k-th", stride);
+
+    double t0 = now_s();
+    long problems = 0;
+    for (long n = only ? only : first; problems < max_problems; n += stride) {
+        memset(&it, 0, sizeof(it));
+        it.fail_at = n;
+        serial = serial_now();
+        REQUIRE(run_iter(&it));
+        long leaked = live_blocks() - base;
+        if (!it.injected) {
+            /* N is past the scenario's allocations: it ran clean */
+            if (!CHECK(it.result == SC_OK))
+                fprintf(stderr, "N=%ld: a run with no failure injected: %s\n", n, it.sc.why);
+            break;
+        }
+        g_points++;
+        int ok = it.result != SC_BAD && it.clean == SC_OK && leaked == 0;
+        if (it.result == SC_FAILED)
+            g_failed_ok++;
+        else if (it.result == SC_OK)
+            g_recovered++;
+        if (verbose || !ok)
+            fprintf(stderr, "N=%ld %s:%d: %s%s%s%s\n", n, it.file ? it.file : "?", it.line,
+                    it.result == SC_OK       ? "recovered"
+                    : it.result == SC_FAILED ? "failed properly"
+                                             : "BAD: ",
+                    it.result == SC_BAD ? it.sc.why : "",
+                    it.clean != SC_OK ? "; the clean run after it failed: " : "",
+                    it.clean != SC_OK ? it.sc_clean.why : "");
+        if (!CHECK(it.result != SC_BAD) | !CHECK(it.clean == SC_OK))
+            problems++;
+        if (!CHECK(leaked == 0)) {
+            fprintf(stderr, "N=%ld (failed at %s:%d, stage %s): %ld blocks leaked\n", n,
+                    it.file ? it.file : "?", it.line, it.sc.stage ? it.sc.stage : "?", leaked);
+            print_blocks_since(serial);
+            problems++;
+            base = live_blocks(); /* report each leak once */
+        }
+        if (only)
+            break;
+    }
+    if (problems >= max_problems)
+        fprintf(stderr, "stopped after %ld problems\n", problems);
+    /* And once more, nothing injected: the process is as good as new. */
+    memset(&it, 0, sizeof(it));
+    serial = serial_now();
+    REQUIRE(run_iter(&it));
+    CHECK(it.result == SC_OK && it.clean == SC_OK);
+    if (!CHECK(live_blocks() == base))
+        print_blocks_since(serial);
+    fprintf(stderr,
+            "swept %ld allocation points in %.1f s: %ld failed properly, %ld recovered "
+            "(the scenario completed)\n",
+            g_points, now_s() - t0, g_failed_ok, g_recovered);
+    CHECK(g_points > 0);
+    pair_pki_free(&pki);
+}
+
+int main(void)
+{
+    /* Before anything allocates: libcrypto refuses once it has. */
+    if (!CRYPTO_set_mem_functions(t_malloc, t_realloc, t_free)) {
+        fprintf(stderr, "CRYPTO_set_mem_functions refused (something allocated first)\n");
+        return 1;
+    }
+    (void)pair_server_ctx;
+    (void)pair_client_ctx;
+    (void)pair_new;
+    RUN(test_alloc_failure_sweep);
+    fprintf(stderr, "%s: %d checks, %d failed\n", __FILE__, test_checks, test_failures);
+    return test_failures != 0;
+}
