@@ -12,6 +12,10 @@
  *   i2d_SSL_SESSION + d2i_SSL_SESSION (+ i2d again: the same bytes), and a
  *   resumed handshake with the decoded session, application data again.
  *
+ * A second scenario does the same with client authentication and a
+ * HelloRetryRequest in both handshakes, and ends with a KeyUpdate each way
+ * and SSL_shutdown on both sides.
+ *
  * For every N:
  *   - no crash (ASan/UBSan in the sanitizer pass);
  *   - no hang: every loop is bounded, and a handshake in which neither side
@@ -33,7 +37,9 @@
  * Environment: SESAME_ALLOC_STRIDE=k fails every k-th allocation only
  * (N = first, first+k, ...; the sanitizer builds set it, see
  * tests/CMakeLists.txt), SESAME_ALLOC_FIRST=n starts at n,
- * SESAME_ALLOC_ONLY=n runs just N=n, SESAME_ALLOC_VERBOSE=1 prints every N. */
+ * SESAME_ALLOC_ONLY=n runs just N=n, SESAME_ALLOC_VARIANT=1|2 one scenario,
+ * SESAME_ALLOC_VERBOSE=1 prints every N, SESAME_ALLOC_MAX_PROBLEMS=n stops
+ * after n problems (10). */
 #include "testutil.h"
 
 #include "pair.h"
@@ -212,7 +218,19 @@ static TEST_PKI pki;
 
 enum { SC_OK, SC_FAILED, SC_BAD };
 
+/* The scenarios: 0 as described at the top; 1 the same with client
+ * authentication (the server asks for and verifies the client's
+ * certificate), a HelloRetryRequest in both handshakes (the server takes
+ * P-256 only, the client's first share is X25519), and after the resumed
+ * one a KeyUpdate both ways and SSL_shutdown on both sides. */
+#define NUM_VARIANTS 2
+static const char *const k_variant_name[NUM_VARIANTS] = {
+    "full handshake, tickets, i2d/d2i, resumption",
+    "the same with client auth and HelloRetryRequests, then KeyUpdate and shutdown",
+};
+
 struct scen {
+    int variant;
     SSL_CTX *sctx, *cctx;
     SSL *c, *s, *c2, *s2;
     SSL_SESSION *sess, *sess2;
@@ -400,26 +418,79 @@ static int make_ctxs(struct scen *sc)
     if (!X509_STORE_add_cert(SSL_CTX_get_cert_store(sc->cctx), pki.ca))
         return failed(sc, "X509_STORE_add_cert", 1);
     SSL_CTX_set_verify(sc->cctx, SSL_VERIFY_PEER, NULL);
+    if (sc->variant == 1) {
+        if (SSL_CTX_use_certificate(sc->cctx, pki.leaf) != 1)
+            return failed(sc, "SSL_CTX_use_certificate (client)", 1);
+        if (SSL_CTX_use_PrivateKey(sc->cctx, pki.leaf_key) != 1)
+            return failed(sc, "SSL_CTX_use_PrivateKey (client)", 1);
+        if (!X509_STORE_add_cert(SSL_CTX_get_cert_store(sc->sctx), pki.ca))
+            return failed(sc, "X509_STORE_add_cert (server)", 1);
+        SSL_CTX_set_verify(sc->sctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+        if (SSL_CTX_set1_groups_list(sc->sctx, "P-256") != 1)
+            return failed(sc, "SSL_CTX_set1_groups_list", 1);
+    }
     return SC_OK;
 }
 
-/* check_peer: the client sees the server's certificate, verified. */
-static int check_peer(struct scen *sc, SSL *c)
+/* check_peer: |ssl| sees its peer's certificate (pki.leaf for either
+ * role), verified.  The chain a client reports starts with the leaf; a
+ * server's leaves it out (as OpenSSL's). */
+static int check_peer(struct scen *sc, SSL *ssl)
 {
-    if (SSL_version(c) != TLS1_3_VERSION || SSL_get_current_cipher(c) == NULL)
+    int server = SSL_is_server(ssl);
+    if (SSL_version(ssl) != TLS1_3_VERSION || SSL_get_current_cipher(ssl) == NULL)
         return bad(sc, "%s: version or cipher missing after the handshake", sc->stage);
-    if (SSL_get_verify_result(c) != X509_V_OK)
+    if (SSL_get_verify_result(ssl) != X509_V_OK)
         return bad(sc, "%s: handshake done but the verify result is not ok", sc->stage);
-    X509 *peer = SSL_get0_peer_certificate(c);
+    X509 *peer = SSL_get0_peer_certificate(ssl);
     if (peer == NULL)
         return failed(sc, "SSL_get0_peer_certificate", 1);
     if (X509_cmp(peer, pki.leaf) != 0 || !cert_whole(peer))
-        return bad(sc, "%s: the peer certificate is not the server's (or not whole)", sc->stage);
-    STACK_OF(X509) *chain = SSL_get_peer_cert_chain(c);
+        return bad(sc, "%s: the peer certificate is not the peer's (or not whole)", sc->stage);
+    /* As OpenSSL, a server has no chain from a resumed session. */
+    if (server && SSL_session_reused(ssl))
+        return SC_OK;
+    STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
     if (chain == NULL)
         return failed(sc, "SSL_get_peer_cert_chain", 1);
-    if (sk_X509_num(chain) != 1 || X509_cmp(sk_X509_value(chain, 0), pki.leaf) != 0)
-        return bad(sc, "%s: the peer chain is not the server's", sc->stage);
+    if (sk_X509_num(chain) != (server ? 0 : 1) ||
+        (!server && X509_cmp(sk_X509_value(chain, 0), pki.leaf) != 0))
+        return bad(sc, "%s: the peer chain is not the peer's", sc->stage);
+    return SC_OK;
+}
+
+/* check_peers: the client sees the server's certificate and, in variant
+ * 1, the server the client's. */
+static int check_peers(struct scen *sc, SSL *c, SSL *s)
+{
+    int r = check_peer(sc, c);
+    if (r == SC_OK && sc->variant == 1)
+        r = check_peer(sc, s);
+    /* P-256 after the client's X25519 share: there was a HelloRetryRequest */
+    if (r == SC_OK && sc->variant == 1 && SSL_get_negotiated_group(c) != NID_X9_62_prime256v1)
+        return bad(sc, "%s: not P-256 (no HelloRetryRequest?)", sc->stage);
+    return r;
+}
+
+/* shutdown_both: SSL_shutdown on both sides until both have sent and
+ * received close_notify. */
+static int shutdown_both(struct scen *sc, SSL *a, SSL *b)
+{
+    int done[2] = {0, 0};
+    for (int i = 0; i < 8 && !(done[0] && done[1]); i++) {
+        SSL *x = i % 2 ? b : a;
+        if (done[i % 2])
+            continue;
+        int ret = SSL_shutdown(x);
+        if (ret == 0 && ERR_peek_error() == 0)
+            continue; /* sent; the peer's is still to come */
+        int r = ssl_outcome(sc, x, ret, "SSL_shutdown");
+        if (r < 0)
+            return -r;
+        done[i % 2] = r;
+    }
+    if (!done[0] || !done[1])
+        return bad(sc, "%s: no progress (a hang)", sc->stage);
     return SC_OK;
 }
 
@@ -461,7 +532,7 @@ static int scenario_body(struct scen *sc)
         return r;
     if ((r = handshake(sc, sc->c, sc->s)) != SC_OK)
         return r;
-    if ((r = check_peer(sc, sc->c)) != SC_OK)
+    if ((r = check_peers(sc, sc->c, sc->s)) != SC_OK)
         return r;
     if (SSL_session_reused(sc->c) || SSL_session_reused(sc->s))
         return bad(sc, "%s: reports a resumption", sc->stage);
@@ -504,16 +575,29 @@ static int scenario_body(struct scen *sc)
         return r;
     if (!SSL_session_reused(sc->c2) || !SSL_session_reused(sc->s2))
         return bad(sc, "%s: not resumed (a failure was swallowed)", sc->stage);
-    if ((r = check_peer(sc, sc->c2)) != SC_OK)
+    if ((r = check_peers(sc, sc->c2, sc->s2)) != SC_OK)
         return r;
     sc->stage = "data after resumption";
-    return transfer(sc, sc->c2, sc->s2, "hello again");
+    if ((r = transfer(sc, sc->c2, sc->s2, "hello again")) != SC_OK || sc->variant == 0)
+        return r;
+
+    /* variant 1: a KeyUpdate each way (the server answers the client's
+     * request with its own), then close_notify both ways */
+    sc->stage = "key update";
+    if (SSL_key_update(sc->c2, SSL_KEY_UPDATE_REQUESTED) != 1)
+        return bad(sc, "%s: SSL_key_update refused", sc->stage);
+    if ((r = transfer(sc, sc->c2, sc->s2, "new keys, please")) != SC_OK ||
+        (r = transfer(sc, sc->s2, sc->c2, "here they are")) != SC_OK)
+        return r;
+    sc->stage = "shutdown";
+    return shutdown_both(sc, sc->c2, sc->s2);
 }
 
 /* scenario runs the whole scenario and frees everything it made. */
-static int scenario(struct scen *sc)
+static int scenario(struct scen *sc, int variant)
 {
     memset(sc, 0, sizeof(*sc));
+    sc->variant = variant;
     int r = scenario_body(sc);
     SSL_free(sc->c);
     SSL_free(sc->s);
@@ -531,6 +615,7 @@ static int scenario(struct scen *sc)
 /* ---- one iteration, in its own thread ---- */
 
 struct iter {
+    int variant;
     long fail_at; /* 0: inject nothing */
     int result;   /* SC_* of the run with the failure */
     int clean;    /* SC_* of the run after it */
@@ -551,14 +636,14 @@ static void *iter_main(void *arg)
     ERR_clear_error();
     tl_sweep = 1;
     arm(it->fail_at);
-    it->result = scenario(&it->sc);
+    it->result = scenario(&it->sc, it->variant);
     disarm();
     it->injected = atomic_load(&g_injected);
     it->seen = atomic_load(&g_seen);
     it->file = g_fail_file;
     it->line = g_fail_line;
     arm(0); /* counts, injects nothing */
-    it->clean = scenario(&it->sc_clean);
+    it->clean = scenario(&it->sc_clean, it->variant);
     disarm();
     tl_sweep = 0;
     return NULL;
@@ -589,23 +674,23 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static long g_points, g_failed_ok, g_recovered;
-
-static void test_alloc_failure_sweep(void)
+/* sweep: the sweep over one scenario variant. */
+static void sweep(int variant)
 {
     long stride = env_long("SESAME_ALLOC_STRIDE", 1);
     long first = env_long("SESAME_ALLOC_FIRST", 1);
     long only = env_long("SESAME_ALLOC_ONLY", 0);
     int verbose = env_long("SESAME_ALLOC_VERBOSE", 0) != 0;
     long max_problems = env_long("SESAME_ALLOC_MAX_PROBLEMS", 10);
+    long points = 0, failed_ok = 0, recovered = 0;
     static struct iter it;
 
-    pair_pki_init(&pki);
-    REQUIRE(pki.leaf != NULL && pki.ca != NULL);
+    fprintf(stderr, "scenario %d: %s\n", variant, k_variant_name[variant]);
     /* Warm up the process-wide state (fetched algorithms, error strings,
      * libcrypto's caches) with two complete runs. */
     for (int i = 0; i < 2; i++) {
         memset(&it, 0, sizeof(it));
+        it.variant = variant;
         REQUIRE(run_iter(&it));
         if (!CHECK(it.result == SC_OK && it.clean == SC_OK)) {
             fprintf(stderr, "warm-up run failed: %s / %s\n", it.sc.why, it.sc_clean.why);
@@ -616,6 +701,7 @@ static void test_alloc_failure_sweep(void)
     /* A clean iteration must leave no block behind, or the leak check
      * below means nothing. */
     memset(&it, 0, sizeof(it));
+    it.variant = variant;
     unsigned long serial = serial_now();
     REQUIRE(run_iter(&it));
     REQUIRE(it.result == SC_OK && it.clean == SC_OK);
@@ -625,13 +711,14 @@ static void test_alloc_failure_sweep(void)
         return;
     }
     long total = it.seen;
-    fprintf(stderr, "the scenario makes %ld allocations; failing each %s (stride %ld)\n", total,
+    fprintf(stderr, "it makes %ld allocations; failing each %s (stride %ld)\n", total,
             stride == 1 ? "one" : "k-th", stride);
 
     double t0 = now_s();
     long problems = 0;
     for (long n = only ? only : first; problems < max_problems; n += stride) {
         memset(&it, 0, sizeof(it));
+        it.variant = variant;
         it.fail_at = n;
         serial = serial_now();
         REQUIRE(run_iter(&it));
@@ -642,12 +729,12 @@ static void test_alloc_failure_sweep(void)
                 fprintf(stderr, "N=%ld: a run with no failure injected: %s\n", n, it.sc.why);
             break;
         }
-        g_points++;
+        points++;
         int ok = it.result != SC_BAD && it.clean == SC_OK && leaked == 0;
         if (it.result == SC_FAILED)
-            g_failed_ok++;
+            failed_ok++;
         else if (it.result == SC_OK)
-            g_recovered++;
+            recovered++;
         if (verbose || !ok)
             fprintf(stderr, "N=%ld %s:%d: %s%s%s%s\n", n, it.file ? it.file : "?", it.line,
                     it.result == SC_OK       ? "recovered"
@@ -672,6 +759,7 @@ static void test_alloc_failure_sweep(void)
         fprintf(stderr, "stopped after %ld problems\n", problems);
     /* And once more, nothing injected: the process is as good as new. */
     memset(&it, 0, sizeof(it));
+    it.variant = variant;
     serial = serial_now();
     REQUIRE(run_iter(&it));
     CHECK(it.result == SC_OK && it.clean == SC_OK);
@@ -680,8 +768,18 @@ static void test_alloc_failure_sweep(void)
     fprintf(stderr,
             "swept %ld allocation points in %.1f s: %ld failed properly, %ld recovered "
             "(the scenario completed)\n",
-            g_points, now_s() - t0, g_failed_ok, g_recovered);
-    CHECK(g_points > 0);
+            points, now_s() - t0, failed_ok, recovered);
+    CHECK(points > 0);
+}
+
+static void test_alloc_failure_sweep(void)
+{
+    pair_pki_init(&pki);
+    REQUIRE(pki.leaf != NULL && pki.ca != NULL);
+    long only_variant = env_long("SESAME_ALLOC_VARIANT", 0) - 1; /* 1-based: 0 = all */
+    for (int v = 0; v < NUM_VARIANTS; v++)
+        if (only_variant < 0 || only_variant == v)
+            sweep(v);
     pair_pki_free(&pki);
 }
 
