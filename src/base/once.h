@@ -34,4 +34,8 @@ typedef struct {
  * it again). */
 int sesame_once(SESAME_ONCE *once, int (*init)(void *arg), void *arg);
 
+/* sesame_once_running: 1 while the calling thread runs an initialisation
+ * (for tests: the allocation-failure sweep fails allocations made there). */
+int sesame_once_running(void);
+
 #endif

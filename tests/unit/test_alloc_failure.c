@@ -34,24 +34,39 @@
  *   - no sticky failure: the same thread then runs the scenario once more
  *     with no failure injected, and it must succeed completely.
  *
+ * Before those sweeps, with sesame still cold, a third one fails each
+ * allocation made inside sesame's once-only initialisations (base/once.h),
+ * each N in a child process of its own: test_alloc_failure_cold_once.
+ *
  * Environment: SESAME_ALLOC_STRIDE=k fails every k-th allocation only
- * (N = first, first+k, ...; the sanitizer builds set it, see
- * tests/CMakeLists.txt), SESAME_ALLOC_FIRST=n starts at n,
- * SESAME_ALLOC_ONLY=n runs just N=n, SESAME_ALLOC_VARIANT=1|2 one scenario,
- * SESAME_ALLOC_VERBOSE=1 prints every N, SESAME_ALLOC_MAX_PROBLEMS=n stops
- * after n problems (10). */
+ * (N = first, first+k, ...; the TSan pass of tests/run-all.sh sets it),
+ * SESAME_ALLOC_FIRST=n starts at n, SESAME_ALLOC_ONLY=n runs just N=n of
+ * the scenarios, SESAME_ALLOC_VARIANT=1|2 one scenario only (and no cold
+ * sweep), SESAME_ALLOC_VERBOSE=1 prints every N, SESAME_ALLOC_MAX_PROBLEMS=n
+ * stops after n problems (10). */
 #include "testutil.h"
 
 #include "pair.h"
 
+#include "auth/auth.h"
 #include "auth/cert_cache.h"
+#include "base/once.h"
+#include "keys/algs.h"
+#include "keys/tls13_schedule.h"
+
+/* api/err_strings.c: the SSL reason strings OPENSSL_init_ssl loads */
+extern const ERR_STRING_DATA sesame_ssl_reason_strings[];
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/kdf.h>
 #include <openssl/rand.h>
 
 /* ---- the allocator ----
@@ -82,10 +97,12 @@ static atomic_int g_injected; /* that allocation happened (and failed) */
 static const char *g_fail_file;
 static int g_fail_line;
 static _Thread_local int tl_sweep;
+/* count only the allocations made inside sesame's once-only initialisations */
+static int g_once_only;
 
 static int should_fail(const char *file, int line)
 {
-    if (!tl_sweep || !atomic_load(&g_armed))
+    if (!tl_sweep || !atomic_load(&g_armed) || (g_once_only && !sesame_once_running()))
         return 0;
     long n = atomic_fetch_add(&g_seen, 1) + 1;
     if (n != atomic_load(&g_fail_at))
@@ -772,15 +789,152 @@ static void sweep(int variant)
     CHECK(points > 0);
 }
 
+/* ---- the once-only initialisations, cold ----
+ *
+ * The sweeps below run after a warm-up, when sesame's once-only
+ * initialisations (base/once.h: algorithm fetches, error strings, thread
+ * keys, precomputed secrets, the ex_data index) are long done.  Here each N
+ * runs in a fresh child process, where none has run yet, and fails the Nth
+ * allocation made inside one of them during the scenario; then the child
+ * runs the scenario again with nothing injected, which must succeed: a
+ * failed initialisation is tried again, never remembered.  libcrypto itself
+ * was warmed up before the fork (its own once-only initialisations are not
+ * ours to fix, see warm_fetches). */
+
+/* warm_fetches: libcrypto's method construction, which sesame's first
+ * fetches would otherwise run.  OpenSSL 3.0 does not recover from an
+ * allocation failing in there: the operation's algorithms are then
+ * "unsupported" for the life of the process (the provider is not asked
+ * again), a libcrypto failure no retry of ours can undo. */
+static int warm_fetches(void)
+{
+    static const char *const mds[] = {"SHA2-256", "SHA2-384", "SHA512"};
+    static const char *const ciphers[] = {"AES-128-GCM", "AES-256-GCM", "ChaCha20-Poly1305",
+                                          "AES-256-CBC"};
+    static const char *const kdfs[] = {"HKDF", "TLS1-PRF"};
+    int ok = 1;
+    for (size_t i = 0; i < sizeof(mds) / sizeof(mds[0]); i++) {
+        EVP_MD *md = EVP_MD_fetch(NULL, mds[i], NULL);
+        ok &= md != NULL;
+        EVP_MD_free(md);
+    }
+    for (size_t i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++) {
+        EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, ciphers[i], NULL);
+        ok &= c != NULL;
+        EVP_CIPHER_free(c);
+    }
+    for (size_t i = 0; i < sizeof(kdfs) / sizeof(kdfs[0]); i++) {
+        EVP_KDF *k = EVP_KDF_fetch(NULL, kdfs[i], NULL);
+        ok &= k != NULL;
+        EVP_KDF_free(k);
+    }
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    ok &= mac != NULL;
+    EVP_MAC_free(mac);
+    return ok;
+}
+
+/* inits_done: after a clean scenario, every once-only initialisation it
+ * needs has completed: also those whose failure would only have cost
+ * speed (the precomputed hashes and secrets) or error messages. */
+static const char *inits_done(void)
+{
+    for (const ERR_STRING_DATA *e = sesame_ssl_reason_strings; e->error != 0; e++)
+        if (ERR_reason_error_string(e->error) == NULL)
+            return "an SSL error string is missing";
+    if (algs_empty_hash(algs_sha256()) == NULL || algs_empty_hash(algs_sha384()) == NULL)
+        return "no precomputed Hash(\"\")";
+    const EVP_MD *mds[2] = {algs_sha256(), algs_sha384()};
+    for (int i = 0; i < 2; i++) {
+        TLS13_SCHEDULE ks;
+        int ok = tls13_sched_init(&ks, mds[i], NULL, 0) && ks.no_psk_early;
+        tls13_sched_cleanup(&ks);
+        if (!ok)
+            return "no precomputed early secret";
+    }
+    if (auth_store_ctx_ssl_idx() < 0)
+        return "no X509_STORE_CTX ex_data index";
+    return NULL;
+}
+
+/* cold_child: one N in the child; the exit status says how it went. */
+enum { COLD_OK = 0, COLD_BAD = 1, COLD_PAST = 2 };
+
+static int cold_child(long n, int verbose)
+{
+    static struct scen sc;
+    tl_sweep = 1;
+    g_once_only = 1;
+    arm(n);
+    int r = scenario(&sc, 0);
+    disarm();
+    g_once_only = 0;
+    int injected = atomic_load(&g_injected);
+    const char *file = g_fail_file;
+    int line = g_fail_line;
+    if (!injected)
+        return r == SC_OK ? COLD_PAST : COLD_BAD;
+    if (verbose || r == SC_BAD)
+        fprintf(stderr, "cold N=%ld %s:%d: %s%s\n", n, file ? file : "?", line,
+                r == SC_OK       ? "recovered"
+                : r == SC_FAILED ? "failed properly"
+                                 : "BAD: ",
+                r == SC_BAD ? sc.why : "");
+    if (r == SC_BAD)
+        return COLD_BAD;
+    arm(0);
+    r = scenario(&sc, 0);
+    disarm();
+    if (r != SC_OK) {
+        fprintf(stderr, "cold N=%ld (failed at %s:%d): the clean run after it failed: %s\n", n,
+                file ? file : "?", line, sc.why);
+        return COLD_BAD;
+    }
+    const char *why = inits_done();
+    if (why != NULL) {
+        fprintf(stderr, "cold N=%ld (failed at %s:%d): after a clean run: %s\n", n,
+                file ? file : "?", line, why);
+        return COLD_BAD;
+    }
+    return COLD_OK;
+}
+
+static void test_alloc_failure_cold_once(void)
+{
+    int verbose = env_long("SESAME_ALLOC_VERBOSE", 0) != 0;
+    long stride = env_long("SESAME_ALLOC_STRIDE", 1);
+    long points = 0;
+    double t0 = now_s();
+    for (long n = env_long("SESAME_ALLOC_FIRST", 1); n <= 100000; n += stride) {
+        fflush(stderr);
+        pid_t pid = fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            alarm(60); /* a hang kills the child */
+            exit(cold_child(n, verbose));
+        }
+        int status = 0;
+        REQUIRE(waitpid(pid, &status, 0) == pid);
+        if (WIFEXITED(status) && WEXITSTATUS(status) == COLD_PAST)
+            break;
+        points++;
+        if (!CHECK(WIFEXITED(status) && WEXITSTATUS(status) == COLD_OK)) {
+            if (WIFSIGNALED(status))
+                fprintf(stderr, "cold N=%ld: the child died of signal %d\n", n, WTERMSIG(status));
+        }
+    }
+    fprintf(stderr,
+            "cold: swept %ld allocation points inside the once-only initialisations in %.1f s\n",
+            points, now_s() - t0);
+    CHECK(points > 0);
+}
+
 static void test_alloc_failure_sweep(void)
 {
-    pair_pki_init(&pki);
-    REQUIRE(pki.leaf != NULL && pki.ca != NULL);
     long only_variant = env_long("SESAME_ALLOC_VARIANT", 0) - 1; /* 1-based: 0 = all */
     for (int v = 0; v < NUM_VARIANTS; v++)
         if (only_variant < 0 || only_variant == v)
             sweep(v);
-    pair_pki_free(&pki);
 }
 
 int main(void)
@@ -793,7 +947,23 @@ int main(void)
     (void)pair_server_ctx;
     (void)pair_client_ctx;
     (void)pair_new;
+    /* libcrypto's own start-up, and nothing of sesame yet (the cold test
+     * needs its once-only initialisations not done) */
+    if (!OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG | OPENSSL_INIT_ADD_ALL_CIPHERS |
+                                 OPENSSL_INIT_ADD_ALL_DIGESTS,
+                             NULL)) {
+        fprintf(stderr, "OPENSSL_init_crypto failed\n");
+        return 1;
+    }
+    pair_pki_init(&pki);
+    if (pki.leaf == NULL || pki.ca == NULL || !warm_fetches()) {
+        fprintf(stderr, "could not make the test certificates or fetch the algorithms\n");
+        return 1;
+    }
+    if (env_long("SESAME_ALLOC_VARIANT", 0) == 0)
+        RUN(test_alloc_failure_cold_once);
     RUN(test_alloc_failure_sweep);
+    pair_pki_free(&pki);
     fprintf(stderr, "%s: %d checks, %d failed\n", __FILE__, test_checks, test_failures);
     return test_failures != 0;
 }
