@@ -361,7 +361,7 @@ static int ossl_open(SSL *s, SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     struct mac m;
     uint8_t name[NAME_LEN], iv[EVP_MAX_IV_LENGTH], tag[EVP_MAX_MD_SIZE], *pt = NULL;
-    size_t mlen = 0;
+    size_t mlen = 0, pt_cap = 0;
     int ret = 0, n = 0, fin = 0;
     if (!mac_new(ctx, &m) || c == NULL) {
         ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
@@ -395,7 +395,8 @@ static int ossl_open(SSL *s, SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t
     if (CRYPTO_memcmp(tag, t + body, ml) != 0)
         goto done; /* not authentic: a full handshake */
     size_t ct_len = body - NAME_LEN - (size_t)ivl;
-    pt = OPENSSL_malloc(ct_len + EVP_MAX_BLOCK_LENGTH);
+    pt_cap = ct_len + EVP_MAX_BLOCK_LENGTH;
+    pt = OPENSSL_malloc(pt_cap);
     if (pt == NULL) {
         ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
         ret = -1;
@@ -412,7 +413,7 @@ static int ossl_open(SSL *s, SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t
     pt = NULL;
     ret = 1;
 done:
-    OPENSSL_free(pt);
+    OPENSSL_clear_free(pt, pt_cap); /* a partly decrypted session */
     EVP_CIPHER_CTX_free(c);
     mac_free(&m);
     return ret;
