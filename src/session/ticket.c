@@ -12,6 +12,7 @@
  * envelope, key name (16) || IV (16) || AES-256-CBC || HMAC-SHA256. */
 #include "internal.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -135,7 +136,7 @@ static int ring_seal(SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB *out)
     uint8_t *hdr, *body;
     int ok = 0, n = 0, fin = 0;
     EVP_CIPHER_CTX *c = NULL;
-    if (pt_len > MAX_TICKET_PLAINTEXT || !snapshot(ctx, &cur, &prev))
+    if (pt_len > INT_MAX - 64 || !snapshot(ctx, &cur, &prev)) /* EVP lengths are int */
         goto done;
     if (!cbb_add_space(out, &hdr, RING_HDR))
         goto done;
@@ -330,7 +331,7 @@ static int ossl_seal(SSL *s, SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB
     if (ivl < 0 || ivl > EVP_MAX_IV_LENGTH || bl <= 0)
         goto done;
     size_t start = cbb_len(out);
-    if (pt_len > MAX_TICKET_PLAINTEXT || !cbb_add_bytes(out, name, NAME_LEN) ||
+    if (pt_len > INT_MAX - 64 || !cbb_add_bytes(out, name, NAME_LEN) ||
         !cbb_add_bytes(out, iv, (size_t)ivl) || !cbb_add_space(out, &p, pt_len + (size_t)bl) ||
         !EVP_EncryptUpdate(c, p, &n, pt, (int)pt_len) || n < 0 || (size_t)n > pt_len + (size_t)bl ||
         !EVP_EncryptFinal_ex(c, p + n, &fin) || fin < 0 ||
