@@ -258,8 +258,10 @@ int SSL_shutdown(SSL *s)
         s->shutdown |= SSL_SENT_SHUTDOWN;
         if (!s->fatal) {
             uint8_t a[2] = {CODEC_ALERT_LEVEL_WARNING, CODEC_ALERT_CLOSE_NOTIFY};
-            if (!rec_queue(s, REC_ALERT, a, 2))
+            if (!rec_queue(s, REC_ALERT, a, 2)) {
+                ssl_fatal(s, 0); /* no close_notify: an unclean end (S10) */
                 return -1;
+            }
             s->alert_sent = CODEC_ALERT_CLOSE_NOTIFY;
         }
         if (conn_flush(s) != 1)

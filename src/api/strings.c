@@ -4,11 +4,11 @@
 
 #include "codec/consts.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "base/once.h"
 #include "handshake/hs.h"
 #include "auth/sigalgs.h"
 #include "codec/cipher_suites.h"
@@ -17,15 +17,27 @@
 
 extern const ERR_STRING_DATA sesame_ssl_reason_strings[];
 
-static pthread_once_t g_strings_once = PTHREAD_ONCE_INIT;
-static void load_strings(void)
+static SESAME_ONCE g_strings_once = SESAME_ONCE_INIT;
+
+/* load_strings: OpenSSL 3.0's ERR_load_strings_const reports success even
+ * when an insertion into its table failed (an allocation), so every string
+ * is looked up afterwards: a missing one means trying again next time. */
+static int load_strings(void *arg)
 {
-    ERR_load_strings_const(sesame_ssl_reason_strings);
+    (void)arg;
+    if (!ERR_load_strings_const(sesame_ssl_reason_strings))
+        return 0;
+    for (const ERR_STRING_DATA *e = sesame_ssl_reason_strings; e->error != 0; e++) {
+        const char *got = ERR_reason_error_string(e->error);
+        if (got == NULL || strcmp(got, e->string) != 0)
+            return 0;
+    }
+    return 1;
 }
 
 void ssl_load_strings(void)
 {
-    pthread_once(&g_strings_once, load_strings);
+    (void)sesame_once(&g_strings_once, load_strings, NULL);
 }
 
 int OPENSSL_init_ssl(uint64_t opts, const OPENSSL_INIT_SETTINGS *settings)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth/cert_cache.h"
+#include "base/once.h"
 
 /* OpenSSL 3.0 parses a certificate's public key through the provider
  * decoders, building a decoder chain each time: d2i_X509 of one P-256 leaf
@@ -32,8 +33,7 @@ typedef struct {
 } PEER_CERT_CACHE;
 
 static pthread_key_t g_pcc_key;
-static pthread_once_t g_pcc_once = PTHREAD_ONCE_INIT;
-static int g_pcc_key_ok;
+static SESAME_ONCE g_pcc_once = SESAME_ONCE_INIT;
 static _Thread_local PEER_CERT_CACHE *tl_pcc;
 
 static void pcc_thread_free(void *p)
@@ -49,15 +49,15 @@ static void pcc_thread_free(void *p)
     tl_pcc = NULL;
 }
 
-static void pcc_key_init(void)
+static int pcc_key_init(void *arg)
 {
-    g_pcc_key_ok = pthread_key_create(&g_pcc_key, pcc_thread_free) == 0;
+    (void)arg;
+    return pthread_key_create(&g_pcc_key, pcc_thread_free) == 0;
 }
 
 static PEER_CERT_CACHE *pcc_get(void)
 {
-    pthread_once(&g_pcc_once, pcc_key_init);
-    if (!g_pcc_key_ok)
+    if (!sesame_once(&g_pcc_once, pcc_key_init, NULL))
         return NULL;
     PEER_CERT_CACHE *c = tl_pcc;
     if (c == NULL) {
@@ -71,6 +71,38 @@ static PEER_CERT_CACHE *pcc_get(void)
         tl_pcc = c;
     }
     return c;
+}
+
+int cert_whole(X509 *x)
+{
+    /* OpenSSL 3.0 fills three things while parsing (or on first use) and
+     * keeps whatever it got, even after an allocation failed on the way:
+     * the public key (d2i tolerates a key it could not decode), the key's
+     * size information (EVP_PKEY_get_bits/security_bits/size, read from the
+     * provider once; 0 when that failed, which verification then calls a
+     * key too small), and the extension cache (EXFLAG_INVALID, or
+     * EXFLAG_NO_FINGERPRINT when the hash could not be computed).
+     * X509_check_purpose builds the extension cache now, so nothing is left
+     * to fail later. */
+    ERR_set_mark();
+    EVP_PKEY *pk = X509_get0_pubkey(x);
+    int whole = pk != NULL && EVP_PKEY_get_bits(pk) > 0 && EVP_PKEY_get_security_bits(pk) > 0 &&
+                EVP_PKEY_get_size(pk) > 0 && X509_check_purpose(x, -1, 0) == 1 &&
+                !(X509_get_extension_flags(x) & (EXFLAG_INVALID | EXFLAG_NO_FINGERPRINT));
+    ERR_pop_to_mark();
+    return whole;
+}
+
+/* d2i_exact: d2i_X509 of exactly |der_len| bytes (trailing bytes fail). */
+static X509 *d2i_exact(const uint8_t *der, size_t der_len)
+{
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)der_len);
+    if (x != NULL && p != der + der_len) {
+        X509_free(x); /* trailing bytes: not an encoding we accept */
+        return NULL;
+    }
+    return x;
 }
 
 X509 *cert_d2i_cached(const uint8_t *der, size_t der_len)
@@ -88,22 +120,26 @@ X509 *cert_d2i_cached(const uint8_t *der, size_t der_len)
             }
         }
     }
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, (long)der_len);
+    X509 *x = d2i_exact(der, der_len);
     if (x == NULL)
         return NULL;
-    if (p != der + der_len) {
-        /* trailing bytes: not a certificate encoding we accept */
+    int whole = cert_whole(x);
+    if (!whole) {
+        /* Parsed while an allocation failed, or really so (an unsupported
+         * key, broken extensions): a second parse tells them apart unless
+         * the allocations keep failing, and then whatever we hand out fails
+         * the handshake anyway. */
+        X509 *again = d2i_exact(der, der_len);
+        if (again == NULL) {
+            X509_free(x);
+            return NULL;
+        }
         X509_free(x);
-        return NULL;
+        x = again;
+        whole = cert_whole(x);
     }
-    /* Never cache a failure: a certificate parsed while an allocation failed
-     * may lack its public key (OpenSSL 3.0 tolerates an undecodable key) or
-     * have its extension cache marked invalid; parse it afresh next time. */
-    ERR_set_mark();
-    int whole = X509_get0_pubkey(x) != NULL && X509_check_purpose(x, -1, 0) == 1 &&
-                !(X509_get_extension_flags(x) & EXFLAG_INVALID);
-    ERR_pop_to_mark();
+    /* Never cache a certificate that is not whole: parse it afresh next
+     * time. */
     if (c != NULL && whole) {
         PEER_CERT_ENTRY *victim = &c->e[0];
         for (int i = 1; i < PEER_CERT_CACHE_N && victim->x509 != NULL; i++)

@@ -15,8 +15,16 @@
 #include <openssl/x509.h>
 
 /* cert_d2i_cached parses exactly |der_len| bytes (trailing bytes fail) into
- * a new reference; NULL on failure. */
+ * a new reference; NULL on failure.  See cert_whole. */
 X509 *cert_d2i_cached(const uint8_t *der, size_t der_len);
+
+/* cert_whole: 1 if |x| has all libcrypto could have failed to build while
+ * parsing it: a public key with its size information, and a valid
+ * extension cache (built now if it was not).  A certificate parsed while an
+ * allocation failed may lack them for good, as may one that really has an
+ * unsupported key or broken extensions; cert_d2i_cached parses a
+ * certificate that is not whole a second time, and caches only whole ones. */
+int cert_whole(X509 *x);
 
 /* ---- our own certificates, encoded once ----
  *

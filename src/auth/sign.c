@@ -5,13 +5,16 @@
 #include <string.h>
 
 #include "auth/sigalgs.h"
+#include "base/once.h"
 #include "keys/algs.h"
 
 static EVP_MD *g_sha512;
-static pthread_once_t g_sha512_once = PTHREAD_ONCE_INIT;
-static void fetch_sha512(void)
+static SESAME_ONCE g_sha512_once = SESAME_ONCE_INIT;
+static int fetch_sha512(void *arg)
 {
+    (void)arg;
     g_sha512 = EVP_MD_fetch(NULL, "SHA512", NULL);
+    return g_sha512 != NULL;
 }
 
 /* md_for: the fetched digest of a scheme; NULL for EdDSA (md_nid undef). */
@@ -21,8 +24,7 @@ static int md_for(int md_nid, const EVP_MD **out)
     if (md_nid == NID_undef)
         return 1;
     if (md_nid == NID_sha512) {
-        pthread_once(&g_sha512_once, fetch_sha512);
-        *out = g_sha512;
+        *out = sesame_once(&g_sha512_once, fetch_sha512, NULL) ? g_sha512 : NULL;
     } else {
         *out = algs_md_by_nid(md_nid);
     }
@@ -140,8 +142,7 @@ typedef struct {
 } SIG_THREAD;
 
 static pthread_key_t g_sig_key;
-static pthread_once_t g_sig_once = PTHREAD_ONCE_INIT;
-static int g_sig_key_ok;
+static SESAME_ONCE g_sig_once = SESAME_ONCE_INIT;
 static _Thread_local SIG_THREAD *tl_sig;
 
 /* Thread-exit destructor: frees this thread's contexts. */
@@ -156,15 +157,15 @@ static void sig_thread_free(void *p)
     tl_sig = NULL;
 }
 
-static void sig_key_init(void)
+static int sig_key_init(void *arg)
 {
-    g_sig_key_ok = pthread_key_create(&g_sig_key, sig_thread_free) == 0;
+    (void)arg;
+    return pthread_key_create(&g_sig_key, sig_thread_free) == 0;
 }
 
 static SIG_THREAD *sig_thread(void)
 {
-    pthread_once(&g_sig_once, sig_key_init);
-    if (!g_sig_key_ok)
+    if (!sesame_once(&g_sig_once, sig_key_init, NULL))
         return NULL;
     SIG_THREAD *t = tl_sig;
     if (t == NULL) {

@@ -2,32 +2,28 @@
  * callbacks, and the alert each verification error earns. */
 #include "internal.h"
 
-#include <pthread.h>
-
 #include "auth/auth.h"
+#include "base/once.h"
 #include "codec/consts.h"
 
 /* ---- the X509_STORE_CTX ex_data index holding the SSL ---- */
 
-/* Made on first use under a lock; a failure (allocation) is not remembered,
- * so the next call tries again. */
+/* Made on first use; a failure (allocation) is not remembered, so the next
+ * call tries again (base/once.h). */
 static int g_store_ctx_idx = -1;
-static pthread_mutex_t g_store_ctx_lock = PTHREAD_MUTEX_INITIALIZER;
+static SESAME_ONCE g_store_ctx_once = SESAME_ONCE_INIT;
+
+static int store_ctx_idx_init(void *arg)
+{
+    (void)arg;
+    g_store_ctx_idx =
+        X509_STORE_CTX_get_ex_new_index(0, "SSL for verify callback", NULL, NULL, NULL);
+    return g_store_ctx_idx >= 0;
+}
 
 int auth_store_ctx_ssl_idx(void)
 {
-    int idx = __atomic_load_n(&g_store_ctx_idx, __ATOMIC_ACQUIRE);
-    if (idx >= 0)
-        return idx;
-    pthread_mutex_lock(&g_store_ctx_lock);
-    idx = g_store_ctx_idx;
-    if (idx < 0) {
-        idx = X509_STORE_CTX_get_ex_new_index(0, "SSL for verify callback", NULL, NULL, NULL);
-        if (idx >= 0)
-            __atomic_store_n(&g_store_ctx_idx, idx, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&g_store_ctx_lock);
-    return idx;
+    return sesame_once(&g_store_ctx_once, store_ctx_idx_init, NULL) ? g_store_ctx_idx : -1;
 }
 
 /* ---- X509_V_ERR_* -> alert, the mapping OpenSSL 3.0 uses ---- */
@@ -132,8 +128,12 @@ int auth_verify_chain(const struct auth_verify_params *p, STACK_OF(X509) * chain
     else
         r = X509_verify_cert(xctx);
     *out_result = X509_STORE_CTX_get_error(xctx);
-    if (X509_STORE_CTX_get0_chain(xctx) != NULL)
-        *out_verified = X509_STORE_CTX_get1_chain(xctx);
+    if (X509_STORE_CTX_get0_chain(xctx) != NULL &&
+        (*out_verified = X509_STORE_CTX_get1_chain(xctx)) == NULL) {
+        /* SSL_get0_verified_chain must not come out empty after a success */
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+        goto end;
+    }
     /* SSL_get0_peername reports the name that matched */
     X509_VERIFY_PARAM_move_peername(p->param, param);
 

@@ -174,9 +174,10 @@ int hs_hash_with(SSL *s, const uint8_t *extra, size_t extra_len, uint8_t *out)
     /* Finish a copy in the transcript's scratch context (as transcript_hash
      * does) instead of allocating one. */
     EVP_MD_CTX *c = t->scratch;
-    unsigned int n;
+    unsigned int n = 0;
     int ok = c != NULL && t->ctx != NULL && EVP_MD_CTX_copy_ex(c, t->ctx) &&
-             EVP_DigestUpdate(c, extra, extra_len) && EVP_DigestFinal_ex(c, out, &n);
+             EVP_DigestUpdate(c, extra, extra_len) && EVP_DigestFinal_ex(c, out, &n) &&
+             n == s->hs->hash_len;
     if (!ok)
         ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
     return ok;
@@ -210,8 +211,10 @@ int hs_run(SSL *s)
     if (s->hs == NULL) {
         hs_info(s, SSL_CB_HANDSHAKE_START, 1);
         hs_info(s, s->server ? SSL_CB_ACCEPT_LOOP : SSL_CB_CONNECT_LOOP, 1); /* "before" */
-        if (!hs_start(s))
+        if (!hs_start(s)) {
+            ssl_fatal(s, CODEC_ALERT_INTERNAL_ERROR); /* hs_start raised why */
             return -1;
+        }
     }
     for (;;) {
         int st = s->hs->state;

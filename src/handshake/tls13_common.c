@@ -455,9 +455,9 @@ int tls13_establish_session(SSL *s)
         if (s->server) {
             /* OpenSSL: on a server the chain handed out excludes the leaf. */
             sk_X509_pop_free(s->peer_chain_nl, X509_free);
-            s->peer_chain_nl = X509_chain_up_ref(hs->peer_chain);
-            if (s->peer_chain_nl != NULL)
-                X509_free(sk_X509_shift(s->peer_chain_nl));
+            if ((s->peer_chain_nl = X509_chain_up_ref(hs->peer_chain)) == NULL)
+                goto err;
+            X509_free(sk_X509_shift(s->peer_chain_nl));
         }
         /* The session keeps the chain as DER (a few hundred bytes instead of
          * several KB of parsed X509s) and parses it again only if asked. */

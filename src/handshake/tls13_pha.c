@@ -229,10 +229,15 @@ static enum hs_ret server_adopt_peer(SSL *s)
         SSL_SESSION_free(nb);
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
     }
+    STACK_OF(X509) *nl = X509_chain_up_ref(hs->peer_chain);
+    if (nl == NULL) {
+        SSL_SESSION_free(ns);
+        SSL_SESSION_free(nb);
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
+    }
+    X509_free(sk_X509_shift(nl)); /* as OpenSSL: a server's chain without the leaf */
     sk_X509_pop_free(s->peer_chain_nl, X509_free);
-    s->peer_chain_nl = X509_chain_up_ref(hs->peer_chain);
-    if (s->peer_chain_nl != NULL)
-        X509_free(sk_X509_shift(s->peer_chain_nl));
+    s->peer_chain_nl = nl;
     SSL_SESSION_free(s->session);
     s->session = ns;
     if (nb != NULL) {

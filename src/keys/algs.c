@@ -1,96 +1,129 @@
 /* Process-wide algorithm table: see algs.h. */
 #include "keys/algs.h"
 
-#include <pthread.h>
 #include <string.h>
 
 #include <openssl/obj_mac.h>
 
-static struct {
-    EVP_MD *sha256, *sha384;
-    EVP_CIPHER *aes128gcm, *aes256gcm, *chacha20poly1305;
-    EVP_MAC *hmac;
-    EVP_KDF *hkdf, *tls1_prf;
-    uint8_t empty_sha256[32];
-    uint8_t empty_sha384[48];
-    int empty_ok;
-} g_algs;
+#include "base/once.h"
 
-static pthread_once_t g_algs_once = PTHREAD_ONCE_INIT;
+enum alg_kind { ALG_MD, ALG_CIPHER, ALG_MAC, ALG_KDF };
 
-static void algs_do_init(void)
+/* One fetched algorithm.  Each is fetched on first use, under its own
+ * sesame_once: a fetch that fails (an allocation, or a provider that lacks
+ * the algorithm) is tried again on the next use instead of being
+ * remembered. */
+struct alg {
+    SESAME_ONCE once;
+    enum alg_kind kind;
+    const char *name;
+    void *handle;
+    /* digests: Hash(""), computed with the fetch (|empty_len| 0: none) */
+    size_t empty_len;
+    uint8_t empty[48];
+};
+
+enum {
+    A_SHA256,
+    A_SHA384,
+    A_AES128GCM,
+    A_AES256GCM,
+    A_CHACHA20POLY1305,
+    A_HMAC,
+    A_HKDF,
+    A_TLS1_PRF,
+    A_NUM
+};
+
+/* NULL library context and property query: the application's defaults, as
+ * libssl itself would use for an SSL_CTX created without a libctx. */
+static struct alg g_algs[A_NUM] = {
+    [A_SHA256] = {SESAME_ONCE_INIT, ALG_MD, "SHA2-256", NULL, 32, {0}},
+    [A_SHA384] = {SESAME_ONCE_INIT, ALG_MD, "SHA2-384", NULL, 48, {0}},
+    [A_AES128GCM] = {SESAME_ONCE_INIT, ALG_CIPHER, "AES-128-GCM", NULL, 0, {0}},
+    [A_AES256GCM] = {SESAME_ONCE_INIT, ALG_CIPHER, "AES-256-GCM", NULL, 0, {0}},
+    [A_CHACHA20POLY1305] = {SESAME_ONCE_INIT, ALG_CIPHER, "ChaCha20-Poly1305", NULL, 0, {0}},
+    [A_HMAC] = {SESAME_ONCE_INIT, ALG_MAC, "HMAC", NULL, 0, {0}},
+    [A_HKDF] = {SESAME_ONCE_INIT, ALG_KDF, "HKDF", NULL, 0, {0}},
+    [A_TLS1_PRF] = {SESAME_ONCE_INIT, ALG_KDF, "TLS1-PRF", NULL, 0, {0}},
+};
+
+/* alg_fetch: the sesame_once initialisation of one entry; on failure it
+ * keeps nothing. */
+static int alg_fetch(void *arg)
 {
-    /* NULL library context and property query: the application's defaults,
-     * as libssl itself would use for an SSL_CTX created without a libctx. */
-    g_algs.sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
-    g_algs.sha384 = EVP_MD_fetch(NULL, "SHA2-384", NULL);
-    g_algs.aes128gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
-    g_algs.aes256gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
-    g_algs.chacha20poly1305 = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL);
-    g_algs.hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    g_algs.hkdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-    g_algs.tls1_prf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
-
-    unsigned int n = 0;
-    int ok = g_algs.sha256 != NULL && g_algs.sha384 != NULL &&
-             EVP_Digest("", 0, g_algs.empty_sha256, &n, g_algs.sha256, NULL) &&
-             n == sizeof(g_algs.empty_sha256) &&
-             EVP_Digest("", 0, g_algs.empty_sha384, &n, g_algs.sha384, NULL) &&
-             n == sizeof(g_algs.empty_sha384);
-    g_algs.empty_ok = ok;
+    struct alg *a = arg;
+    switch (a->kind) {
+    case ALG_MD: {
+        EVP_MD *md = EVP_MD_fetch(NULL, a->name, NULL);
+        unsigned int n = 0;
+        if (md == NULL)
+            return 0;
+        if (a->empty_len > 0 && (!EVP_Digest("", 0, a->empty, &n, md, NULL) || n != a->empty_len ||
+                                 n > sizeof(a->empty))) {
+            EVP_MD_free(md);
+            return 0;
+        }
+        a->handle = md;
+        return 1;
+    }
+    case ALG_CIPHER:
+        a->handle = EVP_CIPHER_fetch(NULL, a->name, NULL);
+        break;
+    case ALG_MAC:
+        a->handle = EVP_MAC_fetch(NULL, a->name, NULL);
+        break;
+    case ALG_KDF:
+        a->handle = EVP_KDF_fetch(NULL, a->name, NULL);
+        break;
+    }
+    return a->handle != NULL;
 }
 
-static void algs_init(void)
+static void *alg_get(int i)
 {
-    pthread_once(&g_algs_once, algs_do_init);
+    struct alg *a = &g_algs[i];
+    return sesame_once(&a->once, alg_fetch, a) ? a->handle : NULL;
 }
 
 const EVP_MD *algs_sha256(void)
 {
-    algs_init();
-    return g_algs.sha256;
+    return alg_get(A_SHA256);
 }
 
 const EVP_MD *algs_sha384(void)
 {
-    algs_init();
-    return g_algs.sha384;
+    return alg_get(A_SHA384);
 }
 
 const EVP_CIPHER *algs_aes128gcm(void)
 {
-    algs_init();
-    return g_algs.aes128gcm;
+    return alg_get(A_AES128GCM);
 }
 
 const EVP_CIPHER *algs_aes256gcm(void)
 {
-    algs_init();
-    return g_algs.aes256gcm;
+    return alg_get(A_AES256GCM);
 }
 
 const EVP_CIPHER *algs_chacha20poly1305(void)
 {
-    algs_init();
-    return g_algs.chacha20poly1305;
+    return alg_get(A_CHACHA20POLY1305);
 }
 
 EVP_MAC *algs_hmac(void)
 {
-    algs_init();
-    return g_algs.hmac;
+    return alg_get(A_HMAC);
 }
 
 EVP_KDF *algs_hkdf(void)
 {
-    algs_init();
-    return g_algs.hkdf;
+    return alg_get(A_HKDF);
 }
 
 EVP_KDF *algs_tls1_prf(void)
 {
-    algs_init();
-    return g_algs.tls1_prf;
+    return alg_get(A_TLS1_PRF);
 }
 
 const EVP_MD *algs_md_by_nid(int nid)
@@ -107,12 +140,12 @@ const EVP_MD *algs_md_by_nid(int nid)
 
 const uint8_t *algs_empty_hash(const EVP_MD *md)
 {
-    algs_init();
-    if (md == NULL || !g_algs.empty_ok)
+    if (md == NULL)
         return NULL;
-    if (md == g_algs.sha256)
-        return g_algs.empty_sha256;
-    if (md == g_algs.sha384)
-        return g_algs.empty_sha384;
+    /* A digest handed out by an accessor was fetched, with its Hash(""). */
+    if (md == algs_sha256())
+        return g_algs[A_SHA256].empty;
+    if (md == algs_sha384())
+        return g_algs[A_SHA384].empty;
     return NULL;
 }

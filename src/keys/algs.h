@@ -2,9 +2,10 @@
  *
  * OpenSSL 3.0 pays for a method-store lookup (and its locks) on every
  * implicit fetch; every layer of sesame takes its EVP handles from here
- * instead.  The first call to any accessor fetches everything (pthread_once);
- * the handles live until process exit.  Accessors return NULL if the fetch
- * failed (e.g. a provider lacks the algorithm).
+ * instead.  The first call to an accessor fetches its algorithm (base/once.h:
+ * a failed fetch is tried again on the next call, never remembered); the
+ * handles live until process exit.  Accessors return NULL if the fetch
+ * failed (e.g. an allocation, or a provider lacks the algorithm).
  */
 #ifndef SESAME_KEYS_ALGS_H
 #define SESAME_KEYS_ALGS_H

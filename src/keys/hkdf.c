@@ -28,6 +28,7 @@
 #include <openssl/err.h>
 #include <openssl/params.h>
 
+#include "base/once.h"
 #include "keys/algs.h"
 
 /* Index into the per-thread cache: the two TLS 1.3 hashes. */
@@ -62,8 +63,7 @@ typedef struct {
 } HK_CTX;
 
 static pthread_key_t g_hk_key;
-static pthread_once_t g_hk_once = PTHREAD_ONCE_INIT;
-static int g_hk_key_ok;
+static SESAME_ONCE g_hk_once = SESAME_ONCE_INIT;
 static _Thread_local HK_THREAD *tl_hk;
 
 /* Thread-exit destructor: frees this thread's cached contexts and wipes the
@@ -80,9 +80,10 @@ static void hk_thread_free(void *p)
     tl_hk = NULL;
 }
 
-static void hk_key_init(void)
+static int hk_key_init(void *arg)
 {
-    g_hk_key_ok = pthread_key_create(&g_hk_key, hk_thread_free) == 0;
+    (void)arg;
+    return pthread_key_create(&g_hk_key, hk_thread_free) == 0;
 }
 
 /* hk_ctx_new makes an HMAC context bound to |md| (unkeyed). */
@@ -107,8 +108,7 @@ static EVP_MAC_CTX *hk_ctx_new(const EVP_MD *md)
 
 static HK_THREAD *hk_thread(void)
 {
-    pthread_once(&g_hk_once, hk_key_init);
-    if (!g_hk_key_ok)
+    if (!sesame_once(&g_hk_once, hk_key_init, NULL))
         return NULL;
     HK_THREAD *t = tl_hk;
     if (t == NULL) {

@@ -1,12 +1,12 @@
 /* TLS 1.3 key schedule: see tls13_schedule.h. */
 #include "keys/tls13_schedule.h"
 
-#include <pthread.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
+#include "base/once.h"
 #include "keys/algs.h"
 #include "keys/hkdf.h"
 
@@ -51,13 +51,17 @@ static int sched_empty_hash(const EVP_MD *md, uint8_t *out, size_t hash_len)
  * next stage, Derive-Secret(Early Secret, "derived", ""), depend only on the
  * hash: computed once per process for the fetched SHA-256/SHA-384 (two
  * HMACs saved per full handshake and side).  They are public values. */
-static struct {
+struct no_psk {
+    SESAME_ONCE once;
+    const EVP_MD *(*md_fn)(void);
     const EVP_MD *md;
     uint8_t early[EVP_MAX_MD_SIZE];
     uint8_t derived[EVP_MAX_MD_SIZE];
-    int ok;
-} g_no_psk[2];
-static pthread_once_t g_no_psk_once = PTHREAD_ONCE_INIT;
+};
+static struct no_psk g_no_psk[2] = {
+    {SESAME_ONCE_INIT, algs_sha256, NULL, {0}, {0}},
+    {SESAME_ONCE_INIT, algs_sha384, NULL, {0}, {0}},
+};
 
 /* sched_no_psk_compute: the uncached derivation of both constants. */
 static int sched_no_psk_compute(const EVP_MD *md, size_t hash_len, uint8_t *early, uint8_t *derived)
@@ -68,27 +72,30 @@ static int sched_no_psk_compute(const EVP_MD *md, size_t hash_len, uint8_t *earl
            tls13_derive_secret(md, derived, early, "derived", empty);
 }
 
-static void sched_no_psk_init(void)
+/* sched_no_psk_init: the sesame_once initialisation of one entry.  A
+ * failure leaves no error behind: the caller then takes the uncached path,
+ * which reports it, and the next handshake tries again. */
+static int sched_no_psk_init(void *arg)
 {
-    const EVP_MD *mds[2] = {algs_sha256(), algs_sha384()};
+    struct no_psk *e = arg;
+    const EVP_MD *md = e->md_fn();
+    size_t hash_len;
     ERR_set_mark();
-    for (int i = 0; i < 2; i++) {
-        size_t hash_len;
-        g_no_psk[i].md = mds[i];
-        g_no_psk[i].ok =
-            mds[i] != NULL && sched_md_len(mds[i], &hash_len) &&
-            sched_no_psk_compute(mds[i], hash_len, g_no_psk[i].early, g_no_psk[i].derived);
-    }
-    /* A failure here is retried (and reported) on the uncached path. */
+    int ok = md != NULL && sched_md_len(md, &hash_len) &&
+             sched_no_psk_compute(md, hash_len, e->early, e->derived);
     ERR_pop_to_mark();
+    if (ok)
+        e->md = md;
+    return ok;
 }
 
 /* sched_no_psk returns the precomputed constants for |md|, or NULL. */
 static const uint8_t *sched_no_psk(const EVP_MD *md, const uint8_t **out_derived)
 {
-    pthread_once(&g_no_psk_once, sched_no_psk_init);
     for (int i = 0; i < 2; i++) {
-        if (g_no_psk[i].ok && g_no_psk[i].md == md) {
+        if (g_no_psk[i].md_fn() == md &&
+            sesame_once(&g_no_psk[i].once, sched_no_psk_init, &g_no_psk[i]) &&
+            g_no_psk[i].md == md) {
             if (out_derived != NULL)
                 *out_derived = g_no_psk[i].derived;
             return g_no_psk[i].early;

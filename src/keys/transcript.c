@@ -99,7 +99,8 @@ int transcript_hash(const TRANSCRIPT *t, uint8_t *out, size_t *out_len)
     /* Finish a copy in the scratch context (allocated with the running one)
      * so the running state survives and no EVP_MD_CTX is allocated here. */
     unsigned int n = 0;
-    if (!EVP_MD_CTX_copy_ex(t->scratch, t->ctx) || !EVP_DigestFinal_ex(t->scratch, out, &n)) {
+    if (!EVP_MD_CTX_copy_ex(t->scratch, t->ctx) || !EVP_DigestFinal_ex(t->scratch, out, &n) ||
+        n == 0 || n != transcript_hash_len(t)) {
         ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
         return 0;
     }

@@ -43,6 +43,13 @@ static int read_bytes(SSL *s, size_t want, uint8_t *out_alert)
             return rec_err(out_alert, 0, SSL_R_BIO_NOT_SET);
         s->rwstate = SSL_READING;
         int n = BIO_read(s->rbio, rl->rbuf + rl->rbuf_len, (int)(want - rl->rbuf_len));
+        if (n > 0 && (size_t)n > want - rl->rbuf_len) {
+            /* a BIO claiming more than it was asked for: never trusted */
+            s->rwstate = SSL_NOTHING;
+            rl->io_failed = 1;
+            ERR_raise(ERR_LIB_SSL, ERR_R_BIO_LIB);
+            return REC_ERR;
+        }
         if (n <= 0) {
             if (BIO_should_retry(s->rbio))
                 return REC_RETRY;

@@ -162,6 +162,12 @@ int rec_flush(SSL *s)
             want = INT_MAX;
         s->rwstate = SSL_WRITING;
         int n = BIO_write(s->wbio, rl->wbuf + rl->wbuf_off, (int)want);
+        if (n > 0 && (size_t)n > want) {
+            s->rwstate = SSL_NOTHING;
+            rl->io_failed = 1;
+            ERR_raise(ERR_LIB_SSL, ERR_R_BIO_LIB);
+            return REC_ERR;
+        }
         if (n <= 0) {
             if (BIO_should_retry(s->wbio))
                 return REC_RETRY;

@@ -103,13 +103,11 @@ static int ctx_octets(CBB *out, int n, const uint8_t *p, size_t len)
            der_add(out, TAG_OCTETS, p, len);
 }
 
+/* encode_body writes the fields; sess_encode checked the sizes, so only an
+ * allocation can fail here. */
 static int encode_body(CBB *b, const SSL_SESSION *s, int for_ticket)
 {
     uint8_t suite[2] = {0, 0};
-    if (s->cipher == NULL) {
-        ERR_raise(ERR_LIB_SSL, SSL_R_NO_CIPHER_MATCH);
-        return 0;
-    }
     suite[0] = (uint8_t)(s->cipher->suite >> 8);
     suite[1] = (uint8_t)s->cipher->suite;
     if (!der_add_uint(b, SESS_FORMAT_VERSION) || !der_add_uint(b, s->version) ||
@@ -161,16 +159,37 @@ int sess_encode(CBB *out, const SSL_SESSION *s, int for_ticket)
 {
     CBB body;
     uint8_t *d = NULL;
-    size_t l = 0;
-    if (!cbb_init(&body, 512))
+    size_t l = 0, alpn_len, app_len, peer_len = 0;
+    if (s->cipher == NULL) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_NO_CIPHER_MATCH);
         return 0;
+    }
+    /* What d2i reads back is at most MAX_DER: refuse to write more (and so
+     * never reach a length DER cannot say in three bytes). */
+    size_t host_len = s->hostname != NULL ? strlen(s->hostname) : 0;
+    (void)sess_alpn(s, &alpn_len);
+    (void)sess_appdata(s, &app_len);
+    if (s->peer != NULL)
+        (void)sess_peer_der(s->peer, &peer_len);
+    if (s->ticket_len > MAX_DER || host_len > MAX_DER || alpn_len > MAX_DER || app_len > MAX_DER ||
+        peer_len > MAX_DER ||
+        s->ticket_len + host_len + alpn_len + app_len + peer_len > MAX_DER - 512) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_BAD_LENGTH);
+        return 0;
+    }
+    if (!cbb_init(&body, 512))
+        goto mem;
     if (!encode_body(&body, s, for_ticket) || !cbb_finish(&body, &d, &l)) {
         cbb_cleanup(&body);
-        return 0;
+        goto mem;
     }
     int ok = der_add(out, TAG_SEQUENCE, d, l);
     OPENSSL_clear_free(d, l);
-    return ok;
+    if (ok)
+        return 1;
+mem:
+    ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+    return 0;
 }
 
 /* ---- parsing ---- */
@@ -296,12 +315,13 @@ static int opt_octets(CBS *in, int n, CBS *out)
 /* peer_from: the peer block for |certs| (concatenated Certificates).  A
  * ticket's plaintext is authenticated, so its certificates are only split;
  * d2i input is untrusted and each certificate must also parse. */
-static struct sess_peer *peer_from(const CBS *certs, int for_ticket)
+static int peer_from(const CBS *certs, int for_ticket, struct sess_peer **out)
 {
     size_t n = sess_peer_split(cbs_data(certs), cbs_len(certs), !for_ticket);
     if (n == 0)
-        return NULL;
-    return sess_peer_from_der(cbs_data(certs), cbs_len(certs), n);
+        return 0; /* malformed */
+    *out = sess_peer_from_der(cbs_data(certs), cbs_len(certs), n);
+    return *out != NULL ? 1 : -1; /* -1: allocation */
 }
 
 /* cipher_by_suite: the suite a 2-byte field names. */
@@ -321,7 +341,7 @@ static int get_fixed(CBS *in, uint8_t *buf, size_t cap, size_t *out_len)
     return cbs_copy_bytes(&f, buf, *out_len);
 }
 
-SSL_SESSION *sess_decode(CBS *in, int for_ticket)
+SSL_SESSION *sess_decode(CBS *in, int for_ticket, int *out_malformed)
 {
     CBS seq, f, host, alpn, app;
     uint64_t v, version, proto;
@@ -329,6 +349,8 @@ SSL_SESSION *sess_decode(CBS *in, int for_ticket)
     size_t sid_ctx_len, mk_len, id_len;
     int r, has_host, has_alpn, has_app;
     SSL_SESSION *s = NULL;
+    if (out_malformed != NULL)
+        *out_malformed = 0;
     if (!der_get(in, TAG_SEQUENCE, &seq) || !der_get_uint(&seq, &version) ||
         (version != SESS_FORMAT_VERSION && version != SESS_FORMAT_V1))
         goto bad;
@@ -342,6 +364,8 @@ SSL_SESSION *sess_decode(CBS *in, int for_ticket)
     if ((s->cipher = cipher_by_suite(f)) == NULL) {
         SSL_SESSION_free(s);
         ERR_raise(ERR_LIB_SSL, SSL_R_UNKNOWN_CIPHER_TYPE);
+        if (out_malformed != NULL)
+            *out_malformed = 1;
         return NULL;
     }
     if (!get_fixed(&seq, s->master_key, sizeof(s->master_key), &mk_len) ||
@@ -353,8 +377,10 @@ SSL_SESSION *sess_decode(CBS *in, int for_ticket)
     s->session_id_len = (uint8_t)id_len;
     if ((r = opt_octets(&seq, F_TICKET, &f)) < 0 || (r == 1 && for_ticket))
         goto bad;
-    if (r == 1 && (cbs_len(&f) == 0 || !cbs_memdup(&f, &s->ticket, &s->ticket_len)))
+    if (r == 1 && cbs_len(&f) == 0)
         goto bad;
+    if (r == 1 && !cbs_memdup(&f, &s->ticket, &s->ticket_len))
+        goto mem;
     v = 0;
     if (opt_uint(&seq, F_LIFETIME, &v, UINT32_MAX) < 0)
         goto bad;
@@ -379,8 +405,8 @@ SSL_SESSION *sess_decode(CBS *in, int for_ticket)
             goto bad;
         if (version == SESS_FORMAT_V1 && sess_peer_split(cbs_data(&certs), cbs_len(&certs), 0) != 1)
             goto bad;
-        if ((s->peer = peer_from(&certs, for_ticket)) == NULL)
-            goto bad;
+        if ((r = peer_from(&certs, for_ticket, &s->peer)) <= 0)
+            goto bad_or_mem;
     }
     v = 1;
     if (opt_uint(&seq, F_VERIFY, &v, UINT32_MAX) < 0)
@@ -411,10 +437,11 @@ SSL_SESSION *sess_decode(CBS *in, int for_ticket)
             goto bad;
         if (r == 1) {
             CBS certs;
-            struct sess_peer *p;
-            if (!der_get(&f, TAG_SEQUENCE, &certs) || cbs_len(&f) != 0 ||
-                (p = peer_from(&certs, for_ticket)) == NULL)
+            struct sess_peer *p = NULL;
+            if (!der_get(&f, TAG_SEQUENCE, &certs) || cbs_len(&f) != 0)
                 goto bad;
+            if ((r = peer_from(&certs, for_ticket, &p)) <= 0)
+                goto bad_or_mem;
             sess_peer_free(s->peer);
             s->peer = p;
         }
@@ -427,11 +454,20 @@ SSL_SESSION *sess_decode(CBS *in, int for_ticket)
                         has_host == 1 ? cbs_len(&host) : 0, has_alpn == 1 ? cbs_data(&alpn) : NULL,
                         has_alpn == 1 ? cbs_len(&alpn) : 0, has_app == 1 ? cbs_data(&app) : NULL,
                         has_app == 1 ? cbs_len(&app) : 0))
-        goto bad;
+        goto mem; /* the lengths are in range: an allocation failed */
     return s;
+bad_or_mem:
+    if (r < 0)
+        goto mem;
 bad:
     SSL_SESSION_free(s);
     ERR_raise(ERR_LIB_SSL, SSL_R_BAD_DATA);
+    if (out_malformed != NULL)
+        *out_malformed = 1;
+    return NULL;
+mem:
+    SSL_SESSION_free(s);
+    ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
     return NULL;
 }
 
@@ -553,9 +589,12 @@ static SSL_SESSION *sess_decode_openssl(CBS *in)
     if ((r = opt_field(&seq, OS_PEER, &f)) < 0)
         goto bad;
     /* [3] is the leaf alone (one Certificate); stored as a one-element chain */
-    if (r == 1 && (sess_peer_split(cbs_data(&f), cbs_len(&f), 0) != 1 ||
-                   (s->peer = peer_from(&f, 0)) == NULL))
+    if (r == 1 && sess_peer_split(cbs_data(&f), cbs_len(&f), 0) != 1)
         goto bad;
+    if (r == 1 && (r = peer_from(&f, 0, &s->peer)) <= 0) {
+        reason = r < 0 ? ERR_R_MALLOC_FAILURE : reason;
+        goto bad;
+    }
     if ((has_ctx = opt_octets(&seq, OS_SID_CTX, &sid_ctx)) < 0 ||
         (has_ctx == 1 && cbs_len(&sid_ctx) > SSL_MAX_SID_CTX_LENGTH))
         goto bad;
@@ -578,8 +617,10 @@ static SSL_SESSION *sess_decode_openssl(CBS *in)
     s->ticket_lifetime_hint = (uint32_t)v;
     if ((r = opt_octets(&seq, OS_TICKET, &f)) < 0 || (r == 1 && cbs_len(&f) > 0xffff))
         goto bad;
-    if (r == 1 && cbs_len(&f) > 0 && !cbs_memdup(&f, &s->ticket, &s->ticket_len))
+    if (r == 1 && cbs_len(&f) > 0 && !cbs_memdup(&f, &s->ticket, &s->ticket_len)) {
+        reason = ERR_R_MALLOC_FAILURE;
         goto bad;
+    }
     if ((r = opt_field(&seq, OS_COMP, &f)) != 0)
         goto bad; /* written only for a compressed session: not supported */
     if (!opt_ignored(&seq, OS_SRP))
@@ -615,8 +656,10 @@ static SSL_SESSION *sess_decode_openssl(CBS *in)
                         has_host == 1 ? (const char *)cbs_data(&host) : NULL,
                         has_host == 1 ? cbs_len(&host) : 0, has_alpn == 1 ? cbs_data(&alpn) : NULL,
                         has_alpn == 1 ? cbs_len(&alpn) : 0, has_app == 1 ? cbs_data(&app) : NULL,
-                        has_app == 1 ? cbs_len(&app) : 0))
+                        has_app == 1 ? cbs_len(&app) : 0)) {
+        reason = ERR_R_MALLOC_FAILURE; /* the lengths are in range */
         goto bad;
+    }
     return s;
 bad:
     SSL_SESSION_free(s);
@@ -631,10 +674,26 @@ int i2d_SSL_SESSION(const SSL_SESSION *in, unsigned char **pp)
     CBB cbb;
     uint8_t *d = NULL;
     size_t l = 0;
-    if (in == NULL || !cbb_init(&cbb, 512))
+    if (in == NULL) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_PASSED_NULL_PARAMETER);
         return 0;
-    if (!sess_encode(&cbb, in, 0) || !cbb_finish(&cbb, &d, &l) || l > INT32_MAX) {
+    }
+    if (!cbb_init(&cbb, 512)) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+        return 0;
+    }
+    if (!sess_encode(&cbb, in, 0)) { /* raised why */
         cbb_cleanup(&cbb);
+        return 0;
+    }
+    if (!cbb_finish(&cbb, &d, &l)) {
+        cbb_cleanup(&cbb);
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+        return 0;
+    }
+    if (l > INT32_MAX) { /* sess_encode keeps it far below */
+        OPENSSL_clear_free(d, l);
+        ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
         return 0;
     }
     if (pp != NULL) {
@@ -658,7 +717,7 @@ SSL_SESSION *d2i_SSL_SESSION(SSL_SESSION **a, const unsigned char **pp, long len
     CBS cbs;
     cbs_init(&cbs, *pp, (size_t)length > MAX_DER ? MAX_DER : (size_t)length);
     /* OpenSSL's own layout is read too (never written): see session-format.md */
-    SSL_SESSION *s = is_openssl_der(&cbs) ? sess_decode_openssl(&cbs) : sess_decode(&cbs, 0);
+    SSL_SESSION *s = is_openssl_der(&cbs) ? sess_decode_openssl(&cbs) : sess_decode(&cbs, 0, NULL);
     if (s == NULL)
         return NULL;
     *pp = cbs_data(&cbs);

@@ -107,11 +107,13 @@ void sess_connection_end(SSL *s);
 /* ---- serialization (session_asn1.c), shared by tickets and i2d/d2i ---- */
 
 /* sess_encode writes |s| in the sesame DER format (docs/session-format.md).
- * for_ticket=1 omits the fields a ticket does not need (the ticket itself). */
+ * for_ticket=1 omits the fields a ticket does not need (the ticket itself).
+ * On failure the reason is raised (no cipher, too long, an allocation). */
 int sess_encode(CBB *out, const SSL_SESSION *s, int for_ticket) WUR;
 /* sess_decode parses a whole DER session from |in| (consumes it); NULL and an
- * error queued on malformed input. */
-SSL_SESSION *sess_decode(CBS *in, int for_ticket);
+ * error queued on failure, with *out_malformed (may be NULL) 1 when the input
+ * is not a session we read, 0 when an allocation failed. */
+SSL_SESSION *sess_decode(CBS *in, int for_ticket, int *out_malformed);
 
 /* ---- peer certificates (session_peer.c) ----
  * A session keeps the peer's certificates as received: one immutable,

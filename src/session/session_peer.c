@@ -192,7 +192,12 @@ STACK_OF(X509) * sess_peer_chain(struct sess_peer *p)
     X509 *leaf = sess_peer_leaf(p);
     if (leaf == NULL || (sk = sk_X509_new_reserve(NULL, (int)p->num_certs)) == NULL)
         return NULL;
-    if (!X509_up_ref(leaf) || !sk_X509_push(sk, leaf)) {
+    if (!X509_up_ref(leaf)) {
+        sk_X509_free(sk);
+        return NULL;
+    }
+    if (!sk_X509_push(sk, leaf)) {
+        X509_free(leaf);
         sk_X509_free(sk);
         return NULL;
     }

@@ -12,12 +12,14 @@
  * envelope, key name (16) || IV (16) || AES-256-CBC || HMAC-SHA256. */
 #include "internal.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "base/once.h"
 #include "keys/algs.h"
 #include "session/session_cache.h"
 #include "session/ticket.h"
@@ -35,18 +37,19 @@
 
 /* ---- fetched algorithms (once per process) ---- */
 
-static pthread_once_t cbc_once = PTHREAD_ONCE_INIT;
+static SESAME_ONCE cbc_once = SESAME_ONCE_INIT;
 static EVP_CIPHER *aes256cbc;
 
-static void fetch_cbc(void)
+static int fetch_cbc(void *arg)
 {
+    (void)arg;
     aes256cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
+    return aes256cbc != NULL;
 }
 
 static const EVP_CIPHER *algs_aes256cbc(void)
 {
-    pthread_once(&cbc_once, fetch_cbc);
-    return aes256cbc;
+    return sesame_once(&cbc_once, fetch_cbc, NULL) ? aes256cbc : NULL;
 }
 
 /* ---- key ring ---- */
@@ -165,7 +168,7 @@ static int ring_seal(SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB *out)
     uint8_t *hdr, *body;
     int ok = 0, n = 0, fin = 0;
     EVP_CIPHER_CTX *c = NULL;
-    if (!snapshot(ctx, &cur, &prev, 1))
+    if (pt_len > INT_MAX - 64 || !snapshot(ctx, &cur, &prev, 1)) /* EVP lengths are int */
         goto done;
     if (!cbb_add_space(out, &hdr, RING_HDR))
         goto done;
@@ -180,8 +183,8 @@ static int ring_seal(SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB *out)
     c = EVP_CIPHER_CTX_new();
     if (c == NULL || !EVP_EncryptInit_ex2(c, algs_aes256gcm(), cur.key, aad + 1 + NAME_LEN, NULL) ||
         !EVP_EncryptUpdate(c, NULL, &n, aad, RING_HDR) ||
-        !EVP_EncryptUpdate(c, body, &n, pt, (int)pt_len) ||
-        !EVP_EncryptFinal_ex(c, body + n, &fin) ||
+        !EVP_EncryptUpdate(c, body, &n, pt, (int)pt_len) || (size_t)n != pt_len ||
+        !EVP_EncryptFinal_ex(c, body + n, &fin) || fin != 0 ||
         !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, TAG_LEN, body + pt_len))
         goto done;
     ok = 1;
@@ -195,7 +198,7 @@ done:
 }
 
 /* ring_open: 1 opened (plaintext in *out, OPENSSL_clear_free), 0 not ours
- * or bad. */
+ * or not authentic, -1 failed (an allocation, the cipher; raised). */
 static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out, size_t *out_len,
                      int *renew)
 {
@@ -204,7 +207,7 @@ static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out, 
     EVP_CIPHER_CTX *c = NULL;
     uint8_t *pt = NULL;
     size_t pt_cap = 0;
-    int ok = 0, n = 0, fin = 0;
+    int ret = -1, n = 0, fin = 0;
     CBS in, rest, hdr, name, nonce, ct, tag;
     uint8_t version;
     /* version || name || nonce || ciphertext || tag, the header the AAD */
@@ -216,37 +219,52 @@ static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out, 
         !cbs_get_bytes(&in, &ct, cbs_len(&in) - TAG_LEN) || !cbs_get_bytes(&in, &tag, TAG_LEN) ||
         cbs_len(&ct) > MAX_TICKET_PLAINTEXT)
         return 0;
-    if (!snapshot(ctx, &cur, &prev, 0))
-        return 0;
+    if (!snapshot(ctx, &cur, &prev, 0)) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
+        return -1;
+    }
     if (cur.valid && cbs_mem_equal(&name, cur.name, NAME_LEN)) {
         k = &cur;
     } else if (prev.valid && cbs_mem_equal(&name, prev.name, NAME_LEN)) {
         k = &prev;
         *renew = 1;
     } else {
+        ret = 0;
         goto done;
     }
     size_t ct_len = cbs_len(&ct);
     pt_cap = ct_len + 1;
     pt = OPENSSL_malloc(pt_cap);
     c = EVP_CIPHER_CTX_new();
-    if (pt == NULL || c == NULL ||
-        !EVP_DecryptInit_ex2(c, algs_aes256gcm(), k->key, cbs_data(&nonce), NULL) ||
-        !EVP_DecryptUpdate(c, NULL, &n, cbs_data(&hdr), (int)cbs_len(&hdr)) ||
-        !EVP_DecryptUpdate(c, pt, &n, cbs_data(&ct), (int)ct_len) || n < 0 || (size_t)n > ct_len ||
-        !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, (void *)cbs_data(&tag)) ||
-        EVP_DecryptFinal_ex(c, pt + n, &fin) <= 0)
+    if (pt == NULL || c == NULL) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
         goto done;
+    }
+    if (!EVP_DecryptInit_ex2(c, algs_aes256gcm(), k->key, cbs_data(&nonce), NULL) ||
+        !EVP_DecryptUpdate(c, NULL, &n, cbs_data(&hdr), (int)cbs_len(&hdr)) ||
+        !EVP_DecryptUpdate(c, pt, &n, cbs_data(&ct), (int)ct_len) || (size_t)n != ct_len ||
+        !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, (void *)cbs_data(&tag))) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
+        goto done;
+    }
+    if (EVP_DecryptFinal_ex(c, pt + n, &fin) <= 0) {
+        ret = 0; /* not authentic: a full handshake */
+        goto done;
+    }
+    if (fin != 0) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
+        goto done;
+    }
     *out = pt;
     *out_len = ct_len;
     pt = NULL;
-    ok = 1;
+    ret = 1;
 done:
     EVP_CIPHER_CTX_free(c);
-    OPENSSL_clear_free(pt, pt_cap);
+    OPENSSL_clear_free(pt, pt_cap); /* a partly decrypted session */
     OPENSSL_cleanse(&cur, sizeof(cur));
     OPENSSL_cleanse(&prev, sizeof(prev));
-    return ok;
+    return ret;
 }
 
 /* ---- OpenSSL envelope: app keys or callbacks ---- */
@@ -320,6 +338,7 @@ static int ossl_keys(SSL *s, SSL_CTX *ctx, uint8_t name[NAME_LEN], uint8_t iv[OS
                             OSSL_PARAM_construct_end()};
     if (!EVP_CipherInit_ex2(c, algs_aes256cbc(), aes, iv, enc, NULL) ||
         !EVP_MAC_init(m->evp, hmac, sizeof(hmac), params)) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
         ret = -1;
         goto done;
     }
@@ -352,17 +371,19 @@ static int ossl_seal(SSL *s, SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB
     if (ivl < 0 || ivl > EVP_MAX_IV_LENGTH || bl <= 0)
         goto done;
     size_t start = cbb_len(out);
-    if (!cbb_add_bytes(out, name, NAME_LEN) || !cbb_add_bytes(out, iv, (size_t)ivl) ||
-        !cbb_add_space(out, &p, pt_len + (size_t)bl) ||
-        !EVP_EncryptUpdate(c, p, &n, pt, (int)pt_len) || !EVP_EncryptFinal_ex(c, p + n, &fin))
+    if (pt_len > INT_MAX - 64 || !cbb_add_bytes(out, name, NAME_LEN) ||
+        !cbb_add_bytes(out, iv, (size_t)ivl) || !cbb_add_space(out, &p, pt_len + (size_t)bl) ||
+        !EVP_EncryptUpdate(c, p, &n, pt, (int)pt_len) || n < 0 || (size_t)n > pt_len + (size_t)bl ||
+        !EVP_EncryptFinal_ex(c, p + n, &fin) || fin < 0 ||
+        (size_t)n + (size_t)fin > pt_len + (size_t)bl)
         goto done;
     /* give back the unused block slack */
-    out->buf->len -= (size_t)bl - (size_t)fin - ((size_t)n - pt_len);
+    out->buf->len -= pt_len + (size_t)bl - ((size_t)n + (size_t)fin);
     const uint8_t *all = cbb_data(out) + start;
     size_t all_len = cbb_len(out) - start;
     uint8_t tag[EVP_MAX_MD_SIZE];
-    if (!mac_update(&m, all, all_len) || !mac_final(&m, tag, &mlen) ||
-        !cbb_add_bytes(out, tag, mlen))
+    if (!mac_update(&m, all, all_len) || !mac_final(&m, tag, &mlen) || mlen == 0 ||
+        mlen > sizeof(tag) || !cbb_add_bytes(out, tag, mlen))
         goto done;
     ok = 1;
 done:
@@ -373,7 +394,8 @@ done:
     return ok;
 }
 
-/* ossl_open: 1 opened, 0 not decryptable, -1 error (callback < 0). */
+/* ossl_open: 1 opened, 0 not decryptable, -1 error (callback < 0, an
+ * allocation; raised). */
 static int ossl_open(SSL *s, SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out,
                      size_t *out_len, int *renew)
 {
@@ -384,6 +406,7 @@ static int ossl_open(SSL *s, SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t
     int ret = 0, n = 0, fin = 0;
     CBS in, head, body, ct, mac_in;
     if (!mac_new(ctx, &m) || c == NULL) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
         ret = -1;
         goto done;
     }
@@ -395,6 +418,8 @@ static int ossl_open(SSL *s, SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t
         goto done;
     int r = ossl_keys(s, ctx, name, iv, c, &m, 0);
     if (r <= 0) {
+        if (r < 0 && (ctx->ticket_key_evp_cb != NULL || ctx->ticket_key_cb != NULL))
+            ERR_raise(ERR_LIB_SSL, SSL_R_CALLBACK_FAILED);
         ret = r < 0 ? -1 : 0;
         goto done;
     }
@@ -411,21 +436,32 @@ static int ossl_open(SSL *s, SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t
     if (!cbs_skip(&ct, NAME_LEN + (size_t)ivl) || cbs_len(&ct) == 0)
         goto done;
     if (!mac_update(&m, cbs_data(&body), cbs_len(&body)) || !mac_final(&m, tag, &mlen) ||
-        mlen != ml || !cbs_mem_equal(&mac_in, tag, ml))
+        mlen != ml) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
+        ret = -1;
         goto done;
+    }
+    if (!cbs_mem_equal(&mac_in, tag, ml))
+        goto done; /* not authentic: a full handshake */
     size_t ct_len = cbs_len(&ct);
     pt_cap = ct_len + EVP_MAX_BLOCK_LENGTH;
     pt = OPENSSL_malloc(pt_cap);
-    if (pt == NULL || !EVP_DecryptUpdate(c, pt, &n, cbs_data(&ct), (int)ct_len) || n < 0 ||
-        (size_t)n > ct_len || EVP_DecryptFinal_ex(c, pt + n, &fin) <= 0 || fin < 0 ||
-        (size_t)n + (size_t)fin > pt_cap)
+    if (pt == NULL) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+        ret = -1;
+        goto done;
+    }
+    /* Authentic, so a failure to decrypt means the keys disagree (a
+     * callback's cipher): not decryptable. */
+    if (!EVP_DecryptUpdate(c, pt, &n, cbs_data(&ct), (int)ct_len) || n < 0 || (size_t)n > ct_len ||
+        EVP_DecryptFinal_ex(c, pt + n, &fin) <= 0 || fin < 0 || (size_t)n + (size_t)fin > ct_len)
         goto done;
     *out = pt;
     *out_len = (size_t)n + (size_t)fin;
     pt = NULL;
     ret = 1;
 done:
-    OPENSSL_clear_free(pt, pt_cap);
+    OPENSSL_clear_free(pt, pt_cap); /* a partly decrypted session */
     EVP_CIPHER_CTX_free(c);
     mac_free(&m);
     return ret;
@@ -507,18 +543,21 @@ int sess_ticket_accept(SSL *s, const uint8_t *identity, size_t len, SSL_SESSION 
     int renew = 0;
     int r = use_ossl_format(ctx) ? ossl_open(s, ctx, identity, len, &pt, &pt_len, &renew)
                                  : ring_open(ctx, identity, len, &pt, &pt_len, &renew);
-    if (r < 0) {
-        ERR_raise(ERR_LIB_SSL, SSL_R_CALLBACK_FAILED);
-        return 0;
-    }
+    if (r < 0)
+        return 0; /* the reason is raised */
     if (r == 0)
         return 1;
     CBS cbs;
+    int malformed = 0;
     cbs_init(&cbs, pt, pt_len);
     ERR_set_mark();
-    SSL_SESSION *sess = sess_decode(&cbs, 1);
-    ERR_pop_to_mark();
+    SSL_SESSION *sess = sess_decode(&cbs, 1, &malformed);
     OPENSSL_clear_free(pt, pt_len);
+    if (sess == NULL && !malformed) {
+        ERR_clear_last_mark(); /* an allocation failed: the handshake fails */
+        return 0;
+    }
+    ERR_pop_to_mark();
     if (sess == NULL)
         return 1; /* authentic but unreadable (e.g. older format): full handshake */
     if (ctx->dec_ticket_cb != NULL) {

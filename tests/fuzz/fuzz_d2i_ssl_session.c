@@ -71,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* the ticket plaintext format */
     CBS cbs;
     cbs_init(&cbs, data, size);
-    SSL_SESSION *ts = sess_decode(&cbs, 1);
+    SSL_SESSION *ts = sess_decode(&cbs, 1, NULL);
     if (ts != NULL) {
         CBB out;
         uint8_t *enc = NULL;
@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (sess_encode(&out, ts, 1) && cbb_finish(&out, &enc, &enc_len)) {
             CBS again;
             cbs_init(&again, enc, enc_len);
-            SSL_SESSION *ts2 = sess_decode(&again, 1);
+            SSL_SESSION *ts2 = sess_decode(&again, 1, NULL);
             FUZZ_ASSERT(ts2 != NULL);
             SSL_SESSION_free(ts2);
             OPENSSL_free(enc);
