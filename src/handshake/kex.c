@@ -24,6 +24,7 @@
 #include <openssl/param_build.h>
 
 #include "codec/consts.h"
+#include "base/once.h"
 #include "handshake/hs.h"
 
 /* ---- the groups ---- */
@@ -100,8 +101,7 @@ typedef struct {
 } KX_THREAD;
 
 static pthread_key_t g_kx_key;
-static pthread_once_t g_kx_once = PTHREAD_ONCE_INIT;
-static int g_kx_key_ok;
+static SESAME_ONCE g_kx_once = SESAME_ONCE_INIT;
 static _Thread_local KX_THREAD *tl_kx;
 
 /* Thread-exit destructor: frees this thread's contexts. */
@@ -120,17 +120,17 @@ static void kx_thread_free(void *p)
     tl_kx = NULL;
 }
 
-static void kx_key_init(void)
+static int kx_key_init(void *arg)
 {
-    g_kx_key_ok = pthread_key_create(&g_kx_key, kx_thread_free) == 0;
+    (void)arg;
+    return pthread_key_create(&g_kx_key, kx_thread_free) == 0;
 }
 
 /* kx_thread returns this thread's cache, creating it on first use; NULL if
  * it cannot (callers then use temporary contexts). */
 static KX_THREAD *kx_thread(void)
 {
-    pthread_once(&g_kx_once, kx_key_init);
-    if (!g_kx_key_ok)
+    if (!sesame_once(&g_kx_once, kx_key_init, NULL))
         return NULL;
     KX_THREAD *t = tl_kx;
     if (t == NULL) {
@@ -365,8 +365,10 @@ int kex_derive(uint16_t group, EVP_PKEY *key, const uint8_t *peer, size_t peer_l
     }
     switch (g->kind) {
     case KX_KIND_X:
+        /* every string of the right length is a key (RFC 7748 5): a
+         * failure here is ours */
         if ((pk = kx_x_peer(idx, peer, peer_len)) == NULL)
-            goto bad_share;
+            goto err;
         break;
     case KX_KIND_EC:
         /* RFC 8446 4.2.8.2: only the uncompressed form is allowed. */
@@ -395,8 +397,11 @@ int kex_derive(uint16_t group, EVP_PKEY *key, const uint8_t *peer, size_t peer_l
      * refused below.  FFDHE: the range was checked above, which RFC 7919
      * 5.1 asks for (the full check would cost a modexp by a |p|-bit
      * exponent).  EC points get the provider's full check. */
-    if (EVP_PKEY_derive_set_peer_ex(ctx, pk, g->kind == KX_KIND_EC) <= 0)
-        goto bad_share;
+    if (EVP_PKEY_derive_set_peer_ex(ctx, pk, g->kind == KX_KIND_EC) <= 0) {
+        if (g->kind == KX_KIND_EC)
+            goto bad_share; /* the provider's point check */
+        goto err;
+    }
     size_t n = HS_MAX_KEX;
     if (EVP_PKEY_derive(ctx, out, &n) <= 0) {
         /* The provider refuses the all-zero X25519/X448 result itself. */
