@@ -34,6 +34,12 @@ int SSL_do_handshake(SSL *s)
     if (!role_check(s))
         return -1;
     if (s->phase == HS_PHASE_DONE) {
+        /* As OpenSSL (whose failed connection is back "in init", in its
+         * error state): a connection that failed stays failed. */
+        if (s->fatal) {
+            ERR_raise(ERR_LIB_SSL, SSL_R_PROTOCOL_IS_SHUTDOWN);
+            return -1;
+        }
         /* OpenSSL sends what SSL_new_session_ticket / SSL_key_update asked
          * for on the next SSL_do_handshake too, not only on SSL_write. */
         if (conn_has_pending(s) && !conn_send_pending(s))
@@ -230,7 +236,9 @@ int SSL_shutdown(SSL *s)
 {
     if (!role_check(s))
         return -1;
-    if (s->phase != HS_PHASE_DONE) {
+    /* A failed connection cannot be shut down cleanly: OpenSSL's is back
+     * "in init" (its error state), so it says the same. */
+    if (s->phase != HS_PHASE_DONE || s->fatal) {
         ERR_raise(ERR_LIB_SSL, SSL_R_SHUTDOWN_WHILE_IN_INIT);
         return -1;
     }
@@ -365,12 +373,17 @@ int SSL_clear(SSL *s)
 
 int SSL_key_update(SSL *s, int updatetype)
 {
-    if (s->version != TLS1_3_VERSION || s->phase != HS_PHASE_DONE) {
+    if (s->version != TLS1_3_VERSION) {
         ERR_raise(ERR_LIB_SSL, SSL_R_WRONG_SSL_VERSION);
         return 0;
     }
     if (updatetype != SSL_KEY_UPDATE_NOT_REQUESTED && updatetype != SSL_KEY_UPDATE_REQUESTED) {
         ERR_raise(ERR_LIB_SSL, SSL_R_INVALID_KEY_UPDATE_TYPE);
+        return 0;
+    }
+    /* as OpenSSL: not before the handshake is done, nor after a failure */
+    if (s->phase != HS_PHASE_DONE || s->fatal) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_STILL_IN_INIT);
         return 0;
     }
     s->key_update_pending = (uint8_t)(updatetype + 1);
@@ -384,7 +397,7 @@ int SSL_get_key_update_type(const SSL *s)
 
 int SSL_new_session_ticket(SSL *s)
 {
-    if (!s->server || s->version != TLS1_3_VERSION || s->phase != HS_PHASE_DONE) {
+    if (!s->server || s->version != TLS1_3_VERSION || s->phase != HS_PHASE_DONE || s->fatal) {
         ERR_raise(ERR_LIB_SSL, SSL_R_INVALID_NULL_CMD_NAME);
         return 0;
     }

@@ -83,7 +83,7 @@ int tls13_pha_request(SSL *s)
         ERR_raise(ERR_LIB_SSL, SSL_R_NOT_SERVER);
         return 0;
     }
-    if (s->phase != HS_PHASE_DONE) {
+    if (s->phase != HS_PHASE_DONE || s->fatal) {
         ERR_raise(ERR_LIB_SSL, SSL_R_STILL_IN_INIT);
         return 0;
     }

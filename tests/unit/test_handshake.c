@@ -1,6 +1,6 @@
 /* In-memory TLS 1.3 handshakes between our client and our server through
  * the public API: suites, groups, HelloRetryRequest, tickets, resumption,
- * KeyUpdate, close_notify and bad input. */
+ * KeyUpdate, close_notify, bad input and the calls after a fatal error. */
 #include "testutil.h"
 
 #include "pair.h"
@@ -354,6 +354,54 @@ static void test_client_hello_cb(void)
     SSL_CTX_free(cctx);
 }
 
+/* After a fatal error every call fails, as in OpenSSL (whose failed
+ * connection is back "in init", in its error state); found by the
+ * connection fuzz targets: SSL_do_handshake returned 1 and SSL_shutdown 1
+ * on a connection that had failed after its handshake. */
+static void test_calls_after_fatal_error(void)
+{
+    SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+    SSL *c, *s;
+    char buf[16];
+    REQUIRE(sctx && cctx && pair_new(cctx, sctx, &c, &s));
+    REQUIRE(pair_handshake(c, s));
+    pair_pump_client(c);
+    /* a record no key opens: the server fails and tells the client */
+    static const uint8_t junk[] = {23, 3,  3,  0,  20, 1,  2,  3,  4,  5,  6,  7, 8,
+                                   9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
+    REQUIRE(BIO_write(SSL_get_wbio(c), junk, sizeof(junk)) == (int)sizeof(junk));
+    int r = SSL_read(s, buf, sizeof(buf));
+    CHECK(r == -1 && SSL_get_error(s, r) == SSL_ERROR_SSL);
+    r = SSL_read(c, buf, sizeof(buf));
+    CHECK(r <= 0 && SSL_get_error(c, r) == SSL_ERROR_SSL);
+    SSL *both[2] = {s, c};
+    for (int i = 0; i < 2; i++) {
+        SSL *x = both[i];
+        ERR_clear_error();
+        r = SSL_do_handshake(x);
+        CHECK(r <= 0 && SSL_get_error(x, r) == SSL_ERROR_SSL);
+        ERR_clear_error();
+        r = SSL_shutdown(x);
+        CHECK(r < 0 && SSL_get_error(x, r) == SSL_ERROR_SSL);
+        ERR_clear_error();
+        r = SSL_write(x, "x", 1);
+        CHECK(r <= 0 && SSL_get_error(x, r) == SSL_ERROR_SSL);
+        ERR_clear_error();
+        r = SSL_read(x, buf, sizeof(buf));
+        CHECK(r <= 0);
+        CHECK(SSL_get_error(x, r) == SSL_ERROR_SSL || SSL_get_error(x, r) == SSL_ERROR_SYSCALL);
+        CHECK(SSL_key_update(x, SSL_KEY_UPDATE_NOT_REQUESTED) == 0);
+        ERR_clear_error();
+    }
+    CHECK(SSL_new_session_ticket(s) == 0);
+    CHECK(SSL_verify_client_post_handshake(s) == 0);
+    ERR_clear_error();
+    SSL_free(c);
+    SSL_free(s);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
 TEST_MAIN({
     pair_pki_init(&pki);
     RUN(test_full_handshake_and_data);
@@ -365,5 +413,6 @@ TEST_MAIN({
     RUN(test_tampered_flight);
     RUN(test_untrusted_server);
     RUN(test_client_hello_cb);
+    RUN(test_calls_after_fatal_error);
     pair_pki_free(&pki);
 })
