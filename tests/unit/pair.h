@@ -89,7 +89,7 @@ static SSL_CTX *pair_client_ctx(const TEST_PKI *p)
 }
 
 /* pair_new: a client and a server SSL joined by a BIO pair. */
-static int pair_new(SSL_CTX *cctx, SSL_CTX *sctx, SSL **out_c, SSL **out_s)
+static __attribute__((unused)) int pair_new(SSL_CTX *cctx, SSL_CTX *sctx, SSL **out_c, SSL **out_s)
 {
     BIO *b1 = NULL, *b2 = NULL;
     SSL *c = SSL_new(cctx), *s = SSL_new(sctx);
