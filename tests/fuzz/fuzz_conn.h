@@ -28,8 +28,9 @@
  *   - every SSL call returns, and SSL_get_error agrees with its return value:
  *     NONE only for success; WANT_READ only when the input BIO is empty and
  *     the connection has not failed (a target that wants to read bytes it
- *     already has would hang a real event loop); ZERO_RETURN only after a
- *     close_notify; never WANT_WRITE (memory BIOs) nor anything else;
+ *     already has would hang a real event loop); WANT_WRITE only with a full
+ *     output BIO (FC_CFG1_SMALL_WBIO; else never); ZERO_RETURN only after a
+ *     close_notify; nothing else;
  *   - after a fatal error every later call fails (SSL_do_handshake, read,
  *     peek, write and shutdown return <= 0 with SSL_ERROR_SSL or
  *     SSL_ERROR_SYSCALL; SSL_key_update, SSL_new_session_ticket and
@@ -37,7 +38,9 @@
  *   - no data is returned that the peer did not send: what SSL_read and
  *     SSL_peek return is exactly the next bytes of the application data
  *     sealed to the target under application keys (likewise what the peer
- *     reads is what the target wrote), and SSL_pending never promises more;
+ *     reads is what the target wrote), and SSL_pending never promises more
+ *     (a waiting SSL_shutdown discards what it reads: after one, the stream
+ *     may go on further on);
  *   - a target that completes the handshake completes it with the peer: the
  *     peer completes too on the target's flight, and both agree on the
  *     Finished messages, the exporter, the suite and resumption (a target
@@ -79,6 +82,7 @@
 #define FC_READ_CALLS   64                /* SSL_read calls per read loop */
 #define FC_ROUNDS       16                /* rounds to finish a connection */
 #define FC_MAX_STREAM   (8 * 1024 * 1024) /* application data kept to compare */
+#define FC_SMALL_WBIO   512               /* FC_CFG1_SMALL_WBIO: the target's output buffer */
 
 /* Library limits an honest peer can reach (tls13_post.c): beyond them the
  * input is no longer "clean". */
@@ -184,11 +188,18 @@ static struct {
     int coalesce;
     uint8_t pad;
     size_t wire, records, moved;
-    fc_buf expect;       /* application data sealed for the target (app keys) */
-    size_t t_read;       /* ... of which the target has returned this much */
-    fc_buf t_sent;       /* application data the target wrote */
-    size_t p_read;       /* ... of which the peer has read this much */
-    size_t t_sent_moved; /* ... of which this much is in the peer's input */
+    fc_buf expect;    /* application data sealed for the target (app keys) */
+    size_t t_read;    /* ... of which the target has returned this much */
+    fc_buf t_sent;    /* application data the target wrote (or is writing) */
+    size_t t_wpend;   /* an SSL_write of this many bytes wants to be retried */
+    int t_write_lost; /* a write was given up half done: the peer gets less */
+    /* A waiting SSL_shutdown discards the data it reads (whole records, as
+     * many as it gets to): the stream goes on further on, and need not be
+     * read to its end. */
+    int t_resync, t_discarded, p_resync, p_discarded;
+    BIO *t_out;    /* where the target's output is read from */
+    BIO *t_pair;   /* the far end of the target's small output BIO pair */
+    size_t p_read; /* ... of which the peer has read this much */
     int clean;
     int t_completed, p_completed, agreed;
     int t_closed;                  /* the target has reported close_notify before failing */
@@ -651,7 +662,7 @@ static void fc_t_result(const char *what, int call, int r, int fatal_before)
         FUZZ_ASSERT(e == SSL_ERROR_NONE);
     } else if (!(call == FC_CALL_SHUTDOWN && r == 0)) {
         if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_SSL && e != SSL_ERROR_SYSCALL &&
-            e != SSL_ERROR_ZERO_RETURN) {
+            e != SSL_ERROR_ZERO_RETURN && !(e == SSL_ERROR_WANT_WRITE && g.t_pair != NULL)) {
             fprintf(stderr, "%s returned %d, SSL_get_error %d\n", what, r, e);
             FUZZ_ASSERT(0);
         }
@@ -659,6 +670,10 @@ static void fc_t_result(const char *what, int call, int r, int fatal_before)
             /* waiting for bytes it already has would hang an event loop */
             FUZZ_ASSERT(!g.t->fatal);
             FUZZ_ASSERT(BIO_ctrl_pending(SSL_get_rbio(g.t)) == 0);
+        }
+        if (e == SSL_ERROR_WANT_WRITE) { /* only when its output is full */
+            FUZZ_ASSERT(!g.t->fatal);
+            FUZZ_ASSERT(BIO_ctrl_get_write_guarantee(SSL_get_wbio(g.t)) == 0);
         }
         if (e == SSL_ERROR_ZERO_RETURN)
             FUZZ_ASSERT(SSL_get_shutdown(g.t) & SSL_RECEIVED_SHUTDOWN);
@@ -694,6 +709,24 @@ static int fc_t_handshake(void)
     return r;
 }
 
+/* fc_stream_check: |d| must be the next |n| bytes of |st| at *pos -- or,
+ * when *resync (data was discarded), further on.  With |advance|, *pos moves
+ * past them.  (A search only after a discard: the data is periodic.) */
+static void fc_stream_check(const fc_buf *st, size_t *pos, const uint8_t *d, size_t n, int *resync,
+                            int advance)
+{
+    size_t at = *pos;
+    while (*resync && at + n <= st->len && memcmp(st->p + at, d, n) != 0)
+        at++;
+    FUZZ_ASSERT(at + n <= st->len);
+    FUZZ_ASSERT(memcmp(st->p + at, d, n) == 0);
+    *pos = at;
+    if (advance) {
+        *pos = at + n;
+        *resync = 0;
+    }
+}
+
 /* fc_t_read: one SSL_read or SSL_peek of up to |len| bytes; its result. */
 static int fc_t_read(size_t len, int peek)
 {
@@ -715,14 +748,15 @@ static int fc_t_read(size_t len, int peek)
     if (r > 0) {
         /* only what the peer sent, in order */
         FUZZ_ASSERT((size_t)r <= len);
-        FUZZ_ASSERT(g.t_read + (size_t)r <= g.expect.len);
-        FUZZ_ASSERT(memcmp(buf, g.expect.p + g.t_read, (size_t)r) == 0);
+        size_t at = g.t_read;
+        fc_stream_check(&g.expect, &at, buf, (size_t)r, &g.t_resync, 0);
         if (!peek) {
-            g.t_read += (size_t)r;
+            g.t_read = at + (size_t)r;
+            g.t_resync = 0;
             g.moved += (size_t)r;
         }
         int pend = SSL_pending(g.t);
-        FUZZ_ASSERT(pend >= 0 && g.t_read + (size_t)pend <= g.expect.len);
+        FUZZ_ASSERT(pend >= 0 && at + (size_t)pend <= g.expect.len);
         FUZZ_ASSERT(pend == 0 || SSL_has_pending(g.t));
     }
     return r;
@@ -735,8 +769,46 @@ static void fc_t_read_loop(void)
             break;
 }
 
+/* fc_pattern: the application data either side writes, by stream position. */
+static void fc_pattern(uint8_t *buf, size_t n, size_t at, unsigned mul)
+{
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (uint8_t)((at + i) * mul + 7);
+}
+
+/* fc_t_write: an SSL_write of |len| new bytes, or the retry of the one that
+ * wanted to write (same buffer and length, as the API asks). */
+static void fc_t_write(size_t len)
+{
+    static uint8_t wbuf[65536];
+    int retry = g.t_wpend > 0;
+    if (retry) {
+        len = g.t_wpend;
+    } else {
+        fc_pattern(wbuf, len, g.t_sent.len, 31);
+        fc_buf_add(&g.t_sent, wbuf, len); /* on its way, unless refused */
+    }
+    ERR_clear_error();
+    int fatal = g.t->fatal;
+    int r = SSL_write(g.t, wbuf, (int)len);
+    int e = SSL_get_error(g.t, r);
+    fc_t_result(retry ? "SSL_write (retry)" : "SSL_write", FC_CALL_WRITE, r, fatal);
+    g.t_wpend = 0;
+    if (r > 0) {
+        FUZZ_ASSERT((size_t)r == len);
+    } else if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) {
+        g.t_wpend = len; /* to be retried, as the API asks */
+    } else if (!retry) {
+        g.t_sent.len -= len; /* refused: none of it went out */
+    } else {
+        g.t_write_lost = 1; /* given up: some of it may have gone out */
+    }
+}
+
 static void fc_t_run(void)
 {
+    if (g.t_wpend > 0)
+        fc_t_write(0);
     if (!SSL_is_init_finished(g.t))
         fc_t_handshake();
     if (SSL_is_init_finished(g.t))
@@ -778,8 +850,7 @@ static void fc_to_peer(void)
 {
     uint8_t buf[4096];
     int n;
-    g.t_sent_moved = g.t_sent.len; /* memory BIOs: all written is here */
-    while ((n = BIO_read(SSL_get_wbio(g.t), buf, sizeof(buf))) > 0) {
+    while ((n = BIO_read(g.t_out, buf, sizeof(buf))) > 0) {
         FUZZ_ASSERT(BIO_write(SSL_get_rbio(g.p), buf, n) == n);
         fc_hash(buf, (size_t)n);
         g.moved += (size_t)n;
@@ -846,9 +917,7 @@ static void fc_peer_run(void)
                 break;
             /* the peer receives what the target wrote */
             fc_log("  peer SSL_read -> %d (at %zu of %zu)\n", r, g.p_read, g.t_sent.len);
-            FUZZ_ASSERT(g.p_read + (size_t)r <= g.t_sent.len);
-            FUZZ_ASSERT(memcmp(buf, g.t_sent.p + g.p_read, (size_t)r) == 0);
-            g.p_read += (size_t)r;
+            fc_stream_check(&g.t_sent, &g.p_read, buf, (size_t)r, &g.p_resync, 1);
             g.moved += (size_t)r;
             g.p_ku_run = g.p_post_run = 0;
         }
@@ -1054,12 +1123,6 @@ static void fc_op_inject_ticket(void)
     fc_unit_insert(g.nunits, m, n, 1, REC_HANDSHAKE, fc_peer_stage(), 0, g.dec.ku);
 }
 
-static void fc_pattern(uint8_t *buf, size_t n, size_t at, unsigned mul)
-{
-    for (size_t i = 0; i < n; i++)
-        buf[i] = (uint8_t)((at + i) * mul + 7);
-}
-
 static void fc_op(unsigned op)
 {
     static uint8_t buf[65536];
@@ -1137,10 +1200,9 @@ static void fc_op(unsigned op)
         fc_log("peer shutdown\n");
         if (SSL_is_init_finished(g.p)) {
             /* waiting for close_notify, it discards the data it reads */
-            int waiting = (SSL_get_shutdown(g.p) & SSL_SENT_SHUTDOWN) != 0;
+            if (SSL_get_shutdown(g.p) & SSL_SENT_SHUTDOWN)
+                g.p_resync = g.p_discarded = 1;
             (void)SSL_shutdown(g.p);
-            if (waiting && !g.p->fatal)
-                g.p_read = g.t_sent_moved;
         }
         fc_peer_check();
         fc_peer_output();
@@ -1161,17 +1223,7 @@ static void fc_op(unsigned op)
     case FC_OP_T_WRITE:
         len = fc_u16();
         fc_log("target write %zu\n", len);
-        if (len == 0)
-            len = 1;
-        fc_pattern(buf, len, g.t_sent.len, 31);
-        ERR_clear_error();
-        fatal = g.t->fatal;
-        r = SSL_write(g.t, buf, (int)len);
-        fc_t_result("SSL_write", FC_CALL_WRITE, r, fatal);
-        if (r > 0) {
-            FUZZ_ASSERT((size_t)r == len);
-            fc_buf_add(&g.t_sent, buf, len);
-        }
+        fc_t_write(len == 0 ? 1 : len);
         break;
     case FC_OP_T_SHUTDOWN:
         fc_log("target shutdown\n");
@@ -1180,10 +1232,8 @@ static void fc_op(unsigned op)
         len = (SSL_get_shutdown(g.t) & SSL_SENT_SHUTDOWN) != 0;
         r = SSL_shutdown(g.t);
         fc_t_result("SSL_shutdown", FC_CALL_SHUTDOWN, r, fatal);
-        /* Waiting for the peer's close_notify, SSL_shutdown discards the
-         * application data it reads: all that was delivered. */
-        if (len && !fatal)
-            g.t_read = g.expect.len;
+        if (len)
+            g.t_resync = g.t_discarded = 1;
         break;
     case FC_OP_T_KEY_UPDATE:
         r = (int)fc_u8() & 1;
@@ -1288,6 +1338,14 @@ static void fc_setup(void)
         SSL_set_options(s, SSL_OP_CIPHER_SERVER_PREFERENCE);
     g.t = t;
     g.p = FC_TARGET_IS_SERVER ? c : s;
+    g.t_out = SSL_get_wbio(t);
+    if (g.cfg1 & FC_CFG1_SMALL_WBIO) {
+        /* the target's output fills up: it must wait (WANT_WRITE) and go on */
+        BIO *near = NULL, *far = NULL;
+        FUZZ_ASSERT(BIO_new_bio_pair(&near, FC_SMALL_WBIO, &far, 0) == 1);
+        SSL_set0_wbio(t, near);
+        g.t_out = g.t_pair = far;
+    }
     SSL_set_msg_callback(g.p, fc_peer_msg);
 }
 
@@ -1317,13 +1375,14 @@ static void fc_finish(void)
     for (int i = 0; i < FC_ROUNDS && !settled; i++) {
         size_t before = g.moved;
         fc_round();
-        settled = g.moved == before && g.nunits == 0 && BIO_ctrl_pending(SSL_get_wbio(g.t)) == 0;
+        settled = g.moved == before && g.nunits == 0 && BIO_ctrl_pending(g.t_out) == 0 &&
+                  rec_pending_output(g.t) == 0 && g.t_wpend == 0;
     }
     if (g.clean && settled) {
         FUZZ_ASSERT(g.t_completed && g.p_completed && g.agreed);
         FUZZ_ASSERT(!g.t->fatal && !g.p->fatal);
-        FUZZ_ASSERT(g.t_read == g.expect.len);
-        FUZZ_ASSERT(g.p_read == g.t_sent.len);
+        FUZZ_ASSERT(g.t_read == g.expect.len || g.t_discarded);
+        FUZZ_ASSERT(g.p_read == g.t_sent.len || g.p_discarded || g.t_write_lost);
         if ((g.cfg0 & FC_CFG0_RESUME) && (g.cfg0 & FC_CFG0_SUITE_MASK) != 0)
             FUZZ_ASSERT(SSL_session_reused(g.t));
     }
@@ -1348,7 +1407,9 @@ static void fc_free(void)
 {
     SSL_free(g.t);
     SSL_free(g.p);
+    BIO_free(g.t_pair);
     g.t = g.p = NULL;
+    g.t_out = g.t_pair = NULL;
     for (size_t i = 0; i < g.nunits; i++)
         free(g.units[i].data);
     g.nunits = 0;
@@ -1382,7 +1443,11 @@ static uint64_t fc_run(const uint8_t *data, size_t size)
     g.coalesce = 0;
     g.pad = 0;
     g.wire = g.records = g.moved = 0;
-    g.t_read = g.p_read = g.t_sent_moved = 0;
+    g.t_read = g.p_read = 0;
+    g.t_wpend = 0;
+    g.t_write_lost = 0;
+    g.t_resync = g.t_discarded = g.p_resync = g.p_discarded = 0;
+    g.t_out = g.t_pair = NULL;
     g.clean = 1;
     g.t_completed = g.p_completed = g.agreed = g.t_closed = 0;
     g.ku_run = g.post_run = g.p_ku_run = g.p_post_run = 0;

@@ -41,6 +41,7 @@
 #define FC_CFG1_SMALL_FRAG   0x10 /* both: max_send_fragment 512 */
 #define FC_CFG1_PSK_KE       0x20 /* both: SSL_OP_ALLOW_NO_DHE_KEX (psk_ke) */
 #define FC_CFG1_SERVER_PREF  0x40 /* server: SSL_OP_CIPHER_SERVER_PREFERENCE */
+#define FC_CFG1_SMALL_WBIO   0x80 /* target: output through a 512-byte BIO pair (WANT_WRITE) */
 
 enum fc_op {
     /* The connection. */

@@ -625,6 +625,7 @@ static void gen_conn_configs(const char *t)
         {"cfg_no_compat", 0, FC_CFG1_NO_COMPAT},
         {"cfg_small_frag", 0, FC_CFG1_SMALL_FRAG},
         {"cfg_server_pref", 0, FC_CFG1_SERVER_PREF},
+        {"cfg_small_wbio", FC_CFG0_CLIENT_CERT, FC_CFG1_SMALL_WBIO},
         {"cfg_everything",
          FC_CFG0_CLIENT_CERT | FC_CFG0_PHA | FC_CFG0_ALPN | 2 << FC_CFG0_GROUP_SHIFT,
          1 | FC_CFG1_SMALL_FRAG},
@@ -773,6 +774,17 @@ static void gen_conn_after(const char *t, int target_server)
     sc_u8(&s, FC_OP_T_WRITE);
     sc_u16(&s, 10);
     sc_put(t, "after_target_shutdown.bin", &s);
+    /* output that fills up: writes and KeyUpdate answers wait for room */
+    AFTER(0, FC_CFG1_SMALL_WBIO);
+    sc_u8(&s, FC_OP_T_WRITE);
+    sc_u16(&s, 30000);
+    for (int i = 0; i < 3; i++)
+        sc_ops(&s, 5, FC_OP_PEER_KEY_UPDATE, 1, FC_OP_DELIVER, 0, FC_OP_TARGET_RUN);
+    sc_ops(&s, 2, FC_OP_T_KEY_UPDATE, 1);
+    sc_u8(&s, FC_OP_T_WRITE);
+    sc_u16(&s, 1000);
+    sc_ops(&s, 2, FC_OP_T_SHUTDOWN, FC_OP_PEER_RUN);
+    sc_put(t, "after_small_wbio.bin", &s);
     AFTER(0, FC_CFG1_IGNORE_EOF);
     sc_u8(&s, FC_OP_PEER_WRITE);
     sc_u16(&s, 10);
