@@ -39,8 +39,9 @@
  *     SSL_peek return is exactly the next bytes of the application data
  *     sealed to the target under application keys (likewise what the peer
  *     reads is what the target wrote), and SSL_pending never promises more
- *     (a waiting SSL_shutdown discards what it reads: after one, the stream
- *     may go on further on);
+ *     (a waiting SSL_shutdown discards the records it reads: the target's
+ *     stream then resumes after the last record it consumed from its input,
+ *     the peer's somewhere further on);
  *   - a target that completes the handshake completes it with the peer: the
  *     peer completes too on the target's flight, and both agree on the
  *     Finished messages, the exporter, the suite and resumption (a target
@@ -193,10 +194,14 @@ static struct {
     fc_buf t_sent;    /* application data the target wrote (or is writing) */
     size_t t_wpend;   /* an SSL_write of this many bytes wants to be retried */
     int t_write_lost; /* a write was given up half done: the peer gets less */
-    /* A waiting SSL_shutdown discards the data it reads (whole records, as
-     * many as it gets to): the stream goes on further on, and need not be
-     * read to its end. */
-    int t_resync, t_discarded, p_resync, p_discarded;
+    /* A waiting SSL_shutdown discards the application data it reads (whole
+     * records, as many as it gets to), which need then not be read.  For the
+     * target we know exactly what it consumed: where each application data
+     * record sealed for it ends on the wire (bytes written to its input) and
+     * in |expect|.  For the peer we don't: its data check then only asks for
+     * each read to be found further on in the stream. */
+    fc_buf app_recs; /* pairs of size_t: wire end, end in |expect| */
+    int t_discarded, p_resync, p_discarded;
     BIO *t_out;    /* where the target's output is read from */
     BIO *t_pair;   /* the far end of the target's small output BIO pair */
     size_t p_read; /* ... of which the peer has read this much */
@@ -585,11 +590,31 @@ static void fc_emit(uint8_t type, const uint8_t *data, size_t len, int stage, in
     fc_to_target(out, n);
     if (g.enc.stage != 2)
         return;
+    size_t expect_before = g.expect.len;
     /* Inner type 0 is no type: the receiver takes the last non-zero byte
      * of the content as the type (RFC 8446 5.4). */
     while (type == 0 && len > 0)
         type = data[--len];
     fc_enc_track(type, data, len);
+    if (g.expect.len > expect_before) {
+        size_t rec[2] = {g.wire, g.expect.len};
+        fc_buf_add(&g.app_recs, (const uint8_t *)rec, sizeof(rec));
+    }
+}
+
+/* fc_t_discarded: after a waiting SSL_shutdown, the target's stream resumes
+ * after the last application data record it has consumed. */
+static void fc_t_discarded(void)
+{
+    size_t consumed = g.wire - BIO_ctrl_pending(SSL_get_rbio(g.t)) - g.t->rl.rbuf_len;
+    const size_t *recs = (const size_t *)(const void *)g.app_recs.p;
+    for (size_t i = g.app_recs.len / (2 * sizeof(size_t)); i > 0; i--)
+        if (recs[2 * (i - 1)] <= consumed) {
+            if (g.t_read < recs[2 * (i - 1) + 1])
+                g.t_read = recs[2 * (i - 1) + 1];
+            break;
+        }
+    g.t_discarded = 1;
 }
 
 static int fc_same_run(const fc_unit *a, const fc_unit *b)
@@ -709,22 +734,19 @@ static int fc_t_handshake(void)
     return r;
 }
 
-/* fc_stream_check: |d| must be the next |n| bytes of |st| at *pos -- or,
- * when *resync (data was discarded), further on.  With |advance|, *pos moves
- * past them.  (A search only after a discard: the data is periodic.) */
-static void fc_stream_check(const fc_buf *st, size_t *pos, const uint8_t *d, size_t n, int *resync,
-                            int advance)
+/* fc_stream_check: |d| must be the |n| bytes of |st| at |pos| -- or, with
+ * |search| (data was discarded, we know not how much), further on.  Returns
+ * where they are. */
+static size_t fc_stream_check(const fc_buf *st, size_t pos, const uint8_t *d, size_t n, int search)
 {
-    size_t at = *pos;
-    while (*resync && at + n <= st->len && memcmp(st->p + at, d, n) != 0)
-        at++;
-    FUZZ_ASSERT(at + n <= st->len);
-    FUZZ_ASSERT(memcmp(st->p + at, d, n) == 0);
-    *pos = at;
-    if (advance) {
-        *pos = at + n;
-        *resync = 0;
+    while (search && pos + n <= st->len && memcmp(st->p + pos, d, n) != 0)
+        pos++;
+    if (pos + n > st->len || memcmp(st->p + pos, d, n) != 0) {
+        fprintf(stderr, "%zu bytes read are not the %zu at %zu of the %zu sent\n", n, n, pos,
+                st->len);
+        FUZZ_ASSERT(0);
     }
+    return pos;
 }
 
 /* fc_t_read: one SSL_read or SSL_peek of up to |len| bytes; its result. */
@@ -748,15 +770,13 @@ static int fc_t_read(size_t len, int peek)
     if (r > 0) {
         /* only what the peer sent, in order */
         FUZZ_ASSERT((size_t)r <= len);
-        size_t at = g.t_read;
-        fc_stream_check(&g.expect, &at, buf, (size_t)r, &g.t_resync, 0);
+        fc_stream_check(&g.expect, g.t_read, buf, (size_t)r, 0);
         if (!peek) {
-            g.t_read = at + (size_t)r;
-            g.t_resync = 0;
+            g.t_read += (size_t)r;
             g.moved += (size_t)r;
         }
         int pend = SSL_pending(g.t);
-        FUZZ_ASSERT(pend >= 0 && at + (size_t)pend <= g.expect.len);
+        FUZZ_ASSERT(pend >= 0 && g.t_read + (size_t)pend <= g.expect.len);
         FUZZ_ASSERT(pend == 0 || SSL_has_pending(g.t));
     }
     return r;
@@ -772,8 +792,8 @@ static void fc_t_read_loop(void)
 /* fc_pattern: the application data either side writes, by stream position. */
 static void fc_pattern(uint8_t *buf, size_t n, size_t at, unsigned mul)
 {
-    for (size_t i = 0; i < n; i++)
-        buf[i] = (uint8_t)((at + i) * mul + 7);
+    for (size_t i = 0; i < n; i++) /* no short period: a stretch says where it is */
+        buf[i] = (uint8_t)(((uint32_t)(at + i) * 2654435761u * mul) >> 24);
 }
 
 /* fc_t_write: an SSL_write of |len| new bytes, or the retry of the one that
@@ -917,7 +937,7 @@ static void fc_peer_run(void)
                 break;
             /* the peer receives what the target wrote */
             fc_log("  peer SSL_read -> %d (at %zu of %zu)\n", r, g.p_read, g.t_sent.len);
-            fc_stream_check(&g.t_sent, &g.p_read, buf, (size_t)r, &g.p_resync, 1);
+            g.p_read = fc_stream_check(&g.t_sent, g.p_read, buf, (size_t)r, g.p_resync) + (size_t)r;
             g.moved += (size_t)r;
             g.p_ku_run = g.p_post_run = 0;
         }
@@ -1229,11 +1249,12 @@ static void fc_op(unsigned op)
         fc_log("target shutdown\n");
         ERR_clear_error();
         fatal = g.t->fatal;
-        len = (SSL_get_shutdown(g.t) & SSL_SENT_SHUTDOWN) != 0;
+        /* will it wait for close_notify, discarding data? (io.c) */
+        len = SSL_get_shutdown(g.t) == SSL_SENT_SHUTDOWN && rec_pending_output(g.t) == 0;
         r = SSL_shutdown(g.t);
         fc_t_result("SSL_shutdown", FC_CALL_SHUTDOWN, r, fatal);
-        if (len)
-            g.t_resync = g.t_discarded = 1;
+        if (len && !fatal)
+            fc_t_discarded();
         break;
     case FC_OP_T_KEY_UPDATE:
         r = (int)fc_u8() & 1;
@@ -1417,6 +1438,7 @@ static void fc_free(void)
     fc_buf_free(&g.dec_hs);
     fc_buf_free(&g.expect);
     fc_buf_free(&g.t_sent);
+    fc_buf_free(&g.app_recs);
     rec_aead_cleanup(&g.dec.a);
     rec_aead_cleanup(&g.enc.a);
     ERR_clear_error();
@@ -1435,6 +1457,7 @@ static uint64_t fc_run(const uint8_t *data, size_t size)
     memset(&g.dec_hs, 0, sizeof(g.dec_hs));
     memset(&g.expect, 0, sizeof(g.expect));
     memset(&g.t_sent, 0, sizeof(g.t_sent));
+    memset(&g.app_recs, 0, sizeof(g.app_recs));
     memset(&g.dec, 0, sizeof(g.dec));
     memset(&g.enc, 0, sizeof(g.enc));
     g.have_hs = g.have_app = 0;
@@ -1446,7 +1469,7 @@ static uint64_t fc_run(const uint8_t *data, size_t size)
     g.t_read = g.p_read = 0;
     g.t_wpend = 0;
     g.t_write_lost = 0;
-    g.t_resync = g.t_discarded = g.p_resync = g.p_discarded = 0;
+    g.t_discarded = g.p_resync = g.p_discarded = 0;
     g.t_out = g.t_pair = NULL;
     g.clean = 1;
     g.t_completed = g.p_completed = g.agreed = g.t_closed = 0;
