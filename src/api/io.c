@@ -388,12 +388,17 @@ int SSL_clear(SSL *s)
 
 int SSL_key_update(SSL *s, int updatetype)
 {
-    if (s->version != TLS1_3_VERSION || s->phase != HS_PHASE_DONE) {
+    if (s->version != TLS1_3_VERSION) {
         ERR_raise(ERR_LIB_SSL, SSL_R_WRONG_SSL_VERSION);
         return 0;
     }
     if (updatetype != SSL_KEY_UPDATE_NOT_REQUESTED && updatetype != SSL_KEY_UPDATE_REQUESTED) {
         ERR_raise(ERR_LIB_SSL, SSL_R_INVALID_KEY_UPDATE_TYPE);
+        return 0;
+    }
+    /* as OpenSSL: not before the handshake is done, nor after a failure */
+    if (s->phase != HS_PHASE_DONE || s->fatal) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_STILL_IN_INIT);
         return 0;
     }
     s->key_update_pending = (uint8_t)(updatetype + 1);
@@ -407,7 +412,7 @@ int SSL_get_key_update_type(const SSL *s)
 
 int SSL_new_session_ticket(SSL *s)
 {
-    if (!s->server || s->version != TLS1_3_VERSION || s->phase != HS_PHASE_DONE) {
+    if (!s->server || s->version != TLS1_3_VERSION || s->phase != HS_PHASE_DONE || s->fatal) {
         ERR_raise(ERR_LIB_SSL, SSL_R_INVALID_NULL_CMD_NAME);
         return 0;
     }

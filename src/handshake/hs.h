@@ -243,7 +243,8 @@ enum hs_ret tls13_read_cert_verify(SSL *s);
  * traffic secret). */
 int tls13_send_finished(SSL *s, const uint8_t *base) WUR;
 /* tls13_read_finished reads the peer's Finished, checks it against |base|,
- * and requires the record boundary a key change needs (RFC 8446 5.1). */
+ * and, in the handshake, requires the record boundary a key change needs
+ * (RFC 8446 5.1). */
 enum hs_ret tls13_read_finished(SSL *s, const uint8_t *base);
 /* tls13_derive_app_secrets: master secret, application traffic and exporter
  * secrets from the transcript through the server Finished. */

@@ -29,7 +29,8 @@ int tls13_pha_in_init(const SSL *s);
 int tls13_pha_send_request(SSL *s) WUR;
 /* tls13_pha_wants: a post-handshake message of |type| belongs to an
  * authentication (a CertificateRequest to a client that offered it; on a
- * server, whatever arrives while one is in progress). */
+ * server, whatever arrives while one is in progress, except a KeyUpdate
+ * before the client's Certificate). */
 int tls13_pha_wants(const SSL *s, uint8_t type);
 /* tls13_pha_message processes the complete message at the front of the
  * handshake buffer (HS_RETRY: a callback suspended it; it is presented

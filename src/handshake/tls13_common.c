@@ -413,9 +413,11 @@ enum hs_ret tls13_read_finished(SSL *s, const uint8_t *base)
     s->finished_peer_len = hs->hash_len;
     if (!hs_consume(s))
         return HS_ERR;
-    /* RFC 8446 5.1: the key changes after Finished, on a record boundary;
-     * RFC 8446 5: no change_cipher_spec after the peer's Finished. */
-    if (rec_hs_buffered(s) != 0)
+    /* RFC 8446 5.1: the key changes after the handshake's Finished, on a
+     * record boundary (a post-handshake authentication's Finished changes
+     * no key: a message may follow it in its record); RFC 8446 5: no
+     * change_cipher_spec after the peer's Finished. */
+    if (s->phase != HS_PHASE_DONE && rec_hs_buffered(s) != 0)
         return hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_NOT_ON_RECORD_BOUNDARY);
     s->rl.ccs_allowed = 0;
     return HS_OK;

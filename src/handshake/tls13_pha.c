@@ -152,6 +152,11 @@ int tls13_pha_wants(const SSL *s, uint8_t type)
 {
     if (!s->server)
         return type == CODEC_HS_CERTIFICATE_REQUEST && s->pha_state == PHA_ENABLED;
+    /* RFC 8446 4.6.2: the server must expect other messages before the
+     * answer; a KeyUpdate sent before the client saw the request is one (as
+     * in OpenSSL, which takes KeyUpdate until the Certificate arrives). */
+    if (s->pha_state == PHA_REQUESTED && type == CODEC_HS_KEY_UPDATE)
+        return 0;
     return s->pha_state >= PHA_REQUESTED && s->pha_hs != NULL;
 }
 

@@ -12,10 +12,12 @@
  * our writers make that no handshake here produces (CertificateRequest,
  * TLS 1.2 ServerHello, ...); sealed records for each cipher. */
 #include <errno.h>
+#include <stdarg.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "fuzz_common.h"
+#include "fuzz_conn_format.h"
 
 #include "codec/codec.h"
 #include "internal.h"
@@ -514,6 +516,608 @@ static void gen_records(void)
     put("record_open", "plaintext_mode.bin", plain, sizeof(plain));
 }
 
+/* ---- operation scripts for client_conn and server_conn (fuzz_conn_format.h) ----
+ *
+ * Hand-made: a clean handshake per configuration, then each step the
+ * fuzzer can take at least once -- an edit of each message of the peer's
+ * flights, fragmentation, records of every content type before, during and
+ * after the handshake, and each thing either side can do afterwards.  The
+ * unit numbers are those of the queue after the peer's flight (FUZZ_VERBOSE
+ * prints it). */
+
+typedef struct {
+    uint8_t b[1024];
+    size_t n;
+} script;
+
+static void sc_u8(script *s, unsigned v)
+{
+    NEED(s->n < sizeof(s->b));
+    s->b[s->n++] = (uint8_t)v;
+}
+
+static void sc_u16(script *s, unsigned v)
+{
+    sc_u8(s, v >> 8);
+    sc_u8(s, v);
+}
+
+static void sc_u32(script *s, uint32_t v)
+{
+    sc_u16(s, v >> 16);
+    sc_u16(s, v & 0xffff);
+}
+
+static void sc_bytes(script *s, const void *p, size_t n)
+{
+    NEED(s->n + n <= sizeof(s->b));
+    memcpy(s->b + s->n, p, n);
+    s->n += n;
+}
+
+static script sc_new(unsigned cfg0, unsigned cfg1)
+{
+    script s;
+    s.n = 0;
+    sc_u8(&s, cfg0);
+    sc_u8(&s, cfg1);
+    return s;
+}
+
+static void sc_ops(script *s, int n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++)
+        sc_u8(s, (unsigned)va_arg(ap, int));
+    va_end(ap);
+}
+
+static void sc_edit(script *s, unsigned idx, unsigned kind)
+{
+    sc_ops(s, 3, FC_OP_EDIT, idx, kind);
+}
+
+static void sc_inject(script *s, unsigned pos, unsigned flags, unsigned type, const void *p,
+                      size_t n)
+{
+    sc_ops(s, 4, FC_OP_INJECT, pos, flags, type);
+    sc_u16(s, (unsigned)n);
+    sc_bytes(s, p, n);
+}
+
+static void sc_frag(script *s, unsigned size, unsigned flags, unsigned pad)
+{
+    sc_u8(s, FC_OP_FRAG);
+    sc_u16(s, size);
+    sc_ops(s, 2, flags, pad);
+}
+
+static void sc_put(const char *target, const char *name, const script *s)
+{
+    put(target, name, s->b, s->n);
+}
+
+/* Both targets: a clean connection per configuration. */
+static void gen_conn_configs(const char *t)
+{
+    static const struct {
+        const char *name;
+        unsigned cfg0, cfg1;
+    } k[] = {
+        {"cfg_default", 0, 0},
+        {"cfg_aes128", 1, 0},
+        {"cfg_aes256", 2, 0},
+        {"cfg_chacha", 3, 0},
+        {"cfg_p256", 1 << FC_CFG0_GROUP_SHIFT, 0},
+        {"cfg_p384", 2 << FC_CFG0_GROUP_SHIFT, 0},
+        {"cfg_hrr", 3 << FC_CFG0_GROUP_SHIFT, 0},
+        {"cfg_resume", FC_CFG0_RESUME | 1, 0},
+        {"cfg_resume_sha384", FC_CFG0_RESUME | 2, 0},
+        {"cfg_resume_hrr", FC_CFG0_RESUME | 3 | 3 << FC_CFG0_GROUP_SHIFT, 0},
+        {"cfg_resume_psk_ke", FC_CFG0_RESUME | 1, FC_CFG1_PSK_KE},
+        {"cfg_client_cert", FC_CFG0_CLIENT_CERT, 0},
+        {"cfg_pha", FC_CFG0_PHA, 0},
+        {"cfg_alpn", FC_CFG0_ALPN, 0},
+        {"cfg_tickets3", 0, 1},
+        {"cfg_tickets0", 0, 2},
+        {"cfg_ignore_eof", 0, FC_CFG1_IGNORE_EOF},
+        {"cfg_no_compat", 0, FC_CFG1_NO_COMPAT},
+        {"cfg_small_frag", 0, FC_CFG1_SMALL_FRAG},
+        {"cfg_server_pref", 0, FC_CFG1_SERVER_PREF},
+        {"cfg_small_wbio", FC_CFG0_CLIENT_CERT, FC_CFG1_SMALL_WBIO},
+        {"cfg_everything",
+         FC_CFG0_CLIENT_CERT | FC_CFG0_PHA | FC_CFG0_ALPN | 2 << FC_CFG0_GROUP_SHIFT,
+         1 | FC_CFG1_SMALL_FRAG},
+    };
+    for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+        script s = sc_new(k[i].cfg0, k[i].cfg1);
+        char name[64];
+        snprintf(name, sizeof(name), "%s.bin", k[i].name);
+        sc_put(t, name, &s);
+    }
+    /* fragmentation and padding of everything the peer sends */
+    script s = sc_new(FC_CFG0_CLIENT_CERT, 0);
+    sc_frag(&s, 1, 0, 0);
+    sc_put(t, "frag_1.bin", &s);
+    s = sc_new(FC_CFG0_CLIENT_CERT, 1);
+    sc_frag(&s, 7, FC_FRAG_COALESCE, 3);
+    sc_put(t, "frag_7_coalesce_pad.bin", &s);
+    s = sc_new(0, 1);
+    sc_frag(&s, 0, FC_FRAG_COALESCE, 255);
+    sc_put(t, "coalesce_pad255.bin", &s);
+}
+
+/* Both targets: after the handshake (three rounds finish it). */
+static void gen_conn_after(const char *t, int target_server)
+{
+    static const uint8_t hello[] = "hello";
+    script s;
+#define AFTER(cfg0, cfg1)                                                                          \
+    (s = sc_new(cfg0, cfg1), sc_ops(&s, 3, FC_OP_ROUND, FC_OP_ROUND, FC_OP_ROUND))
+
+    /* records the peer seals with content types no one may protect */
+    static const unsigned types[] = {0, 20, 24, 0x42, 0xff};
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        char name[64];
+        AFTER(0, 0);
+        sc_inject(&s, 0, 0, types[i], hello, 5);
+        sc_ops(&s, 3, FC_OP_DELIVER, 0, FC_OP_T_READ);
+        sc_u16(&s, 100);
+        snprintf(name, sizeof(name), "after_inner_type_%u.bin", types[i]);
+        sc_put(t, name, &s);
+    }
+    /* application data: injected, read in pieces, peeked, zero-length reads */
+    AFTER(0, 0);
+    sc_inject(&s, 0, 0, 23, hello, 5);
+    sc_ops(&s, 3, FC_OP_DELIVER, 0, FC_OP_T_PEEK);
+    sc_u16(&s, 2);
+    sc_u8(&s, FC_OP_T_READ);
+    sc_u16(&s, 0);
+    sc_u8(&s, FC_OP_T_READ);
+    sc_u16(&s, 3);
+    sc_u8(&s, FC_OP_T_READ);
+    sc_u16(&s, 100);
+    sc_put(t, "after_appdata_read_peek.bin", &s);
+    AFTER(0, FC_CFG1_SMALL_FRAG);
+    sc_u8(&s, FC_OP_PEER_WRITE);
+    sc_u16(&s, 20000);
+    sc_u8(&s, FC_OP_T_WRITE);
+    sc_u16(&s, 20000);
+    sc_put(t, "after_write_both.bin", &s);
+    /* empty application data records: a few, and a flood */
+    AFTER(0, 0);
+    for (int i = 0; i < 3; i++)
+        sc_inject(&s, 0, 0, 23, NULL, 0);
+    sc_put(t, "after_empty_records.bin", &s);
+    AFTER(0, 0);
+    for (int i = 0; i < 34; i++)
+        sc_inject(&s, 0, 0, 23, NULL, 0);
+    sc_put(t, "after_empty_record_flood.bin", &s);
+    /* alerts: a warning user_canceled, a fatal one, a close_notify in clear */
+    AFTER(0, 0);
+    sc_inject(&s, 0, 0, 21, "\x01\x5a", 2);
+    sc_u8(&s, FC_OP_PEER_WRITE);
+    sc_u16(&s, 10);
+    sc_put(t, "after_warning_alert.bin", &s);
+    AFTER(0, 0);
+    sc_inject(&s, 0, 0, 21, "\x02\x28", 2);
+    sc_ops(&s, 3, FC_OP_DELIVER, 0, FC_OP_T_READ);
+    sc_u16(&s, 10);
+    sc_ops(&s, 2, FC_OP_T_SHUTDOWN, FC_OP_T_HANDSHAKE);
+    sc_ops(&s, 2, FC_OP_T_KEY_UPDATE, 1);
+    sc_u8(&s, FC_OP_T_WRITE);
+    sc_u16(&s, 10);
+    sc_put(t, "after_fatal_alert_then_calls.bin", &s);
+    AFTER(0, 0);
+    sc_inject(&s, 0, FC_INJ_PLAIN, 21, "\x01\x00", 2);
+    sc_put(t, "after_plaintext_close_notify.bin", &s);
+    /* KeyUpdates: each way, requested, a flood, a fake one the peer never made */
+    AFTER(0, 0);
+    sc_ops(&s, 3, FC_OP_PEER_KEY_UPDATE, 1, FC_OP_ROUND);
+    sc_ops(&s, 3, FC_OP_T_KEY_UPDATE, 1, FC_OP_ROUND);
+    sc_u8(&s, FC_OP_PEER_WRITE);
+    sc_u16(&s, 100);
+    sc_u8(&s, FC_OP_T_WRITE);
+    sc_u16(&s, 100);
+    sc_put(t, "after_key_updates.bin", &s);
+    AFTER(0, 0);
+    for (int i = 0; i < 34; i++)
+        sc_ops(&s, 2, FC_OP_PEER_KEY_UPDATE, i & 1);
+    sc_put(t, "after_key_update_flood.bin", &s);
+    AFTER(0, 0);
+    sc_inject(&s, 0, FC_INJ_HANDSHAKE, 24, "\x01", 1);
+    sc_inject(&s, 1, 0, 23, hello, 5);
+    sc_put(t, "after_fake_key_update.bin", &s);
+    AFTER(0, 0);
+    sc_inject(&s, 0, FC_INJ_HANDSHAKE, 24, "\x02", 1);
+    sc_put(t, "after_bad_key_update.bin", &s);
+    /* a KeyUpdate not at the end of its record */
+    AFTER(0, 0);
+    sc_inject(&s, 0, FC_INJ_HANDSHAKE, 24, "\x00", 1);
+    sc_inject(&s, 1, FC_INJ_HANDSHAKE, 24, "\x00", 1);
+    sc_frag(&s, 0, FC_FRAG_COALESCE, 0);
+    sc_put(t, "after_key_update_not_last.bin", &s);
+    /* a handshake message split across records, and interrupted */
+    AFTER(0, 0);
+    sc_frag(&s, 1, 0, 0);
+    sc_ops(&s, 2, FC_OP_PEER_KEY_UPDATE, 0);
+    sc_put(t, "after_key_update_fragmented.bin", &s);
+    AFTER(0, 0);
+    sc_inject(&s, 0, FC_INJ_HANDSHAKE, 4, hello, 5);
+    sc_edit(&s, 0, FC_EDIT_TRUNCATE);
+    sc_u16(&s, 6);
+    sc_inject(&s, 1, 0, 23, hello, 5);
+    sc_put(t, "after_interleaved_appdata.bin", &s);
+    /* unknown and unexpected post-handshake messages */
+    static const unsigned msgs[] = {0, 1, 2, 8, 11, 13, 15, 20, 254};
+    for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+        char name[64];
+        AFTER(FC_CFG0_PHA, 0);
+        sc_inject(&s, 0, FC_INJ_HANDSHAKE, msgs[i], hello, 5);
+        snprintf(name, sizeof(name), "after_message_%u.bin", msgs[i]);
+        sc_put(t, name, &s);
+    }
+    /* shutdown: each side first, calls after it, a second SSL_shutdown */
+    AFTER(0, 0);
+    sc_ops(&s, 2, FC_OP_PEER_SHUTDOWN, FC_OP_ROUND);
+    sc_u8(&s, FC_OP_T_READ);
+    sc_u16(&s, 10);
+    sc_u8(&s, FC_OP_T_WRITE);
+    sc_u16(&s, 10);
+    sc_ops(&s, 3, FC_OP_T_SHUTDOWN, FC_OP_ROUND, FC_OP_T_SHUTDOWN);
+    sc_put(t, "after_peer_shutdown.bin", &s);
+    AFTER(0, 0);
+    sc_ops(&s, 4, FC_OP_T_SHUTDOWN, FC_OP_T_SHUTDOWN, FC_OP_PEER_RUN, FC_OP_PEER_WRITE);
+    sc_u16(&s, 50);
+    sc_ops(&s, 5, FC_OP_PEER_SHUTDOWN, FC_OP_DELIVER, 0, FC_OP_T_SHUTDOWN, FC_OP_T_SHUTDOWN);
+    sc_u8(&s, FC_OP_T_WRITE);
+    sc_u16(&s, 10);
+    sc_put(t, "after_target_shutdown.bin", &s);
+    /* output that fills up: writes and KeyUpdate answers wait for room */
+    AFTER(0, FC_CFG1_SMALL_WBIO);
+    sc_u8(&s, FC_OP_T_WRITE);
+    sc_u16(&s, 30000);
+    for (int i = 0; i < 3; i++)
+        sc_ops(&s, 5, FC_OP_PEER_KEY_UPDATE, 1, FC_OP_DELIVER, 0, FC_OP_TARGET_RUN);
+    sc_ops(&s, 2, FC_OP_T_KEY_UPDATE, 1);
+    sc_u8(&s, FC_OP_T_WRITE);
+    sc_u16(&s, 1000);
+    sc_ops(&s, 2, FC_OP_T_SHUTDOWN, FC_OP_PEER_RUN);
+    sc_put(t, "after_small_wbio.bin", &s);
+    AFTER(0, FC_CFG1_IGNORE_EOF);
+    sc_u8(&s, FC_OP_PEER_WRITE);
+    sc_u16(&s, 10);
+    sc_put(t, "after_eof_ignored.bin", &s);
+    /* bytes that are no record at all */
+    AFTER(0, 0);
+    sc_u8(&s, FC_OP_RAW);
+    sc_u16(&s, 8);
+    sc_bytes(&s, "\x17\x03\x03\x00\x03\x01\x02\x03", 8);
+    sc_u8(&s, FC_OP_T_READ);
+    sc_u16(&s, 10);
+    sc_put(t, "after_raw_record.bin", &s);
+    AFTER(0, 0);
+    sc_inject(&s, 0, FC_INJ_PLAIN, 23, hello, 5);
+    sc_put(t, "after_plaintext_appdata.bin", &s);
+    AFTER(0, 0);
+    sc_inject(&s, 0, FC_INJ_PLAIN, 22, "\x04\x00\x00\x00", 4);
+    sc_put(t, "after_plaintext_handshake.bin", &s);
+
+    if (!target_server) {
+        /* tickets: the server's own, made up ones of every shape */
+        AFTER(0, 0);
+        sc_ops(&s, 3, FC_OP_PEER_TICKET, FC_OP_PEER_TICKET, FC_OP_ROUND);
+        sc_put(t, "after_tickets.bin", &s);
+        static const struct {
+            const char *name;
+            uint32_t lifetime;
+            unsigned nonce, ticket, early;
+        } tk[] = {{"ticket_zero_lifetime", 0, 8, 100, 0},
+                  {"ticket_long_lifetime", 604801, 8, 100, 0},
+                  {"ticket_empty", 7200, 0, 0, 0},
+                  {"ticket_early_data", 7200, 255, 1000, 1}};
+        for (size_t i = 0; i < sizeof(tk) / sizeof(tk[0]); i++) {
+            char name[64];
+            AFTER(0, 0);
+            sc_u8(&s, FC_OP_INJECT_TICKET);
+            sc_u32(&s, tk[i].lifetime);
+            sc_u32(&s, 0x12345678);
+            sc_u8(&s, tk[i].nonce);
+            sc_u16(&s, tk[i].ticket);
+            sc_u8(&s, tk[i].early);
+            sc_u32(&s, 16384);
+            snprintf(name, sizeof(name), "after_%s.bin", tk[i].name);
+            sc_put(t, name, &s);
+        }
+        /* post-handshake authentication asked of our client */
+        AFTER(FC_CFG0_PHA, 0);
+        sc_ops(&s, 3, FC_OP_PEER_CERT_REQUEST, FC_OP_ROUND, FC_OP_ROUND);
+        sc_put(t, "after_pha.bin", &s);
+        AFTER(FC_CFG0_PHA, 0);
+        sc_ops(&s, 5, FC_OP_PEER_CERT_REQUEST, FC_OP_EDIT, 0, FC_EDIT_XOR, 0);
+        sc_u16(&s, 5);
+        sc_u8(&s, 0x40);
+        sc_put(t, "after_pha_request_edited.bin", &s);
+        AFTER(0, 0);
+        sc_inject(&s, 0, FC_INJ_HANDSHAKE, 13, "\x00\x00\x04\x00\x0d\x00\x00", 7);
+        sc_put(t, "after_unrequested_pha.bin", &s);
+        /* regression: our client's KeyUpdate crosses the server's
+         * CertificateRequest (the server took it for the answer) */
+        AFTER(FC_CFG0_PHA, 0);
+        sc_ops(&s, 5, FC_OP_PEER_CERT_REQUEST, FC_OP_T_KEY_UPDATE, 0, FC_OP_ROUND, FC_OP_ROUND);
+        sc_put(t, "regress_pha_crossing_key_update.bin", &s);
+        /* a client asked for tickets: refuses */
+        AFTER(0, 0);
+        sc_u8(&s, FC_OP_T_TICKET);
+        sc_put(t, "after_client_ticket_call.bin", &s);
+    } else {
+        /* tickets on demand, post-handshake authentication asked by our server */
+        AFTER(0, 0);
+        sc_ops(&s, 4, FC_OP_T_TICKET, FC_OP_T_TICKET, FC_OP_ROUND, FC_OP_T_PHA);
+        sc_put(t, "after_tickets_pha_refused.bin", &s);
+        AFTER(FC_CFG0_PHA, 0);
+        sc_ops(&s, 4, FC_OP_T_PHA, FC_OP_ROUND, FC_OP_ROUND, FC_OP_ROUND);
+        sc_put(t, "after_pha.bin", &s);
+        AFTER(FC_CFG0_PHA, 0);
+        sc_ops(&s, 2, FC_OP_T_PHA, FC_OP_PEER_RUN);
+        for (unsigned i = 0; i < 3; i++) {
+            sc_edit(&s, i, FC_EDIT_XOR);
+            sc_u16(&s, 20);
+            sc_u8(&s, 0x01);
+        }
+        sc_put(t, "after_pha_answer_edited.bin", &s);
+        AFTER(FC_CFG0_PHA, 0);
+        sc_ops(&s, 5, FC_OP_T_PHA, FC_OP_PEER_RUN, FC_OP_EDIT, 1, FC_EDIT_DROP);
+        sc_put(t, "after_pha_no_verify.bin", &s);
+        /* regression: the client's KeyUpdate crosses our CertificateRequest
+         * (we took it for the answer) */
+        AFTER(FC_CFG0_PHA, 0);
+        sc_ops(&s, 4, FC_OP_PEER_KEY_UPDATE, 0, FC_OP_T_PHA, FC_OP_ROUND);
+        sc_put(t, "regress_pha_crossing_key_update.bin", &s);
+        /* regression: the answer and a KeyUpdate in one record (we wanted a
+         * record boundary after the post-handshake Finished) */
+        AFTER(FC_CFG0_PHA, 0);
+        sc_ops(&s, 4, FC_OP_T_PHA, FC_OP_PEER_RUN, FC_OP_PEER_KEY_UPDATE, 0);
+        sc_frag(&s, 0, FC_FRAG_COALESCE, 0);
+        sc_u8(&s, FC_OP_PEER_WRITE);
+        sc_u16(&s, 10);
+        sc_put(t, "regress_pha_finished_and_key_update.bin", &s);
+        /* a NewSessionTicket sent to a server */
+        AFTER(0, 0);
+        sc_u8(&s, FC_OP_INJECT_TICKET);
+        sc_u32(&s, 7200);
+        sc_u32(&s, 1);
+        sc_u8(&s, 8);
+        sc_u16(&s, 32);
+        sc_u8(&s, 0);
+        sc_u32(&s, 0);
+        sc_put(t, "after_ticket_to_server.bin", &s);
+    }
+#undef AFTER
+}
+
+/* client_conn: the server's flight edited (SH, CCS, EE, [CR,] Cert, CV, Fin). */
+static void gen_client_conn(void)
+{
+    const char *t = "client_conn";
+    gen_conn_configs(t);
+    gen_conn_after(t, 0);
+    static const char *const names[] = {"sh", "ccs", "ee", "cr", "cert", "cv", "fin"};
+    /* every edit kind on every message of the flight (with a certificate request) */
+    for (unsigned m = 0; m < 7; m++)
+        for (unsigned k = 0; k < FC_EDIT_COUNT; k++) {
+            script s = sc_new(FC_CFG0_CLIENT_CERT, 0);
+            char name[64];
+            sc_ops(&s, 2, FC_OP_TARGET_RUN, FC_OP_PEER_RUN);
+            sc_edit(&s, m, k);
+            switch (k) {
+            case FC_EDIT_REPLACE:
+                sc_u16(&s, 4);
+                sc_bytes(&s, "\x00\x02\x00\x00", 4);
+                break;
+            case FC_EDIT_XOR:
+                sc_u16(&s, 9);
+                sc_u8(&s, 0x80);
+                break;
+            case FC_EDIT_TRUNCATE:
+                sc_u16(&s, 5);
+                break;
+            case FC_EDIT_INSERT:
+                sc_u16(&s, 4);
+                sc_u8(&s, 2);
+                sc_bytes(&s, "\x00\x00", 2);
+                break;
+            case FC_EDIT_SET_TYPE:
+                sc_u8(&s, m == 0 ? 4 : 2);
+                break;
+            case FC_EDIT_SET_LEN:
+                sc_u8(&s, 0);
+                sc_u16(&s, 1);
+                break;
+            }
+            snprintf(name, sizeof(name), "hs_%s_edit%u.bin", names[m], k);
+            sc_put(t, name, &s);
+        }
+    /* HelloRetryRequest edited (HRR, CCS), or sent twice */
+    for (unsigned k = 0; k < 3; k++) {
+        script s = sc_new(3 << FC_CFG0_GROUP_SHIFT, 0);
+        char name[64];
+        sc_ops(&s, 2, FC_OP_TARGET_RUN, FC_OP_PEER_RUN);
+        if (k == 2) {
+            sc_edit(&s, 0, FC_EDIT_DUP);
+        } else {
+            sc_edit(&s, 0, FC_EDIT_XOR);
+            sc_u16(&s, k == 0 ? 40 : 90);
+            sc_u8(&s, 0x01);
+        }
+        snprintf(name, sizeof(name), "hs_hrr_edit%u.bin", k);
+        sc_put(t, name, &s);
+    }
+    /* the resumption ServerHello edited (pre_shared_key), then EE */
+    for (unsigned off = 80; off <= 120; off += 20) {
+        script s = sc_new(FC_CFG0_RESUME | 1, 0);
+        char name[64];
+        sc_ops(&s, 2, FC_OP_TARGET_RUN, FC_OP_PEER_RUN);
+        sc_edit(&s, 0, FC_EDIT_XOR);
+        sc_u16(&s, off);
+        sc_u8(&s, 0x01);
+        snprintf(name, sizeof(name), "hs_resume_sh_xor%u.bin", off);
+        sc_put(t, name, &s);
+    }
+    /* records slipped into the flight: alerts, CCS, application data, junk */
+    static const struct {
+        const char *name;
+        unsigned pos, flags, type;
+        const char *data;
+        size_t len;
+    } inj[] = {{"warning_alert_plain", 1, FC_INJ_PLAIN, 21, "\x01\x5a", 2},
+               {"fatal_alert_plain", 0, FC_INJ_PLAIN, 21, "\x02\x28", 2},
+               {"second_ccs", 3, FC_INJ_PLAIN, 20, "\x01", 1},
+               {"protected_ccs", 3, 0, 20, "\x01", 1},
+               {"appdata_hs_key", 4, 0, 23, "early", 5},
+               {"empty_appdata", 4, 0, 23, "", 0},
+               {"unknown_type_hs_key", 4, 0, 0x42, "x", 1},
+               {"key_update_in_handshake", 4, FC_INJ_HANDSHAKE, 24, "\x00", 1},
+               {"ticket_in_handshake", 4, FC_INJ_HANDSHAKE, 4, "\x00\x00\x00\x00", 4},
+               {"plain_unknown_type", 0, FC_INJ_PLAIN, 0x30, "GET /", 5}};
+    for (size_t i = 0; i < sizeof(inj) / sizeof(inj[0]); i++) {
+        script s = sc_new(0, 0);
+        char name[64];
+        sc_ops(&s, 2, FC_OP_TARGET_RUN, FC_OP_PEER_RUN);
+        sc_inject(&s, inj[i].pos, inj[i].flags, inj[i].type, inj[i].data, inj[i].len);
+        snprintf(name, sizeof(name), "hs_inject_%s.bin", inj[i].name);
+        sc_put(t, name, &s);
+    }
+    /* the flight delivered in two parts, the Finished with the next key's data */
+    script s = sc_new(0, 0);
+    sc_ops(&s, 5, FC_OP_TARGET_RUN, FC_OP_PEER_RUN, FC_OP_DELIVER, 3, FC_OP_TARGET_RUN);
+    sc_put(t, "hs_partial_delivery.bin", &s);
+    s = sc_new(0, 0);
+    sc_ops(&s, 2, FC_OP_TARGET_RUN, FC_OP_PEER_RUN);
+    sc_inject(&s, 6, FC_INJ_HANDSHAKE, 4, "\x00", 1);
+    sc_frag(&s, 0, FC_FRAG_COALESCE, 0);
+    sc_put(t, "hs_message_after_finished.bin", &s);
+}
+
+/* server_conn: the client's flights edited (CH; [CCS,] [Cert, CV,] Fin). */
+static void gen_server_conn(void)
+{
+    const char *t = "server_conn";
+    gen_conn_configs(t);
+    gen_conn_after(t, 1);
+    /* the ClientHello: each edit kind, and bytes flipped across it */
+    for (unsigned k = 0; k < FC_EDIT_COUNT; k++) {
+        script s = sc_new(0, 0);
+        char name[64];
+        sc_u8(&s, FC_OP_PEER_RUN);
+        sc_edit(&s, 0, k);
+        switch (k) {
+        case FC_EDIT_REPLACE:
+            sc_u16(&s, 6);
+            sc_bytes(&s, "\x03\x03\x00\x00\x00\x00", 6);
+            break;
+        case FC_EDIT_XOR:
+            sc_u16(&s, 4);
+            sc_u8(&s, 0x01);
+            break;
+        case FC_EDIT_TRUNCATE:
+            sc_u16(&s, 60);
+            break;
+        case FC_EDIT_INSERT:
+            sc_u16(&s, 76);
+            sc_u8(&s, 2);
+            sc_bytes(&s, "\x00\x00", 2);
+            break;
+        case FC_EDIT_SET_TYPE:
+            sc_u8(&s, 2);
+            break;
+        case FC_EDIT_SET_LEN:
+            sc_u8(&s, 0);
+            sc_u16(&s, 0x40);
+            break;
+        }
+        snprintf(name, sizeof(name), "hs_ch_edit%u.bin", k);
+        sc_put(t, name, &s);
+    }
+    for (unsigned off = 40; off < 300; off += 20) {
+        script s = sc_new(FC_CFG0_ALPN | FC_CFG0_PHA, 0);
+        char name[64];
+        sc_u8(&s, FC_OP_PEER_RUN);
+        sc_edit(&s, 0, FC_EDIT_XOR);
+        sc_u16(&s, off);
+        sc_u8(&s, 0x02);
+        snprintf(name, sizeof(name), "hs_ch_xor%u.bin", off);
+        sc_put(t, name, &s);
+    }
+    /* the resumption ClientHello (pre_shared_key, binders at the end) */
+    for (unsigned back = 1; back <= 60; back += 20) {
+        script s = sc_new(FC_CFG0_RESUME | 1, 0);
+        char name[64];
+        sc_u8(&s, FC_OP_PEER_RUN);
+        sc_edit(&s, 0, FC_EDIT_XOR);
+        sc_u16(&s, 600 - back); /* offsets wrap: the unit is shorter */
+        sc_u8(&s, 0x01);
+        snprintf(name, sizeof(name), "hs_resume_ch_xor%u.bin", back);
+        sc_put(t, name, &s);
+    }
+    /* the second ClientHello after HRR (queue: CCS, CH2) */
+    for (unsigned k = 0; k < 3; k++) {
+        script s = sc_new(3 << FC_CFG0_GROUP_SHIFT, 0);
+        char name[64];
+        sc_ops(&s, 2, FC_OP_ROUND, FC_OP_PEER_RUN);
+        if (k == 0) {
+            sc_edit(&s, 1, FC_EDIT_XOR);
+            sc_u16(&s, 50);
+            sc_u8(&s, 0x01);
+        } else if (k == 1) {
+            sc_edit(&s, 0, FC_EDIT_DROP);
+        } else {
+            sc_edit(&s, 1, FC_EDIT_DUP);
+        }
+        snprintf(name, sizeof(name), "hs_ch2_edit%u.bin", k);
+        sc_put(t, name, &s);
+    }
+    /* the client's second flight (CCS, Cert, CV, Fin) */
+    for (unsigned m = 0; m < 4; m++)
+        for (unsigned k = 0; k < 3; k++) {
+            script s = sc_new(FC_CFG0_CLIENT_CERT, 0);
+            char name[64];
+            sc_ops(&s, 2, FC_OP_ROUND, FC_OP_PEER_RUN);
+            sc_edit(&s, m, k == 0 ? FC_EDIT_XOR : k == 1 ? FC_EDIT_DROP : FC_EDIT_SWAP);
+            if (k == 0) {
+                sc_u16(&s, 12);
+                sc_u8(&s, 0x04);
+            }
+            snprintf(name, sizeof(name), "hs_flight2_%u_edit%u.bin", m, k);
+            sc_put(t, name, &s);
+        }
+    /* records before the ClientHello and in the second flight */
+    script s = sc_new(0, 0);
+    sc_u8(&s, FC_OP_PEER_RUN);
+    sc_inject(&s, 0, FC_INJ_PLAIN, 20, "\x01", 1);
+    sc_put(t, "hs_ccs_before_hello.bin", &s);
+    s = sc_new(0, 0);
+    sc_u8(&s, FC_OP_PEER_RUN);
+    sc_inject(&s, 1, FC_INJ_PLAIN, 23, "early", 5);
+    sc_put(t, "hs_plain_appdata_after_hello.bin", &s);
+    s = sc_new(0, 0);
+    sc_ops(&s, 2, FC_OP_ROUND, FC_OP_PEER_RUN);
+    sc_inject(&s, 1, 0, 23, "early", 5);
+    sc_put(t, "hs_appdata_before_finished.bin", &s);
+    s = sc_new(0, 0);
+    sc_ops(&s, 2, FC_OP_ROUND, FC_OP_PEER_RUN);
+    sc_inject(&s, 1, 0, 0x42, "x", 1);
+    sc_put(t, "hs_unknown_type_before_finished.bin", &s);
+    s = sc_new(0, 0);
+    sc_u8(&s, FC_OP_PEER_RUN);
+    sc_frag(&s, 1, 0, 0);
+    sc_u8(&s, FC_OP_RAW);
+    sc_u16(&s, 5);
+    sc_bytes(&s, "GET /", 5);
+    sc_put(t, "hs_http_after_fragments.bin", &s);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -526,5 +1130,7 @@ int main(int argc, char **argv)
     gen_messages();
     gen_records();
     gen_handshakes();
+    gen_client_conn();
+    gen_server_conn();
     return 0;
 }

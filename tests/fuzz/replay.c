@@ -11,6 +11,9 @@
  * two corpus entries.  Each input is passed in a buffer of exactly its size,
  * so ASan sees any read past the end.
  *
+ * An input that runs longer than 20 s ($FUZZ_REPLAY_TIMEOUT; 0: no limit) is
+ * taken for a hang (SIGALRM), like libFuzzer's -timeout.
+ *
  * A failing input (FUZZ_ASSERT, a sanitizer report, a signal) is written to
  * ./fuzz-crash-<name>-<iteration>.bin and its path printed; reproduce it
  * with `fuzz_replay_<name> FILE` or `fuzz_<name> FILE` (libFuzzer).
@@ -82,8 +85,15 @@ static void dump_current(void)
     g_cur = NULL;
 }
 
+static unsigned g_timeout = 20;
+
 static void on_signal(int sig)
 {
+    if (sig == SIGALRM) {
+        static const char msg[] = "\n*** fuzz replay: the input did not finish in time (a hang?)";
+        ssize_t r = write(2, msg, sizeof(msg) - 1);
+        (void)r;
+    }
     dump_current();
     signal(sig, SIG_DFL);
     raise(sig);
@@ -269,7 +279,9 @@ static void run(const uint8_t *data, size_t len)
     snprintf(g_crash_path, sizeof(g_crash_path), "fuzz-crash-%s-%ld.bin", g_target, g_iter);
     g_cur = copy;
     g_cur_len = len;
+    alarm(g_timeout);
     LLVMFuzzerTestOneInput(copy, len);
+    alarm(0);
     g_cur = NULL;
     free(copy);
 }
@@ -282,6 +294,8 @@ int main(int argc, char **argv)
     const char *env = getenv("FUZZ_REPLAY_N");
     if (env != NULL)
         n = strtol(env, NULL, 10);
+    if ((env = getenv("FUZZ_REPLAY_TIMEOUT")) != NULL)
+        g_timeout = (unsigned)strtoul(env, NULL, 10);
     int i = 1;
     for (; i < argc; i++) {
         if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
@@ -317,6 +331,7 @@ int main(int argc, char **argv)
     signal(SIGBUS, on_signal);
     signal(SIGFPE, on_signal);
     signal(SIGILL, on_signal);
+    signal(SIGALRM, on_signal);
 
     if (write_dir == NULL) {
         for (size_t k = 0; k < g_num; k++) {

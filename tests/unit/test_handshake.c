@@ -1,6 +1,7 @@
 /* In-memory TLS 1.3 handshakes between our client and our server through
  * the public API: suites, groups, HelloRetryRequest, tickets, resumption,
- * KeyUpdate, close_notify and bad input. */
+ * KeyUpdate, close_notify, bad input, post-handshake authentication and
+ * the calls after a fatal error. */
 #include "testutil.h"
 
 #include "pair.h"
@@ -354,6 +355,97 @@ static void test_client_hello_cb(void)
     SSL_CTX_free(cctx);
 }
 
+/* Post-handshake client authentication, with a KeyUpdate from the client
+ * crossing the server's CertificateRequest: RFC 8446 4.6.2 has the server
+ * expect other messages before the answer (found by fuzz_client_conn: our
+ * server took the KeyUpdate for the answer and failed). */
+static void test_pha_key_update_crossing(void)
+{
+    SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+    SSL *c, *s;
+    char buf[16];
+    REQUIRE(sctx && cctx);
+    X509_STORE_add_cert(SSL_CTX_get_cert_store(sctx), pki.ca);
+    SSL_CTX_set_verify(sctx, SSL_VERIFY_PEER | SSL_VERIFY_POST_HANDSHAKE, NULL);
+    REQUIRE(pair_new(cctx, sctx, &c, &s));
+    SSL_set_post_handshake_auth(c, 1);
+    REQUIRE(SSL_use_certificate(c, pki.leaf) == 1 && SSL_use_PrivateKey(c, pki.leaf_key) == 1);
+    REQUIRE(pair_handshake(c, s));
+    pair_pump_client(c);
+    CHECK(SSL_get0_peer_certificate(s) == NULL);
+    /* the request goes out; the client, not reading, updates its key and
+     * writes */
+    CHECK(SSL_verify_client_post_handshake(s) == 1);
+    CHECK(SSL_do_handshake(s) == 1);
+    CHECK(SSL_key_update(c, SSL_KEY_UPDATE_NOT_REQUESTED) == 1);
+    CHECK(SSL_write(c, "x", 1) == 1);
+    CHECK(SSL_read(s, buf, sizeof(buf)) == 1 && buf[0] == 'x');
+    /* the client answers the request; the server takes the answer */
+    int r = SSL_read(c, buf, sizeof(buf));
+    CHECK(r == -1 && SSL_get_error(c, r) == SSL_ERROR_WANT_READ);
+    r = SSL_read(s, buf, sizeof(buf));
+    CHECK(r == -1 && SSL_get_error(s, r) == SSL_ERROR_WANT_READ);
+    CHECK(SSL_get0_peer_certificate(s) != NULL);
+    CHECK(pair_roundtrip(c, s, "authenticated"));
+    ERR_clear_error();
+    SSL_free(c);
+    SSL_free(s);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
+/* After a fatal error every call fails, as in OpenSSL (whose failed
+ * connection is back "in init", in its error state); found by the
+ * connection fuzz targets: SSL_do_handshake returned 1 and SSL_shutdown 1
+ * on a connection that had failed after its handshake. */
+static void test_calls_after_fatal_error(void)
+{
+    SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+    SSL *c, *s;
+    char buf[16];
+    REQUIRE(sctx && cctx && pair_new(cctx, sctx, &c, &s));
+    REQUIRE(pair_handshake(c, s));
+    pair_pump_client(c);
+    /* a record no key opens: the server fails and tells the client */
+    static const uint8_t junk[] = {23, 3,  3,  0,  20, 1,  2,  3,  4,  5,  6,  7, 8,
+                                   9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
+    REQUIRE(BIO_write(SSL_get_wbio(c), junk, sizeof(junk)) == (int)sizeof(junk));
+    int r = SSL_read(s, buf, sizeof(buf));
+    CHECK(r == -1 && SSL_get_error(s, r) == SSL_ERROR_SSL);
+    r = SSL_read(c, buf, sizeof(buf));
+    CHECK(r <= 0 && SSL_get_error(c, r) == SSL_ERROR_SSL);
+    /* As OpenSSL 3.0 (checked against the system libssl): SSL_do_handshake,
+     * SSL_read and SSL_write fail with nothing queued (SSL_ERROR_SYSCALL; on
+     * the side that received the peer's fatal alert, SSL_ERROR_ZERO_RETURN),
+     * SSL_shutdown fails with SHUTDOWN_WHILE_IN_INIT (SSL_ERROR_SSL). */
+    SSL *both[2] = {s, c};
+    for (int i = 0; i < 2; i++) {
+        SSL *x = both[i];
+        int quiet = x == c ? SSL_ERROR_ZERO_RETURN : SSL_ERROR_SYSCALL;
+        ERR_clear_error();
+        r = SSL_do_handshake(x);
+        CHECK(r < 0 && SSL_get_error(x, r) == quiet);
+        ERR_clear_error();
+        r = SSL_shutdown(x);
+        CHECK(r < 0 && SSL_get_error(x, r) == SSL_ERROR_SSL);
+        ERR_clear_error();
+        r = SSL_write(x, "x", 1);
+        CHECK(r <= 0 && SSL_get_error(x, r) == quiet);
+        ERR_clear_error();
+        r = SSL_read(x, buf, sizeof(buf));
+        CHECK(r <= 0 && SSL_get_error(x, r) == quiet);
+        CHECK(SSL_key_update(x, SSL_KEY_UPDATE_NOT_REQUESTED) == 0);
+        ERR_clear_error();
+    }
+    CHECK(SSL_new_session_ticket(s) == 0);
+    CHECK(SSL_verify_client_post_handshake(s) == 0);
+    ERR_clear_error();
+    SSL_free(c);
+    SSL_free(s);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
 TEST_MAIN({
     pair_pki_init(&pki);
     RUN(test_full_handshake_and_data);
@@ -365,5 +457,7 @@ TEST_MAIN({
     RUN(test_tampered_flight);
     RUN(test_untrusted_server);
     RUN(test_client_hello_cb);
+    RUN(test_pha_key_update_crossing);
+    RUN(test_calls_after_fatal_error);
     pair_pki_free(&pki);
 })
