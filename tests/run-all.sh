@@ -62,7 +62,7 @@ fuzz() {
   for t in $(ls tests/fuzz/corpus); do
     mkdir -p "build-fuzz/tests/fuzz/work/$t"
     step "fuzz $t (${FUZZ_SECONDS}s)" env -C build-fuzz/tests/fuzz \
-      "./fuzz_$t" "work/$t" "$PWD/tests/fuzz/corpus/$t" "-max_total_time=$FUZZ_SECONDS" \
+      "./fuzz_$t" "work/$t" "$PWD/tests/fuzz/corpus/$t" "-max_total_time=$FUZZ_SECONDS" -timeout=25 \
       -print_final_stats=1 || ok=1
   done
   return "$ok"
