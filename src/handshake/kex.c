@@ -372,7 +372,10 @@ int kex_derive(uint16_t group, EVP_PKEY *key, const uint8_t *peer, size_t peer_l
         break;
     case KX_KIND_EC:
         /* RFC 8446 4.2.8.2: only the uncompressed form is allowed. */
-        if (peer[0] != 4)
+        CBS share;
+        uint8_t form;
+        cbs_init(&share, peer, peer_len);
+        if (!cbs_peek_u8(&share, &form) || form != 4)
             goto bad_share;
         if ((pk = kx_peer_from_params(key, peer, peer_len, &internal)) == NULL)
             goto maybe_bad;

@@ -243,13 +243,16 @@ static int der_get_uint(CBS *in, uint64_t *out)
     uint8_t b;
     if (!der_get(in, TAG_INTEGER, &v) || cbs_len(&v) == 0 || cbs_len(&v) > 9)
         return 0;
-    const uint8_t *p = cbs_data(&v);
     size_t n = cbs_len(&v);
-    if (p[0] & 0x80)
+    CBS head = v;
+    uint8_t first, second = 0;
+    if (!cbs_get_u8(&head, &first) || (n > 1 && !cbs_get_u8(&head, &second)))
+        return 0;
+    if (first & 0x80)
         return 0; /* negative */
-    if (n > 1 && p[0] == 0 && !(p[1] & 0x80))
+    if (n > 1 && first == 0 && !(second & 0x80))
         return 0; /* non-minimal */
-    if (n == 9 && p[0] != 0)
+    if (n == 9 && first != 0)
         return 0;
     uint64_t r = 0;
     while (cbs_len(&v) > 0) {
