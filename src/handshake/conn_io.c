@@ -77,6 +77,10 @@ int conn_read_app(SSL *s)
             return -1;
         if (r != REC_OK)
             return ssl_fatal(s, alert), -1;
+        if (rl->plain_type == REC_CCS) { /* TLS 1.2: never after the handshake */
+            ERR_raise(ERR_LIB_SSL, SSL_R_CCS_RECEIVED_EARLY);
+            return ssl_fatal(s, CODEC_ALERT_UNEXPECTED_MESSAGE), -1;
+        }
         if (rl->plain_type == REC_HANDSHAKE) {
             if (!rec_hs_take_plain(s, &alert))
                 return ssl_fatal(s, alert), -1;

@@ -40,6 +40,11 @@ struct rec_layer {
     REC_AEAD rd;
     uint8_t rd_on;          /* decryption active */
     uint8_t wr_on;          /* encryption active */
+    uint8_t tls12;          /* TLS 1.2 rules: its record protection (for keys
+                             * installed from now on), change_cipher_spec
+                             * delivered to the handshake, warning alerts */
+    uint8_t rd_tls12;       /* the read key is a TLS 1.2 one */
+    uint8_t wr_tls12;       /* the write key is a TLS 1.2 one */
     uint8_t ccs_allowed;    /* a compat CCS may arrive now (RFC 8446 5) */
     uint8_t seen_ccs;       /* a (TLS 1.3 compat) CCS was received */
     uint8_t io_failed;      /* the transport failed (not a protocol error) */

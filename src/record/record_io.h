@@ -25,6 +25,16 @@ void rec_layer_free(struct rec_layer *rl);
  * reading (|enc|=0) or writing (|enc|=1). */
 int rec_set_key13(SSL *s, int enc, const SSL_CIPHER *c, const uint8_t *secret) WUR;
 
+/* rec_set_key12 installs a TLS 1.2 AEAD key: |key| and the implicit |iv|
+ * (4-byte salt for AES-GCM, RFC 5288 3; 12 bytes for ChaCha20-Poly1305,
+ * RFC 7905 2) from the key block, for reading (|enc|=0) or writing. */
+int rec_set_key12(SSL *s, int enc, const SSL_CIPHER *c, const uint8_t *key, const uint8_t *iv) WUR;
+
+/* rec_read_ccs (TLS 1.2): the next record must be change_cipher_spec, on a
+ * handshake message boundary (RFC 5246 7.1); anything else is
+ * unexpected_message.  REC_OK, REC_RETRY or REC_ERR. */
+int rec_read_ccs(SSL *s, uint8_t *out_alert) WUR;
+
 /* rec_queue protects and appends |len| bytes of |type| to the output buffer,
  * split into records of at most max_frag bytes.  Nothing is written to the
  * BIO until rec_flush.  Fails only on allocation or sealing failure. */

@@ -118,7 +118,9 @@ static int read_record(SSL *s, uint8_t *out_alert)
     /* RFC 8446 5.1/5.2: plaintext records are at most 2^14, protected ones
      * 2^14 + 256.  Skipped early data is protected too. */
     size_t max = SESAME_MAX_PLAINTEXT;
-    if (type == REC_APPDATA && (rl->rd_on || rl->skip_early != REC_SKIP_NONE))
+    if (rl->rd_on && rl->rd_tls12)
+        max = REC_TLS12_MAX_CIPHERTEXT; /* RFC 5246 6.2.3: every type, 2^14 + 2048 */
+    else if (type == REC_APPDATA && (rl->rd_on || rl->skip_early != REC_SKIP_NONE))
         max = REC_MAX_CIPHERTEXT;
     if (len > max)
         return rec_err(out_alert, CODEC_ALERT_RECORD_OVERFLOW, SSL_R_PACKET_LENGTH_TOO_LONG);
@@ -145,7 +147,22 @@ static int read_record(SSL *s, uint8_t *out_alert)
         rl->plain_type = REC_CCS;
         return REC_OK;
     }
-    if (rl->rd_on && type == REC_APPDATA) {
+    if (rl->rd_on && rl->rd_tls12) {
+        /* RFC 5246 6.2.3.3: every record after the peer's change_cipher_spec
+         * is protected, its type in the clear (and in the AAD) */
+        uint8_t alert = CODEC_ALERT_BAD_RECORD_MAC, *plain;
+        size_t plen;
+        if (type == REC_CCS ||
+            !rec_tls12_open(&rl->rd, rl->rbuf, body, len, &plain, &plen, &alert)) {
+            if (type == REC_CCS)
+                return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE,
+                               SSL_R_UNEXPECTED_RECORD);
+            *out_alert = alert;
+            return REC_ERR;
+        }
+        body = plain;
+        len = (uint16_t)plen;
+    } else if (rl->rd_on && type == REC_APPDATA) {
         uint8_t inner, alert = CODEC_ALERT_BAD_RECORD_MAC;
         size_t plen;
         int may_skip = rl->skip_early == REC_SKIP_UNDECRYPTABLE;
@@ -171,7 +188,7 @@ static int read_record(SSL *s, uint8_t *out_alert)
         len = (uint16_t)plen;
     } else if (type == REC_APPDATA && rl->skip_early == REC_SKIP_APPDATA && skip_early(rl, len)) {
         return REC_SKIPPED;
-    } else if (rl->rd_on) {
+    } else if (rl->rd_on && !rl->rd_tls12) {
         /* Once protected, only an alert may still arrive in the clear (a
          * peer that failed to process our ServerHello). */
         if (!(type == REC_ALERT && s->hs != NULL))
@@ -257,8 +274,11 @@ int rec_next(SSL *s, uint8_t *out_alert)
             continue;
         if (r != REC_OK)
             return r;
-        if (rl->plain_type == REC_CCS)
+        if (rl->plain_type == REC_CCS) {
+            if (rl->tls12)
+                return REC_OK; /* for the handshake to judge */
             continue;
+        }
         if (rl->plain_type == REC_ALERT) {
             r = handle_alert(s, out_alert);
             if (r != REC_OK)
@@ -356,12 +376,36 @@ int rec_hs_message(SSL *s, const uint8_t **out_msg, size_t *out_len, uint8_t *ou
         if (r != REC_OK)
             return r;
         /* RFC 8446 5: application data (even empty) before the handshake
-         * is complete is unexpected. */
+         * is complete is unexpected; in TLS 1.2 so is a change_cipher_spec
+         * where a handshake message is due. */
+        if (rl->plain_type == REC_CCS)
+            return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_CCS_RECEIVED_EARLY);
         if (rl->plain_type != REC_HANDSHAKE)
             return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_UNEXPECTED_RECORD);
         if (!rec_hs_take_plain(s, out_alert))
             return REC_ERR;
     }
+}
+
+int rec_read_ccs(SSL *s, uint8_t *out_alert)
+{
+    struct rec_layer *rl = &s->rl;
+    int r;
+    *out_alert = 0;
+    /* RFC 5246 7.1: on a handshake message boundary */
+    if (rec_hs_buffered(s) != 0)
+        return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_CCS_RECEIVED_EARLY);
+    if (rec_pending_output(s) > 0 && (r = rec_flush(s)) != REC_OK)
+        return r;
+    r = rec_next(s, out_alert);
+    if (r == REC_CLOSED)
+        return rec_err(out_alert, 0, SSL_R_UNEXPECTED_EOF_WHILE_READING);
+    if (r != REC_OK)
+        return r;
+    if (rl->plain_type != REC_CCS)
+        return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_UNEXPECTED_MESSAGE);
+    rl->plain_len = 0;
+    return REC_OK;
 }
 
 void rec_hs_consume(SSL *s)

@@ -36,6 +36,39 @@ static const EVP_CIPHER *cipher_of(const SSL_CIPHER *c)
     return NULL;
 }
 
+/* install keys one direction: the previous epoch is gone either way. */
+static int install(struct rec_layer *rl, int enc, const EVP_CIPHER *cipher, const uint8_t *key,
+                   size_t key_len, const uint8_t *iv, size_t iv_len, int tls12)
+{
+    REC_AEAD *a = enc ? &rl->wr : &rl->rd;
+    rec_aead_cleanup(a);
+    if (enc)
+        rl->wr_on = 0;
+    else
+        rl->rd_on = 0;
+    if (!rec_aead_init(a, cipher, key, key_len, iv, iv_len, enc, tls12))
+        return 0;
+    if (enc) {
+        rl->wr_on = 1;
+        rl->wr_tls12 = (uint8_t)tls12;
+        rl->wr_version = TLS1_2_VERSION;
+    } else {
+        rl->rd_on = 1;
+        rl->rd_tls12 = (uint8_t)tls12;
+    }
+    return 1;
+}
+
+int rec_set_key12(SSL *s, int enc, const SSL_CIPHER *c, const uint8_t *key, const uint8_t *iv)
+{
+    const EVP_CIPHER *cipher = cipher_of(c);
+    if (cipher == NULL || c->key_len > 32 || (c->iv_len != 4 && c->iv_len != 12)) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
+        return 0;
+    }
+    return install(&s->rl, enc, cipher, key, c->key_len, iv, c->iv_len, 1);
+}
+
 int rec_set_key13(SSL *s, int enc, const SSL_CIPHER *c, const uint8_t *secret)
 {
     struct rec_layer *rl = &s->rl;
@@ -50,21 +83,7 @@ int rec_set_key13(SSL *s, int enc, const SSL_CIPHER *c, const uint8_t *secret)
     }
     if (!tls13_traffic_key_iv(md, secret, key, c->key_len, iv, sizeof(iv)))
         goto out;
-    REC_AEAD *a = enc ? &rl->wr : &rl->rd;
-    rec_aead_cleanup(a);
-    if (enc)
-        rl->wr_on = 0;
-    else
-        rl->rd_on = 0;
-    if (!rec_aead_init(a, cipher, key, c->key_len, iv, sizeof(iv), enc, 0))
-        goto out;
-    if (enc) {
-        rl->wr_on = 1;
-        rl->wr_version = TLS1_2_VERSION;
-    } else {
-        rl->rd_on = 1;
-    }
-    ok = 1;
+    ok = install(rl, enc, cipher, key, c->key_len, iv, sizeof(iv), 0);
 out:
     OPENSSL_cleanse(key, sizeof(key));
     OPENSSL_cleanse(iv, sizeof(iv));
@@ -103,7 +122,14 @@ static int queue(SSL *s, uint8_t type, const uint8_t *data, size_t len, int prot
     do {
         size_t n = len < frag ? len : frag;
         size_t out_len;
-        if (protect) {
+        if (protect && rl->wr_tls12) {
+            size_t need = rec_tls12_sealed_len(&rl->wr, n);
+            if (!wbuf_reserve(rl, need))
+                goto err;
+            if (!rec_tls12_seal(&rl->wr, type, TLS1_2_VERSION, data, n, rl->wbuf + rl->wbuf_len,
+                                rl->wbuf_cap - rl->wbuf_len, &out_len))
+                return 0;
+        } else if (protect) {
             size_t need = rec_tls13_sealed_len(&rl->wr, n, 0);
             if (!wbuf_reserve(rl, need))
                 goto err;
