@@ -155,8 +155,7 @@ static int read_record(SSL *s, uint8_t *out_alert)
         if (type == REC_CCS ||
             !rec_tls12_open(&rl->rd, rl->rbuf, body, len, &plain, &plen, &alert)) {
             if (type == REC_CCS)
-                return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE,
-                               SSL_R_UNEXPECTED_RECORD);
+                return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_UNEXPECTED_RECORD);
             *out_alert = alert;
             return REC_ERR;
         }
