@@ -14,8 +14,9 @@ int auth_have_cert(const CERT_SLOT *certs)
     return 0;
 }
 
-int auth_select_cert(const CERT_SLOT *certs, int current, const uint16_t *ours, size_t num_ours,
-                     const CBS *peer, int tls13, int *out_slot, uint16_t *out_sigalg)
+int auth_select_cert(const CERT_SLOT *certs, int current, unsigned slots, const uint16_t *ours,
+                     size_t num_ours, const CBS *peer, int tls13, int *out_slot,
+                     uint16_t *out_sigalg)
 {
     for (size_t i = 0; i < num_ours; i++) {
         uint16_t alg = ours[i];
@@ -24,7 +25,7 @@ int auth_select_cert(const CERT_SLOT *certs, int current, const uint16_t *ours, 
         /* the current slot wins ties, so SSL_use_certificate order matters */
         for (int k = -1; k < CERT_NUM_SLOTS; k++) {
             int slot = k < 0 ? current : k;
-            if (k == current || slot < 0 || slot >= CERT_NUM_SLOTS)
+            if (k == current || slot < 0 || slot >= CERT_NUM_SLOTS || !(slots & (1u << slot)))
                 continue;
             const CERT_SLOT *c = &certs[slot];
             if (c->x509 != NULL && c->pkey != NULL && sigalg_key_compatible(c->pkey, alg, tls13)) {

@@ -405,7 +405,7 @@ static enum hs_ret do_read_server_certificate(SSL *s)
 {
     enum hs_ret r = tls13_read_certificate(s, 0);
     if (r == HS_OK)
-        r = tls13_verify_peer_chain(s);
+        r = hs_verify_peer_chain(s);
     if (r != HS_OK)
         return r;
     hs_set_state(s, CS_READ_SERVER_CERTIFICATE_VERIFY);
@@ -437,57 +437,11 @@ static enum hs_ret do_read_server_finished(SSL *s)
     return HS_OK;
 }
 
-/* tls13_client_cert_choose: the certificate to answer a CertificateRequest
- * with: the certificate callback (SSL_set_cert_cb) runs first, then, if we
- * hold none, the client certificate callback (SSL_CTX_set_client_cert_cb);
- * either may suspend the handshake (SSL_ERROR_WANT_X509_LOOKUP).  *out_slot
- * is -1 when we send no certificate. */
-enum hs_ret tls13_client_cert_choose(SSL *s, int *out_slot, uint16_t *out_sigalg)
-{
-    struct hs_state *hs = s->hs;
-    *out_slot = -1;
-    if (s->cert_cb != NULL) {
-        int r = s->cert_cb(s, s->cert_cb_arg);
-        if (r < 0) {
-            s->rwstate = SSL_X509_LOOKUP;
-            return HS_RETRY;
-        }
-        if (r == 0)
-            return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_CERT_CB_ERROR);
-    }
-    if (!auth_have_cert(s->cfg.certs) && s->cfg.client_cert_cb != NULL) {
-        X509 *x = NULL;
-        EVP_PKEY *k = NULL;
-        int r = s->cfg.client_cert_cb(s, &x, &k);
-        if (r < 0) {
-            s->rwstate = SSL_X509_LOOKUP;
-            return HS_RETRY;
-        }
-        int ok = r == 0 || x == NULL || k == NULL ||
-                 (auth_set_cert(&s->cfg, x) && auth_set_key(&s->cfg, k));
-        X509_free(x);
-        EVP_PKEY_free(k);
-        if (!ok) /* not a usable pair: send no certificate, as OpenSSL */
-            ERR_clear_error();
-    }
-    s->rwstate = SSL_NOTHING;
-    CBS peer;
-    cbs_init(&peer, hs->peer_sigalgs, hs->peer_sigalgs_len);
-    ERR_set_mark();
-    if (auth_have_cert(s->cfg.certs) &&
-        auth_select_cert(s->cfg.certs, s->cfg.cert_current, s->cfg.sigalgs, s->cfg.num_sigalgs,
-                         &peer, 1, out_slot, out_sigalg))
-        ERR_clear_last_mark();
-    else
-        ERR_pop_to_mark(); /* no usable certificate: send none */
-    return HS_OK;
-}
-
 static enum hs_ret do_send_client_certificate(SSL *s)
 {
     int slot;
     uint16_t sigalg = 0;
-    enum hs_ret r = tls13_client_cert_choose(s, &slot, &sigalg);
+    enum hs_ret r = hs_client_cert_choose(s, 1, AUTH_SLOTS_ALL, &slot, &sigalg);
     if (r != HS_OK)
         return r;
     const CERT_SLOT *c = slot >= 0 ? &s->cfg.certs[slot] : NULL;

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "auth/auth.h"
 #include "codec/consts.h"
 #include "codec/messages13.h"
 #include "handshake/hs.h"
@@ -185,7 +186,7 @@ static enum hs_ret client_answer(SSL *s)
     tls13_set_peer_sigalgs(s, &cr.sigalgs);
     int slot;
     uint16_t sigalg = 0;
-    if ((r = tls13_client_cert_choose(s, &slot, &sigalg)) != HS_OK)
+    if ((r = hs_client_cert_choose(s, 1, AUTH_SLOTS_ALL, &slot, &sigalg)) != HS_OK)
         goto done; /* HS_RETRY: the request stays unconsumed */
     const CERT_SLOT *c = slot >= 0 ? &s->cfg.certs[slot] : NULL;
     if (!hs_consume(s) || !tls13_send_certificate(s, c, sigalg) ||
@@ -268,7 +269,7 @@ static enum hs_ret server_step(SSL *s)
             s->pha_state = PHA_WAIT_FINISHED;
             return HS_OK;
         }
-        if ((r = tls13_verify_peer_chain(s)) != HS_OK)
+        if ((r = hs_verify_peer_chain(s)) != HS_OK)
             return r;
         s->pha_state = PHA_WAIT_CV;
         return HS_OK;

@@ -334,7 +334,7 @@ static enum hs_ret do_select_certificate(SSL *s)
     }
     CBS peer;
     cbs_init(&peer, hs->peer_sigalgs, hs->peer_sigalgs_len);
-    if (!auth_select_cert(s->cfg.certs, s->cfg.cert_current, s->cfg.sigalgs, s->cfg.num_sigalgs,
+    if (!auth_select_cert(s->cfg.certs, s->cfg.cert_current, AUTH_SLOTS_ALL, s->cfg.sigalgs, s->cfg.num_sigalgs,
                           &peer, 1, &hs->cert_slot, &hs->sigalg))
         return hs_fail(s, CODEC_ALERT_HANDSHAKE_FAILURE, 0);
     hs_set_state(s, SS_SEND_SERVER_HELLO);
@@ -712,7 +712,7 @@ static enum hs_ret do_read_client_certificate(SSL *s)
         hs_set_state(s, SS_READ_CLIENT_FINISHED);
         return HS_OK;
     }
-    if ((r = tls13_verify_peer_chain(s)) != HS_OK)
+    if ((r = hs_verify_peer_chain(s)) != HS_OK)
         return r;
     hs_set_state(s, SS_READ_CLIENT_CERTIFICATE_VERIFY);
     return HS_OK;

@@ -484,19 +484,9 @@ static SSL_CTX *sess_ctx(SSL *s)
     return s->session_ctx != NULL ? s->session_ctx : s->ctx;
 }
 
-int sess_ticket_issue(SSL *s, SSL_SESSION *sess, CBB *out_ticket)
+int sess_ticket_seal(SSL *s, SSL_SESSION *sess, CBB *out_ticket)
 {
     SSL_CTX *ctx = sess_ctx(s);
-    /* Every ticket is its own session, with a fresh id (as OpenSSL 3.0). */
-    if (RAND_bytes(sess->session_id, 32) != 1)
-        return 0;
-    sess->session_id_len = 32;
-    if (s->cfg.options & SSL_OP_NO_TICKET) {
-        /* Stateful: the ticket is the id of a cached session (single use). */
-        if (!cbb_add_bytes(out_ticket, sess->session_id, sess->session_id_len))
-            return 0;
-        return sess_cache_add_new(s, sess);
-    }
     if (ctx->gen_ticket_cb != NULL) {
         if (!ctx->gen_ticket_cb(s, ctx->ticket_cb_arg))
             return 0;
@@ -518,6 +508,22 @@ int sess_ticket_issue(SSL *s, SSL_SESSION *sess, CBB *out_ticket)
     int r = use_ossl_format(ctx) ? ossl_seal(s, ctx, pt, pt_len, out_ticket)
                                  : ring_seal(ctx, pt, pt_len, out_ticket);
     OPENSSL_clear_free(pt, pt_len);
+    return r;
+}
+
+int sess_ticket_issue(SSL *s, SSL_SESSION *sess, CBB *out_ticket)
+{
+    /* Every ticket is its own session, with a fresh id (as OpenSSL 3.0). */
+    if (RAND_bytes(sess->session_id, 32) != 1)
+        return 0;
+    sess->session_id_len = 32;
+    if (s->cfg.options & SSL_OP_NO_TICKET) {
+        /* Stateful: the ticket is the id of a cached session (single use). */
+        if (!cbb_add_bytes(out_ticket, sess->session_id, sess->session_id_len))
+            return 0;
+        return sess_cache_add_new(s, sess);
+    }
+    int r = sess_ticket_seal(s, sess, out_ticket);
     if (r == 0)
         return 0;
     if (r == 2)

@@ -365,7 +365,7 @@ static void test_certs_and_keys(void)
     int slot;
     uint16_t alg;
 #define SELECT(list)                                                                               \
-    auth_select_cert(s->cfg.certs, s->cfg.cert_current, s->cfg.sigalgs, s->cfg.num_sigalgs, list,  \
+    auth_select_cert(s->cfg.certs, s->cfg.cert_current, AUTH_SLOTS_ALL, s->cfg.sigalgs, s->cfg.num_sigalgs, list,  \
                      1, &slot, &alg)
     cbs_init(&l, only_ed, sizeof(only_ed));
     CHECK(SELECT(&l) == 1 && alg == SIGALG_ED25519 && s->cfg.certs[slot].pkey == ed);
@@ -402,7 +402,7 @@ static void test_verify(void)
     SSL_set_connect_state(s);
     CHECK(SSL_set1_host(s, "server.test") == 1);
     sk_X509_push(chain, good);
-    CHECK(tls13_verify_chain(s, chain, &alert) == 1);
+    CHECK(hs_verify_chain(s, chain, &alert) == 1);
     CHECK_EQ_INT(SSL_get_verify_result(s), X509_V_OK);
     CHECK(SSL_get0_peername(s) != NULL && strcmp(SSL_get0_peername(s), "server.test") == 0);
     CHECK(SSL_get0_verified_chain(s) != NULL && sk_X509_num(SSL_get0_verified_chain(s)) == 2);
@@ -411,7 +411,7 @@ static void test_verify(void)
     s = SSL_new(ctx);
     SSL_set_connect_state(s);
     CHECK(SSL_set1_host(s, "other.test") == 1);
-    CHECK(tls13_verify_chain(s, chain, &alert) == 0);
+    CHECK(hs_verify_chain(s, chain, &alert) == 0);
     CHECK_EQ_INT(SSL_get_verify_result(s), X509_V_ERR_HOSTNAME_MISMATCH);
     CHECK_EQ_INT(alert, SSL_AD_BAD_CERTIFICATE);
     CHECK(ERR_GET_REASON(ERR_get_error()) == SSL_R_CERTIFICATE_VERIFY_FAILED);
@@ -421,13 +421,13 @@ static void test_verify(void)
     sk_X509_set(chain, 0, expired);
     s = SSL_new(ctx);
     SSL_set_connect_state(s);
-    CHECK(tls13_verify_chain(s, chain, &alert) == 0);
+    CHECK(hs_verify_chain(s, chain, &alert) == 0);
     CHECK_EQ_INT(SSL_get_verify_result(s), X509_V_ERR_CERT_HAS_EXPIRED);
     CHECK_EQ_INT(alert, SSL_AD_CERTIFICATE_EXPIRED);
     ERR_clear_error();
     /* VERIFY_NONE: the result is only recorded */
     SSL_set_verify(s, SSL_VERIFY_NONE, NULL);
-    CHECK(tls13_verify_chain(s, chain, &alert) == 1);
+    CHECK(hs_verify_chain(s, chain, &alert) == 1);
     CHECK_EQ_INT(SSL_get_verify_result(s), X509_V_ERR_CERT_HAS_EXPIRED);
     SSL_free(s);
 
@@ -436,7 +436,7 @@ static void test_verify(void)
     sk_X509_set(chain, 0, self);
     s = SSL_new(ctx);
     SSL_set_connect_state(s);
-    CHECK(tls13_verify_chain(s, chain, &alert) == 0);
+    CHECK(hs_verify_chain(s, chain, &alert) == 0);
     CHECK_EQ_INT(alert, SSL_AD_UNKNOWN_CA);
     ERR_clear_error();
     SSL_free(s);
