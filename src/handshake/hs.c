@@ -46,6 +46,7 @@ void hs_free(SSL *s)
     tls13_sched_cleanup(&hs->ks);
     EVP_PKEY_free(hs->kex_key);
     OPENSSL_free(hs->cookie);
+    OPENSSL_free(hs->nst_ticket);
     OPENSSL_free(hs->cert_req_ctx);
     sk_X509_pop_free(hs->peer_chain, X509_free);
     SSL_SESSION_free(hs->psk);
@@ -53,6 +54,7 @@ void hs_free(SSL *s)
     OPENSSL_cleanse(hs->client_hs, sizeof(hs->client_hs));
     OPENSSL_cleanse(hs->server_hs, sizeof(hs->server_hs));
     OPENSSL_cleanse(hs->kex_secret, hs->kex_secret_len);
+    OPENSSL_cleanse(hs->master, sizeof(hs->master));
     OPENSSL_free(hs);
     s->hs = NULL;
     s->rl.ccs_allowed = 0;
@@ -238,7 +240,11 @@ int hs_run(SSL *s)
             hs_info(s, s->server ? SSL_CB_ACCEPT_EXIT : SSL_CB_CONNECT_EXIT, 1);
             return 1;
         }
-        enum hs_ret r = s->server ? tls13_server_step(s) : tls13_client_step(s);
+        enum hs_ret r;
+        if (hs_state_is_tls12(st))
+            r = s->server ? tls12_server_step(s) : tls12_client_step(s);
+        else
+            r = s->server ? tls13_server_step(s) : tls13_client_step(s);
         if (r == HS_RETRY)
             return -1;
         if (r == HS_ERR) {

@@ -69,7 +69,6 @@ enum hs_state_id {
     CS12_READ_CHANGE_CIPHER_SPEC,
     CS12_READ_FINISHED,
     /* TLS 1.2 server, after the ClientHello */
-    SS12_SELECT_CERTIFICATE,
     SS12_SEND_SERVER_HELLO,
     SS12_SEND_SERVER_CERTIFICATE,
     SS12_SEND_SERVER_KEY_EXCHANGE,
@@ -122,15 +121,22 @@ struct hs_state {
     uint8_t early_data;       /* server: the ClientHello offered 0-RTT (never accepted) */
     uint8_t offered_external; /* client: the PSK offered is an external one */
     uint8_t pha_offered;      /* server: the client offered post_handshake_auth */
+    uint8_t hello_seen;       /* server: the ClientHello callback ran (once) */
+    uint8_t offer13, offer12; /* client: the versions the ClientHello offers */
     /* TLS 1.2 */
     uint8_t ems;            /* extended master secret negotiated (RFC 7627) */
     uint8_t ticket_expected; /* a NewSessionTicket follows (RFC 5077) */
     uint8_t ticket_renew;   /* server: the accepted ticket is to be replaced */
     uint8_t dhe;            /* the suite's key exchange is DHE (else ECDHE) */
+    uint8_t reneg_ok;       /* secure renegotiation indicated (RFC 5746) */
+    uint8_t ec_formats;     /* server: answer ec_point_formats (RFC 8422) */
     uint8_t cert_types;     /* client: CertificateRequest types (1 rsa, 2 ecdsa) */
     uint8_t sid12[32];      /* the session id of this TLS 1.2 handshake */
     size_t sid12_len;
     uint8_t master[48];     /* TLS 1.2 master secret */
+    uint8_t *nst_ticket;    /* client: the ticket a NewSessionTicket carried */
+    size_t nst_ticket_len;
+    uint32_t nst_lifetime;  /* ... and its lifetime hint (seconds) */
     uint16_t hrr_suite;
     uint8_t *cookie;
     size_t cookie_len;
@@ -238,6 +244,20 @@ int kex_derive(uint16_t group, EVP_PKEY *key, const uint8_t *peer, size_t peer_l
 /* kex_public_key: a new public-only EVP_PKEY for the encoded share |pub| of
  * |group| (what SSL_get_peer_tmp_key returns); NULL on failure. */
 EVP_PKEY *kex_public_key(uint16_t group, const uint8_t *pub, size_t pub_len);
+
+/* TLS 1.2 DHE over any domain (kex.c).  kex_dh_params: a domain from the
+ * peer's p and g (at least |min_bits|; *out_alert otherwise); kex_dh_keygen:
+ * an ephemeral key in |params|' domain and its public value (padded to
+ * len(p)); kex_dh_domain: p and g of a key (unpadded); kex_dh_derive12: Z
+ * with the peer's value (checked 1 < y < p-1), leading zero bytes
+ * stripped as RFC 5246 8.1.2 asks. */
+EVP_PKEY *kex_dh_params(const uint8_t *p, size_t p_len, const uint8_t *g, size_t g_len,
+                        int min_bits, uint8_t *out_alert);
+int kex_dh_keygen(EVP_PKEY *params, EVP_PKEY **out_key, uint8_t *out_pub,
+                  size_t *out_pub_len) WUR;
+int kex_dh_domain(EVP_PKEY *key, uint8_t *p, size_t *p_len, uint8_t *g, size_t *g_len) WUR;
+int kex_dh_derive12(EVP_PKEY *key, const uint8_t *peer, size_t peer_len, uint8_t *out,
+                    size_t *out_len, uint8_t *out_alert) WUR;
 
 /* ---- what both TLS 1.3 roles share, tls13_common.c ---- */
 
@@ -349,8 +369,14 @@ enum hs_ret tls12_client_server_hello(SSL *s, const CODEC_SERVER_HELLO *sh);
 /* tls12_server_client_hello continues the server after it chose TLS 1.2
  * for the ClientHello |ch| (current, not yet in the transcript). */
 enum hs_ret tls12_server_client_hello(SSL *s, const CODEC_CLIENT_HELLO *ch);
+/* hs_select_alpn runs the server's ALPN callback on the client's list. */
+enum hs_ret hs_select_alpn(SSL *s, const CODEC_CLIENT_HELLO *ch);
 enum hs_ret tls12_client_step(SSL *s);
 enum hs_ret tls12_server_step(SSL *s);
+/* hs_dh_params: the DH domain for a DHE suite (SSL_CTX_set_tmp_dh,
+ * set0_tmp_dh_pkey, dh_auto; a borrowed reference), NULL when DHE is not
+ * possible. */
+EVP_PKEY *hs_dh_params(SSL *s);
 /* tls12_client_session: the TLS 1.2 session the client may offer (a
  * borrowed pointer), or NULL. */
 SSL_SESSION *tls12_client_session(SSL *s);

@@ -25,5 +25,5 @@ int hs_version_range(const struct ssl_config *c, uint16_t *out_min, uint16_t *ou
 int hs_state_is_tls12(int state)
 {
     return (state >= CS12_READ_SERVER_CERTIFICATE && state <= CS12_READ_FINISHED) ||
-           (state >= SS12_SELECT_CERTIFICATE && state <= SS12_SEND_FINISHED);
+           (state >= SS12_SEND_SERVER_HELLO && state <= SS12_SEND_FINISHED);
 }

@@ -138,8 +138,11 @@ static int read_record(SSL *s, uint8_t *out_alert)
         CBS ccs;
         uint8_t v = 0;
         cbs_init(&ccs, body, len);
-        if (!rl->ccs_allowed || !cbs_get_u8(&ccs, &v) || cbs_len(&ccs) != 0 || v != 1 ||
-            rl->seen_ccs > 0 || rec_hs_buffered(s) != 0)
+        /* In TLS 1.2 it is a protocol message: passed up for the handshake
+         * to judge where it stands (RFC 5246 7.1). */
+        int allowed = rl->tls12 || (rl->ccs_allowed && rl->seen_ccs == 0);
+        if (!allowed || !cbs_get_u8(&ccs, &v) || cbs_len(&ccs) != 0 || v != 1 ||
+            rec_hs_buffered(s) != 0)
             return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_BAD_CHANGE_CIPHER_SPEC);
         rl->seen_ccs = 1;
         rl->plain = body;
@@ -152,11 +155,7 @@ static int read_record(SSL *s, uint8_t *out_alert)
          * is protected, its type in the clear (and in the AAD) */
         uint8_t alert = CODEC_ALERT_BAD_RECORD_MAC, *plain;
         size_t plen;
-        if (type == REC_CCS ||
-            !rec_tls12_open(&rl->rd, rl->rbuf, body, len, &plain, &plen, &alert)) {
-            if (type == REC_CCS)
-                return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE,
-                               SSL_R_UNEXPECTED_RECORD);
+        if (!rec_tls12_open(&rl->rd, rl->rbuf, body, len, &plain, &plen, &alert)) {
             *out_alert = alert;
             return REC_ERR;
         }
