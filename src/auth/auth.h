@@ -27,9 +27,10 @@ int auth_set_key(struct ssl_config *c, EVP_PKEY *pkey) WUR;
 /* Slot masks for auth_select_cert: every slot, and the key types a TLS 1.2
  * suite's authentication allows (RFC 8422 5.1.2: ECDSA suites take EdDSA
  * keys too; RSA suites RSA and RSA-PSS keys). */
-#define AUTH_SLOTS_ALL   ((1u << CERT_NUM_SLOTS) - 1)
-#define AUTH_SLOTS_ECDSA ((1u << CERT_SLOT_EC) | (1u << CERT_SLOT_ED25519) | (1u << CERT_SLOT_ED448))
-#define AUTH_SLOTS_RSA   ((1u << CERT_SLOT_RSA) | (1u << CERT_SLOT_RSA_PSS))
+#define AUTH_SLOTS_ALL ((1u << CERT_NUM_SLOTS) - 1)
+#define AUTH_SLOTS_ECDSA                                                                           \
+    ((1u << CERT_SLOT_EC) | (1u << CERT_SLOT_ED25519) | (1u << CERT_SLOT_ED448))
+#define AUTH_SLOTS_RSA ((1u << CERT_SLOT_RSA) | (1u << CERT_SLOT_RSA_PSS))
 
 /* auth_select_cert picks one of |certs| (CERT_NUM_SLOTS slots) whose bit is
  * in |slots| and a signature scheme: the first of |ours| (our preference

@@ -124,19 +124,19 @@ struct hs_state {
     uint8_t hello_seen;       /* server: the ClientHello callback ran (once) */
     uint8_t offer13, offer12; /* client: the versions the ClientHello offers */
     /* TLS 1.2 */
-    uint8_t ems;            /* extended master secret negotiated (RFC 7627) */
+    uint8_t ems;             /* extended master secret negotiated (RFC 7627) */
     uint8_t ticket_expected; /* a NewSessionTicket follows (RFC 5077) */
-    uint8_t ticket_renew;   /* server: the accepted ticket is to be replaced */
-    uint8_t dhe;            /* the suite's key exchange is DHE (else ECDHE) */
-    uint8_t reneg_ok;       /* secure renegotiation indicated (RFC 5746) */
-    uint8_t ec_formats;     /* server: answer ec_point_formats (RFC 8422) */
-    uint8_t cert_types;     /* client: CertificateRequest types (1 rsa, 2 ecdsa) */
-    uint8_t sid12[32];      /* the session id of this TLS 1.2 handshake */
+    uint8_t ticket_renew;    /* server: the accepted ticket is to be replaced */
+    uint8_t dhe;             /* the suite's key exchange is DHE (else ECDHE) */
+    uint8_t reneg_ok;        /* secure renegotiation indicated (RFC 5746) */
+    uint8_t ec_formats;      /* server: answer ec_point_formats (RFC 8422) */
+    uint8_t cert_types;      /* client: CertificateRequest types (1 rsa, 2 ecdsa) */
+    uint8_t sid12[32];       /* the session id of this TLS 1.2 handshake */
     size_t sid12_len;
-    uint8_t master[48];     /* TLS 1.2 master secret */
-    uint8_t *nst_ticket;    /* client: the ticket a NewSessionTicket carried */
+    uint8_t master[48];  /* TLS 1.2 master secret */
+    uint8_t *nst_ticket; /* client: the ticket a NewSessionTicket carried */
     size_t nst_ticket_len;
-    uint32_t nst_lifetime;  /* ... and its lifetime hint (seconds) */
+    uint32_t nst_lifetime; /* ... and its lifetime hint (seconds) */
     uint16_t hrr_suite;
     uint8_t *cookie;
     size_t cookie_len;
@@ -253,8 +253,7 @@ EVP_PKEY *kex_public_key(uint16_t group, const uint8_t *pub, size_t pub_len);
  * stripped as RFC 5246 8.1.2 asks. */
 EVP_PKEY *kex_dh_params(const uint8_t *p, size_t p_len, const uint8_t *g, size_t g_len,
                         int min_bits, uint8_t *out_alert);
-int kex_dh_keygen(EVP_PKEY *params, EVP_PKEY **out_key, uint8_t *out_pub,
-                  size_t *out_pub_len) WUR;
+int kex_dh_keygen(EVP_PKEY *params, EVP_PKEY **out_key, uint8_t *out_pub, size_t *out_pub_len) WUR;
 int kex_dh_domain(EVP_PKEY *key, uint8_t *p, size_t *p_len, uint8_t *g, size_t *g_len) WUR;
 int kex_dh_derive12(EVP_PKEY *key, const uint8_t *peer, size_t peer_len, uint8_t *out,
                     size_t *out_len, uint8_t *out_alert) WUR;

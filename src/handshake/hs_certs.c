@@ -168,8 +168,8 @@ enum hs_ret hs_client_cert_choose(SSL *s, int tls13, unsigned slots, int *out_sl
     cbs_init(&peer, hs->peer_sigalgs, hs->peer_sigalgs_len);
     ERR_set_mark();
     if (auth_have_cert(s->cfg.certs) &&
-        auth_select_cert(s->cfg.certs, s->cfg.cert_current, slots, s->cfg.sigalgs, s->cfg.num_sigalgs,
-                         &peer, tls13, out_slot, out_sigalg))
+        auth_select_cert(s->cfg.certs, s->cfg.cert_current, slots, s->cfg.sigalgs,
+                         s->cfg.num_sigalgs, &peer, tls13, out_slot, out_sigalg))
         ERR_clear_last_mark();
     else
         ERR_pop_to_mark(); /* no usable certificate: send none */

@@ -138,8 +138,7 @@ enum hs_ret tls12_client_server_hello(SSL *s, const CODEC_SERVER_HELLO *sh)
     /* our CertificateVerify would sign the raw messages (RFC 5246 7.4.8) */
     if (!s->hit && may_authenticate(s) && !transcript_keep_buffer(&hs->transcript))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
-    if (!tls13_set_suite_md(s, c) || !transcript_set_md(&hs->transcript, hs->md) ||
-        !hs_consume(s))
+    if (!tls13_set_suite_md(s, c) || !transcript_set_md(&hs->transcript, hs->md) || !hs_consume(s))
         return s->fatal ? HS_ERR : hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     if (s->hit)
         hs_set_state(s, hs->ticket_expected ? CS12_READ_NEW_SESSION_TICKET
@@ -190,8 +189,7 @@ static enum hs_ret ske_verify(SSL *s, const CODEC_SERVER_KEY_EXCHANGE *ske)
         return hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_WRONG_SIGNATURE_TYPE);
     uint8_t *tbs = NULL;
     size_t tbs_len = 0;
-    if (!tls12_ske_signed_content(s, cbs_data(&ske->params), cbs_len(&ske->params), &tbs,
-                                  &tbs_len))
+    if (!tls12_ske_signed_content(s, cbs_data(&ske->params), cbs_len(&ske->params), &tbs, &tbs_len))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
     int ok = sigalg_verify(pk, ske->sigalg, tbs, tbs_len, cbs_data(&ske->signature),
                            cbs_len(&ske->signature), 0);
@@ -217,17 +215,17 @@ static enum hs_ret ske_agree(SSL *s, const CODEC_SERVER_KEY_EXCHANGE *ske)
         peer = &ske->point;
         if (!kex_keygen(hs->kex_group, &hs->kex_key, hs->kex_pub, &hs->kex_pub_len))
             return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
-        if (!kex_derive(hs->kex_group, hs->kex_key, cbs_data(peer), cbs_len(peer),
-                        hs->kex_secret, &hs->kex_secret_len, &alert))
+        if (!kex_derive(hs->kex_group, hs->kex_key, cbs_data(peer), cbs_len(peer), hs->kex_secret,
+                        &hs->kex_secret_len, &alert))
             return hs_fail(s, alert, 0);
         s->group = hs->kex_group;
     } else {
         /* our security level's floor for the group (OpenSSL: 1024 bits at
          * level 1, 2048 at 2 and above) */
         int min_bits = s->cfg.security_level >= 2 ? 2048 : 1024;
-        EVP_PKEY *params = kex_dh_params(cbs_data(&ske->dh_p), cbs_len(&ske->dh_p),
-                                         cbs_data(&ske->dh_g), cbs_len(&ske->dh_g), min_bits,
-                                         &alert);
+        EVP_PKEY *params =
+            kex_dh_params(cbs_data(&ske->dh_p), cbs_len(&ske->dh_p), cbs_data(&ske->dh_g),
+                          cbs_len(&ske->dh_g), min_bits, &alert);
         if (params == NULL)
             return hs_fail(s, alert, 0);
         peer = &ske->dh_ys;
@@ -366,8 +364,8 @@ static enum hs_ret do_send_certificate_verify(SSL *s)
     CBB cbb;
     /* RFC 5246 7.4.8: the signature covers every message so far */
     if (!transcript_buffer(&hs->transcript, &msgs, &msgs_len) ||
-        !sigalg_sign(s->cfg.certs[hs->cert_slot].pkey, hs->sigalg, msgs, msgs_len, sig,
-                     sizeof(sig), &sig_len) ||
+        !sigalg_sign(s->cfg.certs[hs->cert_slot].pkey, hs->sigalg, msgs, msgs_len, sig, sizeof(sig),
+                     &sig_len) ||
         !cbb_init(&cbb, sig_len + 16))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
     if (!codec_write_certificate_verify(&cbb, hs->sigalg, sig, sig_len)) {

@@ -31,8 +31,8 @@ int tls12_derive_master(SSL *s, const uint8_t *pms, size_t pms_len)
             return 0;
         hash_len = hs->hash_len;
     }
-    if (!tls12_master_secret(hs->md, hs->master, pms, pms_len, s->client_random,
-                             s->server_random, hs->ems ? hash : NULL, hash_len))
+    if (!tls12_master_secret(hs->md, hs->master, pms, pms_len, s->client_random, s->server_random,
+                             hs->ems ? hash : NULL, hash_len))
         return 0;
     hs_keylog(s, "CLIENT_RANDOM", hs->master, TLS12_MASTER_LEN);
     return 1;

@@ -161,8 +161,8 @@ static enum hs_ret find_session(SSL *s, const CODEC_CLIENT_HELLO *ch)
         int renew = 0;
         if (cbs_len(&ch->session_id) == 0)
             return HS_OK; /* no id to echo: we could not say we resume */
-        if (!sess_ticket_accept(s, cbs_data(&ch->session_ticket), cbs_len(&ch->session_ticket),
-                                &ss, &renew))
+        if (!sess_ticket_accept(s, cbs_data(&ch->session_ticket), cbs_len(&ch->session_ticket), &ss,
+                                &renew))
             return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
         by_ticket = 1;
         hs->ticket_renew = (uint8_t)renew;
@@ -202,8 +202,8 @@ enum hs_ret tls12_server_client_hello(SSL *s, const CODEC_CLIENT_HELLO *ch)
     hs->reneg_ok = codec_ch_has(ch, CODEC_EXT_RENEGOTIATION_INFO) ||
                    codec_u16_list_contains(&ch->cipher_suites, CODEC_SCSV_RENEGOTIATION);
     hs->ems = ch->extended_master_secret != 0;
-    hs->ticket_expected = codec_ch_has(ch, CODEC_EXT_SESSION_TICKET) &&
-                          !(s->cfg.options & SSL_OP_NO_TICKET);
+    hs->ticket_expected =
+        codec_ch_has(ch, CODEC_EXT_SESSION_TICKET) && !(s->cfg.options & SSL_OP_NO_TICKET);
     if (codec_ch_has(ch, CODEC_EXT_SIGNATURE_ALGORITHMS))
         tls13_set_peer_sigalgs(s, &ch->sigalgs);
     if (s->cert_cb != NULL) {
@@ -352,7 +352,7 @@ static enum hs_ret do_send_server_key_exchange(SSL *s)
     s->own_sigalg = hs->sigalg;
     s->group = hs->dhe ? 0 : hs->kex_group;
     hs_set_state(s, (s->cfg.verify_mode & SSL_VERIFY_PEER) ? SS12_SEND_CERTIFICATE_REQUEST
-                                                            : SS12_SEND_SERVER_HELLO_DONE);
+                                                           : SS12_SEND_SERVER_HELLO_DONE);
     return HS_OK;
 }
 
@@ -423,10 +423,10 @@ static enum hs_ret do_read_client_key_exchange(SSL *s)
         return r;
     if (!codec_parse_client_key_exchange(&body, hs->dhe, &pub, &alert))
         return hs_fail(s, alert, SSL_R_BAD_PACKET);
-    int ok = hs->dhe ? kex_dh_derive12(hs->kex_key, cbs_data(&pub), cbs_len(&pub), pms, &pms_len,
-                                       &alert)
-                     : kex_derive(hs->kex_group, hs->kex_key, cbs_data(&pub), cbs_len(&pub), pms,
-                                  &pms_len, &alert);
+    int ok =
+        hs->dhe ? kex_dh_derive12(hs->kex_key, cbs_data(&pub), cbs_len(&pub), pms, &pms_len, &alert)
+                : kex_derive(hs->kex_group, hs->kex_key, cbs_data(&pub), cbs_len(&pub), pms,
+                             &pms_len, &alert);
     if (!ok)
         return hs_fail(s, alert, 0);
     ok = tls13_keep_kex_shares(s, cbs_data(&pub), cbs_len(&pub));
@@ -532,9 +532,9 @@ static enum hs_ret do_send_new_session_ticket(SSL *s)
         cbb_cleanup(&tk);
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     }
-    int ok = cbb_init(&cbb, ticket_len + 16) &&
-             codec_write_new_session_ticket12(&cbb, ticket_len ? (uint32_t)hint : 0, ticket,
-                                              ticket_len);
+    int ok =
+        cbb_init(&cbb, ticket_len + 16) &&
+        codec_write_new_session_ticket12(&cbb, ticket_len ? (uint32_t)hint : 0, ticket, ticket_len);
     OPENSSL_free(ticket);
     if (!ok) {
         cbb_cleanup(&cbb);

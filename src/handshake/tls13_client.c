@@ -211,8 +211,7 @@ static enum hs_ret do_send_client_hello(SSL *s)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_RAND_LIB);
     /* RFC 8446 D.4: a non-empty legacy_session_id asks for compatibility
      * mode, unless the application turned it off. */
-    hs->legacy_sid_len =
-        hs->offer13 && (s->cfg.options & SSL_OP_ENABLE_MIDDLEBOX_COMPAT) ? 32 : 0;
+    hs->legacy_sid_len = hs->offer13 && (s->cfg.options & SSL_OP_ENABLE_MIDDLEBOX_COMPAT) ? 32 : 0;
     if (hs->offer13) {
         hs->kex_group = s->cfg.groups[0];
         if (!kex_keygen(hs->kex_group, &hs->kex_key, hs->kex_pub, &hs->kex_pub_len))

@@ -334,8 +334,8 @@ static enum hs_ret do_select_certificate(SSL *s)
     }
     CBS peer;
     cbs_init(&peer, hs->peer_sigalgs, hs->peer_sigalgs_len);
-    if (!auth_select_cert(s->cfg.certs, s->cfg.cert_current, AUTH_SLOTS_ALL, s->cfg.sigalgs, s->cfg.num_sigalgs,
-                          &peer, 1, &hs->cert_slot, &hs->sigalg))
+    if (!auth_select_cert(s->cfg.certs, s->cfg.cert_current, AUTH_SLOTS_ALL, s->cfg.sigalgs,
+                          s->cfg.num_sigalgs, &peer, 1, &hs->cert_slot, &hs->sigalg))
         return hs_fail(s, CODEC_ALERT_HANDSHAKE_FAILURE, 0);
     hs_set_state(s, SS_SEND_SERVER_HELLO);
     return HS_OK;

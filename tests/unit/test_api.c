@@ -365,8 +365,8 @@ static void test_certs_and_keys(void)
     int slot;
     uint16_t alg;
 #define SELECT(list)                                                                               \
-    auth_select_cert(s->cfg.certs, s->cfg.cert_current, AUTH_SLOTS_ALL, s->cfg.sigalgs, s->cfg.num_sigalgs, list,  \
-                     1, &slot, &alg)
+    auth_select_cert(s->cfg.certs, s->cfg.cert_current, AUTH_SLOTS_ALL, s->cfg.sigalgs,            \
+                     s->cfg.num_sigalgs, list, 1, &slot, &alg)
     cbs_init(&l, only_ed, sizeof(only_ed));
     CHECK(SELECT(&l) == 1 && alg == SIGALG_ED25519 && s->cfg.certs[slot].pkey == ed);
     cbs_init(&l, p256, sizeof(p256));
