@@ -314,6 +314,7 @@ struct ssl_st {
     uint16_t post_hs_msgs;   /* post-handshake messages since the last application data */
     uint8_t key_updates;     /* KeyUpdates since the last application data */
     uint8_t ku_reply_unsent; /* a KeyUpdate reply is queued and not yet written */
+    uint8_t ri_support;      /* TLS 1.2: the peer does secure renegotiation (RFC 5746) */
     /* post-handshake client authentication (handshake/tls13_pha.c) */
     uint8_t pha_state;          /* enum pha_state */
     uint8_t certreq_sent;       /* server: a CertificateRequest went out (SSL_VERIFY_CLIENT_ONCE) */

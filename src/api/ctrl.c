@@ -336,7 +336,7 @@ long SSL_ctrl(SSL *s, int cmd, long larg, void *parg)
             return -1;
         return s->session->ems ? 1 : 0;
     case SSL_CTRL_GET_RI_SUPPORT:
-        return 0;
+        return s->ri_support;
     case SSL_CTRL_GET_CLIENT_CERT_TYPES:
     case SSL_CTRL_GET_RAW_CIPHERLIST:
     case SSL_CTRL_GET_EC_POINT_FORMATS:

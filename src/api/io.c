@@ -376,6 +376,7 @@ int SSL_clear(SSL *s)
     s->post_hs_msgs = 0;
     s->key_updates = 0;
     s->ku_reply_unsent = 0;
+    s->ri_support = 0;
     s->finished_len = s->finished_peer_len = 0;
     s->certreq_sent = 0;
     if (s->server == 1 && s->hostname != NULL) {

@@ -84,8 +84,10 @@ void hs_set_state_quietly(SSL *s, int state)
 
 void hs_msg_cb(SSL *s, int write_p, const uint8_t *msg, size_t len)
 {
+    /* the negotiated version; the hellos before it is known count as 1.3 */
+    int version = s->version == TLS1_2_VERSION ? TLS1_2_VERSION : TLS1_3_VERSION;
     if (s->cfg.msg_cb != NULL)
-        s->cfg.msg_cb(write_p, TLS1_3_VERSION, SSL3_RT_HANDSHAKE, msg, len, s, s->cfg.msg_cb_arg);
+        s->cfg.msg_cb(write_p, version, SSL3_RT_HANDSHAKE, msg, len, s, s->cfg.msg_cb_arg);
 }
 
 int hs_send_message(SSL *s, const uint8_t *msg, size_t len)
@@ -221,7 +223,8 @@ int hs_run(SSL *s)
     for (;;) {
         int st = s->hs->state;
         if (st == CS_DONE || st == SS_DONE) {
-            int offered = s->server ? s->hs->pha_offered : s->cfg.post_handshake_auth;
+            int offered = s->version == TLS1_3_VERSION &&
+                          (s->server ? s->hs->pha_offered : s->cfg.post_handshake_auth);
             if (!tls13_pha_keep_transcript(s, offered)) {
                 hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
                 return -1;

@@ -396,6 +396,15 @@ enum hs_ret hs_client_cert_choose(SSL *s, int tls13, unsigned slots, int *out_sl
  * the handshake buffer (NewSessionTicket, KeyUpdate, CertificateRequest);
  * HS_OK, HS_RETRY (a reply cannot be written yet) or HS_ERR. */
 enum hs_ret tls13_post_handshake(SSL *s);
+
+/* Post-handshake messages of any kind in a row without application data,
+ * in either version. */
+#define HS_MAX_POST_HS_MESSAGES 128
+
+/* tls12_post_handshake: the same for TLS 1.2, where renegotiation is
+ * refused (RFC 5746 4.2, 4.4: a no_renegotiation warning answers a
+ * HelloRequest or a ClientHello) and anything else is unexpected. */
+enum hs_ret tls12_post_handshake(SSL *s);
 /* tls13_send_tickets queues |n| NewSessionTickets (server). */
 int tls13_send_tickets(SSL *s, size_t n) WUR;
 /* tls13_send_key_update queues a KeyUpdate and switches our write key. */

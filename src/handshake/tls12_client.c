@@ -97,6 +97,7 @@ enum hs_ret tls12_client_server_hello(SSL *s, const CODEC_SERVER_HELLO *sh)
                        SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED);
     if (cbs_len(&sh->renegotiation_info) != 0)
         return hs_fail(s, CODEC_ALERT_HANDSHAKE_FAILURE, SSL_R_RENEGOTIATION_MISMATCH);
+    s->ri_support = codec_ext_has(sh->ext_present, CODEC_EXT_RENEGOTIATION_INFO);
     /* RFC 8446 4.2, RFC 5246 7.4.1.4: nothing we did not ask for */
     if ((sh->server_name_ack && !hs->sni_ack) ||
         (sh->session_ticket && (s->cfg.options & SSL_OP_NO_TICKET)) ||

@@ -201,6 +201,7 @@ enum hs_ret tls12_server_client_hello(SSL *s, const CODEC_CLIENT_HELLO *ch)
         return hs_fail(s, CODEC_ALERT_HANDSHAKE_FAILURE, SSL_R_RENEGOTIATION_MISMATCH);
     hs->reneg_ok = codec_ch_has(ch, CODEC_EXT_RENEGOTIATION_INFO) ||
                    codec_u16_list_contains(&ch->cipher_suites, CODEC_SCSV_RENEGOTIATION);
+    s->ri_support = hs->reneg_ok;
     hs->ems = ch->extended_master_secret != 0;
     hs->ticket_expected =
         codec_ch_has(ch, CODEC_EXT_SESSION_TICKET) && !(s->cfg.options & SSL_OP_NO_TICKET);

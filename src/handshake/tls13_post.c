@@ -19,8 +19,6 @@
 #define MAX_TICKET_LIFETIME 604800
 /* KeyUpdates in a row without application data (BoringSSL: 32). */
 #define MAX_KEY_UPDATES 32
-/* Post-handshake messages of any kind in a row without application data. */
-#define MAX_POST_HS_MESSAGES 128
 
 /* queue_cbb queues a post-handshake message (not part of any transcript). */
 static int queue_cbb(SSL *s, CBB *cbb)
@@ -217,7 +215,7 @@ enum hs_ret tls13_post_handshake(SSL *s)
             return HS_OK; /* incomplete: wait for more records */
         if (r != REC_OK)
             return hs_rec_result(s, r, alert);
-        if (++s->post_hs_msgs > MAX_POST_HS_MESSAGES)
+        if (++s->post_hs_msgs > HS_MAX_POST_HS_MESSAGES)
             return hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_UNEXPECTED_MESSAGE);
         CBS m, body;
         uint8_t type;
