@@ -101,6 +101,7 @@ enum hs_ret tls12_client_server_hello(SSL *s, const CODEC_SERVER_HELLO *sh)
     /* RFC 8446 4.2, RFC 5246 7.4.1.4: nothing we did not ask for */
     if ((sh->server_name_ack && !hs->sni_ack) ||
         (sh->session_ticket && (s->cfg.options & SSL_OP_NO_TICKET)) ||
+        (sh->ems && (s->cfg.options & SSL_OP_NO_EXTENDED_MASTER_SECRET)) ||
         (codec_ext_has(sh->ext_present, CODEC_EXT_ALPN) && s->cfg.alpn_len == 0))
         return hs_fail(s, CODEC_ALERT_UNSUPPORTED_EXTENSION, SSL_R_UNSOLICITED_EXTENSION);
     memcpy(s->server_random, cbs_data(&sh->random), 32);

@@ -202,7 +202,8 @@ enum hs_ret tls12_server_client_hello(SSL *s, const CODEC_CLIENT_HELLO *ch)
     hs->reneg_ok = codec_ch_has(ch, CODEC_EXT_RENEGOTIATION_INFO) ||
                    codec_u16_list_contains(&ch->cipher_suites, CODEC_SCSV_RENEGOTIATION);
     s->ri_support = hs->reneg_ok;
-    hs->ems = ch->extended_master_secret != 0;
+    hs->ems =
+        ch->extended_master_secret != 0 && !(s->cfg.options & SSL_OP_NO_EXTENDED_MASTER_SECRET);
     hs->ticket_expected =
         codec_ch_has(ch, CODEC_EXT_SESSION_TICKET) && !(s->cfg.options & SSL_OP_NO_TICKET);
     if (codec_ch_has(ch, CODEC_EXT_SIGNATURE_ALGORITHMS))

@@ -147,7 +147,7 @@ static enum hs_ret send_client_hello(SSL *s)
     }
     if (hs->offer12) {
         /* RFC 7627, RFC 5746 3.4, RFC 8422 5.1.2, RFC 5077 3.2 */
-        ch.ems = 1;
+        ch.ems = !(s->cfg.options & SSL_OP_NO_EXTENDED_MASTER_SECRET);
         ch.renegotiation_info = 1;
         ch.ec_point_formats = 1;
         if (!(s->cfg.options & SSL_OP_NO_TICKET)) {

@@ -245,8 +245,10 @@ static int handle_alert(SSL *s, uint8_t *out_alert)
         return REC_CLOSED;
     }
     /* RFC 8446 6: user_canceled may be a warning; every other alert in
-     * TLS 1.3 is fatal whatever its level says. */
-    if (desc == CODEC_ALERT_USER_CANCELED && level == CODEC_ALERT_LEVEL_WARNING) {
+     * TLS 1.3 is fatal whatever its level says.  In TLS 1.2 a warning is
+     * a warning (RFC 5246 7.2.2: no_renegotiation, say); either way a run
+     * of them without anything else between is bounded. */
+    if (level == CODEC_ALERT_LEVEL_WARNING && (desc == CODEC_ALERT_USER_CANCELED || rl->tls12)) {
         s->warn_alert = desc;
         if (++rl->warnings > MAX_WARNING_ALERTS)
             return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_TOO_MANY_WARN_ALERTS);
