@@ -233,9 +233,12 @@ enum hs_ret tls12_server_client_hello(SSL *s, const CODEC_CLIENT_HELLO *ch)
         hs->dhe = (uint8_t)tls12_suite_dhe(s->cipher);
         if (!hs->dhe)
             hs->kex_group = choose_group(s, ch);
-        /* a new session id when the server cache keeps sessions (OpenSSL) */
+        /* a new session id when the server cache keeps sessions; none when
+         * a ticket will carry the session (RFC 5077 3.4; OpenSSL too), so
+         * the server keeps no state for it */
         hs->sid12_len = 0;
-        if (s->session_ctx->session_cache_mode & SSL_SESS_CACHE_SERVER) {
+        if ((s->session_ctx->session_cache_mode & SSL_SESS_CACHE_SERVER) &&
+            !hs->ticket_expected) {
             if (RAND_bytes(hs->sid12, 32) != 1)
                 return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_RAND_LIB);
             hs->sid12_len = 32;

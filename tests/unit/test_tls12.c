@@ -143,38 +143,6 @@ static void test_resumption_ticket_and_id(void)
     SSL_CTX_free(cctx);
 }
 
-/* The session never crosses the version: a TLS 1.2 session offered to a
- * client that now allows TLS 1.3 is not resumed as 1.3, and a TLS 1.3
- * session is never offered in a 1.2-only hello. */
-static void test_resumption_stays_in_version(void)
-{
-    SSL_CTX *sctx = server_ctx12(), *cctx = client_ctx12(), *cctx13 = pair_client_ctx(&pki);
-    SSL *c, *s;
-    REQUIRE(sctx && cctx && cctx13 && pair_new(cctx, sctx, &c, &s));
-    REQUIRE(pair_handshake(c, s));
-    SSL_SESSION *s12 = SSL_get1_session(c);
-    SSL_free(c);
-    SSL_free(s);
-    REQUIRE(pair_new(cctx13, sctx, &c, &s));
-    CHECK(SSL_set_session(c, s12) == 1);
-    CHECK(pair_handshake(c, s));
-    CHECK_EQ_INT(SSL_version(c), TLS1_3_VERSION);
-    CHECK(!SSL_session_reused(c) && !SSL_session_reused(s));
-    pair_pump_client(c);
-    SSL_SESSION *s13 = SSL_get1_session(c);
-    SSL_free(c);
-    SSL_free(s);
-    REQUIRE(pair_new(cctx, sctx, &c, &s));
-    CHECK(SSL_set_session(c, s13) == 1);
-    CHECK(pair_handshake(c, s));
-    CHECK_EQ_INT(SSL_version(c), TLS1_2_VERSION);
-    CHECK(!SSL_session_reused(c) && !SSL_session_reused(s));
-    SSL_SESSION_free(s12);
-    SSL_SESSION_free(s13);
-    free4(c, s, cctx, sctx);
-    SSL_CTX_free(cctx13);
-}
-
 /* Without the extended master secret the handshake works, but its session
  * is never resumed (RFC 7627 5.3 lets a server refuse; we always do). */
 static void test_no_extended_master_secret(void)
@@ -521,7 +489,6 @@ TEST_MAIN({
     rsa_leaf = pair_make_cert(rsa_key, pki.ca_key, pki.ca, "localhost", 0, 30);
     RUN(test_every_suite);
     RUN(test_resumption_ticket_and_id);
-    RUN(test_resumption_stays_in_version);
     RUN(test_no_extended_master_secret);
     RUN(test_downgrade_sentinel);
     RUN(test_version_negotiation);
