@@ -88,7 +88,7 @@ static enum hs_ret send_client_hello(SSL *s)
 {
     struct hs_state *hs = s->hs;
     CODEC_CLIENT_HELLO_OUT ch;
-    uint16_t suites[8 + 16], versions[2];
+    uint16_t suites[8 + 16 + 1], versions[2];
     size_t nsuites = 0, nversions = 0;
     CBB cbb;
     uint8_t *msg = NULL;
@@ -104,6 +104,9 @@ static enum hs_ret send_client_hello(SSL *s)
         suites[nsuites++] = s->cfg.suites12[i]->suite;
     if (nsuites == 0)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_NO_CIPHERS_AVAILABLE);
+    /* RFC 7507: the application says this is a retry with fewer versions */
+    if (s->cfg.mode & SSL_MODE_SEND_FALLBACK_SCSV)
+        suites[nsuites++] = CODEC_TLS_FALLBACK_SCSV;
     if (hs->offer13)
         versions[nversions++] = TLS1_3_VERSION;
     if (hs->offer12)

@@ -378,8 +378,15 @@ static enum hs_ret check_hello(SSL *s, const CODEC_CLIENT_HELLO *ch, uint16_t ve
         has_null |= method == 0;
     if (!has_null || (version == TLS1_3_VERSION && cbs_len(&ch->compression_methods) != 1))
         return hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_UNSUPPORTED_COMPRESSION_ALGORITHM);
-    if (version != TLS1_3_VERSION)
+    if (version != TLS1_3_VERSION) {
+        /* RFC 7507 3: a client retrying with less than it could do (the
+         * fallback SCSV) while we do more: someone interfered */
+        uint16_t lo, hi;
+        hs_version_range(&s->cfg, &lo, &hi);
+        if (version < hi && codec_u16_list_contains(&ch->cipher_suites, CODEC_TLS_FALLBACK_SCSV))
+            return hs_fail(s, CODEC_ALERT_INAPPROPRIATE_FALLBACK, SSL_R_INAPPROPRIATE_FALLBACK);
         return HS_OK;
+    }
     /* RFC 8446 9.2: supported_groups and key_share come together; without
      * a PSK, signature_algorithms and supported_groups are required. */
     int groups = codec_ch_has(ch, CODEC_EXT_SUPPORTED_GROUPS);

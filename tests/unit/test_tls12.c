@@ -224,6 +224,29 @@ static void test_downgrade_sentinel(void)
     free4(c, s, cctx, sctx);
 }
 
+/* RFC 7507: a client falling back to 1.2 says so; a server that can do
+ * more refuses with inappropriate_fallback, one that cannot goes on. */
+static void test_fallback_scsv(void)
+{
+    for (int server_max12 = 0; server_max12 < 2; server_max12++) {
+        SSL_CTX *sctx = server_ctx12(), *cctx = client_ctx12();
+        SSL *c, *s;
+        REQUIRE(sctx && cctx);
+        SSL_CTX_set_mode(cctx, SSL_MODE_SEND_FALLBACK_SCSV);
+        if (server_max12)
+            CHECK(SSL_CTX_set_max_proto_version(sctx, TLS1_2_VERSION) == 1);
+        REQUIRE(pair_new(cctx, sctx, &c, &s));
+        int ok = pair_handshake(c, s);
+        CHECK_EQ_INT(ok, server_max12);
+        if (!ok) {
+            CHECK_EQ_INT(s->alert_sent, CODEC_ALERT_INAPPROPRIATE_FALLBACK);
+            CHECK_EQ_INT(ERR_GET_REASON(ERR_peek_error()), SSL_R_INAPPROPRIATE_FALLBACK);
+        }
+        ERR_clear_error();
+        free4(c, s, cctx, sctx);
+    }
+}
+
 /* Version ranges: 1.3 on both sides wins; a range with nothing in common
  * ends with protocol_version from the server. */
 static void test_version_negotiation(void)
@@ -492,6 +515,7 @@ TEST_MAIN({
     RUN(test_no_extended_master_secret);
     RUN(test_downgrade_sentinel);
     RUN(test_version_negotiation);
+    RUN(test_fallback_scsv);
     RUN(test_exporter);
     RUN(test_client_certificate);
     RUN(test_renegotiation_refused);
