@@ -55,6 +55,7 @@ void hs_free(SSL *s)
     OPENSSL_cleanse(hs->server_hs, sizeof(hs->server_hs));
     OPENSSL_cleanse(hs->kex_secret, hs->kex_secret_len);
     OPENSSL_cleanse(hs->master, sizeof(hs->master));
+    OPENSSL_cleanse(hs->key_block, sizeof(hs->key_block));
     OPENSSL_free(hs);
     s->hs = NULL;
     s->rl.ccs_allowed = 0;

@@ -133,8 +133,13 @@ struct hs_state {
     uint8_t cert_types;      /* client: CertificateRequest types (1 rsa, 2 ecdsa) */
     uint8_t sid12[32];       /* the session id of this TLS 1.2 handshake */
     size_t sid12_len;
-    uint8_t master[48];  /* TLS 1.2 master secret */
-    uint8_t *nst_ticket; /* client: the ticket a NewSessionTicket carried */
+    uint8_t master[48]; /* TLS 1.2 master secret */
+    /* TLS 1.2 key block (RFC 5246 6.3), derived once for both directions
+     * and wiped once both are installed */
+    uint8_t key_block[2 * 32 + 2 * 12];
+    uint8_t key_block_len;
+    uint8_t keys_installed; /* directions installed from it */
+    uint8_t *nst_ticket;    /* client: the ticket a NewSessionTicket carried */
     size_t nst_ticket_len;
     uint32_t nst_lifetime; /* ... and its lifetime hint (seconds) */
     uint16_t hrr_suite;

@@ -95,11 +95,19 @@ static int suite_fits(SSL *s, const CODEC_CLIENT_HELLO *ch, const SSL_CIPHER *c,
     struct hs_state *hs = s->hs;
     if (tls12_suite_dhe(c) ? hs_dh_params(s) == NULL : !ecdhe_possible(s, ch))
         return 0;
+    /* RFC 8422 5.1: in TLS 1.2 the client's groups name the curves it can
+     * verify ECDSA on too (OpenSSL holds the certificate to them) */
+    unsigned slots = tls12_suite_slots(c);
+    const CERT_SLOT *ec = &s->cfg.certs[CERT_SLOT_EC];
+    if ((slots & (1u << CERT_SLOT_EC)) && ec->pkey != NULL &&
+        codec_ch_has(ch, CODEC_EXT_SUPPORTED_GROUPS) &&
+        !codec_u16_list_contains(&ch->supported_groups, auth_ec_key_group(ec->pkey)))
+        slots &= ~(1u << CERT_SLOT_EC);
     CBS peer;
     cbs_init(&peer, hs->peer_sigalgs, hs->peer_sigalgs_len);
     ERR_set_mark();
-    int ok = auth_select_cert(s->cfg.certs, s->cfg.cert_current, tls12_suite_slots(c),
-                              s->cfg.sigalgs, s->cfg.num_sigalgs, &peer, 0, out_slot, out_sigalg);
+    int ok = auth_select_cert(s->cfg.certs, s->cfg.cert_current, slots, s->cfg.sigalgs,
+                              s->cfg.num_sigalgs, &peer, 0, out_slot, out_sigalg);
     ERR_pop_to_mark();
     return ok;
 }
@@ -237,8 +245,7 @@ enum hs_ret tls12_server_client_hello(SSL *s, const CODEC_CLIENT_HELLO *ch)
          * a ticket will carry the session (RFC 5077 3.4; OpenSSL too), so
          * the server keeps no state for it */
         hs->sid12_len = 0;
-        if ((s->session_ctx->session_cache_mode & SSL_SESS_CACHE_SERVER) &&
-            !hs->ticket_expected) {
+        if ((s->session_ctx->session_cache_mode & SSL_SESS_CACHE_SERVER) && !hs->ticket_expected) {
             if (RAND_bytes(hs->sid12, 32) != 1)
                 return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_RAND_LIB);
             hs->sid12_len = 32;
