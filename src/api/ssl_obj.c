@@ -242,7 +242,8 @@ SSL_CTX *SSL_get_SSL_CTX(const SSL *s)
 
 /* As OpenSSL: the certificate part of the configuration (certificates and
  * keys, signature algorithms, security level, PSK hint) comes from the new
- * context; the session id context follows it if it was the old context's. */
+ * context; the session id context follows it if it was the old context's.
+ * The Suite B mode, in OpenSSL's CERT, comes along. */
 SSL_CTX *SSL_set_SSL_CTX(SSL *s, SSL_CTX *ctx)
 {
     if (s->ctx == ctx)
@@ -272,6 +273,8 @@ SSL_CTX *SSL_set_SSL_CTX(SSL *s, SSL_CTX *ctx)
     memcpy(s->cfg.sigalgs, ctx->cfg.sigalgs, sizeof(s->cfg.sigalgs));
     s->cfg.num_sigalgs = ctx->cfg.num_sigalgs;
     s->cfg.security_level = ctx->cfg.security_level;
+    /* the Suite B mode is part of OpenSSL's CERT too */
+    s->cfg.suiteb_flags = ctx->cfg.suiteb_flags;
     OPENSSL_free(s->cfg.psk_identity_hint);
     s->cfg.psk_identity_hint = hint;
     if (s->ctx != NULL && s->cfg.sid_ctx_len == s->ctx->cfg.sid_ctx_len &&

@@ -136,18 +136,6 @@ const SSL_METHOD *DTLSv1_server_method(void)
     return NULL;
 }
 
-const char *OSSL_default_cipher_list(void)
-{
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return NULL;
-}
-
-const char *OSSL_default_ciphersuites(void)
-{
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return NULL;
-}
-
 int SRP_Calc_A_param(SSL *s)
 {
     (void)s;
@@ -806,23 +794,6 @@ int SSL_add_store_cert_subjects_to_stack(STACK_OF(X509_NAME) *stackCAs,
 int SSL_alloc_buffers(SSL *ssl)
 {
     (void)ssl;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-int SSL_bytes_to_cipher_list(SSL *s,
-                             const unsigned char *bytes,
-                             size_t len,
-                             int isv2format,
-                             STACK_OF(SSL_CIPHER) **sk,
-                             STACK_OF(SSL_CIPHER) **scsvs)
-{
-    (void)s;
-    (void)bytes;
-    (void)len;
-    (void)isv2format;
-    (void)sk;
-    (void)scsvs;
     ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
     return 0;
 }
