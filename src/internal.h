@@ -118,6 +118,13 @@ struct ssl_config {
     /* SSL_CERT_FLAG_SUITEB_* set by a cipher string starting "SUITEB..."; as
      * in OpenSSL it stays and rewrites every later cipher string */
     uint32_t suiteb_flags;
+    /* DHE parameters (auth/dh_params.h reads them): SSL_CTX_set_dh_auto
+     * (0 off, 2 by the security level only, else by our certificate's key
+     * too), SSL_CTX_set0_tmp_dh_pkey / SSL_CTX_set_tmp_dh (owned, NULL if
+     * none), SSL_CTX_set_tmp_dh_callback; OpenSSL's precedence in that order. */
+    long dh_auto;
+    EVP_PKEY *dh_tmp;
+    DH *(*dh_tmp_cb)(SSL *, int, int);
     uint16_t groups[SESAME_MAX_GROUPS]; /* supported groups, preference order */
     size_t num_groups;
     uint16_t sigalgs[16]; /* signature schemes we accept/offer */

@@ -3,7 +3,10 @@
 
 #include <string.h>
 
+#include <openssl/dh.h>
+
 #include "api/api.h"
+#include "auth/dh_params.h"
 #include "auth/policy.h"
 #include "auth/sigalgs.h"
 #include "codec/cipher_suites.h"
@@ -255,6 +258,65 @@ err:
     sk_SSL_CIPHER_free(out);
     sk_SSL_CIPHER_free(out_scsvs);
     return 0;
+}
+
+/* ---- DHE parameters (auth/dh_params.h uses them) ---- */
+
+/* As OpenSSL 3.0: the parameters must be strong enough for the security
+ * level (SSL_R_DH_KEY_TOO_SMALL; the caller keeps |pkey| then); on success
+ * the configuration owns |pkey|. */
+int cfg_set0_tmp_dh(struct ssl_config *c, EVP_PKEY *pkey)
+{
+    if (!ssl_dh_params_ok(c->security_level, pkey)) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_DH_KEY_TOO_SMALL);
+        return 0;
+    }
+    EVP_PKEY_free(c->dh_tmp);
+    c->dh_tmp = pkey;
+    return 1;
+}
+
+/* SSL_CTRL_SET_TMP_DH (SSL_CTX_set_tmp_dh): a key made from the caller's
+ * DH (which stays the caller's). */
+long cfg_set_tmp_dh_legacy(struct ssl_config *c, DH *dh)
+{
+    EVP_PKEY *pkey;
+    if (dh == NULL) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_PASSED_NULL_PARAMETER);
+        return 0;
+    }
+    if ((pkey = EVP_PKEY_new()) == NULL || EVP_PKEY_set1_DH(pkey, dh) <= 0) {
+        EVP_PKEY_free(pkey);
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+        return 0;
+    }
+    if (!cfg_set0_tmp_dh(c, pkey)) {
+        EVP_PKEY_free(pkey);
+        return 0;
+    }
+    return 1;
+}
+
+int SSL_CTX_set0_tmp_dh_pkey(SSL_CTX *ctx, EVP_PKEY *dhpkey)
+{
+    return cfg_set0_tmp_dh(&ctx->cfg, dhpkey);
+}
+
+int SSL_set0_tmp_dh_pkey(SSL *s, EVP_PKEY *dhpkey)
+{
+    return cfg_set0_tmp_dh(&s->cfg, dhpkey);
+}
+
+/* Deprecated in 3.0 but functions there: called as cb(ssl, 0, 1024) when
+ * neither dh_auto nor parameters are set. */
+void SSL_CTX_set_tmp_dh_callback(SSL_CTX *ctx, DH *(*dh)(SSL *ssl, int is_export, int keylength))
+{
+    ctx->cfg.dh_tmp_cb = dh;
+}
+
+void SSL_set_tmp_dh_callback(SSL *s, DH *(*dh)(SSL *ssl, int is_export, int keylength))
+{
+    s->cfg.dh_tmp_cb = dh;
 }
 
 /* ---- ALPN (RFC 7301) ---- */

@@ -476,14 +476,6 @@ void SSL_CTX_set0_security_ex_data(SSL_CTX *ctx, void *ex)
     (void)ex;
 }
 
-int SSL_CTX_set0_tmp_dh_pkey(SSL_CTX *ctx, EVP_PKEY *dhpkey)
-{
-    (void)ctx;
-    (void)dhpkey;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
 void SSL_CTX_set_allow_early_data_cb(SSL_CTX *ctx,
                                      SSL_allow_early_data_cb_fn cb,
                                      void *arg)
@@ -706,13 +698,6 @@ int SSL_CTX_set_tlsext_use_srtp(SSL_CTX *ctx, const char *profiles)
     (void)profiles;
     ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
     return 1;
-}
-
-void SSL_CTX_set_tmp_dh_callback(SSL_CTX *ctx,
-                                 DH *(*dh)(SSL *ssl, int is_export, int keylength))
-{
-    (void)ctx;
-    (void)dh;
 }
 
 int SSL_CTX_use_serverinfo(SSL_CTX *ctx,
@@ -1193,14 +1178,6 @@ void SSL_set0_security_ex_data(SSL *s, void *ex)
     (void)ex;
 }
 
-int SSL_set0_tmp_dh_pkey(SSL *s, EVP_PKEY *dhpkey)
-{
-    (void)s;
-    (void)dhpkey;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
 void SSL_set_allow_early_data_cb(SSL *s,
                                  SSL_allow_early_data_cb_fn cb,
                                  void *arg)
@@ -1374,13 +1351,6 @@ int SSL_set_tlsext_use_srtp(SSL *ssl, const char *profiles)
     (void)profiles;
     ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
     return 1;
-}
-
-void SSL_set_tmp_dh_callback(SSL *ssl,
-                             DH *(*dh)(SSL *ssl, int is_export, int keylength))
-{
-    (void)ssl;
-    (void)dh;
 }
 
 /* Failure value SSL3_AL_FATAL:

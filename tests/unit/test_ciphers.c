@@ -2,10 +2,16 @@
  * getters, the cipher-string language (against data/cipher_strings.txt,
  * generated from the system `openssl` by tools/gen-cipher-corpus.py),
  * SSL_get_ciphers and friends, SSL_get1_supported_ciphers,
- * and SSL_bytes_to_cipher_list.  Every expected value here is what the
- * system libssl (OpenSSL 3.0.19) answered for the same calls. */
+ * SSL_bytes_to_cipher_list, and the DHE parameter settings.  Every expected
+ * value here is what the system libssl (OpenSSL 3.0.19) answered for the
+ * same calls. */
 #include "internal.h"
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/dh.h>
+
+#include "auth/dh_params.h"
 #include "auth/policy.h"
 #include "codec/cipher_suites.h"
 #include "testutil.h"
@@ -598,6 +604,215 @@ static void test_bytes_to_cipher_list(void)
     SSL_CTX_free(ctx);
 }
 
+/* ---- DHE parameters ---- */
+
+static int g_cb_calls, g_cb_export, g_cb_keylen;
+static DH *g_cb_dh;
+static DH *dh_cb(SSL *s, int is_export, int keylength)
+{
+    (void)s;
+    g_cb_calls++;
+    g_cb_export = is_export;
+    g_cb_keylen = keylength;
+    return g_cb_dh;
+}
+
+/* group_of: the libcrypto name of a DH key's group ("modp_2048"), or its
+ * size in bits for an unnamed one ("1024"). */
+static const char *group_of(EVP_PKEY *k, char *buf, size_t cap)
+{
+    size_t len;
+    if (k == NULL)
+        return "(none)";
+    ERR_set_mark();
+    if (!EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, buf, cap, &len))
+        snprintf(buf, cap, "%d", EVP_PKEY_get_bits(k));
+    ERR_pop_to_mark();
+    return buf;
+}
+
+static EVP_PKEY *ffdhe(const char *name)
+{
+    EVP_PKEY *k = NULL;
+    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
+    OSSL_PARAM p[] = {OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)name, 0),
+                      OSSL_PARAM_END};
+    if (pc == NULL || EVP_PKEY_paramgen_init(pc) != 1 || EVP_PKEY_CTX_set_params(pc, p) != 1 ||
+        EVP_PKEY_paramgen(pc, &k) != 1)
+        k = NULL;
+    EVP_PKEY_CTX_free(pc);
+    return k;
+}
+
+static void test_dh_auto(void)
+{
+    /* what the system libssl's server sent (SSL_get_peer_tmp_key) with
+     * dh_auto 1 and an RSA certificate of these security bits, or with
+     * dh_auto 2, at these security levels */
+    static const struct {
+        long mode;
+        int secbits, level;
+        const char *group;
+    } k_cases[] = {
+        {1, 80, 0, "1024"},       {1, 80, 1, "1024"},       {1, 112, 0, "modp_2048"},
+        {1, 112, 2, "modp_2048"}, {1, 128, 0, "modp_3072"}, {1, 128, 3, "modp_3072"},
+        {1, 152, 2, "modp_4096"}, {1, 192, 2, "modp_8192"}, {1, 200, 0, "modp_8192"},
+        {1, 112, 3, "modp_3072"}, {1, 80, 2, "modp_2048"},  {5, 112, 2, "modp_2048"},
+        {2, 200, 0, "1024"},      {2, 200, 1, "1024"},      {2, 0, 2, "modp_2048"},
+        {2, 152, 3, "modp_3072"}, {2, 0, 4, "modp_8192"},   {2, 0, 5, "modp_8192"},
+    };
+    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+    char buf[64];
+    REQUIRE(ctx != NULL);
+    CHECK(!ssl_dhe_possible(&ctx->cfg));
+    CHECK(ssl_dh_params_for(&ctx->cfg, 112, NULL) == NULL);
+    for (size_t i = 0; i < sizeof(k_cases) / sizeof(k_cases[0]); i++) {
+        CHECK_EQ_INT(SSL_CTX_set_dh_auto(ctx, k_cases[i].mode), 1);
+        SSL_CTX_set_security_level(ctx, k_cases[i].level);
+        CHECK(ssl_dhe_possible(&ctx->cfg));
+        EVP_PKEY *k = ssl_dh_params_for(&ctx->cfg, k_cases[i].secbits, NULL);
+        if (!CHECK(k != NULL && strcmp(group_of(k, buf, sizeof(buf)), k_cases[i].group) == 0))
+            fprintf(stderr, "  dh_auto %ld, %d bits, level %d: %s, want %s\n", k_cases[i].mode,
+                    k_cases[i].secbits, k_cases[i].level, group_of(k, buf, sizeof(buf)),
+                    k_cases[i].group);
+        EVP_PKEY_free(k);
+    }
+    /* the same cached parameters each time; g = 2, RFC 2409's 1024-bit prime */
+    SSL_CTX_set_dh_auto(ctx, 2);
+    SSL_CTX_set_security_level(ctx, 0);
+    EVP_PKEY *a = ssl_dh_params_for(&ctx->cfg, 0, NULL), *b = ssl_dh_params_for(&ctx->cfg, 0, NULL);
+    BIGNUM *p = NULL, *g = NULL, *want = BN_get_rfc2409_prime_1024(NULL);
+    CHECK(a != NULL && a == b);
+    CHECK(EVP_PKEY_get_bn_param(a, OSSL_PKEY_PARAM_FFC_P, &p) == 1 && BN_cmp(p, want) == 0);
+    CHECK(EVP_PKEY_get_bn_param(a, OSSL_PKEY_PARAM_FFC_G, &g) == 1 && BN_is_word(g, 2));
+    BN_free(p);
+    BN_free(g);
+    BN_free(want);
+    EVP_PKEY_free(a);
+    EVP_PKEY_free(b);
+    /* off again */
+    SSL_CTX_set_dh_auto(ctx, 0);
+    CHECK(!ssl_dhe_possible(&ctx->cfg));
+    SSL_CTX_free(ctx);
+}
+
+static void test_dh_params(void)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+    SSL *s;
+    EVP_PKEY *k2048 = ffdhe("ffdhe2048"), *k3072 = ffdhe("ffdhe3072"), *got;
+    DH *d1024 = DH_get_1024_160(), *d2048 = DH_get_2048_256();
+    char buf[64];
+    REQUIRE(ctx != NULL && k2048 != NULL && k3072 != NULL && d1024 != NULL && d2048 != NULL);
+
+    /* the security level decides what may be set (80 bits even at level 0) */
+    ERR_clear_error();
+    CHECK(SSL_CTX_set0_tmp_dh_pkey(ctx, NULL) == 0);
+    CHECK(ERR_GET_REASON(ERR_get_error()) == SSL_R_DH_KEY_TOO_SMALL);
+    CHECK(SSL_CTX_set_tmp_dh(ctx, d1024) == 0);
+    CHECK(ERR_GET_REASON(ERR_get_error()) == SSL_R_DH_KEY_TOO_SMALL);
+    CHECK(!ssl_dhe_possible(&ctx->cfg));
+    SSL_CTX_set_security_level(ctx, 1);
+    CHECK(SSL_CTX_set_tmp_dh(ctx, d1024) == 1); /* the DH stays ours */
+    CHECK(ssl_dhe_possible(&ctx->cfg));
+    got = ssl_dh_params_for(&ctx->cfg, 112, NULL);
+    CHECK(got != NULL && EVP_PKEY_get_bits(got) == 1024);
+    EVP_PKEY_free(got);
+    SSL_CTX_set_security_level(ctx, 0);
+    CHECK(SSL_CTX_set0_tmp_dh_pkey(ctx, NULL) == 0);
+    CHECK(ERR_GET_REASON(ERR_get_error()) == SSL_R_DH_KEY_TOO_SMALL);
+    SSL_CTX_set_security_level(ctx, 2);
+    CHECK(SSL_CTX_set_tmp_dh(ctx, NULL) == 0);
+    CHECK(ERR_GET_REASON(ERR_get_error()) == ERR_R_PASSED_NULL_PARAMETER);
+    /* a key refused stays the caller's */
+    SSL_CTX_set_security_level(ctx, 3);
+    CHECK(SSL_CTX_set0_tmp_dh_pkey(ctx, k2048) == 0);
+    CHECK(ERR_GET_REASON(ERR_get_error()) == SSL_R_DH_KEY_TOO_SMALL);
+    CHECK(EVP_PKEY_get_bits(k2048) == 2048);
+    SSL_CTX_set_security_level(ctx, 2);
+    CHECK(SSL_CTX_set0_tmp_dh_pkey(ctx, k2048) == 1); /* taken */
+    CHECK(ctx->cfg.dh_tmp == k2048);
+    CHECK(ssl_dh_params_ok(2, k2048) && !ssl_dh_params_ok(3, k2048) && ssl_dh_params_ok(0, k2048));
+    CHECK(ssl_dh_params_ok(3, k3072) && !ssl_dh_params_ok(4, k3072));
+
+    /* SSL_new copies (a reference); the SSL's own setting is its own */
+    s = SSL_new(ctx);
+    REQUIRE(s != NULL);
+    CHECK(s->cfg.dh_tmp == k2048);
+    got = ssl_dh_params_for(&s->cfg, 112, s);
+    CHECK(got == k2048);
+    EVP_PKEY_free(got);
+    CHECK(SSL_set0_tmp_dh_pkey(s, k3072) == 1);
+    CHECK(s->cfg.dh_tmp == k3072 && ctx->cfg.dh_tmp == k2048);
+    CHECK(SSL_set_tmp_dh(s, d2048) == 1);
+    got = ssl_dh_params_for(&s->cfg, 112, s);
+    CHECK(got != NULL && got != k3072 && EVP_PKEY_get_bits(got) == 2048);
+    EVP_PKEY_free(got);
+    SSL_set_security_level(s, 3);
+    CHECK(SSL_set_tmp_dh(s, d2048) == 0);
+    CHECK(ERR_GET_REASON(ERR_get_error()) == SSL_R_DH_KEY_TOO_SMALL);
+    SSL_set_security_level(s, 2);
+    /* dh_auto wins over the parameters */
+    CHECK_EQ_INT(SSL_set_dh_auto(s, 1), 1);
+    got = ssl_dh_params_for(&s->cfg, 128, s);
+    CHECK(got != NULL && strcmp(group_of(got, buf, sizeof(buf)), "modp_3072") == 0);
+    EVP_PKEY_free(got);
+    CHECK_EQ_INT(ctx->cfg.dh_auto, 0);
+    /* the context outlives nothing: the SSL keeps its reference */
+    SSL_CTX *ctx2 = SSL_CTX_new(TLS_method());
+    REQUIRE(ctx2 != NULL);
+    SSL_CTX_set_dh_auto(ctx2, 2);
+    CHECK(SSL_set_SSL_CTX(s, ctx2) == ctx2); /* SNI: the CERT part comes along */
+    CHECK(s->cfg.dh_tmp == NULL && s->cfg.dh_auto == 2);
+    CHECK(SSL_set_SSL_CTX(s, ctx) == ctx);
+    CHECK(s->cfg.dh_tmp == k2048 && s->cfg.dh_auto == 0);
+    SSL_CTX_free(ctx2);
+    SSL_CTX_free(ctx);
+    got = ssl_dh_params_for(&s->cfg, 112, s);
+    CHECK(got == k2048);
+    EVP_PKEY_free(got);
+    SSL_free(s);
+
+    /* the callback: the ctrl is refused, the function and callback_ctrl store it */
+    ctx = SSL_CTX_new(TLS_method());
+    REQUIRE(ctx != NULL);
+    CHECK(SSL_CTX_ctrl(ctx, SSL_CTRL_SET_TMP_DH_CB, 0, NULL) == 0);
+    CHECK(ERR_GET_REASON(ERR_get_error()) == ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED);
+    SSL_CTX_set_tmp_dh_callback(ctx, dh_cb);
+    CHECK(ssl_dhe_possible(&ctx->cfg));
+    s = SSL_new(ctx);
+    REQUIRE(s != NULL);
+    CHECK(SSL_ctrl(s, SSL_CTRL_SET_TMP_DH_CB, 0, NULL) == 0);
+    CHECK(ERR_GET_REASON(ERR_get_error()) == ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED);
+    g_cb_dh = d2048;
+    g_cb_calls = 0;
+    got = ssl_dh_params_for(&s->cfg, 112, s);
+    CHECK(g_cb_calls == 1 && g_cb_export == 0 && g_cb_keylen == 1024);
+    CHECK(got != NULL && EVP_PKEY_get_bits(got) == 2048);
+    EVP_PKEY_free(got);
+    g_cb_dh = NULL;
+    CHECK(ssl_dh_params_for(&s->cfg, 112, s) == NULL);
+    /* parameters win over the callback */
+    CHECK(SSL_set_tmp_dh(s, d2048) == 1);
+    g_cb_calls = 0;
+    got = ssl_dh_params_for(&s->cfg, 112, s);
+    CHECK(got != NULL && g_cb_calls == 0);
+    EVP_PKEY_free(got);
+    CHECK(SSL_callback_ctrl(s, SSL_CTRL_SET_TMP_DH_CB, NULL) == 1);
+    CHECK(s->cfg.dh_tmp_cb == NULL);
+    SSL_set_tmp_dh_callback(s, dh_cb);
+    CHECK(s->cfg.dh_tmp_cb == dh_cb);
+    CHECK(SSL_CTX_callback_ctrl(ctx, SSL_CTRL_SET_TMP_DH_CB, NULL) == 1);
+    CHECK(ctx->cfg.dh_tmp_cb == NULL && !ssl_dhe_possible(&ctx->cfg));
+    CHECK_EQ_INT(SSL_CTX_set_dh_auto(ctx, 5), 1);
+    CHECK(ssl_dhe_possible(&ctx->cfg));
+    SSL_free(s);
+    SSL_CTX_free(ctx);
+    DH_free(d1024);
+    DH_free(d2048);
+    ERR_clear_error();
+}
+
 TEST_MAIN({
     RUN(test_getters);
     RUN(test_corpus);
@@ -605,4 +820,6 @@ TEST_MAIN({
     RUN(test_get_ciphers);
     RUN(test_supported);
     RUN(test_bytes_to_cipher_list);
+    RUN(test_dh_auto);
+    RUN(test_dh_params);
 })
