@@ -45,6 +45,7 @@ void hs_free(SSL *s)
     transcript_free(&hs->transcript);
     tls13_sched_cleanup(&hs->ks);
     EVP_PKEY_free(hs->kex_key);
+    EVP_PKEY_free(hs->dh_params);
     OPENSSL_free(hs->cookie);
     OPENSSL_free(hs->nst_ticket);
     OPENSSL_free(hs->cert_req_ctx);

@@ -289,11 +289,3 @@ int tls12_ec_group(uint16_t g)
 {
     return g < 0x0100 && kex_supported(g); /* 0x0100..0x01ff: FFDHE (RFC 7919) */
 }
-
-/* ---- DHE parameters ---- */
-
-EVP_PKEY *hs_dh_params(SSL *s)
-{
-    (void)s;
-    return NULL; /* (until the configuration carries DH parameters) */
-}

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "auth/dh_params.h"
 #include "auth/sigalgs.h"
 #include "codec/consts.h"
 #include "codec/hello.h"
@@ -93,7 +94,7 @@ static int suite_fits(SSL *s, const CODEC_CLIENT_HELLO *ch, const SSL_CIPHER *c,
                       uint16_t *out_sigalg)
 {
     struct hs_state *hs = s->hs;
-    if (tls12_suite_dhe(c) ? hs_dh_params(s) == NULL : !ecdhe_possible(s, ch))
+    if (tls12_suite_dhe(c) ? !ssl_dhe_possible(&s->cfg) : !ecdhe_possible(s, ch))
         return 0;
     /* RFC 8422 5.1: in TLS 1.2 the client's groups name the curves it can
      * verify ECDSA on too (OpenSSL holds the certificate to them) */
@@ -239,8 +240,18 @@ enum hs_ret tls12_server_client_hello(SSL *s, const CODEC_CLIENT_HELLO *ch)
         if ((s->cipher = choose_suite(s, ch)) == NULL)
             return hs_fail(s, CODEC_ALERT_HANDSHAKE_FAILURE, SSL_R_NO_SHARED_CIPHER);
         hs->dhe = (uint8_t)tls12_suite_dhe(s->cipher);
-        if (!hs->dhe)
+        if (!hs->dhe) {
             hs->kex_group = choose_group(s, ch);
+        } else {
+            /* OpenSSL: the domain for our key's strength, at least the
+             * security level's */
+            const CERT_SLOT *slot = &s->cfg.certs[hs->cert_slot];
+            hs->dh_params = ssl_dh_params_for(&s->cfg, EVP_PKEY_get_security_bits(slot->pkey), s);
+            if (hs->dh_params == NULL)
+                return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
+            if (!ssl_dh_params_ok(s->cfg.security_level, hs->dh_params))
+                return hs_fail(s, CODEC_ALERT_HANDSHAKE_FAILURE, SSL_R_DH_KEY_TOO_SMALL);
+        }
         /* a new session id when the server cache keeps sessions; none when
          * a ticket will carry the session (RFC 5077 3.4; OpenSSL too), so
          * the server keeps no state for it */
@@ -282,7 +293,7 @@ static enum hs_ret do_send_server_hello(SSL *s)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_RAND_LIB);
     /* RFC 8446 4.1.3: a server able to speak TLS 1.3 that negotiates 1.2
      * says so in the last 8 bytes of its random */
-    if (hs_version_range(&s->cfg, &lo, &hi) && hi >= TLS1_3_VERSION)
+    if (hs_version_range(s, &lo, &hi) && hi >= TLS1_3_VERSION)
         memcpy(s->server_random + 24, CODEC_DOWNGRADE_TLS12, 8);
     memset(&o, 0, sizeof(o));
     o.legacy_version = TLS1_2_VERSION;
@@ -332,8 +343,8 @@ static int ske_params(SSL *s, CBB *params)
                codec_write_ecdhe_params(params, hs->kex_group, hs->kex_pub, hs->kex_pub_len);
     uint8_t p[HS_MAX_KEX], g[HS_MAX_KEX];
     size_t p_len, g_len;
-    EVP_PKEY *dh = hs_dh_params(s);
-    return dh != NULL && kex_dh_keygen(dh, &hs->kex_key, hs->kex_pub, &hs->kex_pub_len) &&
+    return hs->dh_params != NULL &&
+           kex_dh_keygen(hs->dh_params, &hs->kex_key, hs->kex_pub, &hs->kex_pub_len) &&
            kex_dh_domain(hs->kex_key, p, &p_len, g, &g_len) &&
            codec_write_dhe_params(params, p, p_len, g, g_len, hs->kex_pub, hs->kex_pub_len);
 }
