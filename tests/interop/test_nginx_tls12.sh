@@ -8,7 +8,9 @@
 #    "Reused, TLSv1.2" and $ssl_session_reused "r" (page and access log); on C: "New";
 #  - resumption by session id: instance S has tickets off and ssl_session_cache shared (nginx's
 #    external cache: new/get/remove callbacks, i2d/d2i of the session): -sess_out, -sess_in:
-#    "Reused, TLSv1.2", "r"; the session offered to A (no cache, other keys) gives "New".
+#    "Reused, TLSv1.2", "r"; the session offered to A (no cache, other keys) gives "New";
+#  - ssl_verify_client optional (instance V, TLS 1.2 and 1.3): a client without a certificate
+#    is served, also when it resumes ($ssl_client_verify NONE; the session says X509_V_OK).
 # Each nginx runs in the foreground (daemon off), master + one worker, everything in $TMP.
 # Labelled "preload": under ASan our library would need the sanitizer runtime in nginx.
 . "$(dirname "$0")/lib.sh"
@@ -20,10 +22,10 @@ NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
 certs
 C=$CERTS
 
-# nginx_instance NAME SESSION_DIRECTIVES: nginx on a fresh port; sets PORT, NPID (master),
-# WPID (worker); checks both map our libssl.so.3.
+# nginx_instance NAME SESSION_DIRECTIVES [PROTOCOLS]: nginx on a fresh port; sets PORT, NPID
+# (master), WPID (worker); checks both map our libssl.so.3.
 nginx_instance() {
-  local name=$1 sess=$2 d=$TMP/$1
+  local name=$1 sess=$2 protos=${3:-TLSv1.2} d=$TMP/$1
   mkdir -p "$d"
   PORT=$(free_port)
   cat >"$d/nginx.conf" <<EOF
@@ -46,10 +48,10 @@ http {
     server_name localhost;
     ssl_certificate $C/server.pem;
     ssl_certificate_key $C/server.key;
-    ssl_protocols TLSv1.2;
+    ssl_protocols $protos;
     $sess
     location / {
-      return 200 "nginx $name reused=\$ssl_session_reused proto=\$ssl_protocol cipher=\$ssl_cipher\n";
+      return 200 "nginx $name reused=\$ssl_session_reused proto=\$ssl_protocol cipher=\$ssl_cipher verify=\$ssl_client_verify\n";
     }
   }
 }
@@ -83,7 +85,9 @@ nginx_instance A "$TICKETS $TMP/fleet.key;"; PORT_A=$PORT NPID_A=$NPID
 nginx_instance B "$TICKETS $TMP/fleet.key;"; PORT_B=$PORT NPID_B=$NPID
 nginx_instance C "$TICKETS $TMP/other.key;"; PORT_C=$PORT NPID_C=$NPID
 nginx_instance S "ssl_session_cache shared:SESAME:1m; ssl_session_tickets off;"; PORT_S=$PORT NPID_S=$NPID
-pass "four nginx instances (master + worker each) map our libssl.so.3"
+nginx_instance V "ssl_session_cache shared:V:1m; ssl_verify_client optional; ssl_client_certificate $C/ca.pem;" \
+  "TLSv1.2 TLSv1.3"; PORT_V=$PORT NPID_V=$NPID
+pass "five nginx instances (master + worker each) map our libssl.so.3"
 
 # ---- (1) system curl --tlsv1.2 -> nginx A ------------------------------------------------------
 CURL=(curl -sS -v --max-time 10 --tlsv1.2 --cacert "$C/ca.pem" --resolve "localhost:$PORT_A:127.0.0.1")
@@ -141,11 +145,29 @@ oc "$TMP/s3" "$PORT_A" -sess_in "$TMP/s.sess"
 expect "$TMP/s3" '^New, TLSv1\.2, ' "nginx A resumed a session id of nginx S"
 pass "session id of nginx S -> nginx A: New (full handshake)"
 
-for n in A B C S; do
+# ---- (3) ssl_verify_client optional, a client without a certificate, resumed ----------------
+# nginx checks SSL_get_verify_result on every request when it verifies clients: a session made
+# without a client certificate must carry X509_V_OK (as OpenSSL), or the resumed request gets
+# "400 Bad Request" ("client SSL certificate verify error").
+for v in 1.2 1.3; do
+  what="nginx V (ssl_verify_client optional), no client certificate, TLS $v"
+  vflag=-tls1_${v#1.}
+  for i in 1 2; do
+    sess=(-sess_out "$TMP/v$v.sess"); [ "$i" = 2 ] && sess=(-sess_in "$TMP/v$v.sess")
+    openssl_client "$TMP/v$v-$i" "$GET" -connect "127.0.0.1:$PORT_V" -servername localhost -CAfile "$C/ca.pem" \
+      -verify_return_error "$vflag" "${sess[@]}" || { tail -n 20 "$TMP/v$v-$i" >&2; fail "$what: openssl s_client failed"; }
+  done
+  expect "$TMP/v$v-1" "^nginx V reused=\\. proto=TLSv$v .* verify=NONE\$" "$what: first request not served (verify=NONE)"
+  expect "$TMP/v$v-2" "^Reused, TLSv$v, " "$what: not resumed"
+  expect "$TMP/v$v-2" "^nginx V reused=r proto=TLSv$v .* verify=NONE\$" "$what: the resumed request was refused ($(grep -m1 -E '^HTTP/1\.1 ' "$TMP/v$v-2" || echo no status))"
+  pass "$what: resumed, 200, \$ssl_client_verify=NONE"
+done
+
+for n in A B C S V; do
   ! grep -E '\[(crit|alert|emerg)\]' "$TMP/$n-error.log" || fail "nginx $n logged critical errors (above)"
 done
-for p in "$NPID_A" "$NPID_B" "$NPID_C" "$NPID_S"; do
+for p in "$NPID_A" "$NPID_B" "$NPID_C" "$NPID_S" "$NPID_V"; do
   kill -0 "$p" 2>/dev/null || fail "an nginx instance exited during the test"
 done
-for p in "$NPID_A" "$NPID_B" "$NPID_C" "$NPID_S"; do stop_bg "$p"; done
+for p in "$NPID_A" "$NPID_B" "$NPID_C" "$NPID_S" "$NPID_V"; do stop_bg "$p"; done
 pass "nginx instances stopped cleanly"
