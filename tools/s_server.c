@@ -29,6 +29,8 @@ static struct {
     size_t psk_len;
     int verify_return_error;
     int verify_err; /* first verification error of the current connection */
+    const char *keymatexport;
+    int keymatexportlen;
 } srv;
 
 static int verify_cb(int ok, X509_STORE_CTX *xs)
@@ -77,7 +79,8 @@ struct srv_opts {
     const char *accept, *cert, *key, *cafile, *alpn, *servername, *cert2, *key2, *dcert, *dkey;
     const char *dhparam;
     const char *min_proto, *max_proto, *cipher, *suites, *groups, *psk_identity, *psk;
-    const char *keylog;
+    const char *keylog, *keymatexport;
+    int keymatexportlen;
     int verify, Verify, www, WWW, rev, tls1_2, tls1_3, quiet, no_ticket, num_tickets;
     int allow_no_dhe, no_cache, naccept, help, verify_return_error, state;
 };
@@ -231,6 +234,10 @@ static void describe(FILE *f, SSL *ssl)
     } else {
         fprintf(f, "Client certificate: none\n");
     }
+    fprintf(f, "Secure Renegotiation IS%s supported\n",
+            SSL_get_secure_renegotiation_support(ssl) ? "" : " NOT");
+    if (srv.keymatexport != NULL)
+        print_keymat(f, ssl, srv.keymatexport, srv.keymatexportlen);
 }
 
 static void serve_www(SSL *ssl, struct reader *r)
@@ -343,6 +350,7 @@ int cmd_s_server(int argc, char **argv)
 {
     struct srv_opts o = {0};
     o.verify = o.Verify = o.num_tickets = -1;
+    o.keymatexportlen = 20;
     const struct opt tab[] = {
         {"accept", OPT_STR, &o.accept, "[HOST:]PORT  where to listen (default 4433)"},
         {"port", OPT_STR, &o.accept, "PORT  same as -accept"},
@@ -380,6 +388,8 @@ int cmd_s_server(int argc, char **argv)
         {"no_cache", OPT_FLAG, &o.no_cache, "disable the session cache"},
         {"naccept", OPT_INT, &o.naccept, "N  exit after N connections"},
         {"keylogfile", OPT_STR, &o.keylog, "FILE  append NSS key log lines"},
+        {"keymatexport", OPT_STR, &o.keymatexport, "LABEL  print exported keying material"},
+        {"keymatexportlen", OPT_INT, &o.keymatexportlen, "N  bytes to export (default 20)"},
         {"help", OPT_FLAG, &o.help, "this text"},
         {NULL, 0, NULL, NULL},
     };
@@ -402,6 +412,8 @@ int cmd_s_server(int argc, char **argv)
 
     srv.servername = o.servername;
     srv.verify_return_error = o.verify_return_error;
+    srv.keymatexport = o.keymatexport;
+    srv.keymatexportlen = o.keymatexportlen;
     srv.psk_identity = o.psk_identity ? o.psk_identity : "Client_identity";
     if (o.psk != NULL && (srv.psk = hex_decode(o.psk, &srv.psk_len)) == NULL) {
         fprintf(stderr, "sesame s_server: bad -psk hex '%s'\n", o.psk);

@@ -260,8 +260,10 @@ int tls12_establish_session(SSL *s)
         }
         if ((ss->peer = sess_peer_from_x509s(hs->peer_chain)) == NULL)
             goto err;
-        ss->verify_result = (int32_t)s->verify_result;
     }
+    /* with or without a peer certificate (X509_V_OK when none was sent, as
+     * OpenSSL: a resumption hands it back through SSL_get_verify_result) */
+    ss->verify_result = (int32_t)s->verify_result;
     /* a session is resumable at once in TLS 1.2 (contract S4) unless the
      * master secret lacks the extended form (we never resume those) */
     ss->not_resumable = !hs->ems;

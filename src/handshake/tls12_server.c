@@ -88,6 +88,20 @@ static int ecdhe_possible(const SSL *s, const CODEC_CLIENT_HELLO *ch)
     return choose_group(s, ch) != 0;
 }
 
+/* ec_cert_curve_ok: RFC 8422 5.1 -- when the client sent supported_groups,
+ * our ECDSA certificate's curve must be one it names (in TLS 1.2 the
+ * signature scheme does not fix the curve; OpenSSL's client otherwise
+ * aborts with illegal_parameter, "wrong curve").  A curve outside our group
+ * table cannot be matched and counts as not named. */
+static int ec_cert_curve_ok(const SSL *s, const CODEC_CLIENT_HELLO *ch)
+{
+    const CERT_SLOT *ec = &s->cfg.certs[CERT_SLOT_EC];
+    if (ec->pkey == NULL || !codec_ch_has(ch, CODEC_EXT_SUPPORTED_GROUPS))
+        return 1;
+    uint16_t g = auth_ec_key_group(ec->pkey);
+    return g != 0 && codec_u16_list_contains(&ch->supported_groups, g);
+}
+
 /* suite_fits: our certificate, key exchange and signature schemes allow
  * |c| for this client; out_slot and out_sigalg say how we would sign. */
 static int suite_fits(SSL *s, const CODEC_CLIENT_HELLO *ch, const SSL_CIPHER *c, int *out_slot,
@@ -96,13 +110,8 @@ static int suite_fits(SSL *s, const CODEC_CLIENT_HELLO *ch, const SSL_CIPHER *c,
     struct hs_state *hs = s->hs;
     if (tls12_suite_dhe(c) ? !ssl_dhe_possible(&s->cfg) : !ecdhe_possible(s, ch))
         return 0;
-    /* RFC 8422 5.1: in TLS 1.2 the client's groups name the curves it can
-     * verify ECDSA on too (OpenSSL holds the certificate to them) */
     unsigned slots = tls12_suite_slots(c);
-    const CERT_SLOT *ec = &s->cfg.certs[CERT_SLOT_EC];
-    if ((slots & (1u << CERT_SLOT_EC)) && ec->pkey != NULL &&
-        codec_ch_has(ch, CODEC_EXT_SUPPORTED_GROUPS) &&
-        !codec_u16_list_contains(&ch->supported_groups, auth_ec_key_group(ec->pkey)))
+    if ((slots & (1u << CERT_SLOT_EC)) && !ec_cert_curve_ok(s, ch))
         slots &= ~(1u << CERT_SLOT_EC);
     CBS peer;
     cbs_init(&peer, hs->peer_sigalgs, hs->peer_sigalgs_len);
