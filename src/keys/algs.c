@@ -31,7 +31,6 @@ enum {
     A_CHACHA20POLY1305,
     A_HMAC,
     A_HKDF,
-    A_TLS1_PRF,
     A_NUM
 };
 
@@ -45,7 +44,6 @@ static struct alg g_algs[A_NUM] = {
     [A_CHACHA20POLY1305] = {SESAME_ONCE_INIT, ALG_CIPHER, "ChaCha20-Poly1305", NULL, 0, {0}},
     [A_HMAC] = {SESAME_ONCE_INIT, ALG_MAC, "HMAC", NULL, 0, {0}},
     [A_HKDF] = {SESAME_ONCE_INIT, ALG_KDF, "HKDF", NULL, 0, {0}},
-    [A_TLS1_PRF] = {SESAME_ONCE_INIT, ALG_KDF, "TLS1-PRF", NULL, 0, {0}},
 };
 
 /* alg_fetch: the sesame_once initialisation of one entry; on failure it
@@ -119,11 +117,6 @@ EVP_MAC *algs_hmac(void)
 EVP_KDF *algs_hkdf(void)
 {
     return alg_get(A_HKDF);
-}
-
-EVP_KDF *algs_tls1_prf(void)
-{
-    return alg_get(A_TLS1_PRF);
 }
 
 const EVP_MD *algs_md_by_nid(int nid)
