@@ -21,6 +21,7 @@
 #include "auth/auth.h"
 #include "auth/dh_params.h"
 #include "auth/sigalgs.h"
+#include "base/random.h"
 #include "codec/consts.h"
 #include "codec/hello.h"
 #include "codec/messages12.h"
@@ -266,7 +267,7 @@ enum hs_ret tls12_server_client_hello(SSL *s, const CODEC_CLIENT_HELLO *ch)
          * the server keeps no state for it */
         hs->sid12_len = 0;
         if ((s->session_ctx->session_cache_mode & SSL_SESS_CACHE_SERVER) && !hs->ticket_expected) {
-            if (RAND_bytes(hs->sid12, 32) != 1)
+            if (rand_public(hs->sid12, 32) != 1)
                 return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_RAND_LIB);
             hs->sid12_len = 32;
         }
@@ -298,7 +299,7 @@ static enum hs_ret do_send_server_hello(SSL *s)
     CODEC_SERVER_HELLO_OUT o;
     uint16_t lo, hi;
     CBB cbb;
-    if (RAND_bytes(s->server_random, 32) != 1)
+    if (rand_public(s->server_random, 32) != 1)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_RAND_LIB);
     /* RFC 8446 4.1.3: a server able to speak TLS 1.3 that negotiates 1.2
      * says so in the last 8 bytes of its random */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "base/random.h"
 #include "codec/cipher_suites.h"
 #include "codec/consts.h"
 #include "codec/hello.h"
@@ -210,7 +211,7 @@ static enum hs_ret do_send_client_hello(SSL *s)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_NO_CIPHERS_AVAILABLE);
     if (s->cfg.num_groups == 0)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_NO_SHARED_GROUPS);
-    if (RAND_bytes(s->client_random, 32) != 1 || RAND_bytes(hs->legacy_sid, 32) != 1)
+    if (rand_public(s->client_random, 32) != 1 || rand_public(hs->legacy_sid, 32) != 1)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_RAND_LIB);
     /* RFC 8446 D.4: a non-empty legacy_session_id asks for compatibility
      * mode, unless the application turned it off. */

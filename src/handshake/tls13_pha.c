@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "base/random.h"
 #include "codec/consts.h"
 #include "codec/messages13.h"
 #include "handshake/hs.h"
@@ -133,7 +134,7 @@ int tls13_pha_send_request(SSL *s)
         return 0;
     }
     attach(s, hs);
-    if (RAND_bytes(ctx, sizeof(ctx)) != 1 ||
+    if (rand_public(ctx, sizeof(ctx)) != 1 ||
         (hs->cert_req_ctx = OPENSSL_memdup(ctx, sizeof(ctx))) == NULL) {
         detach(s, 0);
         hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "base/random.h"
 #include "codec/consts.h"
 #include "codec/messages13.h"
 #include "handshake/hs.h"
@@ -58,7 +59,7 @@ static int issue_one(SSL *s)
     t->timeout = (uint64_t)s->session_ctx->session_timeout;
     t->ticket_lifetime_hint = (uint32_t)lifetime;
     if (!tls13_resumption_psk(s->s13.md, t->master_key, s->s13.resumption, nonce, sizeof(nonce)) ||
-        RAND_bytes((uint8_t *)&t->ticket_age_add, sizeof(t->ticket_age_add)) != 1)
+        rand_public((uint8_t *)&t->ticket_age_add, sizeof(t->ticket_age_add)) != 1)
         goto out;
     if (!cbb_init(&tk, 256))
         goto out;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "base/random.h"
 #include "codec/cipher_suites.h"
 #include "codec/consts.h"
 #include "codec/groups.h"
@@ -624,7 +625,7 @@ static enum hs_ret do_send_server_hello(SSL *s)
     struct hs_state *hs = s->hs;
     CODEC_SERVER_HELLO_OUT o;
     CBB cbb;
-    if (RAND_bytes(s->server_random, 32) != 1)
+    if (rand_public(s->server_random, 32) != 1)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_RAND_LIB);
     memset(&o, 0, sizeof(o));
     o.random = s->server_random;

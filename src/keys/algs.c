@@ -23,16 +23,7 @@ struct alg {
     uint8_t empty[48];
 };
 
-enum {
-    A_SHA256,
-    A_SHA384,
-    A_AES128GCM,
-    A_AES256GCM,
-    A_CHACHA20POLY1305,
-    A_HMAC,
-    A_HKDF,
-    A_NUM
-};
+enum { A_SHA256, A_SHA384, A_AES128GCM, A_AES256GCM, A_CHACHA20POLY1305, A_HMAC, A_HKDF, A_NUM };
 
 /* NULL library context and property query: the application's defaults, as
  * libssl itself would use for an SSL_CTX created without a libctx. */

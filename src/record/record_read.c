@@ -328,6 +328,8 @@ int rec_hs_take_plain(SSL *s, uint8_t *out_alert)
     }
     memcpy(rl->hbuf + rl->hbuf_len, rl->plain, n);
     rl->hbuf_len += n;
+    if (rl->hbuf_len > rl->hbuf_used_max)
+        rl->hbuf_used_max = rl->hbuf_len;
     rl->plain_len = 0;
     return 1;
 }

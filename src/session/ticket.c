@@ -20,6 +20,7 @@
 #include <openssl/rand.h>
 
 #include "base/once.h"
+#include "base/random.h"
 #include "keys/algs.h"
 #include "session/session_cache.h"
 #include "session/ticket.h"
@@ -174,7 +175,7 @@ static int ring_seal(SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB *out)
         goto done;
     hdr[0] = RING_VERSION;
     memcpy(hdr + 1, cur.name, NAME_LEN);
-    if (RAND_bytes(hdr + 1 + NAME_LEN, NONCE_LEN) != 1)
+    if (rand_public(hdr + 1 + NAME_LEN, NONCE_LEN) != 1)
         goto done;
     uint8_t aad[RING_HDR];
     memcpy(aad, hdr, RING_HDR);
@@ -327,7 +328,7 @@ static int ossl_keys(SSL *s, SSL_CTX *ctx, uint8_t name[NAME_LEN], uint8_t iv[OS
         goto done;
     if (enc) {
         memcpy(name, kname, NAME_LEN);
-        if (RAND_bytes(iv, OSSL_IV_LEN) != 1) {
+        if (rand_public(iv, OSSL_IV_LEN) != 1) {
             ret = -1;
             goto done;
         }
@@ -514,7 +515,7 @@ int sess_ticket_seal(SSL *s, SSL_SESSION *sess, CBB *out_ticket)
 int sess_ticket_issue(SSL *s, SSL_SESSION *sess, CBB *out_ticket)
 {
     /* Every ticket is its own session, with a fresh id (as OpenSSL 3.0). */
-    if (RAND_bytes(sess->session_id, 32) != 1)
+    if (rand_public(sess->session_id, 32) != 1)
         return 0;
     sess->session_id_len = 32;
     if (s->cfg.options & SSL_OP_NO_TICKET) {
