@@ -339,6 +339,51 @@ static void gen_handshakes(void)
     put("server_first_flight", "sesame_hello_ccs_appdata.bin", buf, n + sizeof(tail));
     SSL_free(c);
 
+    /* 4. TLS 1.2: a client limited to 1.2, its hello and (after the real
+     * server's flight) its ClientKeyExchange, ChangeCipherSpec and
+     * Finished, which a server with another random must refuse. */
+    c = new_ssl(cctx, 0);
+    s = new_ssl(sctx, 1);
+    NEED(SSL_set_max_proto_version(c, TLS1_2_VERSION) == 1);
+    NEED(SSL_do_handshake(c) <= 0);
+    n = drain(SSL_get_wbio(c), buf, sizeof(buf));
+    put("server_first_flight", "tls12_client_hello.bin", buf, n);
+    put_body("client_hello", "tls12_client_hello.bin", buf + 5, first_record(buf, n) - 5);
+    NEED(BIO_write(SSL_get_rbio(s), buf, (int)n) == (int)n);
+    NEED(SSL_do_handshake(s) <= 0);
+    move(SSL_get_wbio(s), SSL_get_rbio(c));
+    NEED(SSL_do_handshake(c) <= 0);
+    size_t n2 = drain(SSL_get_wbio(c), buf + n, sizeof(buf) - n);
+    put("server_first_flight", "tls12_full_client_flights.bin", buf, n + n2);
+    NEED(BIO_write(SSL_get_rbio(s), buf + n, (int)n2) == (int)n2);
+    handshake(c, s);
+    NEED(SSL_version(c) == TLS1_2_VERSION);
+    sess = SSL_get1_session(c);
+    NEED(sess != NULL && SSL_SESSION_has_ticket(sess));
+    /* as after a clean close: a session freed mid-connection is not resumed */
+    SSL_set_shutdown(c, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    SSL_free(c);
+    SSL_free(s);
+
+    /* 5. TLS 1.2 resumption by ticket: the hello, then the client's CCS and
+     * Finished as if the server had resumed. */
+    c = new_ssl(cctx, 0);
+    s = new_ssl(sctx, 1);
+    NEED(SSL_set_max_proto_version(c, TLS1_2_VERSION) == 1);
+    NEED(SSL_set_session(c, sess) == 1);
+    NEED(SSL_do_handshake(c) <= 0);
+    n = drain(SSL_get_wbio(c), buf, sizeof(buf));
+    put_body("client_hello", "tls12_resumption_hello.bin", buf + 5, first_record(buf, n) - 5);
+    NEED(BIO_write(SSL_get_rbio(s), buf, (int)n) == (int)n);
+    NEED(SSL_do_handshake(s) <= 0);
+    move(SSL_get_wbio(s), SSL_get_rbio(c));
+    NEED(SSL_do_handshake(c) == 1 && SSL_session_reused(c));
+    n2 = drain(SSL_get_wbio(c), buf + n, sizeof(buf) - n);
+    put("server_first_flight", "tls12_resumption_flights.bin", buf, n + n2);
+    SSL_free(c);
+    SSL_free(s);
+    SSL_SESSION_free(sess);
+
     SSL_CTX_free(cctx);
     SSL_CTX_free(sctx);
 }
