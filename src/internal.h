@@ -311,6 +311,8 @@ struct ssl_st {
      * when asked); NULL when there was none.  Public values only. */
     uint16_t kex_peer_len, kex_own_len;
     uint8_t *kex_shares;
+    /* TLS 1.2 DHE (group 0): the domain (p, g) the shares belong to */
+    EVP_PKEY *dhe_domain;
     /* server: the client's supported_groups that we know, in its order
      * (codec/groups.h groups_pack), for SSL_get_shared_group */
     uint64_t peer_groups;

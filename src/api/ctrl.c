@@ -276,7 +276,10 @@ static long tmp_key(const SSL *s, int peer, void *parg)
     if (parg == NULL || s->kex_shares == NULL)
         return 0;
     const uint8_t *pub = peer ? s->kex_shares : s->kex_shares + s->kex_peer_len;
-    EVP_PKEY *pk = kex_public_key(s->group, pub, peer ? s->kex_peer_len : s->kex_own_len);
+    size_t len = peer ? s->kex_peer_len : s->kex_own_len;
+    EVP_PKEY *pk = s->group == 0 && s->dhe_domain != NULL
+                       ? kex_dh_public_key(s->dhe_domain, pub, len)
+                       : kex_public_key(s->group, pub, len);
     if (pk == NULL)
         return 0;
     *(EVP_PKEY **)parg = pk;

@@ -21,6 +21,8 @@ void ssl_io_free(SSL *s)
     OPENSSL_free(s->kex_shares);
     s->kex_shares = NULL;
     s->kex_peer_len = s->kex_own_len = 0;
+    EVP_PKEY_free(s->dhe_domain);
+    s->dhe_domain = NULL;
 }
 
 /* role_check: as OpenSSL, which refuses I/O until SSL_set_connect_state,

@@ -263,6 +263,9 @@ int kex_dh_keygen(EVP_PKEY *params, EVP_PKEY **out_key, uint8_t *out_pub, size_t
 int kex_dh_domain(EVP_PKEY *key, uint8_t *p, size_t *p_len, uint8_t *g, size_t *g_len) WUR;
 int kex_dh_derive12(EVP_PKEY *key, const uint8_t *peer, size_t peer_len, uint8_t *out,
                     size_t *out_len, uint8_t *out_alert) WUR;
+/* kex_dh_public_key: a new public-only key in |domain|'s group with the
+ * value |y| (SSL_get_peer_tmp_key / SSL_get_tmp_key after DHE). */
+EVP_PKEY *kex_dh_public_key(EVP_PKEY *domain, const uint8_t *y, size_t y_len);
 
 /* ---- what both TLS 1.3 roles share, tls13_common.c ---- */
 

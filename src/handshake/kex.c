@@ -567,6 +567,12 @@ int kex_dh_domain(EVP_PKEY *key, uint8_t *p, size_t *p_len, uint8_t *g, size_t *
     return ok;
 }
 
+EVP_PKEY *kex_dh_public_key(EVP_PKEY *domain, const uint8_t *y, size_t y_len)
+{
+    int internal;
+    return domain != NULL ? kx_peer_from_params(domain, y, y_len, &internal) : NULL;
+}
+
 int kex_dh_derive12(EVP_PKEY *key, const uint8_t *peer, size_t peer_len, uint8_t *out,
                     size_t *out_len, uint8_t *out_alert)
 {

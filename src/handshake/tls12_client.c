@@ -235,7 +235,8 @@ static enum hs_ret ske_agree(SSL *s, const CODEC_SERVER_KEY_EXCHANGE *ske)
         }
         peer = &ske->dh_ys;
         int ok = kex_dh_keygen(params, &hs->kex_key, hs->kex_pub, &hs->kex_pub_len);
-        EVP_PKEY_free(params);
+        EVP_PKEY_free(s->dhe_domain);
+        s->dhe_domain = params; /* for SSL_get_peer_tmp_key */
         if (!ok)
             return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
         if (!kex_dh_derive12(hs->kex_key, cbs_data(peer), cbs_len(peer), hs->kex_secret,

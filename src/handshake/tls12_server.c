@@ -463,6 +463,14 @@ static enum hs_ret do_read_client_key_exchange(SSL *s)
     if (!ok)
         return hs_fail(s, alert, 0);
     ok = tls13_keep_kex_shares(s, cbs_data(&pub), cbs_len(&pub));
+    if (ok && hs->dhe) {
+        /* for SSL_get_peer_tmp_key */
+        EVP_PKEY_free(s->dhe_domain);
+        s->dhe_domain = hs->dh_params;
+        ok = EVP_PKEY_up_ref(s->dhe_domain);
+        if (!ok)
+            s->dhe_domain = NULL;
+    }
     /* the extended master secret's session hash includes this message */
     ok = ok && hs_consume(s) && tls12_derive_master(s, pms, pms_len);
     OPENSSL_cleanse(pms, pms_len);

@@ -57,11 +57,17 @@ static void test_every_suite(void)
         {"ECDHE-ECDSA-AES128-GCM-SHA256", 0}, {"ECDHE-ECDSA-AES256-GCM-SHA384", 0},
         {"ECDHE-ECDSA-CHACHA20-POLY1305", 0}, {"ECDHE-RSA-AES128-GCM-SHA256", 1},
         {"ECDHE-RSA-AES256-GCM-SHA384", 1},   {"ECDHE-RSA-CHACHA20-POLY1305", 1},
+        {"DHE-RSA-AES128-GCM-SHA256", 1},     {"DHE-RSA-AES256-GCM-SHA384", 1},
+        {"DHE-RSA-CHACHA20-POLY1305", 1},
     };
     for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
         SSL_CTX *sctx = server_ctx12(), *cctx = client_ctx12();
         SSL *c, *s;
+        int dhe = strncmp(suites[i].name, "DHE-", 4) == 0;
         REQUIRE(sctx && cctx && SSL_CTX_set_cipher_list(cctx, suites[i].name) == 1);
+        /* DHE needs parameters: OpenSSL's automatic ones (2048 bits for
+         * the RSA-2048 certificate) */
+        REQUIRE(SSL_CTX_set_dh_auto(sctx, 1) == 1);
         REQUIRE(pair_new(cctx, sctx, &c, &s));
         if (!CHECK(pair_handshake(c, s))) {
             fprintf(stderr, "  suite %s\n", suites[i].name);
@@ -83,6 +89,22 @@ static void test_every_suite(void)
         CHECK_EQ_INT(SSL_get_secure_renegotiation_support(s), 1);
         CHECK(pair_roundtrip(c, s, "hello over TLS 1.2"));
         CHECK(pair_roundtrip(c, s, "and back again"));
+        /* the ephemeral keys, both sides' views (OpenSSL: DH with the
+         * group's size, or the ECDHE group: X25519 first by default) */
+        EVP_PKEY *ck = NULL, *sk = NULL, *cp = NULL, *sp = NULL;
+        CHECK(SSL_get_peer_tmp_key(c, &cp) == 1 && SSL_get_tmp_key(s, &sk) == 1);
+        CHECK(SSL_get_peer_tmp_key(s, &sp) == 1 && SSL_get_tmp_key(c, &ck) == 1);
+        if (cp != NULL && sk != NULL && sp != NULL && ck != NULL) {
+            CHECK_EQ_INT(EVP_PKEY_get_base_id(cp), dhe ? EVP_PKEY_DH : EVP_PKEY_X25519);
+            CHECK_EQ_INT(EVP_PKEY_get_bits(cp), dhe ? 2048 : 253);
+            CHECK_EQ_INT(EVP_PKEY_eq(cp, sk), 1);
+            CHECK_EQ_INT(EVP_PKEY_eq(sp, ck), 1);
+            CHECK_EQ_INT(EVP_PKEY_eq(cp, ck), 0);
+        }
+        EVP_PKEY_free(ck);
+        EVP_PKEY_free(sk);
+        EVP_PKEY_free(cp);
+        EVP_PKEY_free(sp);
         free4(c, s, cctx, sctx);
     }
 }
