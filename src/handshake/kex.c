@@ -370,7 +370,7 @@ int kex_derive(uint16_t group, EVP_PKEY *key, const uint8_t *peer, size_t peer_l
         if ((pk = kx_x_peer(idx, peer, peer_len)) == NULL)
             goto err;
         break;
-    case KX_KIND_EC:
+    case KX_KIND_EC: {
         /* RFC 8446 4.2.8.2: only the uncompressed form is allowed. */
         CBS share;
         uint8_t form;
@@ -380,6 +380,7 @@ int kex_derive(uint16_t group, EVP_PKEY *key, const uint8_t *peer, size_t peer_l
         if ((pk = kx_peer_from_params(key, peer, peer_len, &internal)) == NULL)
             goto maybe_bad;
         break;
+    }
     default:
         reason = SSL_R_BAD_DH_VALUE;
         if (!kx_dh_y_ok(key, peer, peer_len))
