@@ -27,6 +27,7 @@ C=$CERTS
 
 ECDSA_SUITES="ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384 ECDHE-ECDSA-CHACHA20-POLY1305"
 RSA_SUITES="ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-AES256-GCM-SHA384 ECDHE-RSA-CHACHA20-POLY1305"
+DHE_SUITES="DHE-RSA-AES128-GCM-SHA256 DHE-RSA-AES256-GCM-SHA384 DHE-RSA-CHACHA20-POLY1305"
 CA=(-CAfile "$C/ca.pem" -verify_return_error)
 # sesame's -www page: the summary lines may follow HTML tags
 PG='^(<[^>]*>)*'
@@ -127,6 +128,22 @@ for kind in ecdsa rsa; do
   stop_bg "$SPID"
 done
 
+# ---- (a2) DHE-RSA: openssl s_client -> sesame s_server (automatic DH parameters: 2048 bits
+# for the RSA-2048 certificate, as OpenSSL picks them) -----------------------------------------
+sesame_server ss-dhe -cert "$C/server-rsa.pem" -key "$C/server-rsa.key" -www
+for suite in $DHE_SUITES; do
+  out=$TMP/a2-$suite.out
+  what="openssl s_client -tls1_2 -> sesame s_server ($suite)"
+  oc "$out" -servername localhost -cipher "$suite"
+  expect "$out" '^Verification: OK' "$what: not verified"
+  expect "$out" "^New, TLSv1\\.2, Cipher is $suite\$" "$what: wrong protocol or suite"
+  expect "$out" '^    Extended master secret: yes$' "$what: openssl: no extended master secret"
+  expect "$out" '^Server Temp Key: DH, 2048 bits$' "$what: not a 2048-bit DH exchange"
+  expect "$(page "$out")" "${PG}New, TLSv1\\.2, Cipher is $suite" "$what: sesame's page does not report $suite"
+  pass "$what"
+done
+stop_bg "$SPID"
+
 # ---- (b) openssl s_client resumes: by ticket and by session id -----------------------------
 for mode in ticket sessid; do
   if [ "$mode" = ticket ]; then flag=-no_cache; else flag=-no_ticket; fi
@@ -180,6 +197,19 @@ for suite in $ECDSA_SUITES $RSA_SUITES; do
   pg=$(page "$out")
   expect "$pg" "^New, TLSv1\\.2, Cipher is $suite" "$what: openssl's page does not report $suite"
   expect "$pg" '^    Extended master secret: yes' "$what: openssl's page: no extended master secret"
+  pass "$what"
+done
+stop_bg "$SPID"
+
+# ---- (d2) DHE-RSA: sesame s_client -> openssl s_server (its automatic DH parameters) --------
+openssl_server os-dhe -cert "$C/server-rsa.pem" -key "$C/server-rsa.key" -www
+for suite in $DHE_SUITES; do
+  out=$TMP/d2-$suite.out
+  what="sesame s_client -tls1_2 -> openssl s_server ($suite)"
+  sc "$out" -tls1_2 -cipher "$suite"
+  expect "$out" "^New, TLSv1\\.2, Cipher is $suite\$" "$what: sesame s_client: no 'New' line"
+  expect "$out" '^Server Temp Key: DH, 2048 bits$' "$what: not a 2048-bit DH exchange"
+  expect "$(page "$out")" "^New, TLSv1\\.2, Cipher is $suite" "$what: openssl's page does not report $suite"
   pass "$what"
 done
 stop_bg "$SPID"
