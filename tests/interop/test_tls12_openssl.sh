@@ -379,3 +379,35 @@ r=$(server_random "$out")
 [[ "${r:48:16}" != 444f574e4752440[01] ]] || fail "$what: sesame s_server -tls1_2 sent a downgrade sentinel ($r)"
 stop_bg "$SPID"
 pass "$what: DOWNGRD\\1 from a 1.2-1.3 server, none from a 1.2-only one"
+
+# ---- (h) the downgrade sentinel detected: a man in the middle drops supported_versions from
+# the client's hello, so openssl s_server (able to do 1.3) answers with TLS 1.2 and DOWNGRD\1.
+# A client that offered 1.3 must abort at that ServerHello with illegal_parameter (RFC 8446
+# 4.1.3), not later at the Finished the altered hello would break anyway. openssl s_client
+# through the same proxy is the control.
+openssl_server os-sentinel -cert "$C/server.pem" -key "$C/server.key" -www
+UP=$PORT
+PPORT=$(free_port)
+start_bg proxy python3 "$SRC_DIR/tests/interop/downgrade_proxy.py" "$PPORT" "$UP" 60
+PROXY=$BG_PID
+wait_port "$PPORT" "$PROXY" || fail "downgrade_proxy.py did not listen"
+for who in openssl sesame; do
+  what="downgrade sentinel, $who s_client (1.2-1.3) -> proxy -> openssl s_server"
+  out=$TMP/h-$who.out
+  if [ $who = openssl ]; then
+    openssl_client "$out" "$HTTP_GET" -connect "127.0.0.1:$PPORT" -servername localhost "${CA[@]}" \
+      && fail "$what: the handshake succeeded"
+    expect "$out" 'inappropriate fallback' "$what: openssl did not refuse the sentinel"
+  else
+    sesame_client "$out" "$HTTP_GET" -connect "127.0.0.1:$PPORT" -servername localhost "${CA[@]}" \
+      && fail "$what: the handshake succeeded"
+    expect "$out" 'inappropriate fallback' "$what: sesame did not refuse the sentinel"
+  fi
+  pass "$what: refused (inappropriate fallback)"
+done
+expect "$TMP/proxy.log" '^stripped supported_versions$' "the proxy stripped nothing"
+log=$TMP/os-sentinel.log
+expect "$log" 'illegal parameter' "openssl s_server did not receive illegal_parameter"
+stop_bg "$PROXY"
+stop_bg "$SPID"
+pass "downgrade sentinel: both clients abort at the ServerHello with illegal_parameter"
