@@ -2,7 +2,9 @@
  * ECDSA and an RSA certificate, resumption by ticket and by session id, the
  * extended master secret (RFC 7627), the downgrade sentinel (RFC 8446
  * 4.1.3), version negotiation, the RFC 5705 exporter, client certificates,
- * renegotiation refused (RFC 5746) and the message callback. */
+ * renegotiation refused (RFC 5746), the message callback, handshake messages
+ * a byte per record or several per record, records interleaved inside a
+ * message refused, resumption only with the session's suite offered. */
 #include "testutil.h"
 
 #include <string.h>
@@ -521,6 +523,242 @@ static void test_misplaced_ccs(void)
     free4(c, s, cctx, sctx);
 }
 
+/* ---- records: fragmentation and interleaving (RFC 5246 6.2.1) ---- */
+
+/* How relay() reframes the plaintext handshake records on their way. */
+enum rf_mode { RF_AS_IS, RF_ONE_BYTE, RF_MERGE, RF_CCS_INSIDE };
+
+typedef struct {
+    enum rf_mode mode;
+    int ccs_seen;      /* the sender's ChangeCipherSpec went by: records are protected */
+    int injected;      /* RF_CCS_INSIDE: done once */
+    long records;      /* records delivered */
+    uint8_t hs[65536]; /* RF_MERGE: handshake bytes held for one record */
+    size_t hs_len;
+} RELAY;
+
+static void put_record(BIO *to, RELAY *r, uint8_t type, const uint8_t *p, size_t n)
+{
+    uint8_t h[5] = {type, 3, 3, (uint8_t)(n >> 8), (uint8_t)n};
+    BIO_write(to, h, 5);
+    if (n > 0)
+        BIO_write(to, p, (int)n);
+    r->records++;
+}
+
+/* relay moves what |from| holds (whole records) to |to|, reframing the
+ * sender's plaintext handshake records as r->mode says. */
+static void relay(BIO *from, BIO *to, RELAY *r)
+{
+    static uint8_t buf[1 << 17];
+    int n = BIO_read(from, buf, sizeof(buf));
+    size_t len = n > 0 ? (size_t)n : 0, off = 0;
+    while (off + 5 <= len) {
+        uint8_t type = buf[off];
+        size_t rl = (size_t)buf[off + 3] << 8 | buf[off + 4];
+        const uint8_t *body = buf + off + 5;
+        if (off + 5 + rl > len)
+            break;
+        off += 5 + rl;
+        if (type != 22 || r->ccs_seen || r->mode == RF_AS_IS) {
+            if (r->hs_len > 0) {
+                put_record(to, r, 22, r->hs, r->hs_len);
+                r->hs_len = 0;
+            }
+            if (type == 20)
+                r->ccs_seen = 1;
+            put_record(to, r, type, body, rl);
+            continue;
+        }
+        if (r->mode == RF_ONE_BYTE) {
+            for (size_t i = 0; i < rl; i++)
+                put_record(to, r, 22, body + i, 1);
+        } else if (r->mode == RF_MERGE) {
+            memcpy(r->hs + r->hs_len, body, rl);
+            r->hs_len += rl;
+        } else if (!r->injected && rl >= 2) {
+            static const uint8_t one = 1;
+            put_record(to, r, 22, body, 1);
+            put_record(to, r, 20, &one, 1);
+            put_record(to, r, 22, body + 1, rl - 1);
+            r->injected = 1;
+        } else {
+            put_record(to, r, 22, body, rl);
+        }
+    }
+    if (r->hs_len > 0) { /* RF_MERGE: all this flight's handshake records in one */
+        put_record(to, r, 22, r->hs, r->hs_len);
+        r->hs_len = 0;
+    }
+}
+
+static BIO *mem_bio(void)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    if (b != NULL)
+        BIO_set_mem_eof_return(b, -1);
+    return b;
+}
+
+/* reframed_handshake: a TLS 1.2 handshake with client authentication over
+ * memory BIOs, |cr| reframing what the client sends, |sr| what the server
+ * sends; 1 when both finish.  On failure *out_alert_c / *out_alert_s are
+ * the alerts each side sent. */
+static int reframed_handshake(RELAY *cr, RELAY *sr, int resume_too, int *out_alert_c,
+                              int *out_alert_s)
+{
+    SSL_CTX *sctx = server_ctx12(), *cctx = client_ctx12();
+    int ok = 0;
+    SSL_SESSION *sess = NULL;
+    *out_alert_c = *out_alert_s = -1;
+    if (!CHECK(sctx != NULL && cctx != NULL))
+        goto out;
+    X509_STORE_add_cert(SSL_CTX_get_cert_store(sctx), pki.ca);
+    SSL_CTX_set_verify(sctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    SSL_CTX_set_session_id_context(sctx, (const unsigned char *)"frag", 4);
+    CHECK(SSL_CTX_use_certificate(cctx, pki.leaf) == 1 &&
+          SSL_CTX_use_PrivateKey(cctx, pki.leaf_key) == 1);
+    for (int round = 0; round < (resume_too ? 2 : 1); round++) {
+        SSL *c = SSL_new(cctx), *s = SSL_new(sctx);
+        BIO *c_in = mem_bio(), *c_out = mem_bio(), *s_in = mem_bio(), *s_out = mem_bio();
+        if (!CHECK(c && s && c_in && c_out && s_in && s_out)) {
+            SSL_free(c);
+            SSL_free(s);
+            break;
+        }
+        SSL_set_bio(c, c_in, c_out);
+        SSL_set_bio(s, s_in, s_out);
+        SSL_set_connect_state(c);
+        SSL_set_accept_state(s);
+        SSL_set_tlsext_host_name(c, "localhost");
+        if (sess != NULL)
+            CHECK(SSL_set_session(c, sess) == 1);
+        cr->ccs_seen = sr->ccs_seen = 0;
+        int cdone = 0, sdone = 0, failed = 0;
+        for (int i = 0; i < 200 && !(cdone && sdone) && !failed; i++) {
+            int r = cdone ? 1 : SSL_do_handshake(c);
+            if (r == 1)
+                cdone = 1;
+            else if (SSL_get_error(c, r) != SSL_ERROR_WANT_READ)
+                failed = 1;
+            relay(c_out, s_in, cr);
+            r = sdone ? 1 : SSL_do_handshake(s);
+            if (r == 1)
+                sdone = 1;
+            else if (SSL_get_error(s, r) != SSL_ERROR_WANT_READ)
+                failed = 1;
+            relay(s_out, c_in, sr);
+        }
+        /* let the peer of a failed side read the alert */
+        (void)SSL_do_handshake(c);
+        *out_alert_c = c->alert_sent;
+        *out_alert_s = s->alert_sent;
+        ok = cdone && sdone;
+        if (ok) {
+            CHECK_EQ_INT(SSL_version(c), TLS1_2_VERSION);
+            CHECK_EQ_INT(SSL_session_reused(c), round);
+            CHECK_EQ_INT(SSL_session_reused(s), round);
+            X509 *peer = SSL_get0_peer_certificate(s);
+            CHECK(peer != NULL && X509_cmp(peer, pki.leaf) == 0);
+            CHECK(SSL_write(c, "ping", 4) == 4);
+            relay(c_out, s_in, cr);
+            char b[8];
+            CHECK(SSL_read(s, b, sizeof(b)) == 4 && memcmp(b, "ping", 4) == 0);
+            if (round == 0)
+                sess = SSL_get1_session(c);
+            SSL_shutdown(c);
+            SSL_shutdown(s);
+        }
+        ERR_clear_error();
+        SSL_free(c);
+        SSL_free(s);
+        if (!ok)
+            break;
+    }
+out:
+    SSL_SESSION_free(sess);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+    return ok;
+}
+
+static void test_fragmented_handshake(void)
+{
+    int ac, as;
+    /* every plaintext handshake byte in a record of its own, both ways,
+     * full handshake (client certificate) and resumption */
+    RELAY cr = {.mode = RF_ONE_BYTE}, sr = {.mode = RF_ONE_BYTE};
+    CHECK(reframed_handshake(&cr, &sr, 1, &ac, &as));
+    CHECK(cr.records > 300 && sr.records > 1000); /* certificates byte by byte */
+    /* each flight's handshake messages in one record */
+    RELAY cm = {.mode = RF_MERGE}, sm = {.mode = RF_MERGE};
+    CHECK(reframed_handshake(&cm, &sm, 1, &ac, &as));
+    /* control: as sent */
+    RELAY ca = {.mode = RF_AS_IS}, sa = {.mode = RF_AS_IS};
+    CHECK(reframed_handshake(&ca, &sa, 0, &ac, &as));
+    CHECK(cr.records > ca.records && sr.records > sa.records);
+}
+
+/* A ChangeCipherSpec between two fragments of a handshake message is
+ * refused with unexpected_message, by either side. */
+static void test_interleaved_records_refused(void)
+{
+    int ac, as;
+    RELAY cr = {.mode = RF_AS_IS}, sr = {.mode = RF_CCS_INSIDE};
+    CHECK(!reframed_handshake(&cr, &sr, 0, &ac, &as));
+    CHECK(sr.injected);
+    CHECK_EQ_INT(ac, CODEC_ALERT_UNEXPECTED_MESSAGE);
+    RELAY cr2 = {.mode = RF_CCS_INSIDE}, sr2 = {.mode = RF_AS_IS};
+    CHECK(!reframed_handshake(&cr2, &sr2, 0, &ac, &as));
+    CHECK(cr2.injected);
+    CHECK_EQ_INT(as, CODEC_ALERT_UNEXPECTED_MESSAGE);
+}
+
+/* A server never resumes a session whose suite the client no longer
+ * offers: a full handshake instead (RFC 5246 7.4.1.2). */
+static void test_resumption_needs_the_suite(void)
+{
+    SSL_CTX *sctx = server_ctx12(), *cctx = client_ctx12();
+    SSL *c, *s;
+    REQUIRE(sctx && cctx);
+    REQUIRE(SSL_CTX_set_cipher_list(cctx, "ECDHE-ECDSA-AES128-GCM-SHA256") == 1);
+    REQUIRE(pair_new(cctx, sctx, &c, &s) && pair_handshake(c, s));
+    SSL_SESSION *sess = SSL_get1_session(c);
+    SSL_shutdown(c);
+    SSL_shutdown(s);
+    SSL_free(c);
+    SSL_free(s);
+    for (int by_id = 0; by_id < 2; by_id++) {
+        if (by_id)
+            SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
+        /* the client offers the session but not its suite */
+        REQUIRE(pair_new(cctx, sctx, &c, &s));
+        CHECK(SSL_set_cipher_list(c, "ECDHE-ECDSA-AES256-GCM-SHA384") == 1);
+        CHECK(SSL_set_session(c, sess) == 1);
+        CHECK(pair_handshake(c, s));
+        CHECK_EQ_INT(SSL_session_reused(c), 0);
+        CHECK_EQ_INT(SSL_session_reused(s), 0);
+        CHECK(strcmp(SSL_get_cipher_name(c), "ECDHE-ECDSA-AES256-GCM-SHA384") == 0);
+        if (by_id) {
+            /* a session id from the cache now, to offer below */
+            SSL_SESSION_free(sess);
+            sess = SSL_get1_session(c);
+        }
+        SSL_shutdown(c);
+        SSL_shutdown(s);
+        SSL_free(c);
+        SSL_free(s);
+    }
+    /* with its suite offered again, the id resumes */
+    REQUIRE(pair_new(cctx, sctx, &c, &s));
+    CHECK(SSL_set_cipher_list(c, "ECDHE-ECDSA-AES256-GCM-SHA384") == 1);
+    CHECK(SSL_set_session(c, sess) == 1);
+    CHECK(pair_handshake(c, s));
+    CHECK_EQ_INT(SSL_session_reused(c), 1);
+    free4(c, s, cctx, sctx);
+    SSL_SESSION_free(sess);
+}
+
 static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
                        const unsigned char *in, unsigned int inlen, void *arg)
 {
@@ -572,6 +810,9 @@ TEST_MAIN({
     RUN(test_msg_callback);
     RUN(test_misplaced_ccs);
     RUN(test_alpn_and_sni);
+    RUN(test_fragmented_handshake);
+    RUN(test_interleaved_records_refused);
+    RUN(test_resumption_needs_the_suite);
     EVP_PKEY_free(rsa_key);
     X509_free(rsa_leaf);
     pair_pki_free(&pki);
