@@ -105,6 +105,9 @@ struct ssl_config {
     int verify_mode;
     int verify_depth;
     SSL_verify_cb verify_cb;
+    /* SSL_(CTX_)set_generate_session_id: makes TLS 1.2 session ids and
+     * TLS 1.3 tickets' ids on a server (session/session_cache.c) */
+    GEN_SESSION_CB generate_session_id;
     X509_VERIFY_PARAM *param; /* host name, depth, purpose */
     CERT_SLOT certs[CERT_NUM_SLOTS];
     int cert_current; /* slot last set, for SSL_get_certificate */

@@ -557,14 +557,6 @@ int SSL_CTX_set_default_ctlog_list_file(SSL_CTX *ctx)
     return 0;
 }
 
-int SSL_CTX_set_generate_session_id(SSL_CTX *ctx, GEN_SESSION_CB cb)
-{
-    (void)ctx;
-    (void)cb;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
 void SSL_CTX_set_next_proto_select_cb(SSL_CTX *s,
                                       SSL_CTX_npn_select_cb_func cb,
                                       void *arg)
@@ -1226,14 +1218,6 @@ void SSL_set_debug(SSL *s, int debug)
 {
     (void)s;
     (void)debug;
-}
-
-int SSL_set_generate_session_id(SSL *s, GEN_SESSION_CB cb)
-{
-    (void)s;
-    (void)cb;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
 }
 
 void SSL_set_not_resumable_session_callback(SSL *ssl,

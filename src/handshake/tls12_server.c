@@ -267,9 +267,11 @@ enum hs_ret tls12_server_client_hello(SSL *s, const CODEC_CLIENT_HELLO *ch)
          * the server keeps no state for it */
         hs->sid12_len = 0;
         if ((s->session_ctx->session_cache_mode & SSL_SESS_CACHE_SERVER) && !hs->ticket_expected) {
-            if (rand_public(hs->sid12, 32) != 1)
-                return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_RAND_LIB);
-            hs->sid12_len = 32;
+            unsigned len;
+            int reason;
+            if (!sess_generate_id(s, hs->sid12, &len, &reason))
+                return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, reason);
+            hs->sid12_len = len;
         }
     }
     if (!tls13_set_suite_md(s, s->cipher))

@@ -514,10 +514,15 @@ int sess_ticket_seal(SSL *s, SSL_SESSION *sess, CBB *out_ticket)
 
 int sess_ticket_issue(SSL *s, SSL_SESSION *sess, CBB *out_ticket)
 {
-    /* Every ticket is its own session, with a fresh id (as OpenSSL 3.0). */
-    if (rand_public(sess->session_id, 32) != 1)
+    /* Every ticket is its own session, with a fresh id (as OpenSSL 3.0,
+     * also from SSL_CTX_set_generate_session_id's callback). */
+    unsigned id_len;
+    int reason;
+    if (!sess_generate_id(s, sess->session_id, &id_len, &reason)) {
+        ERR_raise(ERR_LIB_SSL, reason);
         return 0;
-    sess->session_id_len = 32;
+    }
+    sess->session_id_len = id_len;
     if (s->cfg.options & SSL_OP_NO_TICKET) {
         /* Stateful: the ticket is the id of a cached session (single use). */
         if (!cbb_add_bytes(out_ticket, sess->session_id, sess->session_id_len))

@@ -759,6 +759,119 @@ static void test_resumption_needs_the_suite(void)
     SSL_SESSION_free(sess);
 }
 
+/* ---- SSL_CTX_set_generate_session_id (checked against the system libssl:
+ * a TLS 1.2 server without tickets calls it once per new session, a TLS 1.3
+ * server once per ticket, a TLS 1.2 server issuing a ticket never) ---- */
+
+static int gen_calls, gen_mode;
+static uint8_t gen_counter;
+
+static int gen_id(SSL *ssl, unsigned char *id, unsigned int *len)
+{
+    (void)ssl;
+    gen_calls++;
+    if (*len != 32 || gen_mode == 1)
+        return 0; /* refuses */
+    memcpy(id, "sesame-id-", 10);
+    id[10] = gen_mode == 3 ? 0 : ++gen_counter; /* mode 3: always the same id */
+    *len = gen_mode == 2 ? 0 : 16;              /* mode 2: a bad length */
+    return 1;
+}
+
+static int gen_id_ssl(SSL *ssl, unsigned char *id, unsigned int *len)
+{
+    (void)ssl;
+    memset(id, 0x77, 8);
+    *len = 8;
+    return 1;
+}
+
+/* gen_handshake: a TLS 1.2 (or 1.3) handshake on |sctx|; the client's
+ * session id length (0 if it failed) and the alerts. */
+static unsigned gen_handshake(SSL_CTX *cctx, SSL_CTX *sctx, uint8_t *out_id, int per_ssl_cb,
+                              int *out_server_alert)
+{
+    SSL *c, *s;
+    unsigned len = 0;
+    if (!pair_new(cctx, sctx, &c, &s))
+        return 0;
+    if (per_ssl_cb)
+        SSL_set_generate_session_id(s, gen_id_ssl);
+    ERR_clear_error();
+    if (pair_handshake(c, s)) {
+        pair_roundtrip(c, s, "x");
+        const unsigned char *id = SSL_SESSION_get_id(SSL_get_session(c), &len);
+        memcpy(out_id, id, len);
+        SSL_shutdown(c);
+        SSL_shutdown(s);
+    }
+    *out_server_alert = s->alert_sent;
+    SSL_free(c);
+    SSL_free(s);
+    return len;
+}
+
+static void test_generate_session_id(void)
+{
+    SSL_CTX *sctx = server_ctx12(), *cctx = client_ctx12();
+    uint8_t id[32];
+    int alert;
+    REQUIRE(sctx && cctx);
+    SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
+    CHECK_EQ_INT(SSL_CTX_set_generate_session_id(sctx, gen_id), 1);
+
+    /* 16-byte ids from the callback, one call per new session; they resume */
+    gen_mode = 0;
+    gen_calls = 0;
+    CHECK_EQ_INT(gen_handshake(cctx, sctx, id, 0, &alert), 16);
+    CHECK(memcmp(id, "sesame-id-", 10) == 0);
+    CHECK_EQ_INT(gen_calls, 1);
+    int reused_ticket;
+    SSL_CTX_set_session_cache_mode(cctx, SSL_SESS_CACHE_CLIENT);
+    CHECK(resume(cctx, sctx, &reused_ticket));
+    CHECK_EQ_INT(reused_ticket, 0);
+    CHECK_EQ_INT(gen_calls, 2); /* the full handshake's; none for the resumption */
+
+    /* SSL_set_generate_session_id overrides the context's */
+    CHECK_EQ_INT(gen_handshake(cctx, sctx, id, 1, &alert), 8);
+    CHECK(id[0] == 0x77 && id[7] == 0x77);
+    CHECK_EQ_INT(gen_calls, 2);
+
+    /* failures: internal_error with OpenSSL's reasons */
+    static const struct {
+        int mode;
+        int reason;
+    } bad[] = {{1, SSL_R_SSL_SESSION_ID_CALLBACK_FAILED},
+               {2, SSL_R_SSL_SESSION_ID_HAS_BAD_LENGTH},
+               {3, SSL_R_SSL_SESSION_ID_CONFLICT}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        gen_mode = bad[i].mode;
+        if (gen_mode == 3) /* the same id twice: the second conflicts */
+            CHECK_EQ_INT(gen_handshake(cctx, sctx, id, 0, &alert), 16);
+        CHECK_EQ_INT(gen_handshake(cctx, sctx, id, 0, &alert), 0);
+        CHECK_EQ_INT(alert, CODEC_ALERT_INTERNAL_ERROR);
+        int found = 0;
+        unsigned long e;
+        while ((e = ERR_get_error()) != 0)
+            found |= ERR_GET_REASON(e) == bad[i].reason;
+        CHECK(found);
+    }
+
+    /* a ticket carries the session: no id to make */
+    gen_mode = 0;
+    gen_calls = 0;
+    SSL_CTX_clear_options(sctx, SSL_OP_NO_TICKET);
+    CHECK_EQ_INT(gen_handshake(cctx, sctx, id, 0, &alert), 32);
+    CHECK_EQ_INT(gen_calls, 0);
+    /* TLS 1.3: one id per ticket (two by default); the client's session
+     * has an id of its own (32 bytes, as with OpenSSL) */
+    SSL_CTX_set_max_proto_version(cctx, TLS1_3_VERSION);
+    CHECK_EQ_INT(gen_handshake(cctx, sctx, id, 0, &alert), 32);
+    CHECK_EQ_INT(gen_calls, 2);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
 static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
                        const unsigned char *in, unsigned int inlen, void *arg)
 {
@@ -813,6 +926,7 @@ TEST_MAIN({
     RUN(test_fragmented_handshake);
     RUN(test_interleaved_records_refused);
     RUN(test_resumption_needs_the_suite);
+    RUN(test_generate_session_id);
     EVP_PKEY_free(rsa_key);
     X509_free(rsa_leaf);
     pair_pki_free(&pki);
