@@ -32,9 +32,6 @@
 #include "keys/tls12_keys.h"
 #include "record/record_io.h"
 
-/* RFC 5077 3.3: the lifetime hint of our tickets (seconds). */
-#define TICKET_LIFETIME_HINT_MAX 604800
-
 /* ---- the ClientHello ---- */
 
 /* offered: the client's cipher_suites list names |c|. */
@@ -563,11 +560,13 @@ static enum hs_ret do_send_new_session_ticket(SSL *s)
     CBB tk, cbb;
     uint8_t *ticket = NULL;
     size_t ticket_len = 0;
-    uint64_t hint = (uint64_t)s->session_ctx->session_timeout;
-    if (hint > TICKET_LIFETIME_HINT_MAX)
-        hint = TICKET_LIFETIME_HINT_MAX;
     if (ss == NULL || !cbb_init(&tk, 256))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
+    /* RFC 5077 3.3: advisory in TLS 1.2.  As OpenSSL: the session's
+     * timeout, and none (0) for a ticket renewed on resumption. */
+    uint64_t hint = s->hit ? 0 : ss->timeout;
+    if (hint > UINT32_MAX)
+        hint = UINT32_MAX;
     /* a declining ticket callback still owes the message, empty (RFC 5077
      * 3.3) */
     int sealed = sess_ticket_seal(s, ss, &tk);

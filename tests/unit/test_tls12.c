@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include <openssl/core_names.h>
+
 #include "pair.h"
 
 #include "internal.h"
@@ -872,6 +874,117 @@ static void test_generate_session_id(void)
     SSL_CTX_free(cctx);
 }
 
+/* ---- RFC 5077 ticket renewal and the lifetime hint ---- */
+
+static int renew_dec_ret = 1;
+static int renew_key_cb(SSL *ssl, unsigned char name[16], unsigned char *iv, EVP_CIPHER_CTX *c,
+                        EVP_MAC_CTX *m, int enc)
+{
+    (void)ssl;
+    static const unsigned char aes[32] = "0123456789abcdef0123456789abcde", hk[32] = "hmac";
+    OSSL_PARAM p[2] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
+                       OSSL_PARAM_construct_end()};
+    if (enc) {
+        static unsigned char n;
+        memset(name, 'R', 16);
+        memset(iv, ++n, 16); /* another IV each time: each ticket differs */
+    } else if (memcmp(name, "RRRRRRRRRRRRRRRR", 16) != 0) {
+        return 0;
+    }
+    if (!EVP_CipherInit_ex(c, EVP_aes_256_cbc(), NULL, aes, iv, enc) ||
+        !EVP_MAC_CTX_set_params(m, p) || !EVP_MAC_init(m, hk, sizeof(hk), NULL))
+        return -1;
+    return enc ? 1 : renew_dec_ret;
+}
+
+static int renew_new_sessions;
+static int renew_new_cb(SSL *ssl, SSL_SESSION *sess)
+{
+    (void)ssl;
+    (void)sess;
+    renew_new_sessions++;
+    return 0;
+}
+
+/* resume_once: offers |sess| on a new pair; the client's session after
+ * the handshake (a reference), or NULL. */
+static SSL_SESSION *resume_once(SSL_CTX *cctx, SSL_CTX *sctx, SSL_SESSION *sess, int *out_reused)
+{
+    SSL *c, *s;
+    SSL_SESSION *out = NULL;
+    *out_reused = -1;
+    if (!pair_new(cctx, sctx, &c, &s))
+        return NULL;
+    if (sess != NULL)
+        CHECK(SSL_set_session(c, sess) == 1);
+    if (CHECK(pair_handshake(c, s))) {
+        *out_reused = SSL_session_reused(c);
+        CHECK_EQ_INT(SSL_session_reused(s), *out_reused);
+        out = SSL_get1_session(c);
+        SSL_shutdown(c);
+        SSL_shutdown(s);
+    }
+    SSL_free(c);
+    SSL_free(s);
+    return out;
+}
+
+static void test_ticket_renewal(void)
+{
+    SSL_CTX *sctx = server_ctx12(), *cctx = client_ctx12();
+    int reused;
+    REQUIRE(sctx && cctx);
+    CHECK(SSL_CTX_set_tlsext_ticket_key_evp_cb(sctx, renew_key_cb) == 1);
+    SSL_CTX_set_session_cache_mode(cctx, SSL_SESS_CACHE_CLIENT);
+    SSL_CTX_sess_set_new_cb(cctx, renew_new_cb);
+    SSL_CTX_set_timeout(sctx, 3000);
+    renew_new_sessions = 0;
+    SSL_SESSION *s1 = resume_once(cctx, sctx, NULL, &reused);
+    REQUIRE(s1 != NULL);
+    CHECK_EQ_INT(reused, 0);
+    CHECK_EQ_INT(renew_new_sessions, 1);
+    /* the hint of a new session's ticket: the session's timeout (OpenSSL) */
+    CHECK_EQ_INT((int)SSL_SESSION_get_ticket_lifetime_hint(s1), 3000);
+    const unsigned char *t1, *t2;
+    size_t l1, l2;
+    SSL_SESSION_get0_ticket(s1, &t1, &l1);
+
+    /* the callback says 1: resumed, no new ticket, the same session */
+    renew_dec_ret = 1;
+    SSL_SESSION *s2 = resume_once(cctx, sctx, s1, &reused);
+    CHECK_EQ_INT(reused, 1);
+    CHECK_EQ_INT(renew_new_sessions, 1);
+    CHECK(s2 == s1);
+    SSL_SESSION_free(s2);
+
+    /* 2: resumed, and a renewed ticket makes a new session (hint 0) */
+    renew_dec_ret = 2;
+    s2 = resume_once(cctx, sctx, s1, &reused);
+    CHECK_EQ_INT(reused, 1);
+    CHECK_EQ_INT(renew_new_sessions, 2);
+    REQUIRE(s2 != NULL);
+    CHECK(s2 != s1);
+    SSL_SESSION_get0_ticket(s2, &t2, &l2);
+    CHECK(l2 > 0 && (l1 != l2 || memcmp(t1, t2, l1) != 0));
+    CHECK_EQ_INT((int)SSL_SESSION_get_ticket_lifetime_hint(s2), 0);
+    /* the renewed ticket resumes too */
+    renew_dec_ret = 1;
+    SSL_SESSION *s3 = resume_once(cctx, sctx, s2, &reused);
+    CHECK_EQ_INT(reused, 1);
+    SSL_SESSION_free(s3);
+
+    /* 0: the ticket is refused, a full handshake */
+    renew_dec_ret = 0;
+    s3 = resume_once(cctx, sctx, s1, &reused);
+    CHECK_EQ_INT(reused, 0);
+    SSL_SESSION_free(s3);
+    renew_dec_ret = 1;
+    SSL_SESSION_free(s1);
+    SSL_SESSION_free(s2);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
 static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
                        const unsigned char *in, unsigned int inlen, void *arg)
 {
@@ -927,6 +1040,7 @@ TEST_MAIN({
     RUN(test_interleaved_records_refused);
     RUN(test_resumption_needs_the_suite);
     RUN(test_generate_session_id);
+    RUN(test_ticket_renewal);
     EVP_PKEY_free(rsa_key);
     X509_free(rsa_leaf);
     pair_pki_free(&pki);
