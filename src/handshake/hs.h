@@ -316,6 +316,14 @@ void hs_ca_names_free(struct hs_ca_names *c);
  * store, settings and callbacks (auth/), setting s->verify_result and
  * s->verified_chain; 0 with *out_alert when the handshake must stop. */
 int hs_verify_chain(SSL *s, STACK_OF(X509) * chain, uint8_t *out_alert) WUR;
+/* hs_take_peer_chain: the peer's Certificate message (its certificate_list
+ * of |num_certs| entries, TLS 1.3 entries with extensions or TLS 1.2 bare
+ * ones) decoded into hs->peer_chain and the message consumed; an empty list
+ * only if |allow_empty| (else decode_error, as OpenSSL), an entry that is not
+ * a certificate bad_certificate, a leaf whose key we cannot use
+ * unsupported_certificate. */
+enum hs_ret hs_take_peer_chain(SSL *s, const CBS *certificate_list, size_t num_certs, int tls13,
+                               int allow_empty);
 /* hs_verify_peer_chain verifies hs->peer_chain with the connection's
  * store and callbacks (auth/), setting s->verify_result. */
 enum hs_ret hs_verify_peer_chain(SSL *s);
@@ -405,6 +413,14 @@ enum hs_ret tls13_post_handshake(SSL *s);
 /* Post-handshake messages of any kind in a row without application data,
  * in either version. */
 #define HS_MAX_POST_HS_MESSAGES 128
+
+/* hs_post_next: the next whole handshake message after the handshake
+ * (counted against HS_MAX_POST_HS_MESSAGES, unexpected_message beyond):
+ * 1 with the message (*msg, *len), its *type and its *body; 0 with *out
+ * what the caller returns (HS_OK when more records are needed, HS_ERR
+ * after a failure).  Both versions' post_handshake loops (conn_io.c). */
+int hs_post_next(SSL *s, const uint8_t **msg, size_t *len, uint8_t *type, CBS *body,
+                 enum hs_ret *out);
 
 /* tls12_post_handshake: the same for TLS 1.2, where renegotiation is
  * refused (RFC 5746 4.2, 4.4: a no_renegotiation warning answers a

@@ -128,6 +128,44 @@ int hs_verify_chain(SSL *s, STACK_OF(X509) * chain, uint8_t *out_alert)
     return ok;
 }
 
+enum hs_ret hs_take_peer_chain(SSL *s, const CBS *certificate_list, size_t num_certs, int tls13,
+                               int allow_empty)
+{
+    struct hs_state *hs = s->hs;
+    sk_X509_pop_free(hs->peer_chain, X509_free);
+    hs->peer_chain = NULL;
+    if (num_certs == 0) {
+        if (!allow_empty)
+            return hs_fail(s, CODEC_ALERT_DECODE_ERROR, SSL_R_NO_CERTIFICATES_RETURNED);
+        return hs_consume(s) ? HS_OK : HS_ERR;
+    }
+    STACK_OF(X509) *chain = sk_X509_new_null();
+    if (chain == NULL)
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
+    CBS list = *certificate_list, der, exts;
+    while (cbs_len(&list) > 0) {
+        if (!(tls13 ? codec_cert_next(&list, &der, &exts) : codec_cert12_next(&list, &der)))
+            goto bad;
+        X509 *x = cert_d2i_cached(cbs_data(&der), cbs_len(&der));
+        if (x == NULL)
+            goto bad;
+        if (!sk_X509_push(chain, x)) {
+            X509_free(x);
+            sk_X509_pop_free(chain, X509_free);
+            return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
+        }
+    }
+    if (X509_get0_pubkey(sk_X509_value(chain, 0)) == NULL) {
+        sk_X509_pop_free(chain, X509_free);
+        return hs_fail(s, CODEC_ALERT_UNSUPPORTED_CERTIFICATE, SSL_R_UNKNOWN_CERTIFICATE_TYPE);
+    }
+    hs->peer_chain = chain;
+    return hs_consume(s) ? HS_OK : HS_ERR;
+bad:
+    sk_X509_pop_free(chain, X509_free);
+    return hs_fail(s, CODEC_ALERT_BAD_CERTIFICATE, SSL_R_BAD_PACKET);
+}
+
 enum hs_ret hs_verify_peer_chain(SSL *s)
 {
     uint8_t alert = CODEC_ALERT_CERTIFICATE_UNKNOWN;

@@ -153,7 +153,6 @@ enum hs_ret tls12_read_finished(SSL *s)
 
 enum hs_ret tls12_read_certificate(SSL *s, int allow_empty)
 {
-    struct hs_state *hs = s->hs;
     CODEC_CERTIFICATE12 c;
     CBS body;
     uint8_t alert = CODEC_ALERT_DECODE_ERROR;
@@ -162,39 +161,8 @@ enum hs_ret tls12_read_certificate(SSL *s, int allow_empty)
         return r;
     if (!codec_parse_certificate12(&body, &c, &alert))
         return hs_fail(s, alert, 0);
-    sk_X509_pop_free(hs->peer_chain, X509_free);
-    hs->peer_chain = NULL;
-    if (c.num_certs == 0) {
-        /* RFC 5246 7.4.2: a server always sends one */
-        if (!allow_empty)
-            return hs_fail(s, CODEC_ALERT_DECODE_ERROR, SSL_R_NO_CERTIFICATES_RETURNED);
-        return hs_consume(s) ? HS_OK : HS_ERR;
-    }
-    STACK_OF(X509) *chain = sk_X509_new_null();
-    if (chain == NULL)
-        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
-    CBS list = c.certificate_list, der;
-    while (cbs_len(&list) > 0) {
-        if (!codec_cert12_next(&list, &der))
-            goto bad;
-        X509 *x = cert_d2i_cached(cbs_data(&der), cbs_len(&der));
-        if (x == NULL)
-            goto bad;
-        if (!sk_X509_push(chain, x)) {
-            X509_free(x);
-            sk_X509_pop_free(chain, X509_free);
-            return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
-        }
-    }
-    if (X509_get0_pubkey(sk_X509_value(chain, 0)) == NULL) {
-        sk_X509_pop_free(chain, X509_free);
-        return hs_fail(s, CODEC_ALERT_UNSUPPORTED_CERTIFICATE, SSL_R_UNKNOWN_CERTIFICATE_TYPE);
-    }
-    hs->peer_chain = chain;
-    return hs_consume(s) ? HS_OK : HS_ERR;
-bad:
-    sk_X509_pop_free(chain, X509_free);
-    return hs_fail(s, CODEC_ALERT_BAD_CERTIFICATE, SSL_R_BAD_PACKET);
+    /* RFC 5246 7.4.2: a server always sends one (allow_empty 0) */
+    return hs_take_peer_chain(s, &c.certificate_list, c.num_certs, 0, allow_empty);
 }
 
 /* ---- what a ServerKeyExchange signs ---- */

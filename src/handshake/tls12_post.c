@@ -14,18 +14,11 @@ enum hs_ret tls12_post_handshake(SSL *s)
     for (;;) {
         const uint8_t *msg;
         size_t len;
-        uint8_t alert = 0, type;
-        int r = rec_hs_peek(s, &msg, &len, &alert);
-        if (r == REC_RETRY)
-            return HS_OK; /* incomplete: wait for more records */
-        if (r != REC_OK)
-            return hs_rec_result(s, r, alert);
-        if (++s->post_hs_msgs > HS_MAX_POST_HS_MESSAGES)
-            return hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_UNEXPECTED_MESSAGE);
+        uint8_t type;
         CBS m;
-        cbs_init(&m, msg, len);
-        if (!cbs_get_u8(&m, &type) || !cbs_skip(&m, 3))
-            return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
+        enum hs_ret out;
+        if (!hs_post_next(s, &msg, &len, &type, &m, &out))
+            return out;
         hs_msg_cb(s, 0, msg, len);
         rec_hs_consume(s);
         int refused = s->server ? type == CODEC_HS_CLIENT_HELLO

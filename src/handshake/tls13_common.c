@@ -188,38 +188,7 @@ enum hs_ret tls13_read_certificate(SSL *s, int allow_empty)
      * handshake). */
     if (!cbs_mem_equal(&c.context, hs->cert_req_ctx, hs->cert_req_ctx_len))
         return hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_INVALID_CONTEXT);
-    sk_X509_pop_free(hs->peer_chain, X509_free);
-    hs->peer_chain = NULL;
-    if (c.num_certs == 0) {
-        if (!allow_empty)
-            return hs_fail(s, CODEC_ALERT_DECODE_ERROR, SSL_R_NO_CERTIFICATES_RETURNED);
-        return hs_consume(s) ? HS_OK : HS_ERR;
-    }
-    STACK_OF(X509) *chain = sk_X509_new_null();
-    if (chain == NULL)
-        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
-    CBS list = c.certificate_list, der, exts;
-    while (cbs_len(&list) > 0) {
-        if (!codec_cert_next(&list, &der, &exts))
-            goto bad;
-        X509 *x = cert_d2i_cached(cbs_data(&der), cbs_len(&der));
-        if (x == NULL)
-            goto bad;
-        if (!sk_X509_push(chain, x)) {
-            X509_free(x);
-            sk_X509_pop_free(chain, X509_free);
-            return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
-        }
-    }
-    if (X509_get0_pubkey(sk_X509_value(chain, 0)) == NULL) {
-        sk_X509_pop_free(chain, X509_free);
-        return hs_fail(s, CODEC_ALERT_UNSUPPORTED_CERTIFICATE, SSL_R_UNKNOWN_CERTIFICATE_TYPE);
-    }
-    hs->peer_chain = chain;
-    return hs_consume(s) ? HS_OK : HS_ERR;
-bad:
-    sk_X509_pop_free(chain, X509_free);
-    return hs_fail(s, CODEC_ALERT_BAD_CERTIFICATE, SSL_R_BAD_PACKET);
+    return hs_take_peer_chain(s, &c.certificate_list, c.num_certs, 1, allow_empty);
 }
 
 enum hs_ret tls13_read_cert_verify(SSL *s)

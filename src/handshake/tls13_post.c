@@ -210,20 +210,11 @@ enum hs_ret tls13_post_handshake(SSL *s)
     for (;;) {
         const uint8_t *msg;
         size_t len;
-        uint8_t alert = 0;
-        int r = rec_hs_peek(s, &msg, &len, &alert);
-        if (r == REC_RETRY)
-            return HS_OK; /* incomplete: wait for more records */
-        if (r != REC_OK)
-            return hs_rec_result(s, r, alert);
-        if (++s->post_hs_msgs > HS_MAX_POST_HS_MESSAGES)
-            return hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_UNEXPECTED_MESSAGE);
-        CBS m, body;
         uint8_t type;
-        cbs_init(&m, msg, len);
-        if (!cbs_get_u8(&m, &type) || !cbs_skip(&m, 3))
-            return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
-        body = m;
+        CBS body;
+        enum hs_ret out;
+        if (!hs_post_next(s, &msg, &len, &type, &body, &out))
+            return out;
         enum hs_ret h;
         if (tls13_pha_wants(s, type)) {
             /* post-handshake authentication keeps its own transcript */
