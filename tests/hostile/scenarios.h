@@ -48,4 +48,7 @@ int hp_scenario_run(const HP_SCENARIO *sc, HP *p);
 #define HP_PING      "ping\n"
 #define HP_PING_ECHO "gnip\n"
 
+/* hp_ping_echo: HP_PING sent, HP_PING_ECHO must come back (p->appdata collects it). */
+int hp_ping_echo(HP *p);
+
 #endif
