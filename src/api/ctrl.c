@@ -151,8 +151,14 @@ static long cfg_ctrl(struct ssl_config *c, int cmd, long larg, void *parg, int *
     case SSL_CTRL_SET_MAX_PIPELINES:
         return larg >= 1 && larg <= SSL_MAX_PIPELINES;
     case SSL_CTRL_SET_TMP_DH:
+        return cfg_set_tmp_dh_legacy(c, parg);
     case SSL_CTRL_SET_DH_AUTO:
-        return 1; /* no finite-field DHE suites: accepted and unused */
+        c->dh_auto = larg;
+        return 1;
+    case SSL_CTRL_SET_TMP_DH_CB:
+        /* the callback goes through *_callback_ctrl */
+        ERR_raise(ERR_LIB_SSL, ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED);
+        return 0;
     case SSL_CTRL_SET_MSG_CALLBACK_ARG:
         c->msg_cb_arg = parg;
         return 1;
@@ -367,6 +373,8 @@ long SSL_CTX_callback_ctrl(SSL_CTX *ctx, int cmd, void (*fp)(void))
         ctx->cfg.msg_cb = (void (*)(int, int, int, const void *, size_t, SSL *, void *))fp;
         return 1;
     case SSL_CTRL_SET_TMP_DH_CB:
+        ctx->cfg.dh_tmp_cb = (DH * (*)(SSL *, int, int)) fp;
+        return 1;
     case SSL_CTRL_SET_TLSEXT_DEBUG_CB:
         return 1; /* accepted, never called */
     default:
@@ -381,6 +389,8 @@ long SSL_callback_ctrl(SSL *s, int cmd, void (*fp)(void))
         s->cfg.msg_cb = (void (*)(int, int, int, const void *, size_t, SSL *, void *))fp;
         return 1;
     case SSL_CTRL_SET_TMP_DH_CB:
+        s->cfg.dh_tmp_cb = (DH * (*)(SSL *, int, int)) fp;
+        return 1;
     case SSL_CTRL_SET_TLSEXT_DEBUG_CB:
         return 1;
     default:

@@ -32,6 +32,15 @@ int auth_set_key(struct ssl_config *c, EVP_PKEY *pkey) WUR;
     ((1u << CERT_SLOT_EC) | (1u << CERT_SLOT_ED25519) | (1u << CERT_SLOT_ED448))
 #define AUTH_SLOTS_RSA ((1u << CERT_SLOT_RSA) | (1u << CERT_SLOT_RSA_PSS))
 
+/* auth_auto_chain: |leaf|'s issuers found in |store|, nearest first, up
+ * to a self-signed one (OpenSSL's auto chain); NULL when there are none.
+ * The caller frees it with sk_X509_pop_free. */
+STACK_OF(X509) * auth_auto_chain(X509_STORE *store, X509 *leaf);
+
+/* auth_ec_key_group: the named group (RFC 8422) of an EC key's curve; 0
+ * for another key type or a curve we do not name. */
+uint16_t auth_ec_key_group(const EVP_PKEY *pkey);
+
 /* auth_select_cert picks one of |certs| (CERT_NUM_SLOTS slots) whose bit is
  * in |slots| and a signature scheme: the first of |ours| (our preference
  * order) that the peer's list |peer| (u16 values, no length prefix) names

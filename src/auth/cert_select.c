@@ -5,6 +5,9 @@
 #include "auth/auth.h"
 #include "auth/sigalgs.h"
 #include "codec/extensions.h"
+#include "codec/groups.h"
+
+#include <openssl/objects.h>
 
 int auth_have_cert(const CERT_SLOT *certs)
 {
@@ -37,4 +40,13 @@ int auth_select_cert(const CERT_SLOT *certs, int current, unsigned slots, const 
     }
     ERR_raise(ERR_LIB_SSL, SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM);
     return 0;
+}
+
+uint16_t auth_ec_key_group(const EVP_PKEY *pkey)
+{
+    char name[64];
+    if (pkey == NULL || !EVP_PKEY_is_a(pkey, "EC") ||
+        !EVP_PKEY_get_group_name(pkey, name, sizeof(name), NULL))
+        return 0;
+    return group_from_nid(OBJ_txt2nid(name));
 }

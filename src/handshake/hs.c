@@ -45,6 +45,7 @@ void hs_free(SSL *s)
     transcript_free(&hs->transcript);
     tls13_sched_cleanup(&hs->ks);
     EVP_PKEY_free(hs->kex_key);
+    EVP_PKEY_free(hs->dh_params);
     OPENSSL_free(hs->cookie);
     OPENSSL_free(hs->nst_ticket);
     OPENSSL_free(hs->cert_req_ctx);
@@ -55,6 +56,7 @@ void hs_free(SSL *s)
     OPENSSL_cleanse(hs->server_hs, sizeof(hs->server_hs));
     OPENSSL_cleanse(hs->kex_secret, hs->kex_secret_len);
     OPENSSL_cleanse(hs->master, sizeof(hs->master));
+    OPENSSL_cleanse(hs->key_block, sizeof(hs->key_block));
     OPENSSL_free(hs);
     s->hs = NULL;
     s->rl.ccs_allowed = 0;

@@ -134,7 +134,13 @@ struct hs_state {
     uint8_t sid12[32];       /* the session id of this TLS 1.2 handshake */
     size_t sid12_len;
     uint8_t master[48];  /* TLS 1.2 master secret */
-    uint8_t *nst_ticket; /* client: the ticket a NewSessionTicket carried */
+    EVP_PKEY *dh_params; /* TLS 1.2 server, DHE: the domain (auth/dh_params.h) */
+    /* TLS 1.2 key block (RFC 5246 6.3), derived once for both directions
+     * and wiped once both are installed */
+    uint8_t key_block[2 * 32 + 2 * 12];
+    uint8_t key_block_len;
+    uint8_t keys_installed; /* directions installed from it */
+    uint8_t *nst_ticket;    /* client: the ticket a NewSessionTicket carried */
     size_t nst_ticket_len;
     uint32_t nst_lifetime; /* ... and its lifetime hint (seconds) */
     uint16_t hrr_suite;
@@ -356,7 +362,7 @@ SSL_SESSION *tls13_psk_copy(const SSL_SESSION *app, const uint8_t *id, size_t id
 /* hs_version_range: the versions this configuration may negotiate (TLS 1.2
  * and 1.3 only; SSL_set_min/max_proto_version, SSL_OP_NO_TLSv1_2/3, a
  * method fixed to one version); 0 when none is left. */
-int hs_version_range(const struct ssl_config *c, uint16_t *out_min, uint16_t *out_max);
+int hs_version_range(const SSL *s, uint16_t *out_min, uint16_t *out_max);
 /* hs_state_is_tls12: |state| belongs to the TLS 1.2 state machines. */
 int hs_state_is_tls12(int state);
 
@@ -372,10 +378,6 @@ enum hs_ret tls12_server_client_hello(SSL *s, const CODEC_CLIENT_HELLO *ch);
 enum hs_ret hs_select_alpn(SSL *s, const CODEC_CLIENT_HELLO *ch);
 enum hs_ret tls12_client_step(SSL *s);
 enum hs_ret tls12_server_step(SSL *s);
-/* hs_dh_params: the DH domain for a DHE suite (SSL_CTX_set_tmp_dh,
- * set0_tmp_dh_pkey, dh_auto; a borrowed reference), NULL when DHE is not
- * possible. */
-EVP_PKEY *hs_dh_params(SSL *s);
 /* tls12_client_session: the TLS 1.2 session the client may offer (a
  * borrowed pointer), or NULL. */
 SSL_SESSION *tls12_client_session(SSL *s);

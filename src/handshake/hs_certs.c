@@ -25,10 +25,16 @@ int hs_send_certificate(SSL *s, const CERT_SLOT *slot, int tls12)
     const size_t *send_lens = lens;
     size_t num = 0;
 
+    STACK_OF(X509) *built = NULL;
     if (slot != NULL && slot->x509 != NULL) {
         STACK_OF(X509) *chain = slot->chain;
         if ((chain == NULL || sk_X509_num(chain) == 0) && s->ctx->extra_certs != NULL)
             chain = s->ctx->extra_certs;
+        /* OpenSSL: no chain given, so one from the chain store or else the
+         * verification store */
+        if ((chain == NULL || sk_X509_num(chain) == 0) && !(s->cfg.mode & SSL_MODE_NO_AUTO_CHAIN))
+            chain = built = auth_auto_chain(
+                s->cfg.chain_store != NULL ? s->cfg.chain_store : s->ctx->cert_store, slot->x509);
         if (cert_der_matches(slot->der, slot->x509, chain)) {
             /* encoded when the certificate was set (auth/cert_cache.c) */
             num = cert_der_get(slot->der, &send_ders, &send_lens);
@@ -59,6 +65,7 @@ int hs_send_certificate(SSL *s, const CERT_SLOT *slot, int tls12)
     if (!hs_send_cbb(s, &cbb))
         ok = -1; /* failed, and the failure path has run */
 out:
+    sk_X509_pop_free(built, X509_free);
     for (int i = 0; i < n; i++)
         OPENSSL_free(ders[i]);
     if (ok == 0)

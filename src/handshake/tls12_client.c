@@ -20,6 +20,7 @@
 #include "auth/auth.h"
 #include "auth/sigalgs.h"
 #include "codec/cipher_suites.h"
+#include "auth/dh_params.h"
 #include "codec/consts.h"
 #include "codec/hello.h"
 #include "codec/messages12.h"
@@ -222,14 +223,16 @@ static enum hs_ret ske_agree(SSL *s, const CODEC_SERVER_KEY_EXCHANGE *ske)
             return hs_fail(s, alert, 0);
         s->group = hs->kex_group;
     } else {
-        /* our security level's floor for the group (OpenSSL: 1024 bits at
-         * level 1, 2048 at 2 and above) */
-        int min_bits = s->cfg.security_level >= 2 ? 2048 : 1024;
-        EVP_PKEY *params =
-            kex_dh_params(cbs_data(&ske->dh_p), cbs_len(&ske->dh_p), cbs_data(&ske->dh_g),
-                          cbs_len(&ske->dh_g), min_bits, &alert);
+        EVP_PKEY *params = kex_dh_params(cbs_data(&ske->dh_p), cbs_len(&ske->dh_p),
+                                         cbs_data(&ske->dh_g), cbs_len(&ske->dh_g), 512, &alert);
         if (params == NULL)
             return hs_fail(s, alert, 0);
+        /* our security level's floor for the group (OpenSSL's
+         * SSL_SECOP_TMP_DH: 1024 bits up to level 1, 2048 at 2, ...) */
+        if (!ssl_dh_params_ok(s->cfg.security_level, params)) {
+            EVP_PKEY_free(params);
+            return hs_fail(s, CODEC_ALERT_HANDSHAKE_FAILURE, SSL_R_DH_KEY_TOO_SMALL);
+        }
         peer = &ske->dh_ys;
         int ok = kex_dh_keygen(params, &hs->kex_key, hs->kex_pub, &hs->kex_pub_len);
         EVP_PKEY_free(params);

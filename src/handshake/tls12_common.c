@@ -40,23 +40,29 @@ int tls12_derive_master(SSL *s, const uint8_t *pms, size_t pms_len)
 
 /* change_keys installs this direction's keys from the key block:
  * client_write_key, server_write_key, client_write_IV, server_write_IV
- * (RFC 5246 6.3; AEAD suites have no MAC keys). */
+ * (RFC 5246 6.3; AEAD suites have no MAC keys).  The block is derived for
+ * the first direction and wiped after the second. */
 static int change_keys(SSL *s, int enc)
 {
     struct hs_state *hs = s->hs;
     const SSL_CIPHER *c = s->cipher;
-    uint8_t kb[2 * 32 + 2 * 12];
-    size_t kl = c->key_len, il = c->iv_len;
-    if (2 * kl + 2 * il > sizeof(kb)) {
+    size_t kl = c->key_len, il = c->iv_len, need = 2 * kl + 2 * il;
+    if (need > sizeof(hs->key_block)) {
         ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
         return 0;
     }
+    if (hs->key_block_len == 0) {
+        if (!tls12_key_block(hs->md, hs->master, s->client_random, s->server_random, hs->key_block,
+                             need))
+            return 0;
+        hs->key_block_len = (uint8_t)need;
+    }
+    const uint8_t *kb = hs->key_block;
     int client_keys = enc ? !s->server : s->server;
-    int ok = tls12_key_block(hs->md, hs->master, s->client_random, s->server_random, kb,
-                             2 * kl + 2 * il) &&
-             rec_set_key12(s, enc, c, client_keys ? kb : kb + kl,
+    int ok = rec_set_key12(s, enc, c, client_keys ? kb : kb + kl,
                            client_keys ? kb + 2 * kl : kb + 2 * kl + il);
-    OPENSSL_cleanse(kb, sizeof(kb));
+    if (++hs->keys_installed == 2)
+        OPENSSL_cleanse(hs->key_block, sizeof(hs->key_block));
     return ok;
 }
 
@@ -254,8 +260,10 @@ int tls12_establish_session(SSL *s)
         }
         if ((ss->peer = sess_peer_from_x509s(hs->peer_chain)) == NULL)
             goto err;
-        ss->verify_result = (int32_t)s->verify_result;
     }
+    /* with or without a peer certificate (X509_V_OK when none was sent, as
+     * OpenSSL: a resumption hands it back through SSL_get_verify_result) */
+    ss->verify_result = (int32_t)s->verify_result;
     /* a session is resumable at once in TLS 1.2 (contract S4) unless the
      * master secret lacks the extended form (we never resume those) */
     ss->not_resumable = !hs->ems;
@@ -282,12 +290,4 @@ unsigned tls12_suite_slots(const SSL_CIPHER *c)
 int tls12_ec_group(uint16_t g)
 {
     return g < 0x0100 && kex_supported(g); /* 0x0100..0x01ff: FFDHE (RFC 7919) */
-}
-
-/* ---- DHE parameters ---- */
-
-EVP_PKEY *hs_dh_params(SSL *s)
-{
-    (void)s;
-    return NULL; /* (until the configuration carries DH parameters) */
 }

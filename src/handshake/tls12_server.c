@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "auth/dh_params.h"
 #include "auth/sigalgs.h"
 #include "codec/consts.h"
 #include "codec/hello.h"
@@ -87,19 +88,36 @@ static int ecdhe_possible(const SSL *s, const CODEC_CLIENT_HELLO *ch)
     return choose_group(s, ch) != 0;
 }
 
+/* ec_cert_curve_ok: RFC 8422 5.1 -- when the client sent supported_groups,
+ * our ECDSA certificate's curve must be one it names (in TLS 1.2 the
+ * signature scheme does not fix the curve; OpenSSL's client otherwise
+ * aborts with illegal_parameter, "wrong curve").  A curve outside our group
+ * table cannot be matched and counts as not named. */
+static int ec_cert_curve_ok(const SSL *s, const CODEC_CLIENT_HELLO *ch)
+{
+    const CERT_SLOT *ec = &s->cfg.certs[CERT_SLOT_EC];
+    if (ec->pkey == NULL || !codec_ch_has(ch, CODEC_EXT_SUPPORTED_GROUPS))
+        return 1;
+    uint16_t g = auth_ec_key_group(ec->pkey);
+    return g != 0 && codec_u16_list_contains(&ch->supported_groups, g);
+}
+
 /* suite_fits: our certificate, key exchange and signature schemes allow
  * |c| for this client; out_slot and out_sigalg say how we would sign. */
 static int suite_fits(SSL *s, const CODEC_CLIENT_HELLO *ch, const SSL_CIPHER *c, int *out_slot,
                       uint16_t *out_sigalg)
 {
     struct hs_state *hs = s->hs;
-    if (tls12_suite_dhe(c) ? hs_dh_params(s) == NULL : !ecdhe_possible(s, ch))
+    if (tls12_suite_dhe(c) ? !ssl_dhe_possible(&s->cfg) : !ecdhe_possible(s, ch))
         return 0;
+    unsigned slots = tls12_suite_slots(c);
+    if ((slots & (1u << CERT_SLOT_EC)) && !ec_cert_curve_ok(s, ch))
+        slots &= ~(1u << CERT_SLOT_EC);
     CBS peer;
     cbs_init(&peer, hs->peer_sigalgs, hs->peer_sigalgs_len);
     ERR_set_mark();
-    int ok = auth_select_cert(s->cfg.certs, s->cfg.cert_current, tls12_suite_slots(c),
-                              s->cfg.sigalgs, s->cfg.num_sigalgs, &peer, 0, out_slot, out_sigalg);
+    int ok = auth_select_cert(s->cfg.certs, s->cfg.cert_current, slots, s->cfg.sigalgs,
+                              s->cfg.num_sigalgs, &peer, 0, out_slot, out_sigalg);
     ERR_pop_to_mark();
     return ok;
 }
@@ -231,14 +249,23 @@ enum hs_ret tls12_server_client_hello(SSL *s, const CODEC_CLIENT_HELLO *ch)
         if ((s->cipher = choose_suite(s, ch)) == NULL)
             return hs_fail(s, CODEC_ALERT_HANDSHAKE_FAILURE, SSL_R_NO_SHARED_CIPHER);
         hs->dhe = (uint8_t)tls12_suite_dhe(s->cipher);
-        if (!hs->dhe)
+        if (!hs->dhe) {
             hs->kex_group = choose_group(s, ch);
+        } else {
+            /* OpenSSL: the domain for our key's strength, at least the
+             * security level's */
+            const CERT_SLOT *slot = &s->cfg.certs[hs->cert_slot];
+            hs->dh_params = ssl_dh_params_for(&s->cfg, EVP_PKEY_get_security_bits(slot->pkey), s);
+            if (hs->dh_params == NULL)
+                return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
+            if (!ssl_dh_params_ok(s->cfg.security_level, hs->dh_params))
+                return hs_fail(s, CODEC_ALERT_HANDSHAKE_FAILURE, SSL_R_DH_KEY_TOO_SMALL);
+        }
         /* a new session id when the server cache keeps sessions; none when
          * a ticket will carry the session (RFC 5077 3.4; OpenSSL too), so
          * the server keeps no state for it */
         hs->sid12_len = 0;
-        if ((s->session_ctx->session_cache_mode & SSL_SESS_CACHE_SERVER) &&
-            !hs->ticket_expected) {
+        if ((s->session_ctx->session_cache_mode & SSL_SESS_CACHE_SERVER) && !hs->ticket_expected) {
             if (RAND_bytes(hs->sid12, 32) != 1)
                 return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_RAND_LIB);
             hs->sid12_len = 32;
@@ -275,7 +302,7 @@ static enum hs_ret do_send_server_hello(SSL *s)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_RAND_LIB);
     /* RFC 8446 4.1.3: a server able to speak TLS 1.3 that negotiates 1.2
      * says so in the last 8 bytes of its random */
-    if (hs_version_range(&s->cfg, &lo, &hi) && hi >= TLS1_3_VERSION)
+    if (hs_version_range(s, &lo, &hi) && hi >= TLS1_3_VERSION)
         memcpy(s->server_random + 24, CODEC_DOWNGRADE_TLS12, 8);
     memset(&o, 0, sizeof(o));
     o.legacy_version = TLS1_2_VERSION;
@@ -325,8 +352,8 @@ static int ske_params(SSL *s, CBB *params)
                codec_write_ecdhe_params(params, hs->kex_group, hs->kex_pub, hs->kex_pub_len);
     uint8_t p[HS_MAX_KEX], g[HS_MAX_KEX];
     size_t p_len, g_len;
-    EVP_PKEY *dh = hs_dh_params(s);
-    return dh != NULL && kex_dh_keygen(dh, &hs->kex_key, hs->kex_pub, &hs->kex_pub_len) &&
+    return hs->dh_params != NULL &&
+           kex_dh_keygen(hs->dh_params, &hs->kex_key, hs->kex_pub, &hs->kex_pub_len) &&
            kex_dh_domain(hs->kex_key, p, &p_len, g, &g_len) &&
            codec_write_dhe_params(params, p, p_len, g, g_len, hs->kex_pub, hs->kex_pub_len);
 }

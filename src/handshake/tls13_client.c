@@ -202,7 +202,7 @@ static enum hs_ret do_send_client_hello(SSL *s)
 {
     struct hs_state *hs = s->hs;
     uint16_t lo, hi;
-    if (!hs_version_range(&s->cfg, &lo, &hi))
+    if (!hs_version_range(s, &lo, &hi))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_NO_PROTOCOLS_AVAILABLE);
     hs->offer13 = hi >= TLS1_3_VERSION && s->cfg.num_suites13 > 0;
     hs->offer12 = lo <= TLS1_2_VERSION && s->cfg.num_suites12 > 0;

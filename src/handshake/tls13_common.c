@@ -363,18 +363,24 @@ int tls13_establish_session(SSL *s)
         }
         ss->verify_result = old->verify_result;
         s->verify_result = old->verify_result;
-    } else if (hs->peer_chain != NULL) {
-        if (s->server) {
-            /* OpenSSL: on a server the chain handed out excludes the leaf. */
-            sk_X509_pop_free(s->peer_chain_nl, X509_free);
-            if ((s->peer_chain_nl = X509_chain_up_ref(hs->peer_chain)) == NULL)
+    } else {
+        if (hs->peer_chain != NULL) {
+            if (s->server) {
+                /* OpenSSL: on a server the chain handed out excludes the leaf. */
+                sk_X509_pop_free(s->peer_chain_nl, X509_free);
+                if ((s->peer_chain_nl = X509_chain_up_ref(hs->peer_chain)) == NULL)
+                    goto err;
+                X509_free(sk_X509_shift(s->peer_chain_nl));
+            }
+            /* The session keeps the chain as DER (a few hundred bytes instead
+             * of several KB of parsed X509s) and parses it again only if
+             * asked. */
+            if ((ss->peer = sess_peer_from_x509s(hs->peer_chain)) == NULL)
                 goto err;
-            X509_free(sk_X509_shift(s->peer_chain_nl));
         }
-        /* The session keeps the chain as DER (a few hundred bytes instead of
-         * several KB of parsed X509s) and parses it again only if asked. */
-        if ((ss->peer = sess_peer_from_x509s(hs->peer_chain)) == NULL)
-            goto err;
+        /* with or without a peer certificate (X509_V_OK when none was sent,
+         * as OpenSSL: a resumption hands it back through
+         * SSL_get_verify_result) */
         ss->verify_result = (int32_t)s->verify_result;
     }
     SSL_SESSION_free(s->session);

@@ -351,7 +351,7 @@ static uint16_t choose_version(SSL *s, const CODEC_CLIENT_HELLO *ch)
     uint16_t lo, hi;
     /* RFC 8446 D.5: a legacy_version of SSL 3.0 or below is refused,
      * whatever supported_versions says. */
-    if (ch->legacy_version <= SSL3_VERSION || !hs_version_range(&s->cfg, &lo, &hi)) {
+    if (ch->legacy_version <= SSL3_VERSION || !hs_version_range(s, &lo, &hi)) {
         hs_fail(s, CODEC_ALERT_PROTOCOL_VERSION, SSL_R_UNSUPPORTED_PROTOCOL);
         return 0;
     }
@@ -382,7 +382,7 @@ static enum hs_ret check_hello(SSL *s, const CODEC_CLIENT_HELLO *ch, uint16_t ve
         /* RFC 7507 3: a client retrying with less than it could do (the
          * fallback SCSV) while we do more: someone interfered */
         uint16_t lo, hi;
-        hs_version_range(&s->cfg, &lo, &hi);
+        hs_version_range(s, &lo, &hi);
         if (version < hi && codec_u16_list_contains(&ch->cipher_suites, CODEC_TLS_FALLBACK_SCSV))
             return hs_fail(s, CODEC_ALERT_INAPPROPRIATE_FALLBACK, SSL_R_INAPPROPRIATE_FALLBACK);
         return HS_OK;

@@ -170,11 +170,12 @@ static void test_ctrl(void)
     CHECK(SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:!aRSA") == 1);
     CHECK_EQ_INT(ctx->cfg.num_suites12, 2);
     CHECK(SSL_CTX_set_cipher_list(ctx, "HIGH:!aNULL:+aRSA") == 1);
-    CHECK_EQ_INT(ctx->cfg.num_suites12, 6);
-    CHECK(ctx->cfg.suites12[5]->auth_nid == NID_auth_rsa &&
-          ctx->cfg.suites12[0]->auth_nid == NID_auth_ecdsa);
+    CHECK_EQ_INT(ctx->cfg.num_suites12, 9);
+    CHECK(ctx->cfg.suites12[3]->auth_nid == NID_auth_rsa &&
+          ctx->cfg.suites12[2]->auth_nid == NID_auth_ecdsa);
     CHECK(SSL_CTX_set_cipher_list(ctx, "AES128:ALL:@STRENGTH") == 1);
-    CHECK_EQ_INT(ctx->cfg.suites12[5]->bits, 128);
+    CHECK_EQ_INT(ctx->cfg.suites12[5]->bits, 256);
+    CHECK_EQ_INT(ctx->cfg.suites12[6]->bits, 128);
     CHECK(SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=1") == 1);
     CHECK_EQ_INT(SSL_CTX_get_security_level(ctx), 1);
     CHECK(SSL_CTX_set_ciphersuites(ctx, "TLS_CHACHA20_POLY1305_SHA256:bogus") == 1);
@@ -183,7 +184,7 @@ static void test_ctrl(void)
     CHECK(ERR_GET_REASON(ERR_get_error()) == SSL_R_NO_CIPHER_MATCH);
     CHECK(SSL_CTX_set_ciphersuites(ctx, "") == 1);
     CHECK_EQ_INT(ctx->cfg.num_suites13, 0);
-    CHECK_EQ_INT(sk_SSL_CIPHER_num(SSL_CTX_get_ciphers(ctx)), 6);
+    CHECK_EQ_INT(sk_SSL_CIPHER_num(SSL_CTX_get_ciphers(ctx)), 9);
 
     /* OpenSSL 3.0's default groups, in its order */
     static const uint16_t default_groups[] = {

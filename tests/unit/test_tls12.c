@@ -87,6 +87,32 @@ static void test_every_suite(void)
     }
 }
 
+/* RFC 8422 5.1: an ECDSA certificate only on a curve the client's groups
+ * name; else another suite's certificate, or no shared cipher (OpenSSL). */
+static void test_ecdsa_curve_in_client_groups(void)
+{
+    for (int rsa_allowed = 1; rsa_allowed >= 0; rsa_allowed--) {
+        SSL_CTX *sctx = server_ctx12(), *cctx = client_ctx12();
+        SSL *c, *s;
+        REQUIRE(sctx && cctx && SSL_CTX_set1_groups_list(cctx, "X25519") == 1);
+        CHECK(SSL_CTX_set_cipher_list(cctx, rsa_allowed ? "ECDHE-ECDSA-AES128-GCM-SHA256:"
+                                                          "ECDHE-RSA-AES128-GCM-SHA256"
+                                                        : "ECDHE-ECDSA-AES128-GCM-SHA256") == 1);
+        REQUIRE(pair_new(cctx, sctx, &c, &s));
+        int ok = pair_handshake(c, s);
+        CHECK_EQ_INT(ok, rsa_allowed);
+        if (ok) {
+            CHECK(strcmp(SSL_CIPHER_get_name(SSL_get_current_cipher(c)),
+                         "ECDHE-RSA-AES128-GCM-SHA256") == 0);
+        } else {
+            CHECK_EQ_INT(s->alert_sent, CODEC_ALERT_HANDSHAKE_FAILURE);
+            CHECK_EQ_INT(ERR_GET_REASON(ERR_peek_error()), SSL_R_NO_SHARED_CIPHER);
+        }
+        ERR_clear_error();
+        free4(c, s, cctx, sctx);
+    }
+}
+
 /* resume: a full handshake, then one offering its session; returns whether
  * both sides report the second as resumed. */
 static int resume(SSL_CTX *cctx, SSL_CTX *sctx, int *out_had_ticket)
@@ -511,6 +537,7 @@ TEST_MAIN({
     rsa_key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
     rsa_leaf = pair_make_cert(rsa_key, pki.ca_key, pki.ca, "localhost", 0, 30);
     RUN(test_every_suite);
+    RUN(test_ecdsa_curve_in_client_groups);
     RUN(test_resumption_ticket_and_id);
     RUN(test_no_extended_master_secret);
     RUN(test_downgrade_sentinel);
