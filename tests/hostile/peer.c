@@ -127,7 +127,36 @@ void hp_free(HP *p)
     hp_buf_free(&p->appdata);
     EVP_MD_CTX_free(p->transcript);
     EVP_PKEY_free(p->kex);
+    EVP_PKEY_free(p->kex12);
+    hp_buf_free(&p->kex12_peer);
+    hp_buf_free(&p->dh_p);
+    hp_buf_free(&p->dh_g);
     OPENSSL_cleanse(p, sizeof(*p));
+}
+
+int hp_reconnect(HP *p)
+{
+    if (hp_ctl(p, HP_CTL_RECONNECT) != 1)
+        return hp_fail(p, "the transport cannot open a second connection");
+    /* what survives: the transport, our identity, the TLS 1.2 session */
+    uint8_t master12[48], sid12[32];
+    size_t sid12_len = p->sid12_len;
+    memcpy(master12, p->master12, sizeof(master12));
+    memcpy(sid12, p->sid12, sizeof(sid12));
+    HP_IO io = p->io;
+    int is_server = p->is_server, verbose = p->verbose;
+    size_t hs_frag = p->hs_frag;
+    X509 *cert = p->cert;
+    EVP_PKEY *key = p->key;
+    hp_free(p);
+    int ok = hp_init(p, &io, is_server, cert, key);
+    p->verbose = verbose;
+    p->hs_frag = hs_frag;
+    memcpy(p->master12, master12, sizeof(master12));
+    memcpy(p->sid12, sid12, sizeof(sid12));
+    p->sid12_len = sid12_len;
+    OPENSSL_cleanse(master12, sizeof(master12));
+    return ok ? 1 : hp_fail(p, "cannot start a second connection");
 }
 
 long hp_ctl(HP *p, int op)

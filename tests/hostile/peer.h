@@ -1,7 +1,8 @@
-/* peer.h - a scripted, hostile TLS 1.3 peer for sesame's tests.
+/* peer.h - a scripted, hostile TLS 1.3 (and TLS 1.2) peer for sesame's tests.
  *
  * An independent, minimal TLS 1.3 (RFC 8446) written on libcrypto only: X25519, HKDF over
- * HMAC-SHA256, AES-128-GCM (TLS_AES_128_GCM_SHA256), ECDSA P-256 for its CertificateVerify.
+ * HMAC-SHA256, AES-128-GCM (TLS_AES_128_GCM_SHA256), ECDSA P-256 for its CertificateVerify;
+ * and a minimal TLS 1.2 beside it (peer12.c, "TLS 1.2" below).
  * It verifies no certificate and implements no extension beyond what a handshake with sesame
  * needs.  What it offers instead is control: every record and message can be sent whole,
  * fragmented, corrupted, out of order or not at all, so that a script (scenarios.c) can
@@ -35,6 +36,8 @@ enum hp_ctl {
     HP_CTL_SMALL_PIPE,  /* from now on the victim writes into a pipe of a few dozen bytes */
     HP_CTL_HEAP_GROWTH, /* peak bytes the victim's own calls kept allocated since SMALL_PIPE */
     HP_CTL_PENDING_OUT, /* bytes the victim has queued and not yet written */
+    HP_CTL_RECONNECT,   /* this connection ends; a new one to the same victim begins (a
+                         * client victim resumes the session of the last one): 1 */
 };
 
 typedef struct {
@@ -86,22 +89,22 @@ typedef struct {
 #define HP_EXT_RENEGOTIATION_INFO     0xff01
 
 /* Alerts (AlertDescription) */
-#define HP_AD_CLOSE_NOTIFY          0
-#define HP_AD_UNEXPECTED_MESSAGE    10
-#define HP_AD_BAD_RECORD_MAC        20
-#define HP_AD_RECORD_OVERFLOW       22
-#define HP_AD_HANDSHAKE_FAILURE     40
-#define HP_AD_ILLEGAL_PARAMETER     47
-#define HP_AD_DECODE_ERROR          50
-#define HP_AD_DECRYPT_ERROR         51
-#define HP_AD_PROTOCOL_VERSION      70
-#define HP_AD_INTERNAL_ERROR        80
+#define HP_AD_CLOSE_NOTIFY           0
+#define HP_AD_UNEXPECTED_MESSAGE     10
+#define HP_AD_BAD_RECORD_MAC         20
+#define HP_AD_RECORD_OVERFLOW        22
+#define HP_AD_HANDSHAKE_FAILURE      40
+#define HP_AD_ILLEGAL_PARAMETER      47
+#define HP_AD_DECODE_ERROR           50
+#define HP_AD_DECRYPT_ERROR          51
+#define HP_AD_PROTOCOL_VERSION       70
+#define HP_AD_INTERNAL_ERROR         80
 #define HP_AD_INAPPROPRIATE_FALLBACK 86
-#define HP_AD_USER_CANCELED         90
-#define HP_AD_NO_RENEGOTIATION      100
-#define HP_AD_UNRECOGNIZED_NAME     112
-#define HP_AD_MISSING_EXTENSION     109
-#define HP_AD_UNSUPPORTED_EXTENSION 110
+#define HP_AD_USER_CANCELED          90
+#define HP_AD_NO_RENEGOTIATION       100
+#define HP_AD_UNRECOGNIZED_NAME      112
+#define HP_AD_MISSING_EXTENSION      109
+#define HP_AD_UNSUPPORTED_EXTENSION  110
 
 /* ---- a growable byte buffer ---- */
 
@@ -215,11 +218,25 @@ typedef struct HP {
     int victim_ticket_ext;                /* the victim's ClientHello carried session_ticket */
     uint16_t suite12;                     /* the suite the victim chose (client role) */
     int victim_reneg_info;                /* the victim's ServerHello had renegotiation_info */
+    /* the key exchange the victim's ServerKeyExchange chose (client role): a named curve, or
+     * HP_KEX12_DHE with the victim's domain; our key for it (X25519 uses |kex|) */
+    uint16_t kex12_group;
+    EVP_PKEY *kex12;
+    HP_BUF kex12_peer; /* the victim's public value: ECPoint or dh_Ys */
+    HP_BUF dh_p, dh_g;
+    /* the session id of the last ServerHello (sent or received), and of the victim's last
+     * ClientHello; whether the last handshake was abbreviated */
+    uint8_t sid12[32], victim_sid12[32];
+    size_t sid12_len, victim_sid12_len;
+    int resumed12;
 } HP;
 
 /* hp_init / hp_free: a peer on |io|; a server needs |cert| and |key| (ECDSA P-256). */
 int hp_init(HP *p, const HP_IO *io, int is_server, X509 *cert, EVP_PKEY *key);
 void hp_free(HP *p);
+/* hp_reconnect: HP_CTL_RECONNECT, then everything of the connection forgotten but the
+ * TLS 1.2 session (master12, sid12): 1, or 0 with p->why. */
+int hp_reconnect(HP *p);
 /* hp_fail notes the first reason the script went wrong; returns 0. */
 int hp_fail(HP *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* hp_ctl asks the transport (enum hp_ctl); -1 when it cannot. */
@@ -315,16 +332,22 @@ const char *hp_alert_name(int desc);
 
 /* ---- TLS 1.2 (peer12.c) ----
  *
- * RFC 5246 with one suite, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (0xc02b): X25519
- * (RFC 8422), the extended master secret (RFC 7627), the PRF of libcrypto's "TLS1-PRF" KDF
- * over SHA-256, AES-128-GCM records with the explicit nonce of RFC 5288, an ECDSA P-256
- * ServerKeyExchange signature.  As in TLS 1.3 the peer verifies no certificate or signature
- * of the victim's; it checks the victim's Finished.  Once p->tls12 is set (by the first
- * hello), hp_send_record and hp_read_record protect and open TLS 1.2 records, and a
+ * RFC 5246 with TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (0xc02b): X25519 (RFC 8422), the
+ * extended master secret (RFC 7627), the PRF of libcrypto's "TLS1-PRF" KDF over SHA-256,
+ * AES-128-GCM records with the explicit nonce of RFC 5288, an ECDSA P-256 ServerKeyExchange
+ * signature.  As a client it also takes P-256 or, with TLS_DHE_RSA_WITH_AES_128_GCM_SHA256
+ * (0x009e), the victim's DHE domain, and resumes a session by its id in a second connection
+ * (hp_reconnect).  As in TLS 1.3 the peer verifies no certificate or signature of the
+ * victim's; it checks the victim's Finished.  Once p->tls12 is set (by the first hello),
+ * hp_send_record and hp_read_record protect and open TLS 1.2 records, and a
  * change_cipher_spec read from the victim turns its read key on (p->rd_next). */
 
-#define HP_SUITE12_ECDSA_AES128_GCM 0xc02b
-#define HP_SCSV_FALLBACK            0x5600
+#define HP_SUITE12_ECDSA_AES128_GCM   0xc02b
+#define HP_SUITE12_DHE_RSA_AES128_GCM 0x009e
+#define HP_SCSV_FALLBACK              0x5600
+#define HP_GROUP_SECP256R1            0x0017
+#define HP_GROUP_X25519               0x001d
+#define HP_KEX12_DHE                  0xffff /* p->kex12_group of a DHE suite */
 
 /* ClientHello knobs (zero = a TLS 1.2 ClientHello: no supported_versions, the one suite,
  * X25519, EMS, an empty renegotiation_info, no session_ticket). */
@@ -332,10 +355,14 @@ typedef struct {
     uint16_t legacy_version; /* 0: 0x0303 (also the record's version when not 0x0303) */
     const uint16_t *suites;  /* NULL: the one suite */
     size_t num_suites;
-    int fallback_scsv;  /* TLS_FALLBACK_SCSV (RFC 7507) after the suites */
-    int no_reneg_info;  /* no renegotiation_info */
+    int fallback_scsv;         /* TLS_FALLBACK_SCSV (RFC 7507) after the suites */
+    int no_reneg_info;         /* no renegotiation_info */
     const uint8_t *reneg_info; /* renegotiated_connection (|reneg_info_len| bytes) */
     size_t reneg_info_len;
+    const uint16_t *groups; /* supported_groups (NULL: X25519, P-256) */
+    size_t num_groups;
+    int no_ems; /* no extended_master_secret */
+    int resume; /* offer the session of the last connection (p->sid12) */
 } HP12_CH_OPTS;
 
 /* Server flight knobs (zero = normal). */
@@ -346,6 +373,10 @@ typedef struct {
     int ticket_ext;         /* ServerHello: an empty session_ticket (RFC 5077) */
     int bad_signature;      /* ServerKeyExchange: one bit of the signature flipped */
     uint16_t ske_group;     /* ServerKeyExchange: this named curve (0: X25519), same point */
+    uint16_t version;       /* ServerHello.server_version (0: 0x0303) */
+    int ticket_ext_body;    /* ServerHello: a session_ticket extension of one byte */
+    int no_ems;             /* ServerHello: no extended_master_secret, offered or not */
+    int resume;             /* ServerHello: the victim's session id echoed (a resumption) */
 } HP12_SH_OPTS;
 
 /* hp12_seal: one protected TLS 1.2 record of |type| (the sequence number advances). */
@@ -356,9 +387,12 @@ int hp12_open(HP *p, size_t len);
 int hp12_victim_ccs(HP *p);
 /* hp12_send_ccs: our change_cipher_spec (in the clear), then our write key goes on. */
 int hp12_send_ccs(HP *p);
-/* hp12_derive: premaster (X25519 with p->peer_share), the extended master secret over the
- * transcript so far (through ClientKeyExchange), the key block into rd_next/wr_next. */
+/* hp12_derive: premaster (X25519 with p->peer_share; as a client, whatever the victim's
+ * ServerKeyExchange chose), the extended master secret over the transcript so far (through
+ * ClientKeyExchange), the key block into rd_next/wr_next. */
 int hp12_derive(HP *p);
+/* hp12_key_block: the key block from p->master12 and both randoms into rd_next/wr_next. */
+void hp12_key_block(HP *p);
 /* hp12_finished_msg: the Finished of the client or server over the transcript so far (not
  * sent, not in the transcript); its verify_data kept in client_vd/server_vd. */
 HP_BUF hp12_finished_msg(HP *p, int from_server);
@@ -370,14 +404,20 @@ int hp12_send_finished(HP *p);
 /* The client's steps. */
 HP_BUF hp12_client_hello(HP *p, const HP12_CH_OPTS *o);
 int hp12_client_send_hello(HP *p, const HP12_CH_OPTS *o);
-/* ServerHello (must be TLS 1.2, 0xc02b, with EMS), Certificate, ServerKeyExchange (X25519),
- * ServerHelloDone. */
+/* ServerHello (must be TLS 1.2, 0xc02b or 0x009e, with EMS), Certificate,
+ * ServerKeyExchange (X25519, P-256 or DHE), ServerHelloDone. */
 int hp12_client_recv_server_flight(HP *p);
+/* hp12_client_recv_server_hello: only the ServerHello (p->resumed12 set when it echoes the
+ * session offered); hp12_client_recv_server_flight calls it. */
+int hp12_client_recv_server_hello(HP *p);
 HP_BUF hp12_client_key_exchange_msg(HP *p);
 /* hp12_client_send_cke: ClientKeyExchange sent, then hp12_derive. */
 int hp12_client_send_cke(HP *p);
-/* all of it: hello, flight, ClientKeyExchange, CCS, Finished, the victim's CCS + Finished */
+/* all of it: hello, flight, ClientKeyExchange, CCS, Finished, the victim's CCS + Finished
+ * (abbreviated when the victim resumes: its CCS + Finished, then ours) */
 int hp12_client_handshake(HP *p, const HP12_CH_OPTS *o);
+/* hp12_close: our close_notify, then the victim's (or its end, or silence) awaited. */
+int hp12_close(HP *p);
 
 /* The server's steps. */
 int hp12_server_recv_hello(HP *p);

@@ -1217,9 +1217,9 @@ const HP_SCENARIO hp_scenarios[] = {
     {"ccs_before_client_key_exchange_tls12", SERVER, s12_ccs_before_cke, HP_AD_UNEXPECTED_MESSAGE,
      FAILS, REASON(SSL_R_CCS_RECEIVED_EARLY), HS,
      "7.1: change_cipher_spec where the ClientKeyExchange is due"},
-    {"ccs_twice_tls12", SERVER, s12_ccs_twice, HP_AD_UNEXPECTED_MESSAGE, FAILS,
-     REASON(SSL_R_CCS_RECEIVED_EARLY), HS,
-     "7.1: two change_cipher_spec records in the clear"},
+    {"ccs_twice_tls12", SERVER, s12_ccs_twice, HP_AD_BAD_RECORD_MAC, FAILS,
+     REASON(SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC), HS,
+     "6.2.3/7.1: a second change_cipher_spec in the clear, after the first turned the keys on"},
     {"ccs_twice_protected_tls12", SERVER, s12_ccs_twice_protected, HP_AD_UNEXPECTED_MESSAGE, FAILS,
      REASON(SSL_R_CCS_RECEIVED_EARLY), HS,
      "7.1: a second change_cipher_spec, under the keys the first turned on"},
@@ -1231,12 +1231,12 @@ const HP_SCENARIO hp_scenarios[] = {
     {"bad_client_finished_tls12", SERVER, s12_bad_client_finished, HP_AD_DECRYPT_ERROR, FAILS,
      REASON(SSL_R_DIGEST_CHECK_FAILED), HS, "7.4.9: a bit of the client's verify_data flipped"},
     {"cke_empty_point_tls12", SERVER, s12_cke_empty_point, HP_AD_DECODE_ERROR, FAILS,
-     REASON(SSL_R_BAD_PACKET), HS, "RFC 8422 5.7: ClientKeyExchange with an empty point"},
+     REASON(SSL_R_LENGTH_MISMATCH), HS, "RFC 8422 5.7: ClientKeyExchange with an empty point"},
     {"cke_invalid_point_tls12", SERVER, s12_cke_invalid_point, HP_AD_ILLEGAL_PARAMETER, FAILS,
      REASON(SSL_R_BAD_ECPOINT), HS,
      "RFC 8422 5.7/RFC 7748 6.1: ClientKeyExchange with the X25519 point 0"},
     {"cke_trailing_bytes_tls12", SERVER, s12_cke_trailing_bytes, HP_AD_DECODE_ERROR, FAILS,
-     REASON(SSL_R_BAD_PACKET), HS, "7.4.7: ClientKeyExchange with a byte after the point"},
+     REASON(SSL_R_LENGTH_MISMATCH), HS, "7.4.7: ClientKeyExchange with a byte after the point"},
     {"appdata_before_client_finished_tls12", SERVER, s12_appdata_before_finished,
      HP_AD_UNEXPECTED_MESSAGE, FAILS, REASON(SSL_R_UNEXPECTED_RECORD), HS,
      "6.2.1/7.4.9: application data after the client's change_cipher_spec, before its Finished"},
@@ -1268,6 +1268,30 @@ const HP_SCENARIO hp_scenarios[] = {
     {"fallback_scsv_tls12", SERVER, s12_fallback_scsv, HP_AD_INAPPROPRIATE_FALLBACK, FAILS,
      REASON(SSL_R_INAPPROPRIATE_FALLBACK), HS,
      "RFC 7507 3: TLS_FALLBACK_SCSV in a TLS 1.2 ClientHello to a TLS 1.3 server"},
+    {"baseline_dhe_server_tls12", SERVER, s12_baseline_dhe, HP_NO_ALERT, SSL_ERROR_NONE, NO_REASON,
+     AFTER, "TLS 1.2: a correct DHE-RSA-AES128-GCM-SHA256 handshake and an echoed line"},
+    {"baseline_p256_server_tls12", SERVER, s12_baseline_p256, HP_NO_ALERT, SSL_ERROR_NONE,
+     NO_REASON, AFTER, "TLS 1.2: a correct ECDHE handshake on P-256 and an echoed line"},
+    {"dhe_yc_zero_tls12", SERVER, s12_dhe_yc_zero, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_DH_VALUE), HS, "7.4.7.2/RFC 7919 5.1: DHE ClientKeyExchange with Yc = 0"},
+    {"dhe_yc_one_tls12", SERVER, s12_dhe_yc_one, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_DH_VALUE), HS, "7.4.7.2/RFC 7919 5.1: DHE ClientKeyExchange with Yc = 1"},
+    {"dhe_yc_p_minus_1_tls12", SERVER, s12_dhe_yc_p_minus_1, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_DH_VALUE), HS, "7.4.7.2/RFC 7919 5.1: DHE ClientKeyExchange with Yc = p - 1"},
+    {"cke_off_curve_tls12", SERVER, s12_cke_off_curve, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_ECPOINT), HS,
+     "RFC 8422 5.7: ClientKeyExchange with the P-256 point (1, 1), not on the curve"},
+    {"cke_short_point_tls12", SERVER, s12_cke_short_point, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_KEY_SHARE), HS,
+     "RFC 8422 5.7: ClientKeyExchange with a 31-byte X25519 point"},
+    {"empty_appdata_flood_tls12", SERVER, s12_empty_appdata_flood, HP_AD_UNEXPECTED_MESSAGE, FAILS,
+     REASON(SSL_R_RECORD_TOO_SMALL), AFTER,
+     "6.2.1: 1000 zero-length application data records in a row"},
+    {"resumption_server_tls12", SERVER, s12_resumption, HP_NO_ALERT, SSL_ERROR_NONE, NO_REASON,
+     AFTER, "7.3: a second connection resumes the first's session (EMS) and echoes a line"},
+    {"resumption_without_ems_tls12", SERVER, s12_resumption_without_ems, HP_AD_HANDSHAKE_FAILURE,
+     FAILS, REASON(SSL_R_INCONSISTENT_EXTMS), HS,
+     "RFC 7627 5.3: resuming an EMS session with a ClientHello without extended_master_secret"},
     {"server_hello_no_reneg_info_tls12", CLIENT, c12_sh_no_reneg_info, HP_AD_HANDSHAKE_FAILURE,
      FAILS, REASON(SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED), HS,
      "RFC 5746 3.4: a ServerHello without renegotiation_info"},
@@ -1293,6 +1317,20 @@ const HP_SCENARIO hp_scenarios[] = {
     {"ticket_not_negotiated_tls12", CLIENT, c12_ticket_not_negotiated, HP_AD_UNEXPECTED_MESSAGE,
      FAILS, REASON(SSL_R_UNEXPECTED_MESSAGE), HS,
      "RFC 5077 3.3: NewSessionTicket, the ServerHello without session_ticket"},
+    {"server_hello_tls13_suite_tls12", CLIENT, c12_sh_tls13_suite, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_WRONG_CIPHER_RETURNED), HS,
+     "7.4.1.3: a TLS 1.2 ServerHello picks TLS_AES_128_GCM_SHA256 (TLS 1.3 only)"},
+    {"server_hello_tls11_tls12", CLIENT, c12_sh_version_tls11, HP_AD_PROTOCOL_VERSION, FAILS,
+     REASON(SSL_R_UNSUPPORTED_PROTOCOL), HS, "E.1: a TLS 1.1 ServerHello (0x0302)"},
+    {"server_hello_ticket_ext_not_empty_tls12", CLIENT, c12_sh_ticket_ext_not_empty,
+     HP_AD_DECODE_ERROR, FAILS, REASON(SSL_R_LENGTH_MISMATCH), HS,
+     "RFC 5077 3.2: the ServerHello's session_ticket extension is not empty"},
+    {"ticket_ext_without_ticket_tls12", CLIENT, c12_ticket_ext_without_ticket,
+     HP_AD_UNEXPECTED_MESSAGE, FAILS, REASON(SSL_R_CCS_RECEIVED_EARLY), HS,
+     "RFC 5077 3.3: session_ticket in the ServerHello, then change_cipher_spec, no ticket"},
+    {"resumption_without_ems_to_client_tls12", CLIENT, c12_resumption_without_ems,
+     HP_AD_HANDSHAKE_FAILURE, FAILS, REASON(SSL_R_INCONSISTENT_EXTMS), HS,
+     "RFC 7627 5.3: a ServerHello resuming an EMS session without extended_master_secret"},
 };
 
 const size_t hp_num_scenarios = sizeof(hp_scenarios) / sizeof(hp_scenarios[0]);
@@ -1303,6 +1341,12 @@ const HP_SCENARIO *hp_scenario_find(const char *name)
         if (strcmp(hp_scenarios[i].name, name) == 0)
             return &hp_scenarios[i];
     return NULL;
+}
+
+int hp_scenario_reconnects(const HP_SCENARIO *sc)
+{
+    /* the client victim must resume the session of its first connection in the second */
+    return sc->run == c12_resumption_without_ems;
 }
 
 int hp_scenario_run(const HP_SCENARIO *sc, HP *p)

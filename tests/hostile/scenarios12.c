@@ -134,8 +134,8 @@ int s12_cke_straddles_ccs(HP *p)
     /* the first 10 bytes of ClientKeyExchange, then the change_cipher_spec (the rest of the
      * message would follow under the new keys; the victim must stop before it) */
     HP_BUF m = hp12_client_key_exchange_msg(p);
-    int ok = client_to_done(p, NULL) && hp_send_plain(p, HP_CT_HANDSHAKE, m.p, 10) &&
-             send_ccs(p, 1);
+    int ok =
+        client_to_done(p, NULL) && hp_send_plain(p, HP_CT_HANDSHAKE, m.p, 10) && send_ccs(p, 1);
     hp_buf_free(&m);
     return ok;
 }
@@ -355,11 +355,182 @@ int c12_hello_request_refused(HP *p)
 int c12_ticket_not_negotiated(HP *p)
 {
     /* RFC 5077 3.2: a NewSessionTicket only after a ServerHello with session_ticket */
-    static const uint8_t nst[] = {HP_HS_NEW_SESSION_TICKET, 0, 0, 6 + 4, 0, 0, 0x1c, 0x20,
-                                  0, 4, 't', 'i', 'c', 'k'};
+    static const uint8_t nst[] = {
+        HP_HS_NEW_SESSION_TICKET, 0, 0, 6 + 4, 0, 0, 0x1c, 0x20, 0, 4, 't', 'i', 'c', 'k'};
     HP_BUF m = {0};
     hp_buf_add(&m, nst, sizeof(nst));
     int ok = server_to_finished(p) && hp_send_hs(p, &m);
     hp_buf_free(&m);
     return ok;
+}
+
+/* ---- the key exchange: DHE, P-256, malformed values (RFC 5246 7.4.7, RFC 8422 5.7) ---- */
+
+static const uint16_t k_dhe_suite[] = {HP_SUITE12_DHE_RSA_AES128_GCM};
+static const uint16_t k_p256_only[] = {HP_GROUP_SECP256R1};
+
+int s12_baseline_dhe(HP *p)
+{
+    HP12_CH_OPTS o = {.suites = k_dhe_suite, .num_suites = 1};
+    return hp12_client_handshake(p, &o) && hp_ping_echo(p);
+}
+
+int s12_baseline_p256(HP *p)
+{
+    HP12_CH_OPTS o = {.groups = k_p256_only, .num_groups = 1};
+    return hp12_client_handshake(p, &o) && hp_ping_echo(p);
+}
+
+/* dhe_yc: a DHE handshake to the ServerHelloDone, then dh_Yc = p - |sub| (|sub| > 0), or
+ * |value| (0 or 1) when |sub| is 0, as many bytes as p (RFC 7919 5.1: 1 < Yc < p - 1). */
+static int dhe_yc(HP *p, unsigned value, unsigned sub)
+{
+    HP12_CH_OPTS o = {.suites = k_dhe_suite, .num_suites = 1};
+    if (!client_to_done(p, &o))
+        return 0;
+    if (p->kex12_group != HP_KEX12_DHE)
+        return hp_fail(p, "the victim did not choose DHE");
+    size_t n = p->dh_p.n;
+    HP_BUF body = {0};
+    hp_buf_u16(&body, (unsigned)n);
+    if (sub > 0) {
+        /* p is odd: its last byte is at least 1, so p - 1 only changes that byte */
+        hp_buf_add(&body, p->dh_p.p, n);
+        body.p[body.n - 1] = (uint8_t)(body.p[body.n - 1] - sub);
+    } else {
+        for (size_t i = 0; i + 1 < n; i++)
+            hp_buf_u8(&body, 0);
+        hp_buf_u8(&body, value);
+    }
+    HP_BUF m = hp_hs_msg(HP_HS_CLIENT_KEY_EXCHANGE, body.p, body.n);
+    int ok = hp_send_hs(p, &m);
+    hp_buf_free(&m);
+    hp_buf_free(&body);
+    return ok;
+}
+
+int s12_dhe_yc_zero(HP *p)
+{
+    return dhe_yc(p, 0, 0);
+}
+
+int s12_dhe_yc_one(HP *p)
+{
+    return dhe_yc(p, 1, 0);
+}
+
+int s12_dhe_yc_p_minus_1(HP *p)
+{
+    return dhe_yc(p, 0, 1);
+}
+
+int s12_cke_off_curve(HP *p)
+{
+    /* (1, 1) is not on P-256: 1 - 3 + b is not 1 */
+    HP12_CH_OPTS o = {.groups = k_p256_only, .num_groups = 1};
+    uint8_t body[1 + 65] = {65, 4};
+    body[1 + 32] = 1;
+    body[1 + 64] = 1;
+    if (!client_to_done(p, &o))
+        return 0;
+    if (p->kex12_group != HP_GROUP_SECP256R1)
+        return hp_fail(p, "the victim did not choose P-256");
+    HP_BUF m = hp_hs_msg(HP_HS_CLIENT_KEY_EXCHANGE, body, sizeof(body));
+    int ok = hp_send_hs(p, &m);
+    hp_buf_free(&m);
+    return ok;
+}
+
+int s12_cke_short_point(HP *p)
+{
+    /* an X25519 point of 31 bytes (RFC 8422 5.11: 32) */
+    HP_BUF m = hp12_client_key_exchange_msg(p);
+    uint8_t body[1 + 31];
+    body[0] = 31;
+    memcpy(body + 1, m.p + 5, 31);
+    hp_buf_free(&m);
+    return cke_body(p, body, sizeof(body));
+}
+
+/* ---- records after the handshake ---- */
+
+int s12_empty_appdata_flood(HP *p)
+{
+    /* 1000 zero-length application data records: a victim must not loop on them forever */
+    if (!hp12_client_handshake(p, NULL))
+        return 0;
+    HP_BUF b = {0};
+    for (int i = 0; i < 1000; i++)
+        hp12_seal(p, HP_CT_APPDATA, NULL, 0, &b);
+    int ok = hp_send_raw(p, b.p, b.n);
+    hp_buf_free(&b);
+    return ok;
+}
+
+/* ---- resumption and the extended master secret (RFC 5246 7.3, RFC 7627 5.3) ---- */
+
+/* full_then_reconnect: a full handshake (with EMS), a clean close, a second connection. */
+static int full_then_reconnect(HP *p)
+{
+    return hp12_client_handshake(p, NULL) && hp12_close(p) && hp_reconnect(p);
+}
+
+int s12_resumption(HP *p)
+{
+    HP12_CH_OPTS o = {.resume = 1};
+    if (!full_then_reconnect(p) || !hp12_client_handshake(p, &o))
+        return 0;
+    if (!p->resumed12)
+        return hp_fail(p, "the victim did not resume the session");
+    return hp_ping_echo(p);
+}
+
+int s12_resumption_without_ems(HP *p)
+{
+    HP12_CH_OPTS o = {.resume = 1, .no_ems = 1};
+    return full_then_reconnect(p) && hp12_client_send_hello(p, &o);
+}
+
+/* ---- the victim is a client: more of the ServerHello (RFC 5246 7.4.1.3; RFC 5077) ---- */
+
+int c12_sh_tls13_suite(HP *p)
+{
+    HP12_SH_OPTS o = {.suite = 0x1301}; /* TLS_AES_128_GCM_SHA256 */
+    return server_hello_with(p, &o);
+}
+
+int c12_sh_version_tls11(HP *p)
+{
+    HP12_SH_OPTS o = {.version = 0x0302};
+    return server_hello_with(p, &o);
+}
+
+int c12_sh_ticket_ext_not_empty(HP *p)
+{
+    HP12_SH_OPTS o = {.ticket_ext_body = 1};
+    return server_hello_with(p, &o);
+}
+
+int c12_ticket_ext_without_ticket(HP *p)
+{
+    /* RFC 5077 3.3: the session_ticket extension promised a NewSessionTicket before our
+     * change_cipher_spec */
+    HP12_SH_OPTS o = {.ticket_ext = 1};
+    if (!hp12_server_recv_hello(p))
+        return 0;
+    if (!p->victim_ticket_ext)
+        return hp_fail(p, "the victim did not offer session_ticket");
+    return hp12_server_send_flight(p, &o) && hp12_server_recv_cke(p) && hp12_recv_finished(p) &&
+           hp12_send_ccs(p);
+}
+
+int c12_resumption_without_ems(HP *p)
+{
+    HP12_SH_OPTS o = {.resume = 1, .no_ems = 1};
+    if (!hp12_server_handshake(p, NULL) || !hp12_close(p) || !hp_reconnect(p) ||
+        !hp12_server_recv_hello(p))
+        return 0;
+    if (p->victim_sid12_len != p->sid12_len || memcmp(p->victim_sid12, p->sid12, p->sid12_len) != 0)
+        return hp_fail(p, "the victim did not offer the session of the first connection");
+    return hp12_server_send_hello(p, &o);
 }

@@ -29,6 +29,16 @@ int s12_client_hello_tls10(HP *p);
 int s12_cbc_only(HP *p);
 int s12_static_rsa_only(HP *p);
 int s12_fallback_scsv(HP *p);
+int s12_baseline_dhe(HP *p);
+int s12_baseline_p256(HP *p);
+int s12_dhe_yc_zero(HP *p);
+int s12_dhe_yc_one(HP *p);
+int s12_dhe_yc_p_minus_1(HP *p);
+int s12_cke_off_curve(HP *p);
+int s12_cke_short_point(HP *p);
+int s12_empty_appdata_flood(HP *p);
+int s12_resumption(HP *p);
+int s12_resumption_without_ems(HP *p);
 
 int c12_sh_no_reneg_info(HP *p);
 int c12_sh_suite_not_offered(HP *p);
@@ -39,5 +49,10 @@ int c12_ccs_before_server_hello_done(HP *p);
 int c12_bad_server_finished(HP *p);
 int c12_hello_request_refused(HP *p);
 int c12_ticket_not_negotiated(HP *p);
+int c12_sh_tls13_suite(HP *p);
+int c12_sh_version_tls11(HP *p);
+int c12_sh_ticket_ext_not_empty(HP *p);
+int c12_ticket_ext_without_ticket(HP *p);
+int c12_resumption_without_ems(HP *p);
 
 #endif
