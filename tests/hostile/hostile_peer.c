@@ -125,9 +125,8 @@ static const char *ssl_error_name(int e)
 
 static int table(void)
 {
-    printf(
-        "| # | scenario | victim | what the peer does (RFC 8446 section) | alert the victim sends "
-        "| SSL_get_error | first reason | fails in |\n");
+    printf("| # | scenario | victim | what the peer does (RFC 8446 section; TLS 1.2 rows: RFC 5246 "
+           "unless named) | alert the victim sends | SSL_get_error | first reason | fails in |\n");
     printf("|---|---|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < hp_num_scenarios; i++) {
         const HP_SCENARIO *s = &hp_scenarios[i];
