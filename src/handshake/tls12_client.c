@@ -210,6 +210,9 @@ static enum hs_ret ske_agree(SSL *s, const CODEC_SERVER_KEY_EXCHANGE *ske)
     struct hs_state *hs = s->hs;
     uint8_t alert = CODEC_ALERT_INTERNAL_ERROR;
     const CBS *peer;
+    /* the key of our ClientHello's TLS 1.3 key_share, if any, is not this one */
+    EVP_PKEY_free(hs->kex_key);
+    hs->kex_key = NULL;
     if (!hs->dhe) {
         /* RFC 8422 5.4: a curve we offered */
         if (!our_group(s, ske->named_curve))

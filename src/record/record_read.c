@@ -131,6 +131,20 @@ static int read_record(SSL *s, uint8_t *out_alert)
     rl->rbuf_len = 0; /* the next call starts a new record */
 
     uint8_t *body = rl->rbuf + REC_HEADER_LEN;
+    int opened12 = rl->rd_on && rl->rd_tls12;
+    if (opened12) {
+        /* RFC 5246 6.2.3.3: every record after the peer's change_cipher_spec
+         * is protected, its type in the clear (and in the AAD), a
+         * change_cipher_spec too: one in the clear does not open */
+        uint8_t alert = CODEC_ALERT_BAD_RECORD_MAC, *plain;
+        size_t plen;
+        if (!rec_tls12_open(&rl->rd, rl->rbuf, body, len, &plain, &plen, &alert)) {
+            *out_alert = alert;
+            return REC_ERR;
+        }
+        body = plain;
+        len = (uint16_t)plen;
+    }
     if (type == REC_CCS) {
         /* RFC 8446 5: a change_cipher_spec of the single byte 1 is dropped
          * between the first ClientHello and the peer's Finished, never in
@@ -150,17 +164,8 @@ static int read_record(SSL *s, uint8_t *out_alert)
         rl->plain_type = REC_CCS;
         return REC_OK;
     }
-    if (rl->rd_on && rl->rd_tls12) {
-        /* RFC 5246 6.2.3.3: every record after the peer's change_cipher_spec
-         * is protected, its type in the clear (and in the AAD) */
-        uint8_t alert = CODEC_ALERT_BAD_RECORD_MAC, *plain;
-        size_t plen;
-        if (!rec_tls12_open(&rl->rd, rl->rbuf, body, len, &plain, &plen, &alert)) {
-            *out_alert = alert;
-            return REC_ERR;
-        }
-        body = plain;
-        len = (uint16_t)plen;
+    if (opened12) {
+        /* opened above */
     } else if (rl->rd_on && type == REC_APPDATA) {
         uint8_t inner, alert = CODEC_ALERT_BAD_RECORD_MAC;
         size_t plen;

@@ -498,12 +498,28 @@ static void test_misplaced_ccs(void)
     REQUIRE(sctx && cctx && pair_new(cctx, sctx, &c, &s));
     REQUIRE(pair_handshake(c, s));
     static const uint8_t one = 1;
-    REQUIRE(rec_queue_plain(s, REC_CCS, &one, 1) && rec_flush(s) == REC_OK);
+    /* after the handshake, under the keys: unexpected */
+    REQUIRE(rec_queue(s, REC_CCS, &one, 1) && rec_flush(s) == REC_OK);
     char buf[8];
     ERR_clear_error();
     int r = SSL_read(c, buf, sizeof(buf));
     CHECK(r <= 0 && SSL_get_error(c, r) == SSL_ERROR_SSL);
     CHECK_EQ_INT(c->alert_sent, CODEC_ALERT_UNEXPECTED_MESSAGE);
+    CHECK_EQ_INT(ERR_GET_REASON(ERR_peek_error()), SSL_R_CCS_RECEIVED_EARLY);
+    ERR_clear_error();
+    free4(c, s, cctx, sctx);
+
+    /* after the handshake, in the clear: every record is protected once the peer's
+     * change_cipher_spec has come (RFC 5246 6.2.3), so this one does not open */
+    sctx = server_ctx12();
+    cctx = client_ctx12();
+    REQUIRE(sctx && cctx && pair_new(cctx, sctx, &c, &s));
+    REQUIRE(pair_handshake(c, s));
+    REQUIRE(rec_queue_plain(s, REC_CCS, &one, 1) && rec_flush(s) == REC_OK);
+    ERR_clear_error();
+    r = SSL_read(c, buf, sizeof(buf));
+    CHECK(r <= 0 && SSL_get_error(c, r) == SSL_ERROR_SSL);
+    CHECK_EQ_INT(c->alert_sent, CODEC_ALERT_BAD_RECORD_MAC);
     ERR_clear_error();
     free4(c, s, cctx, sctx);
 
