@@ -2,9 +2,10 @@
  * same binary runs over the system libssl or over sesame (LD_LIBRARY_PATH).
  * Client and server live in one thread and talk over a BIO pair.
  *
- *   bench-handshake full|resume|memory|all [-seconds S] [-n N] [-count C]
+ *   bench-handshake full|resume|memory|full12|resume12|resume12id|all
+ *                   [-seconds S] [-n N] [-count C]
  *
- * -count C (full mode only, a profiling aid): instead of timing, run 5
+ * -count C (full, resume, resume12 and resume12id, a profiling aid): instead of timing, run 5
  * warm-up handshakes and then exactly C handshakes, so instruction counts
  * (valgrind --tool=callgrind) are repeatable; the work per handshake is the
  * same as in the timed mode.
@@ -14,6 +15,11 @@
  * resume: TLS 1.3 psk_dhe_ke resumptions, each with the newest ticket.
  * memory: heap bytes per server-cached session (stateful tickets) and per
  *         client-held session (mallinfo2 deltas).
+ * full12:     TLS 1.2 full handshakes (ECDHE-ECDSA-AES128-GCM-SHA256, X25519,
+ *             extended master secret, the same certificates), no session kept.
+ * resume12:   TLS 1.2 resumptions by ticket (RFC 5077), the same session each
+ *             time (a 1.2 ticket is not spent by use).
+ * resume12id: TLS 1.2 resumptions by session id from the server's cache.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -112,6 +118,27 @@ static void make_certs(void)
 
 /* ---- contexts and one handshake ---- */
 
+/* The version under test: TLS1_3_VERSION, or TLS1_2_VERSION for *12 modes. */
+static int version = TLS1_3_VERSION;
+
+/* set_version: both ends limited to |version|, with its one suite. */
+static int set_version(SSL_CTX *ctx)
+{
+    if (!SSL_CTX_set_min_proto_version(ctx, version) ||
+        !SSL_CTX_set_max_proto_version(ctx, version))
+        return 0;
+    if (version == TLS1_3_VERSION)
+        return SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256");
+    return SSL_CTX_set_cipher_list(ctx, "ECDHE-ECDSA-AES128-GCM-SHA256");
+}
+
+/* groups: X25519 for the key exchange; in TLS 1.2 the client must also name
+ * the ECDSA certificate's curve (RFC 8422 5.1), so P-256 comes second. */
+static const char *groups(void)
+{
+    return version == TLS1_3_VERSION ? "X25519" : "X25519:P-256";
+}
+
 /* Newest client session from the new-session callback (kept: return 1). */
 static SSL_SESSION *newest;
 static long num_new_sessions;
@@ -137,9 +164,7 @@ static int new_session_cb(SSL *ssl, SSL_SESSION *s)
 static SSL_CTX *server_ctx(int num_tickets, int stateful)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-    if (ctx == NULL || !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) ||
-        !SSL_CTX_set1_groups_list(ctx, "X25519") ||
-        !SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256") ||
+    if (ctx == NULL || !set_version(ctx) || !SSL_CTX_set1_groups_list(ctx, groups()) ||
         SSL_CTX_use_certificate(ctx, leaf_cert) != 1 ||
         SSL_CTX_use_PrivateKey(ctx, leaf_key) != 1 ||
         !SSL_CTX_set_num_tickets(ctx, (size_t)num_tickets))
@@ -154,9 +179,7 @@ static SSL_CTX *server_ctx(int num_tickets, int stateful)
 static SSL_CTX *client_ctx(int want_sessions)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-    if (ctx == NULL || !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) ||
-        !SSL_CTX_set1_groups_list(ctx, "X25519") ||
-        !SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256") ||
+    if (ctx == NULL || !set_version(ctx) || !SSL_CTX_set1_groups_list(ctx, groups()) ||
         X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), ca_cert) != 1)
         die("client context");
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
@@ -228,6 +251,10 @@ static int one_connection(SSL_CTX *sctx, SSL_CTX *cctx, SSL_SESSION *resume, int
 static void bench_full(double seconds, long count)
 {
     SSL_CTX *sctx = server_ctx(0, 0), *cctx = client_ctx(0);
+    if (version == TLS1_2_VERSION) { /* nothing kept: no ticket, no cache */
+        SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
+        SSL_CTX_set_session_cache_mode(sctx, SSL_SESS_CACHE_OFF);
+    }
     if (count > 0) {
         for (int i = 0; i < 5; i++)
             one_connection(sctx, cctx, NULL, 0);
@@ -251,7 +278,8 @@ static void bench_full(double seconds, long count)
             die("a full handshake claims to be resumed");
         n++;
     }
-    printf("full handshakes/s: %.0f\n", (double)n / t);
+    printf("%s handshakes/s: %.0f\n", version == TLS1_2_VERSION ? "tls12 full" : "full",
+           (double)n / t);
     SSL_CTX_free(sctx);
     SSL_CTX_free(cctx);
 }
@@ -316,6 +344,56 @@ static void bench_resume(double seconds, long count)
     SSL_CTX_free(cctx);
 }
 
+/* TLS 1.2: the session of one full handshake, resumed again and again, by
+ * ticket or (by_id) from the server's session cache. */
+static void bench_resume12(double seconds, int by_id, long count)
+{
+    SSL_CTX *sctx = server_ctx(0, by_id), *cctx = client_ctx(1);
+    one_connection(sctx, cctx, NULL, 0);
+    if (newest == NULL)
+        die("no session after the first TLS 1.2 handshake");
+    SSL_SESSION *sess = newest;
+    newest = NULL;
+    if (SSL_SESSION_has_ticket(sess) == by_id)
+        die(by_id ? "a ticket where a session id was wanted" : "no ticket");
+    long n = 0, reused = 0;
+    double t0 = now_s(), t;
+    int warm = 1;
+    if (count > 0) {
+        for (int i = 0; i < 5; i++)
+            one_connection(sctx, cctx, sess, 0);
+        t0 = now_s();
+        for (; n < count; n++)
+            reused += one_connection(sctx, cctx, sess, 0);
+        warm = 0;
+    }
+    for (; count == 0;) {
+        t = now_s() - t0;
+        if (warm && t >= 0.3) {
+            warm = 0;
+            n = reused = 0;
+            t0 = now_s();
+            continue;
+        }
+        if (!warm && t >= seconds)
+            break;
+        reused += one_connection(sctx, cctx, sess, 0);
+        n++;
+    }
+    t = now_s() - t0;
+    if (reused != n) {
+        fprintf(stderr, "bench: only %ld of %ld handshakes resumed\n", reused, n);
+        die("TLS 1.2 resumption");
+    }
+    printf("tls12 resume %s handshakes/s: %.0f (%ld/%ld resumed)\n", by_id ? "id" : "ticket",
+           (double)n / t, reused, n);
+    SSL_SESSION_free(sess);
+    SSL_SESSION_free(newest);
+    newest = NULL;
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
 static size_t heap_used(void)
 {
     return mallinfo2().uordblks;
@@ -374,8 +452,8 @@ static void bench_memory(int n)
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: bench-handshake full|resume|memory|all [-seconds S] [-n N] [-count C]\n");
+    fprintf(stderr, "usage: bench-handshake full|resume|memory|full12|resume12|resume12id|all\n"
+                    "                       [-seconds S] [-n N] [-count C]\n");
     exit(1);
 }
 
@@ -400,8 +478,12 @@ int main(int argc, char **argv)
     if (seconds <= 0 || n <= 0 || count < 0)
         usage();
     int all = strcmp(mode, "all") == 0;
-    if (!all && strcmp(mode, "full") != 0 && strcmp(mode, "resume") != 0 &&
-        strcmp(mode, "memory") != 0)
+    static const char *const modes[] = {"full",   "resume",   "memory",
+                                        "full12", "resume12", "resume12id"};
+    int known = all;
+    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+        known |= strcmp(mode, modes[i]) == 0;
+    if (!known)
         usage();
 
     const char *lib = NULL;
@@ -415,6 +497,13 @@ int main(int argc, char **argv)
         bench_resume(seconds, count);
     if (all || strcmp(mode, "memory") == 0)
         bench_memory(n);
+    version = TLS1_2_VERSION;
+    if (all || strcmp(mode, "full12") == 0)
+        bench_full(seconds, count);
+    if (all || strcmp(mode, "resume12") == 0)
+        bench_resume12(seconds, 0, count);
+    if (all || strcmp(mode, "resume12id") == 0)
+        bench_resume12(seconds, 1, count);
     X509_free(ca_cert);
     X509_free(leaf_cert);
     EVP_PKEY_free(ca_key);

@@ -56,7 +56,7 @@ ratio() {
   case "$1$2" in *FAIL*) echo "-";; *) awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "-" }';; esac
 }
 
-for mode in full resume memory; do
+for mode in full resume memory full12 resume12 resume12id; do
   for which in system sesame; do
     run $which $mode || status=1
   done
@@ -68,7 +68,9 @@ echo "seconds per rate: $SECS, sessions for memory: $N"
 echo
 printf '%-30s %14s %14s %8s\n' "measure" "system" "sesame" "ratio"
 for row in "full:full handshakes/s" "resume:resume handshakes/s" \
-           "memory:server cached session bytes" "memory:client session bytes"; do
+           "memory:server cached session bytes" "memory:client session bytes" \
+           "full12:tls12 full handshakes/s" "resume12:tls12 resume ticket handshakes/s" \
+           "resume12id:tls12 resume id handshakes/s"; do
   mode=${row%%:*} label=${row#*:}
   s=$(value system "$mode" "$label") o=$(value sesame "$mode" "$label")
   printf '%-30s %14s %14s %8s\n' "$label" "$s" "$o" "$(ratio "$s" "$o")"

@@ -46,20 +46,26 @@
 
 /* ---- cipher suites ---- */
 
+/* codec/cipher_suites.c holds the table; besides the suites it has the two
+ * signalling values (TLS_EMPTY_RENEGOTIATION_INFO_SCSV, TLS_FALLBACK_SCSV)
+ * as OpenSSL does, with |valid| 0: they are never configured nor
+ * negotiated, only reported (SSL_CIPHER_find, SSL_bytes_to_cipher_list). */
 struct ssl_cipher_st {
     const char *name;     /* OpenSSL name, e.g. "TLS_AES_128_GCM_SHA256" */
     const char *std_name; /* IANA name */
     uint32_t id;          /* 0x03000000 | suite, as SSL_CIPHER_get_id returns */
     uint16_t suite;       /* wire value */
-    uint16_t min_version; /* TLS1_2_VERSION or TLS1_3_VERSION */
+    uint16_t min_version; /* TLS1_2_VERSION or TLS1_3_VERSION (0: SCSV) */
     uint16_t max_version;
-    int md_nid;     /* PRF / HKDF hash: NID_sha256, NID_sha384 */
+    int md_nid;     /* PRF / HKDF hash: NID_sha256, NID_sha384 (SCSV: NID_undef) */
     int cipher_nid; /* NID_aes_128_gcm, NID_aes_256_gcm, NID_chacha20_poly1305 */
     uint8_t key_len;
-    uint8_t iv_len; /* TLS 1.3: 12; TLS 1.2 GCM: 4 (salt); TLS 1.2 ChaCha: 12 */
-    int bits;       /* strength */
-    int kx_nid;     /* NID_kx_any (1.3) or NID_kx_ecdhe */
-    int auth_nid;   /* NID_auth_any (1.3), NID_auth_ecdsa, NID_auth_rsa */
+    uint8_t
+        iv_len;    /* TLS 1.3: 12; TLS 1.2 GCM: 4 (salt, RFC 5288); TLS 1.2 ChaCha: 12 (RFC 7905) */
+    int bits;      /* strength (SSL_CIPHER_get_bits; equal to the algorithm's bits) */
+    int kx_nid;    /* NID_kx_any (1.3, SCSV), NID_kx_ecdhe, NID_kx_dhe */
+    int auth_nid;  /* NID_auth_any (1.3, SCSV), NID_auth_ecdsa, NID_auth_rsa */
+    uint8_t valid; /* 1 for a suite, 0 for a signalling value */
 };
 
 /* ---- methods ---- */
@@ -99,16 +105,30 @@ struct ssl_config {
     int verify_mode;
     int verify_depth;
     SSL_verify_cb verify_cb;
+    /* SSL_(CTX_)set_generate_session_id: makes TLS 1.2 session ids and
+     * TLS 1.3 tickets' ids on a server (session/session_cache.c) */
+    GEN_SESSION_CB generate_session_id;
     X509_VERIFY_PARAM *param; /* host name, depth, purpose */
     CERT_SLOT certs[CERT_NUM_SLOTS];
     int cert_current; /* slot last set, for SSL_get_certificate */
-    /* enabled suites in preference order */
+    /* enabled suites in preference order (num_suites12 may be 0: OpenSSL
+     * keeps an empty TLS 1.2 list after a cipher string matching nothing) */
     const SSL_CIPHER *suites13[8];
     size_t num_suites13;
     const SSL_CIPHER *suites12[16];
     size_t num_suites12;
     STACK_OF(SSL_CIPHER) * cipher_stack; /* cached for SSL_get_ciphers */
-    uint16_t groups[SESAME_MAX_GROUPS];  /* supported groups, preference order */
+    /* SSL_CERT_FLAG_SUITEB_* set by a cipher string starting "SUITEB..."; as
+     * in OpenSSL it stays and rewrites every later cipher string */
+    uint32_t suiteb_flags;
+    /* DHE parameters (auth/dh_params.h reads them): SSL_CTX_set_dh_auto
+     * (0 off, 2 by the security level only, else by our certificate's key
+     * too), SSL_CTX_set0_tmp_dh_pkey / SSL_CTX_set_tmp_dh (owned, NULL if
+     * none), SSL_CTX_set_tmp_dh_callback; OpenSSL's precedence in that order. */
+    long dh_auto;
+    EVP_PKEY *dh_tmp;
+    DH *(*dh_tmp_cb)(SSL *, int, int);
+    uint16_t groups[SESAME_MAX_GROUPS]; /* supported groups, preference order */
     size_t num_groups;
     uint16_t sigalgs[16]; /* signature schemes we accept/offer */
     size_t num_sigalgs;
@@ -294,6 +314,8 @@ struct ssl_st {
      * when asked); NULL when there was none.  Public values only. */
     uint16_t kex_peer_len, kex_own_len;
     uint8_t *kex_shares;
+    /* TLS 1.2 DHE (group 0): the domain (p, g) the shares belong to */
+    EVP_PKEY *dhe_domain;
     /* server: the client's supported_groups that we know, in its order
      * (codec/groups.h groups_pack), for SSL_get_shared_group */
     uint64_t peer_groups;
@@ -314,6 +336,7 @@ struct ssl_st {
     uint16_t post_hs_msgs;   /* post-handshake messages since the last application data */
     uint8_t key_updates;     /* KeyUpdates since the last application data */
     uint8_t ku_reply_unsent; /* a KeyUpdate reply is queued and not yet written */
+    uint8_t ri_support;      /* TLS 1.2: the peer does secure renegotiation (RFC 5746) */
     /* post-handshake client authentication (handshake/tls13_pha.c) */
     uint8_t pha_state;          /* enum pha_state */
     uint8_t certreq_sent;       /* server: a CertificateRequest went out (SSL_VERIFY_CLIENT_ONCE) */

@@ -367,6 +367,24 @@ void print_session_line(FILE *f, SSL *ssl)
             SSL_get_version(ssl), c ? SSL_CIPHER_get_name(c) : "(NONE)");
 }
 
+void print_keymat(FILE *f, SSL *ssl, const char *label, int len)
+{
+    fprintf(f, "Keying material exporter:\n");
+    fprintf(f, "    Label: '%s'\n", label);
+    fprintf(f, "    Length: %i bytes\n", len);
+    unsigned char *km = len > 0 ? malloc((size_t)len) : NULL;
+    if (km == NULL ||
+        SSL_export_keying_material(ssl, km, (size_t)len, label, strlen(label), NULL, 0, 0) <= 0) {
+        fprintf(f, "    Error\n");
+    } else {
+        fprintf(f, "    Keying material: ");
+        for (int i = 0; i < len; i++)
+            fprintf(f, "%02X", km[i]);
+        fprintf(f, "\n");
+    }
+    free(km);
+}
+
 int write_all(int fd, const void *buf, size_t len)
 {
     const char *p = buf;

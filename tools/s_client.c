@@ -35,7 +35,8 @@ static struct {
 struct cli_opts {
     const char *connect, *servername, *cafile, *alpn, *cert, *key, *groups, *cipher, *suites;
     const char *sess_out, *sess_in, *psk_identity, *psk, *keylog, *verify_hostname;
-    const char *min_proto, *max_proto;
+    const char *min_proto, *max_proto, *keymatexport;
+    int keymatexportlen;
     int noservername, verify_return_error, tls1_2, tls1_3, reconnect, quiet, brief, help, state;
 };
 
@@ -122,7 +123,7 @@ static void print_tmp_key(SSL *ssl)
     EVP_PKEY_free(key);
 }
 
-static void print_block(SSL *ssl)
+static void print_block(SSL *ssl, const struct cli_opts *o)
 {
     const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
     const unsigned char *alpn = NULL;
@@ -141,6 +142,9 @@ static void print_block(SSL *ssl)
         printf("Peer certificate: none\n");
     }
     print_tmp_key(ssl);
+    printf("Secure Renegotiation IS%s supported\n",
+           SSL_get_secure_renegotiation_support(ssl) ? "" : " NOT");
+    printf("Extended master secret: %s\n", SSL_get_extms_support(ssl) == 1 ? "yes" : "no");
     SSL_get0_alpn_selected(ssl, &alpn, &alpn_len);
     if (alpn_len > 0)
         printf("ALPN protocol: %.*s\n", (int)alpn_len, (const char *)alpn);
@@ -151,6 +155,8 @@ static void print_block(SSL *ssl)
         printf("Verification: OK\n");
     else
         printf("Verification error: %s\n", X509_verify_cert_error_string(v));
+    if (o->keymatexport != NULL)
+        print_keymat(stdout, ssl, o->keymatexport, o->keymatexportlen);
     printf("---\n");
     fflush(stdout);
 }
@@ -390,6 +396,7 @@ err:
 int cmd_s_client(int argc, char **argv)
 {
     struct cli_opts o = {0};
+    o.keymatexportlen = 20;
     const struct opt tab[] = {
         {"connect", OPT_STR, &o.connect, "HOST:PORT  server (default localhost:4433)"},
         {"servername", OPT_STR, &o.servername, "NAME  SNI name (default: the host)"},
@@ -416,6 +423,8 @@ int cmd_s_client(int argc, char **argv)
         {"brief", OPT_FLAG, &o.brief, "print only the summary block"},
         {"keylogfile", OPT_STR, &o.keylog, "FILE  append NSS key log lines"},
         {"state", OPT_FLAG, &o.state, "print the handshake states"},
+        {"keymatexport", OPT_STR, &o.keymatexport, "LABEL  print exported keying material"},
+        {"keymatexportlen", OPT_INT, &o.keymatexportlen, "N  bytes to export (default 20)"},
         {"help", OPT_FLAG, &o.help, "this text"},
         {NULL, 0, NULL, NULL},
     };
@@ -467,7 +476,7 @@ int cmd_s_client(int argc, char **argv)
         if ((ssl = do_connect(ctx, &o, host, port, sni, resume, &fd)) == NULL)
             goto out;
         if (!o.quiet)
-            print_block(ssl);
+            print_block(ssl, &o);
         if (i + 1 == rounds)
             break;
         /* Wait for this connection's ticket so that the next one resumes. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 enum srv_mode { MODE_STDOUT, MODE_WWW, MODE_WWW_FILES, MODE_REV };
@@ -28,6 +29,8 @@ static struct {
     size_t psk_len;
     int verify_return_error;
     int verify_err; /* first verification error of the current connection */
+    const char *keymatexport;
+    int keymatexportlen;
 } srv;
 
 static int verify_cb(int ok, X509_STORE_CTX *xs)
@@ -73,12 +76,31 @@ static int psk_find_cb(SSL *ssl, const unsigned char *id, size_t id_len, SSL_SES
 }
 
 struct srv_opts {
-    const char *accept, *cert, *key, *cafile, *alpn, *servername, *cert2, *key2;
+    const char *accept, *cert, *key, *cafile, *alpn, *servername, *cert2, *key2, *dcert, *dkey;
+    const char *dhparam;
     const char *min_proto, *max_proto, *cipher, *suites, *groups, *psk_identity, *psk;
-    const char *keylog;
+    const char *keylog, *keymatexport;
+    int keymatexportlen;
     int verify, Verify, www, WWW, rev, tls1_2, tls1_3, quiet, no_ticket, num_tickets;
     int allow_no_dhe, no_cache, naccept, help, verify_return_error, state;
 };
+
+/* set_dh: DHE parameters from a PEM file, else the automatic ones (as
+ * openssl s_server: "Using default temp DH parameters"). */
+static int set_dh(SSL_CTX *ctx, const char *file)
+{
+    if (file == NULL)
+        return SSL_CTX_set_dh_auto(ctx, 1) == 1;
+    BIO *b = BIO_new_file(file, "r");
+    EVP_PKEY *dh = b != NULL ? PEM_read_bio_Parameters(b, NULL) : NULL;
+    BIO_free(b);
+    if (dh == NULL || SSL_CTX_set0_tmp_dh_pkey(ctx, dh) != 1) {
+        fprintf(stderr, "cannot use DH parameters from '%s'\n", file);
+        EVP_PKEY_free(dh);
+        return 0;
+    }
+    return 1;
+}
 
 static SSL_CTX *make_ctx(const struct srv_opts *o, const char *cert, const char *key)
 {
@@ -89,7 +111,8 @@ static SSL_CTX *make_ctx(const struct srv_opts *o, const char *cert, const char 
     if (!ctx_set_versions(ctx, o->tls1_2, o->tls1_3, o->min_proto, o->max_proto) ||
         !ctx_set_algs(ctx, o->cipher, o->suites, o->groups) ||
         (cert != NULL && !ctx_load_cert_key(ctx, cert, key)) ||
-        (o->keylog != NULL && !ctx_set_keylog(ctx, o->keylog)) ||
+        (o->dcert != NULL && cert == o->cert && !ctx_load_cert_key(ctx, o->dcert, o->dkey)) ||
+        !set_dh(ctx, o->dhparam) || (o->keylog != NULL && !ctx_set_keylog(ctx, o->keylog)) ||
         !SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1))
         goto err;
     if (o->state)
@@ -211,6 +234,10 @@ static void describe(FILE *f, SSL *ssl)
     } else {
         fprintf(f, "Client certificate: none\n");
     }
+    fprintf(f, "Secure Renegotiation IS%s supported\n",
+            SSL_get_secure_renegotiation_support(ssl) ? "" : " NOT");
+    if (srv.keymatexport != NULL)
+        print_keymat(f, ssl, srv.keymatexport, srv.keymatexportlen);
 }
 
 static void serve_www(SSL *ssl, struct reader *r)
@@ -323,11 +350,15 @@ int cmd_s_server(int argc, char **argv)
 {
     struct srv_opts o = {0};
     o.verify = o.Verify = o.num_tickets = -1;
+    o.keymatexportlen = 20;
     const struct opt tab[] = {
         {"accept", OPT_STR, &o.accept, "[HOST:]PORT  where to listen (default 4433)"},
         {"port", OPT_STR, &o.accept, "PORT  same as -accept"},
         {"cert", OPT_STR, &o.cert, "FILE  certificate chain (PEM)"},
         {"key", OPT_STR, &o.key, "FILE  private key (PEM; default: -cert)"},
+        {"dcert", OPT_STR, &o.dcert, "FILE  a second certificate chain (another key type)"},
+        {"dkey", OPT_STR, &o.dkey, "FILE  its private key (default: -dcert)"},
+        {"dhparam", OPT_STR, &o.dhparam, "FILE  DH parameters for DHE (default: automatic)"},
         {"CAfile", OPT_STR, &o.cafile, "FILE  CAs to verify client certificates"},
         {"verify", OPT_INT, &o.verify, "N  ask for a client certificate (depth N)"},
         {"Verify", OPT_INT, &o.Verify, "N  require a client certificate (depth N)"},
@@ -357,6 +388,8 @@ int cmd_s_server(int argc, char **argv)
         {"no_cache", OPT_FLAG, &o.no_cache, "disable the session cache"},
         {"naccept", OPT_INT, &o.naccept, "N  exit after N connections"},
         {"keylogfile", OPT_STR, &o.keylog, "FILE  append NSS key log lines"},
+        {"keymatexport", OPT_STR, &o.keymatexport, "LABEL  print exported keying material"},
+        {"keymatexportlen", OPT_INT, &o.keymatexportlen, "N  bytes to export (default 20)"},
         {"help", OPT_FLAG, &o.help, "this text"},
         {NULL, 0, NULL, NULL},
     };
@@ -379,6 +412,8 @@ int cmd_s_server(int argc, char **argv)
 
     srv.servername = o.servername;
     srv.verify_return_error = o.verify_return_error;
+    srv.keymatexport = o.keymatexport;
+    srv.keymatexportlen = o.keymatexportlen;
     srv.psk_identity = o.psk_identity ? o.psk_identity : "Client_identity";
     if (o.psk != NULL && (srv.psk = hex_decode(o.psk, &srv.psk_len)) == NULL) {
         fprintf(stderr, "sesame s_server: bad -psk hex '%s'\n", o.psk);

@@ -71,6 +71,9 @@ SSL_SESSION *psk_session_new(SSL *ssl, const unsigned char *key, size_t key_len)
 const char *loaded_libssl_path(void);
 /* "New" or "Reused" line: "New, TLSv1.3, Cipher is X". */
 void print_session_line(FILE *f, SSL *ssl);
+/* -keymatexport: "Keying material exporter:" and the label, length and hex
+ * bytes (or "Error") as `openssl s_client` / `s_server` print them. */
+void print_keymat(FILE *f, SSL *ssl, const char *label, int len);
 /* Writes all of buf to fd (handles EINTR/partial writes). */
 int write_all(int fd, const void *buf, size_t len);
 /* Millisecond monotonic clock. */

@@ -25,6 +25,14 @@ int cfg_rebuild_ciphers(struct ssl_config *c) WUR;
 void cfg_cert_slot_free(CERT_SLOT *slot);
 int cfg_cert_slot_copy(CERT_SLOT *dst, const CERT_SLOT *src) WUR;
 
+/* ---- options.c ---- */
+
+/* cfg_set0_tmp_dh: SSL_CTX_set0_tmp_dh_pkey on a configuration (checked
+ * against its security level; takes |pkey| only on success). */
+int cfg_set0_tmp_dh(struct ssl_config *c, EVP_PKEY *pkey) WUR;
+/* cfg_set_tmp_dh_legacy: SSL_CTRL_SET_TMP_DH with a DH (not taken). */
+long cfg_set_tmp_dh_legacy(struct ssl_config *c, DH *dh);
+
 /* ---- certs.c ---- */
 
 /* cert_add_chain appends |x| to the current slot's chain (taking a new

@@ -93,6 +93,7 @@ int cfg_copy(struct ssl_config *dst, const struct ssl_config *src)
     dst->alpn = NULL;
     dst->psk_identity_hint = NULL;
     dst->verify_store = dst->chain_store = NULL;
+    dst->dh_tmp = NULL;
     memset(dst->certs, 0, sizeof(dst->certs));
 
     if ((dst->param = X509_VERIFY_PARAM_new()) == NULL ||
@@ -112,6 +113,11 @@ int cfg_copy(struct ssl_config *dst, const struct ssl_config *src)
         dst->verify_store = src->verify_store;
     if (src->chain_store != NULL && X509_STORE_up_ref(src->chain_store))
         dst->chain_store = src->chain_store;
+    if (src->dh_tmp != NULL) {
+        if (!EVP_PKEY_up_ref(src->dh_tmp))
+            goto err;
+        dst->dh_tmp = src->dh_tmp;
+    }
     if (!cfg_rebuild_ciphers(dst))
         goto err;
     return 1;
@@ -137,4 +143,6 @@ void cfg_free(struct ssl_config *c)
     X509_STORE_free(c->verify_store);
     X509_STORE_free(c->chain_store);
     c->verify_store = c->chain_store = NULL;
+    EVP_PKEY_free(c->dh_tmp);
+    c->dh_tmp = NULL;
 }

@@ -151,8 +151,14 @@ static long cfg_ctrl(struct ssl_config *c, int cmd, long larg, void *parg, int *
     case SSL_CTRL_SET_MAX_PIPELINES:
         return larg >= 1 && larg <= SSL_MAX_PIPELINES;
     case SSL_CTRL_SET_TMP_DH:
+        return cfg_set_tmp_dh_legacy(c, parg);
     case SSL_CTRL_SET_DH_AUTO:
-        return 1; /* no finite-field DHE suites: accepted and unused */
+        c->dh_auto = larg;
+        return 1;
+    case SSL_CTRL_SET_TMP_DH_CB:
+        /* the callback goes through *_callback_ctrl */
+        ERR_raise(ERR_LIB_SSL, ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED);
+        return 0;
     case SSL_CTRL_SET_MSG_CALLBACK_ARG:
         c->msg_cb_arg = parg;
         return 1;
@@ -270,7 +276,10 @@ static long tmp_key(const SSL *s, int peer, void *parg)
     if (parg == NULL || s->kex_shares == NULL)
         return 0;
     const uint8_t *pub = peer ? s->kex_shares : s->kex_shares + s->kex_peer_len;
-    EVP_PKEY *pk = kex_public_key(s->group, pub, peer ? s->kex_peer_len : s->kex_own_len);
+    size_t len = peer ? s->kex_peer_len : s->kex_own_len;
+    EVP_PKEY *pk = s->group == 0 && s->dhe_domain != NULL
+                       ? kex_dh_public_key(s->dhe_domain, pub, len)
+                       : kex_public_key(s->group, pub, len);
     if (pk == NULL)
         return 0;
     *(EVP_PKEY **)parg = pk;
@@ -336,7 +345,7 @@ long SSL_ctrl(SSL *s, int cmd, long larg, void *parg)
             return -1;
         return s->session->ems ? 1 : 0;
     case SSL_CTRL_GET_RI_SUPPORT:
-        return 0;
+        return s->ri_support;
     case SSL_CTRL_GET_CLIENT_CERT_TYPES:
     case SSL_CTRL_GET_RAW_CIPHERLIST:
     case SSL_CTRL_GET_EC_POINT_FORMATS:
@@ -367,6 +376,8 @@ long SSL_CTX_callback_ctrl(SSL_CTX *ctx, int cmd, void (*fp)(void))
         ctx->cfg.msg_cb = (void (*)(int, int, int, const void *, size_t, SSL *, void *))fp;
         return 1;
     case SSL_CTRL_SET_TMP_DH_CB:
+        ctx->cfg.dh_tmp_cb = (DH * (*)(SSL *, int, int)) fp;
+        return 1;
     case SSL_CTRL_SET_TLSEXT_DEBUG_CB:
         return 1; /* accepted, never called */
     default:
@@ -381,6 +392,8 @@ long SSL_callback_ctrl(SSL *s, int cmd, void (*fp)(void))
         s->cfg.msg_cb = (void (*)(int, int, int, const void *, size_t, SSL *, void *))fp;
         return 1;
     case SSL_CTRL_SET_TMP_DH_CB:
+        s->cfg.dh_tmp_cb = (DH * (*)(SSL *, int, int)) fp;
+        return 1;
     case SSL_CTRL_SET_TLSEXT_DEBUG_CB:
         return 1;
     default:

@@ -8,6 +8,8 @@
 #include "codec/cipher_suites.h"
 #include "codec/groups.h"
 #include "handshake/pha.h"
+#include "keys/algs.h"
+#include "keys/tls12_keys.h"
 #include "keys/tls13_schedule.h"
 
 /* Client: the name it sends (or sent); server: the name it received, or the
@@ -80,8 +82,17 @@ int SSL_export_keying_material(SSL *s, unsigned char *out, size_t olen, const ch
             return 0;
         return 1;
     }
-    /* TLS 1.2 exporter (RFC 5705): not yet wired */
-    ERR_raise(ERR_LIB_SSL, ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED);
+    const EVP_MD *md = s->cipher != NULL ? algs_md_by_nid(s->cipher->md_nid) : NULL;
+    if (s->version == TLS1_2_VERSION && md != NULL && s->phase == HS_PHASE_DONE &&
+        s->session->master_key_len == TLS12_MASTER_LEN) {
+        /* RFC 5705 over the session's master secret */
+        if (!tls12_export_keying_material(md, s->session->master_key, s->client_random,
+                                          s->server_random, label, llen, context, contextlen,
+                                          use_context, out, olen))
+            return 0;
+        return 1;
+    }
+    ERR_raise(ERR_LIB_SSL, SSL_R_STILL_IN_INIT);
     return 0;
 }
 

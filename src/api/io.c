@@ -21,6 +21,8 @@ void ssl_io_free(SSL *s)
     OPENSSL_free(s->kex_shares);
     s->kex_shares = NULL;
     s->kex_peer_len = s->kex_own_len = 0;
+    EVP_PKEY_free(s->dhe_domain);
+    s->dhe_domain = NULL;
 }
 
 /* role_check: as OpenSSL, which refuses I/O until SSL_set_connect_state,
@@ -376,6 +378,7 @@ int SSL_clear(SSL *s)
     s->post_hs_msgs = 0;
     s->key_updates = 0;
     s->ku_reply_unsent = 0;
+    s->ri_support = 0;
     s->finished_len = s->finished_peer_len = 0;
     s->certreq_sent = 0;
     if (s->server == 1 && s->hostname != NULL) {

@@ -3,7 +3,11 @@
 
 #include <string.h>
 
+#include <openssl/dh.h>
+
 #include "api/api.h"
+#include "auth/dh_params.h"
+#include "auth/policy.h"
 #include "auth/sigalgs.h"
 #include "codec/cipher_suites.h"
 #include "codec/groups.h"
@@ -95,18 +99,34 @@ void SSL_CTX_set_cert_verify_callback(SSL_CTX *ctx, int (*cb)(X509_STORE_CTX *, 
 
 /* ---- cipher suites ---- */
 
-static int set_cipher_list(struct ssl_config *c, const char *str)
+/* set_cipher_list: as OpenSSL 3.0's SSL_CTX_set_cipher_list.  A malformed
+ * string keeps the list; one that selects none of our suites leaves the
+ * TLS 1.2 list empty (OpenSSL has replaced it by then) and fails.  The
+ * security level a "@SECLEVEL=n" set and the Suite B mode stay either way.
+ * (Strings that select only suites OpenSSL has and we do not, e.g. static
+ * RSA or CBC ones, are of the second kind here: docs/unsupported.md.) */
+static int set_cipher_list(struct ssl_config *c, const SSL_METHOD *meth, const char *str)
 {
-    const SSL_CIPHER *list[16];
-    size_t n;
-    int seclevel;
-    if (!suites_parse_tls12(str, list, 16, &n, &seclevel))
+    const SSL_CIPHER *list[SUITES12_MAX], *old[SUITES12_MAX];
+    size_t n = 0, old_n = c->num_suites12;
+    struct suites12_state st = {c->security_level, c->suiteb_flags,
+                                meth->version == TLS_ANY_VERSION ||
+                                    meth->version >= TLS1_2_VERSION};
+    int r = suites_parse_tls12(str, list, SUITES12_MAX, &n, &st);
+
+    c->security_level = st.security_level;
+    c->suiteb_flags = st.suiteb_flags;
+    if (r == 0)
         return 0;
+    memcpy(old, c->suites12, old_n * sizeof(old[0]));
     memcpy(c->suites12, list, n * sizeof(list[0]));
     c->num_suites12 = n;
-    if (seclevel >= 0)
-        c->security_level = seclevel;
-    return cfg_rebuild_ciphers(c);
+    if (!cfg_rebuild_ciphers(c)) {
+        memcpy(c->suites12, old, old_n * sizeof(old[0]));
+        c->num_suites12 = old_n;
+        return 0;
+    }
+    return r == 1;
 }
 
 static int set_ciphersuites(struct ssl_config *c, const char *str)
@@ -122,11 +142,12 @@ static int set_ciphersuites(struct ssl_config *c, const char *str)
 
 int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str)
 {
-    return set_cipher_list(&ctx->cfg, str);
+    return set_cipher_list(&ctx->cfg, ctx->method, str);
 }
+/* OpenSSL checks the context's method for Suite B */
 int SSL_set_cipher_list(SSL *s, const char *str)
 {
-    return set_cipher_list(&s->cfg, str);
+    return set_cipher_list(&s->cfg, s->ctx->method, str);
 }
 int SSL_CTX_set_ciphersuites(SSL_CTX *ctx, const char *str)
 {
@@ -137,9 +158,21 @@ int SSL_set_ciphersuites(SSL *s, const char *str)
     return set_ciphersuites(&s->cfg, str);
 }
 
+/* OpenSSL 3.0's defaults (SSL_DEFAULT_CIPHER_LIST, TLS_DEFAULT_CIPHERSUITES). */
+const char *OSSL_default_cipher_list(void)
+{
+    return "ALL:!COMPLEMENTOFDEFAULT:!eNULL";
+}
+const char *OSSL_default_ciphersuites(void)
+{
+    return "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256";
+}
+
+/* The configured suites: TLS 1.3 first, then TLS 1.2 in the configured
+ * order; the stack belongs to the object. */
 STACK_OF(SSL_CIPHER) * SSL_CTX_get_ciphers(const SSL_CTX *ctx)
 {
-    return ctx->cfg.cipher_stack;
+    return ctx != NULL ? ctx->cfg.cipher_stack : NULL;
 }
 
 STACK_OF(SSL_CIPHER) * SSL_get_ciphers(const SSL *s)
@@ -147,39 +180,25 @@ STACK_OF(SSL_CIPHER) * SSL_get_ciphers(const SSL *s)
     return s != NULL ? s->cfg.cipher_stack : NULL;
 }
 
-/* Versions this configuration may negotiate: TLS 1.2 and 1.3 only. */
-static void version_range(const struct ssl_config *c, int *lo, int *hi)
-{
-    *lo = c->min_version == 0 ? TLS1_2_VERSION : c->min_version;
-    *hi = c->max_version == 0 ? TLS1_3_VERSION : c->max_version;
-    if (c->options & SSL_OP_NO_TLSv1_3 && *hi >= TLS1_3_VERSION)
-        *hi = TLS1_2_VERSION;
-    if (c->options & SSL_OP_NO_TLSv1_2 && *lo <= TLS1_2_VERSION)
-        *lo = TLS1_3_VERSION;
-}
-
+/* The configured suites this connection may use (versions, security level,
+ * signature algorithms; auth/policy.h), a new stack; NULL when none. */
 STACK_OF(SSL_CIPHER) * SSL_get1_supported_ciphers(SSL *s)
 {
-    int lo, hi;
+    const SSL_CIPHER *list[8 + SUITES12_MAX];
+    size_t n;
     STACK_OF(SSL_CIPHER) * sk;
     if (s == NULL || s->cfg.cipher_stack == NULL)
         return NULL;
-    version_range(&s->cfg, &lo, &hi);
-    if ((sk = sk_SSL_CIPHER_new_null()) == NULL)
+    if (!policy_supported_suites(&s->cfg, s->method->version, list, sizeof(list) / sizeof(list[0]),
+                                 &n) ||
+        n == 0)
         return NULL;
-    for (int i = 0; i < sk_SSL_CIPHER_num(s->cfg.cipher_stack); i++) {
-        const SSL_CIPHER *c = sk_SSL_CIPHER_value(s->cfg.cipher_stack, i);
-        if (c->max_version < lo || c->min_version > hi)
-            continue;
-        if (!sk_SSL_CIPHER_push(sk, c)) {
-            sk_SSL_CIPHER_free(sk);
-            return NULL;
-        }
-    }
-    if (sk_SSL_CIPHER_num(sk) == 0) {
-        sk_SSL_CIPHER_free(sk);
+    if ((sk = sk_SSL_CIPHER_new_reserve(NULL, (int)n)) == NULL) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
         return NULL;
     }
+    for (size_t i = 0; i < n; i++)
+        (void)sk_SSL_CIPHER_push(sk, list[i]); /* reserved: cannot fail */
     return sk;
 }
 
@@ -189,6 +208,115 @@ const char *SSL_get_cipher_list(const SSL *s, int n)
     if (sk == NULL || n < 0 || n >= sk_SSL_CIPHER_num(sk))
         return NULL;
     return sk_SSL_CIPHER_value(sk, n)->name;
+}
+
+/* SSL_bytes_to_cipher_list: as OpenSSL 3.0's: the suites of a ClientHello's
+ * list (2-byte values, or 3-byte SSLv2 ones of which only those with a zero
+ * first byte count) that we know, and the signalling values apart. */
+int SSL_bytes_to_cipher_list(SSL *s, const unsigned char *bytes, size_t len, int isv2format,
+                             STACK_OF(SSL_CIPHER) * *sk, STACK_OF(SSL_CIPHER) * *scsvs)
+{
+    size_t n = isv2format ? 3 : 2;
+    STACK_OF(SSL_CIPHER) *out = NULL, *out_scsvs = NULL;
+    (void)s;
+    if (bytes == NULL && len != 0)
+        return 0;
+    if (len == 0) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_NO_CIPHERS_SPECIFIED);
+        return 0;
+    }
+    if (len % n != 0) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_ERROR_IN_RECEIVED_CIPHER_LIST);
+        return 0;
+    }
+    if ((out = sk_SSL_CIPHER_new_null()) == NULL || (out_scsvs = sk_SSL_CIPHER_new_null()) == NULL)
+        goto err;
+    for (size_t i = 0; i < len; i += n) {
+        const unsigned char *v = bytes + i;
+        const SSL_CIPHER *c;
+        if (isv2format) {
+            if (v[0] != 0)
+                continue; /* a true SSLv2 suite */
+            v++;
+        }
+        if ((c = suite_or_scsv_by_value((uint16_t)(v[0] << 8 | v[1]))) == NULL)
+            continue;
+        if (!sk_SSL_CIPHER_push(c->valid ? out : out_scsvs, c))
+            goto err;
+    }
+    if (sk != NULL)
+        *sk = out;
+    else
+        sk_SSL_CIPHER_free(out);
+    if (scsvs != NULL)
+        *scsvs = out_scsvs;
+    else
+        sk_SSL_CIPHER_free(out_scsvs);
+    return 1;
+err:
+    ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+    sk_SSL_CIPHER_free(out);
+    sk_SSL_CIPHER_free(out_scsvs);
+    return 0;
+}
+
+/* ---- DHE parameters (auth/dh_params.h uses them) ---- */
+
+/* As OpenSSL 3.0: the parameters must be strong enough for the security
+ * level (SSL_R_DH_KEY_TOO_SMALL; the caller keeps |pkey| then); on success
+ * the configuration owns |pkey|. */
+int cfg_set0_tmp_dh(struct ssl_config *c, EVP_PKEY *pkey)
+{
+    if (!ssl_dh_params_ok(c->security_level, pkey)) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_DH_KEY_TOO_SMALL);
+        return 0;
+    }
+    EVP_PKEY_free(c->dh_tmp);
+    c->dh_tmp = pkey;
+    return 1;
+}
+
+/* SSL_CTRL_SET_TMP_DH (SSL_CTX_set_tmp_dh): a key made from the caller's
+ * DH (which stays the caller's). */
+long cfg_set_tmp_dh_legacy(struct ssl_config *c, DH *dh)
+{
+    EVP_PKEY *pkey;
+    if (dh == NULL) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_PASSED_NULL_PARAMETER);
+        return 0;
+    }
+    if ((pkey = EVP_PKEY_new()) == NULL || EVP_PKEY_set1_DH(pkey, dh) <= 0) {
+        EVP_PKEY_free(pkey);
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+        return 0;
+    }
+    if (!cfg_set0_tmp_dh(c, pkey)) {
+        EVP_PKEY_free(pkey);
+        return 0;
+    }
+    return 1;
+}
+
+int SSL_CTX_set0_tmp_dh_pkey(SSL_CTX *ctx, EVP_PKEY *dhpkey)
+{
+    return cfg_set0_tmp_dh(&ctx->cfg, dhpkey);
+}
+
+int SSL_set0_tmp_dh_pkey(SSL *s, EVP_PKEY *dhpkey)
+{
+    return cfg_set0_tmp_dh(&s->cfg, dhpkey);
+}
+
+/* Deprecated in 3.0 but functions there: called as cb(ssl, 0, 1024) when
+ * neither dh_auto nor parameters are set. */
+void SSL_CTX_set_tmp_dh_callback(SSL_CTX *ctx, DH *(*dh)(SSL *ssl, int is_export, int keylength))
+{
+    ctx->cfg.dh_tmp_cb = dh;
+}
+
+void SSL_set_tmp_dh_callback(SSL *s, DH *(*dh)(SSL *ssl, int is_export, int keylength))
+{
+    s->cfg.dh_tmp_cb = dh;
 }
 
 /* ---- ALPN (RFC 7301) ---- */

@@ -242,7 +242,8 @@ SSL_CTX *SSL_get_SSL_CTX(const SSL *s)
 
 /* As OpenSSL: the certificate part of the configuration (certificates and
  * keys, signature algorithms, security level, PSK hint) comes from the new
- * context; the session id context follows it if it was the old context's. */
+ * context; the session id context follows it if it was the old context's.
+ * DHE parameters and the Suite B mode, in OpenSSL's CERT, come along. */
 SSL_CTX *SSL_set_SSL_CTX(SSL *s, SSL_CTX *ctx)
 {
     if (s->ctx == ctx)
@@ -264,6 +265,12 @@ SSL_CTX *SSL_set_SSL_CTX(SSL *s, SSL_CTX *ctx)
             cfg_cert_slot_free(&certs[j]);
         return NULL;
     }
+    if (ctx->cfg.dh_tmp != NULL && !EVP_PKEY_up_ref(ctx->cfg.dh_tmp)) {
+        for (int j = 0; j < CERT_NUM_SLOTS; j++)
+            cfg_cert_slot_free(&certs[j]);
+        OPENSSL_free(hint);
+        return NULL;
+    }
     for (int i = 0; i < CERT_NUM_SLOTS; i++) {
         cfg_cert_slot_free(&s->cfg.certs[i]);
         s->cfg.certs[i] = certs[i];
@@ -272,6 +279,12 @@ SSL_CTX *SSL_set_SSL_CTX(SSL *s, SSL_CTX *ctx)
     memcpy(s->cfg.sigalgs, ctx->cfg.sigalgs, sizeof(s->cfg.sigalgs));
     s->cfg.num_sigalgs = ctx->cfg.num_sigalgs;
     s->cfg.security_level = ctx->cfg.security_level;
+    /* DHE parameters and Suite B mode are part of OpenSSL's CERT too */
+    EVP_PKEY_free(s->cfg.dh_tmp);
+    s->cfg.dh_tmp = ctx->cfg.dh_tmp;
+    s->cfg.dh_auto = ctx->cfg.dh_auto;
+    s->cfg.dh_tmp_cb = ctx->cfg.dh_tmp_cb;
+    s->cfg.suiteb_flags = ctx->cfg.suiteb_flags;
     OPENSSL_free(s->cfg.psk_identity_hint);
     s->cfg.psk_identity_hint = hint;
     if (s->ctx != NULL && s->cfg.sid_ctx_len == s->ctx->cfg.sid_ctx_len &&

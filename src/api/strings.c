@@ -4,7 +4,6 @@
 
 #include "codec/consts.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -13,7 +12,6 @@
 #include "auth/sigalgs.h"
 #include "codec/cipher_suites.h"
 #include "codec/groups.h"
-#include "keys/algs.h"
 
 extern const ERR_STRING_DATA sesame_ssl_reason_strings[];
 
@@ -215,13 +213,7 @@ const char *SSL_CIPHER_standard_name(const SSL_CIPHER *c)
 
 const char *OPENSSL_cipher_name(const char *rfc_name)
 {
-    size_t n;
-    const SSL_CIPHER *all = suite_all(&n);
-    if (rfc_name != NULL)
-        for (size_t i = 0; i < n; i++)
-            if (strcmp(all[i].std_name, rfc_name) == 0)
-                return all[i].name;
-    return "(NONE)";
+    return SSL_CIPHER_get_name(suite_or_scsv_by_std_name(rfc_name));
 }
 
 int SSL_CIPHER_get_bits(const SSL_CIPHER *c, int *alg_bits)
@@ -238,46 +230,55 @@ const char *SSL_CIPHER_get_version(const SSL_CIPHER *c)
     return c != NULL ? codec_version_name(c->min_version) : "(NONE)";
 }
 
+/* OpenSSL dereferences |c| in these; sesame answers for NULL as for
+ * "no algorithm". */
 uint32_t SSL_CIPHER_get_id(const SSL_CIPHER *c)
 {
-    return c->id;
+    return c != NULL ? c->id : 0;
 }
 uint16_t SSL_CIPHER_get_protocol_id(const SSL_CIPHER *c)
 {
-    return c->suite;
+    return c != NULL ? c->suite : 0;
 }
 int SSL_CIPHER_get_cipher_nid(const SSL_CIPHER *c)
 {
     return c != NULL ? c->cipher_nid : NID_undef;
 }
-/* AEAD suites have no separate MAC digest */
+/* AEAD suites have no separate MAC digest; OpenSSL's signalling values
+ * (no MAC bits) report MD5-SHA1, the entry its table has for "none". */
 int SSL_CIPHER_get_digest_nid(const SSL_CIPHER *c)
 {
-    (void)c;
-    return NID_undef;
+    return c != NULL && !c->valid ? NID_md5_sha1 : NID_undef;
 }
 int SSL_CIPHER_get_kx_nid(const SSL_CIPHER *c)
 {
-    return c->kx_nid;
+    return c != NULL ? c->kx_nid : NID_undef;
 }
 int SSL_CIPHER_get_auth_nid(const SSL_CIPHER *c)
 {
-    return c->auth_nid;
+    return c != NULL ? c->auth_nid : NID_undef;
 }
 int SSL_CIPHER_is_aead(const SSL_CIPHER *c)
 {
-    (void)c;
-    return 1;
+    return c != NULL && c->valid;
 }
+/* As OpenSSL: EVP_get_digestbynid's object (so that comparisons with
+ * EVP_sha256() hold); MD5 for a signalling value (its handshake-digest
+ * index 0). */
 const EVP_MD *SSL_CIPHER_get_handshake_digest(const SSL_CIPHER *c)
 {
-    return algs_md_by_nid(c->md_nid);
+    if (c == NULL)
+        return NULL;
+    return EVP_get_digestbynid(c->valid ? c->md_nid : NID_md5);
 }
 
+/* OpenSSL's lookup includes the signalling values; |s| is not used. */
 const SSL_CIPHER *SSL_CIPHER_find(SSL *s, const unsigned char *ptr)
 {
     (void)s;
-    return suite_by_value((uint16_t)(ptr[0] << 8 | ptr[1]));
+    if (ptr == NULL)
+        return NULL;
+    return suite_or_scsv_by_value((uint16_t)(ptr[0] << 8 | ptr[1]));
 }
 
 char *SSL_CIPHER_description(const SSL_CIPHER *c, char *buf, int len)
@@ -294,18 +295,55 @@ char *SSL_CIPHER_description(const SSL_CIPHER *c, char *buf, int len)
     } else if (len < 128) {
         return NULL;
     }
-    if (c == NULL) {
+    if (c == NULL) { /* OpenSSL crashes */
         if (own)
             OPENSSL_free(buf);
         return NULL;
     }
-    kx = c->kx_nid == NID_kx_ecdhe ? "ECDH" : "any";
-    au = c->auth_nid == NID_auth_ecdsa ? "ECDSA" : c->auth_nid == NID_auth_rsa ? "RSA" : "any";
-    enc = c->cipher_nid == NID_aes_128_gcm   ? "AESGCM(128)"
-          : c->cipher_nid == NID_aes_256_gcm ? "AESGCM(256)"
-                                             : "CHACHA20/POLY1305(256)";
-    snprintf(buf, (size_t)len, "%-30s %-7s Kx=%-8s Au=%-5s Enc=%-22s Mac=%-4s\n", c->name,
-             codec_version_name(c->min_version), kx, au, enc, "AEAD");
+    switch (c->kx_nid) {
+    case NID_kx_ecdhe:
+        kx = "ECDH";
+        break;
+    case NID_kx_dhe:
+        kx = "DH";
+        break;
+    case NID_kx_any:
+        kx = "any";
+        break;
+    default:
+        kx = "unknown";
+        break;
+    }
+    switch (c->auth_nid) {
+    case NID_auth_ecdsa:
+        au = "ECDSA";
+        break;
+    case NID_auth_rsa:
+        au = "RSA";
+        break;
+    case NID_auth_any:
+        au = "any";
+        break;
+    default:
+        au = "unknown";
+        break;
+    }
+    switch (c->cipher_nid) {
+    case NID_aes_128_gcm:
+        enc = "AESGCM(128)";
+        break;
+    case NID_aes_256_gcm:
+        enc = "AESGCM(256)";
+        break;
+    case NID_chacha20_poly1305:
+        enc = "CHACHA20/POLY1305(256)";
+        break;
+    default:
+        enc = "unknown";
+        break;
+    }
+    BIO_snprintf(buf, (size_t)len, "%-30s %-7s Kx=%-8s Au=%-5s Enc=%-22s Mac=%-4s\n", c->name,
+                 codec_version_name(c->min_version), kx, au, enc, c->valid ? "AEAD" : "unknown");
     return buf;
 }
 

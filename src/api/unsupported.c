@@ -136,18 +136,6 @@ const SSL_METHOD *DTLSv1_server_method(void)
     return NULL;
 }
 
-const char *OSSL_default_cipher_list(void)
-{
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return NULL;
-}
-
-const char *OSSL_default_ciphersuites(void)
-{
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return NULL;
-}
-
 int SRP_Calc_A_param(SSL *s)
 {
     (void)s;
@@ -488,14 +476,6 @@ void SSL_CTX_set0_security_ex_data(SSL_CTX *ctx, void *ex)
     (void)ex;
 }
 
-int SSL_CTX_set0_tmp_dh_pkey(SSL_CTX *ctx, EVP_PKEY *dhpkey)
-{
-    (void)ctx;
-    (void)dhpkey;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
 void SSL_CTX_set_allow_early_data_cb(SSL_CTX *ctx,
                                      SSL_allow_early_data_cb_fn cb,
                                      void *arg)
@@ -573,14 +553,6 @@ int SSL_CTX_set_ctlog_list_file(SSL_CTX *ctx, const char *path)
 int SSL_CTX_set_default_ctlog_list_file(SSL_CTX *ctx)
 {
     (void)ctx;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-int SSL_CTX_set_generate_session_id(SSL_CTX *ctx, GEN_SESSION_CB cb)
-{
-    (void)ctx;
-    (void)cb;
     ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
     return 0;
 }
@@ -720,13 +692,6 @@ int SSL_CTX_set_tlsext_use_srtp(SSL_CTX *ctx, const char *profiles)
     return 1;
 }
 
-void SSL_CTX_set_tmp_dh_callback(SSL_CTX *ctx,
-                                 DH *(*dh)(SSL *ssl, int is_export, int keylength))
-{
-    (void)ctx;
-    (void)dh;
-}
-
 int SSL_CTX_use_serverinfo(SSL_CTX *ctx,
                            const unsigned char *serverinfo,
                            size_t serverinfo_length)
@@ -806,23 +771,6 @@ int SSL_add_store_cert_subjects_to_stack(STACK_OF(X509_NAME) *stackCAs,
 int SSL_alloc_buffers(SSL *ssl)
 {
     (void)ssl;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-int SSL_bytes_to_cipher_list(SSL *s,
-                             const unsigned char *bytes,
-                             size_t len,
-                             int isv2format,
-                             STACK_OF(SSL_CIPHER) **sk,
-                             STACK_OF(SSL_CIPHER) **scsvs)
-{
-    (void)s;
-    (void)bytes;
-    (void)len;
-    (void)isv2format;
-    (void)sk;
-    (void)scsvs;
     ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
     return 0;
 }
@@ -1222,14 +1170,6 @@ void SSL_set0_security_ex_data(SSL *s, void *ex)
     (void)ex;
 }
 
-int SSL_set0_tmp_dh_pkey(SSL *s, EVP_PKEY *dhpkey)
-{
-    (void)s;
-    (void)dhpkey;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
 void SSL_set_allow_early_data_cb(SSL *s,
                                  SSL_allow_early_data_cb_fn cb,
                                  void *arg)
@@ -1278,14 +1218,6 @@ void SSL_set_debug(SSL *s, int debug)
 {
     (void)s;
     (void)debug;
-}
-
-int SSL_set_generate_session_id(SSL *s, GEN_SESSION_CB cb)
-{
-    (void)s;
-    (void)cb;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
 }
 
 void SSL_set_not_resumable_session_callback(SSL *ssl,
@@ -1403,13 +1335,6 @@ int SSL_set_tlsext_use_srtp(SSL *ssl, const char *profiles)
     (void)profiles;
     ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
     return 1;
-}
-
-void SSL_set_tmp_dh_callback(SSL *ssl,
-                             DH *(*dh)(SSL *ssl, int is_export, int keylength))
-{
-    (void)ssl;
-    (void)dh;
 }
 
 /* Failure value SSL3_AL_FATAL:

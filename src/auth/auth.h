@@ -24,13 +24,32 @@ int auth_set_key(struct ssl_config *c, EVP_PKEY *pkey) WUR;
 
 /* ---- cert_select.c ---- */
 
-/* auth_select_cert picks one of |certs| (CERT_NUM_SLOTS slots) and a
- * signature scheme: the first of |ours| (our preference order) that the
- * peer's list |peer| (u16 values, no length prefix) names and that a slot's
- * key can sign with, trying slot |current| first.  |tls13| applies TLS 1.3
- * rules.  Fails with SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM. */
-int auth_select_cert(const CERT_SLOT *certs, int current, const uint16_t *ours, size_t num_ours,
-                     const CBS *peer, int tls13, int *out_slot, uint16_t *out_sigalg) WUR;
+/* Slot masks for auth_select_cert: every slot, and the key types a TLS 1.2
+ * suite's authentication allows (RFC 8422 5.1.2: ECDSA suites take EdDSA
+ * keys too; RSA suites RSA and RSA-PSS keys). */
+#define AUTH_SLOTS_ALL ((1u << CERT_NUM_SLOTS) - 1)
+#define AUTH_SLOTS_ECDSA                                                                           \
+    ((1u << CERT_SLOT_EC) | (1u << CERT_SLOT_ED25519) | (1u << CERT_SLOT_ED448))
+#define AUTH_SLOTS_RSA ((1u << CERT_SLOT_RSA) | (1u << CERT_SLOT_RSA_PSS))
+
+/* auth_auto_chain: |leaf|'s issuers found in |store|, nearest first, up
+ * to a self-signed one (OpenSSL's auto chain); NULL when there are none.
+ * The caller frees it with sk_X509_pop_free. */
+STACK_OF(X509) * auth_auto_chain(X509_STORE *store, X509 *leaf);
+
+/* auth_ec_key_group: the named group (RFC 8422) of an EC key's curve; 0
+ * for another key type or a curve we do not name. */
+uint16_t auth_ec_key_group(const EVP_PKEY *pkey);
+
+/* auth_select_cert picks one of |certs| (CERT_NUM_SLOTS slots) whose bit is
+ * in |slots| and a signature scheme: the first of |ours| (our preference
+ * order) that the peer's list |peer| (u16 values, no length prefix) names
+ * and that a slot's key can sign with, trying slot |current| first.
+ * |tls13| applies TLS 1.3 rules.  Fails with
+ * SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM. */
+int auth_select_cert(const CERT_SLOT *certs, int current, unsigned slots, const uint16_t *ours,
+                     size_t num_ours, const CBS *peer, int tls13, int *out_slot,
+                     uint16_t *out_sigalg) WUR;
 
 /* auth_have_cert: 1 if some slot holds a certificate and its key. */
 int auth_have_cert(const CERT_SLOT *certs);

@@ -5,6 +5,9 @@
 #include "auth/auth.h"
 #include "auth/sigalgs.h"
 #include "codec/extensions.h"
+#include "codec/groups.h"
+
+#include <openssl/objects.h>
 
 int auth_have_cert(const CERT_SLOT *certs)
 {
@@ -14,8 +17,9 @@ int auth_have_cert(const CERT_SLOT *certs)
     return 0;
 }
 
-int auth_select_cert(const CERT_SLOT *certs, int current, const uint16_t *ours, size_t num_ours,
-                     const CBS *peer, int tls13, int *out_slot, uint16_t *out_sigalg)
+int auth_select_cert(const CERT_SLOT *certs, int current, unsigned slots, const uint16_t *ours,
+                     size_t num_ours, const CBS *peer, int tls13, int *out_slot,
+                     uint16_t *out_sigalg)
 {
     for (size_t i = 0; i < num_ours; i++) {
         uint16_t alg = ours[i];
@@ -24,7 +28,7 @@ int auth_select_cert(const CERT_SLOT *certs, int current, const uint16_t *ours, 
         /* the current slot wins ties, so SSL_use_certificate order matters */
         for (int k = -1; k < CERT_NUM_SLOTS; k++) {
             int slot = k < 0 ? current : k;
-            if (k == current || slot < 0 || slot >= CERT_NUM_SLOTS)
+            if (k == current || slot < 0 || slot >= CERT_NUM_SLOTS || !(slots & (1u << slot)))
                 continue;
             const CERT_SLOT *c = &certs[slot];
             if (c->x509 != NULL && c->pkey != NULL && sigalg_key_compatible(c->pkey, alg, tls13)) {
@@ -36,4 +40,13 @@ int auth_select_cert(const CERT_SLOT *certs, int current, const uint16_t *ours, 
     }
     ERR_raise(ERR_LIB_SSL, SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM);
     return 0;
+}
+
+uint16_t auth_ec_key_group(const EVP_PKEY *pkey)
+{
+    char name[64];
+    if (pkey == NULL || !EVP_PKEY_is_a(pkey, "EC") ||
+        !EVP_PKEY_get_group_name(pkey, name, sizeof(name), NULL))
+        return 0;
+    return group_from_nid(OBJ_txt2nid(name));
 }

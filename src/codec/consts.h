@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 /* Handshake message types, RFC 8446 4 (and RFC 5246 7.4 for TLS 1.2). */
+#define CODEC_HS_HELLO_REQUEST        0 /* TLS 1.2 */
 #define CODEC_HS_CLIENT_HELLO         1
 #define CODEC_HS_SERVER_HELLO         2
 #define CODEC_HS_NEW_SESSION_TICKET   4

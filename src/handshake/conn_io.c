@@ -42,6 +42,36 @@ int conn_has_pending(const SSL *s)
     return s->tickets_pending > 0 || s->key_update_pending != 0 || s->pha_state == PHA_REQ_PENDING;
 }
 
+int hs_post_next(SSL *s, const uint8_t **msg, size_t *len, uint8_t *type, CBS *body,
+                 enum hs_ret *out)
+{
+    uint8_t alert = 0;
+    int r = rec_hs_peek(s, msg, len, &alert);
+    *out = HS_OK; /* REC_RETRY: incomplete, wait for more records */
+    if (r != REC_OK) {
+        if (r != REC_RETRY)
+            *out = hs_rec_result(s, r, alert);
+        return 0;
+    }
+    if (++s->post_hs_msgs > HS_MAX_POST_HS_MESSAGES) {
+        *out = hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_UNEXPECTED_MESSAGE);
+        return 0;
+    }
+    cbs_init(body, *msg, *len);
+    if (!cbs_get_u8(body, type) || !cbs_skip(body, 3)) {
+        *out = hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
+        return 0;
+    }
+    return 1;
+}
+
+/* post_handshake: the version's handling of handshake messages after the
+ * handshake. */
+static enum hs_ret post_handshake(SSL *s)
+{
+    return s->version == TLS1_2_VERSION ? tls12_post_handshake(s) : tls13_post_handshake(s);
+}
+
 int conn_read_app(SSL *s)
 {
     struct rec_layer *rl = &s->rl;
@@ -52,7 +82,7 @@ int conn_read_app(SSL *s)
          * certificate callback answering a CertificateRequest) is still
          * buffered: present it again before reading on (its answer is then
          * flushed below). */
-        if (rec_hs_buffered(s) > 0 && tls13_post_handshake(s) != HS_OK)
+        if (rec_hs_buffered(s) > 0 && post_handshake(s) != HS_OK)
             return -1;
         if (rec_pending_output(s) > 0) {
             /* A KeyUpdate reply we owe goes out before we read on: while it
@@ -84,7 +114,7 @@ int conn_read_app(SSL *s)
         if (rl->plain_type == REC_HANDSHAKE) {
             if (!rec_hs_take_plain(s, &alert))
                 return ssl_fatal(s, alert), -1;
-            if (tls13_post_handshake(s) != HS_OK)
+            if (post_handshake(s) != HS_OK)
                 return -1;
             continue;
         }

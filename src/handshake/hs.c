@@ -45,7 +45,9 @@ void hs_free(SSL *s)
     transcript_free(&hs->transcript);
     tls13_sched_cleanup(&hs->ks);
     EVP_PKEY_free(hs->kex_key);
+    EVP_PKEY_free(hs->dh_params);
     OPENSSL_free(hs->cookie);
+    OPENSSL_free(hs->nst_ticket);
     OPENSSL_free(hs->cert_req_ctx);
     sk_X509_pop_free(hs->peer_chain, X509_free);
     SSL_SESSION_free(hs->psk);
@@ -53,6 +55,8 @@ void hs_free(SSL *s)
     OPENSSL_cleanse(hs->client_hs, sizeof(hs->client_hs));
     OPENSSL_cleanse(hs->server_hs, sizeof(hs->server_hs));
     OPENSSL_cleanse(hs->kex_secret, hs->kex_secret_len);
+    OPENSSL_cleanse(hs->master, sizeof(hs->master));
+    OPENSSL_cleanse(hs->key_block, sizeof(hs->key_block));
     OPENSSL_free(hs);
     s->hs = NULL;
     s->rl.ccs_allowed = 0;
@@ -82,8 +86,10 @@ void hs_set_state_quietly(SSL *s, int state)
 
 void hs_msg_cb(SSL *s, int write_p, const uint8_t *msg, size_t len)
 {
+    /* the negotiated version; the hellos before it is known count as 1.3 */
+    int version = s->version == TLS1_2_VERSION ? TLS1_2_VERSION : TLS1_3_VERSION;
     if (s->cfg.msg_cb != NULL)
-        s->cfg.msg_cb(write_p, TLS1_3_VERSION, SSL3_RT_HANDSHAKE, msg, len, s, s->cfg.msg_cb_arg);
+        s->cfg.msg_cb(write_p, version, SSL3_RT_HANDSHAKE, msg, len, s, s->cfg.msg_cb_arg);
 }
 
 int hs_send_message(SSL *s, const uint8_t *msg, size_t len)
@@ -219,7 +225,8 @@ int hs_run(SSL *s)
     for (;;) {
         int st = s->hs->state;
         if (st == CS_DONE || st == SS_DONE) {
-            int offered = s->server ? s->hs->pha_offered : s->cfg.post_handshake_auth;
+            int offered = s->version == TLS1_3_VERSION &&
+                          (s->server ? s->hs->pha_offered : s->cfg.post_handshake_auth);
             if (!tls13_pha_keep_transcript(s, offered)) {
                 hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
                 return -1;
@@ -238,7 +245,11 @@ int hs_run(SSL *s)
             hs_info(s, s->server ? SSL_CB_ACCEPT_EXIT : SSL_CB_CONNECT_EXIT, 1);
             return 1;
         }
-        enum hs_ret r = s->server ? tls13_server_step(s) : tls13_client_step(s);
+        enum hs_ret r;
+        if (hs_state_is_tls12(st))
+            r = s->server ? tls12_server_step(s) : tls12_client_step(s);
+        else
+            r = s->server ? tls13_server_step(s) : tls13_client_step(s);
         if (r == HS_RETRY)
             return -1;
         if (r == HS_ERR) {

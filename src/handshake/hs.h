@@ -55,6 +55,33 @@ enum hs_state_id {
     SS_READ_CLIENT_FINISHED,
     SS_SEND_TICKETS,
     SS_DONE,
+    /* TLS 1.2 client, after the ServerHello */
+    CS12_READ_SERVER_CERTIFICATE,
+    CS12_READ_SERVER_KEY_EXCHANGE,
+    CS12_READ_CERTIFICATE_REQUEST,
+    CS12_READ_SERVER_HELLO_DONE,
+    CS12_SEND_CLIENT_CERTIFICATE,
+    CS12_SEND_CLIENT_KEY_EXCHANGE,
+    CS12_SEND_CERTIFICATE_VERIFY,
+    CS12_SEND_CHANGE_CIPHER_SPEC,
+    CS12_SEND_FINISHED,
+    CS12_READ_NEW_SESSION_TICKET,
+    CS12_READ_CHANGE_CIPHER_SPEC,
+    CS12_READ_FINISHED,
+    /* TLS 1.2 server, after the ClientHello */
+    SS12_SEND_SERVER_HELLO,
+    SS12_SEND_SERVER_CERTIFICATE,
+    SS12_SEND_SERVER_KEY_EXCHANGE,
+    SS12_SEND_CERTIFICATE_REQUEST,
+    SS12_SEND_SERVER_HELLO_DONE,
+    SS12_READ_CLIENT_CERTIFICATE,
+    SS12_READ_CLIENT_KEY_EXCHANGE,
+    SS12_READ_CERTIFICATE_VERIFY,
+    SS12_READ_CHANGE_CIPHER_SPEC,
+    SS12_READ_FINISHED,
+    SS12_SEND_NEW_SESSION_TICKET,
+    SS12_SEND_CHANGE_CIPHER_SPEC,
+    SS12_SEND_FINISHED,
     HS_NUM_STATES
 };
 
@@ -94,6 +121,28 @@ struct hs_state {
     uint8_t early_data;       /* server: the ClientHello offered 0-RTT (never accepted) */
     uint8_t offered_external; /* client: the PSK offered is an external one */
     uint8_t pha_offered;      /* server: the client offered post_handshake_auth */
+    uint8_t hello_seen;       /* server: the ClientHello callback ran (once) */
+    uint8_t offer13, offer12; /* client: the versions the ClientHello offers */
+    /* TLS 1.2 */
+    uint8_t ems;             /* extended master secret negotiated (RFC 7627) */
+    uint8_t ticket_expected; /* a NewSessionTicket follows (RFC 5077) */
+    uint8_t ticket_renew;    /* server: the accepted ticket is to be replaced */
+    uint8_t dhe;             /* the suite's key exchange is DHE (else ECDHE) */
+    uint8_t reneg_ok;        /* secure renegotiation indicated (RFC 5746) */
+    uint8_t ec_formats;      /* server: answer ec_point_formats (RFC 8422) */
+    uint8_t cert_types;      /* client: CertificateRequest types (1 rsa, 2 ecdsa) */
+    uint8_t sid12[32];       /* the session id of this TLS 1.2 handshake */
+    size_t sid12_len;
+    uint8_t master[48];  /* TLS 1.2 master secret */
+    EVP_PKEY *dh_params; /* TLS 1.2 server, DHE: the domain (auth/dh_params.h) */
+    /* TLS 1.2 key block (RFC 5246 6.3), derived once for both directions
+     * and wiped once both are installed */
+    uint8_t key_block[2 * 32 + 2 * 12];
+    uint8_t key_block_len;
+    uint8_t keys_installed; /* directions installed from it */
+    uint8_t *nst_ticket;    /* client: the ticket a NewSessionTicket carried */
+    size_t nst_ticket_len;
+    uint32_t nst_lifetime; /* ... and its lifetime hint (seconds) */
     uint16_t hrr_suite;
     uint8_t *cookie;
     size_t cookie_len;
@@ -202,6 +251,22 @@ int kex_derive(uint16_t group, EVP_PKEY *key, const uint8_t *peer, size_t peer_l
  * |group| (what SSL_get_peer_tmp_key returns); NULL on failure. */
 EVP_PKEY *kex_public_key(uint16_t group, const uint8_t *pub, size_t pub_len);
 
+/* TLS 1.2 DHE over any domain (kex.c).  kex_dh_params: a domain from the
+ * peer's p and g (at least |min_bits|; *out_alert otherwise); kex_dh_keygen:
+ * an ephemeral key in |params|' domain and its public value (padded to
+ * len(p)); kex_dh_domain: p and g of a key (unpadded); kex_dh_derive12: Z
+ * with the peer's value (checked 1 < y < p-1), leading zero bytes
+ * stripped as RFC 5246 8.1.2 asks. */
+EVP_PKEY *kex_dh_params(const uint8_t *p, size_t p_len, const uint8_t *g, size_t g_len,
+                        int min_bits, uint8_t *out_alert);
+int kex_dh_keygen(EVP_PKEY *params, EVP_PKEY **out_key, uint8_t *out_pub, size_t *out_pub_len) WUR;
+int kex_dh_domain(EVP_PKEY *key, uint8_t *p, size_t *p_len, uint8_t *g, size_t *g_len) WUR;
+int kex_dh_derive12(EVP_PKEY *key, const uint8_t *peer, size_t peer_len, uint8_t *out,
+                    size_t *out_len, uint8_t *out_alert) WUR;
+/* kex_dh_public_key: a new public-only key in |domain|'s group with the
+ * value |y| (SSL_get_peer_tmp_key / SSL_get_tmp_key after DHE). */
+EVP_PKEY *kex_dh_public_key(EVP_PKEY *domain, const uint8_t *y, size_t y_len);
+
 /* ---- what both TLS 1.3 roles share, tls13_common.c ---- */
 
 /* tls13_set_suite_md fixes the handshake hash from |suite|. */
@@ -229,13 +294,39 @@ int tls13_send_certificate_request(SSL *s, const uint8_t *ctx, size_t ctx_len) W
 /* tls13_read_certificate reads a Certificate into hs->peer_chain (NULL when
  * empty and |allow_empty|), checking the request context. */
 enum hs_ret tls13_read_certificate(SSL *s, int allow_empty);
-/* tls13_verify_chain verifies |chain| (leaf first) with the connection's
+/* ---- certificates, both versions, hs_certs.c ---- */
+
+/* hs_send_certificate queues Certificate for |slot| (NULL: empty), in the
+ * TLS 1.2 format when |tls12|, else TLS 1.3's (with the request context). */
+int hs_send_certificate(SSL *s, const CERT_SLOT *slot, int tls12) WUR;
+
+#define HS_MAX_CA_NAMES 64
+/* The DER of the CA names a CertificateRequest carries. */
+struct hs_ca_names {
+    const uint8_t *der[HS_MAX_CA_NAMES];
+    size_t len[HS_MAX_CA_NAMES];
+    uint8_t *owned[HS_MAX_CA_NAMES];
+    size_t num;
+};
+/* hs_ca_names_der encodes SSL_set_client_CA_list's names (at most 64). */
+int hs_ca_names_der(SSL *s, struct hs_ca_names *out) WUR;
+void hs_ca_names_free(struct hs_ca_names *c);
+
+/* hs_verify_chain verifies |chain| (leaf first) with the connection's
  * store, settings and callbacks (auth/), setting s->verify_result and
  * s->verified_chain; 0 with *out_alert when the handshake must stop. */
-int tls13_verify_chain(SSL *s, STACK_OF(X509) * chain, uint8_t *out_alert) WUR;
-/* tls13_verify_peer_chain verifies hs->peer_chain with the connection's
+int hs_verify_chain(SSL *s, STACK_OF(X509) * chain, uint8_t *out_alert) WUR;
+/* hs_take_peer_chain: the peer's Certificate message (its certificate_list
+ * of |num_certs| entries, TLS 1.3 entries with extensions or TLS 1.2 bare
+ * ones) decoded into hs->peer_chain and the message consumed; an empty list
+ * only if |allow_empty| (else decode_error, as OpenSSL), an entry that is not
+ * a certificate bad_certificate, a leaf whose key we cannot use
+ * unsupported_certificate. */
+enum hs_ret hs_take_peer_chain(SSL *s, const CBS *certificate_list, size_t num_certs, int tls13,
+                               int allow_empty);
+/* hs_verify_peer_chain verifies hs->peer_chain with the connection's
  * store and callbacks (auth/), setting s->verify_result. */
-enum hs_ret tls13_verify_peer_chain(SSL *s);
+enum hs_ret hs_verify_peer_chain(SSL *s);
 /* tls13_read_cert_verify reads CertificateVerify and checks it against the
  * peer's leaf. */
 enum hs_ret tls13_read_cert_verify(SSL *s);
@@ -277,13 +368,40 @@ SSL_SESSION *tls13_psk_from_server_cb(SSL *s, const uint8_t *id, size_t id_len);
  * never written to). */
 SSL_SESSION *tls13_psk_copy(const SSL_SESSION *app, const uint8_t *id, size_t id_len);
 
+/* ---- versions, version.c ---- */
+
+/* hs_version_range: the versions this configuration may negotiate (TLS 1.2
+ * and 1.3 only; SSL_set_min/max_proto_version, SSL_OP_NO_TLSv1_2/3, a
+ * method fixed to one version); 0 when none is left. */
+int hs_version_range(const SSL *s, uint16_t *out_min, uint16_t *out_max);
+/* hs_state_is_tls12: |state| belongs to the TLS 1.2 state machines. */
+int hs_state_is_tls12(int state);
+
+/* ---- TLS 1.2, tls12_client.c / tls12_server.c / tls12_common.c ---- */
+
+/* tls12_client_server_hello continues the client after a TLS 1.2
+ * ServerHello (the message is current, not yet in the transcript). */
+enum hs_ret tls12_client_server_hello(SSL *s, const CODEC_SERVER_HELLO *sh);
+/* tls12_server_client_hello continues the server after it chose TLS 1.2
+ * for the ClientHello |ch| (current, not yet in the transcript). */
+enum hs_ret tls12_server_client_hello(SSL *s, const CODEC_CLIENT_HELLO *ch);
+/* hs_select_alpn runs the server's ALPN callback on the client's list. */
+enum hs_ret hs_select_alpn(SSL *s, const CODEC_CLIENT_HELLO *ch);
+enum hs_ret tls12_client_step(SSL *s);
+enum hs_ret tls12_server_step(SSL *s);
+/* tls12_client_session: the TLS 1.2 session the client may offer (a
+ * borrowed pointer), or NULL. */
+SSL_SESSION *tls12_client_session(SSL *s);
+
 /* ---- the role state machines ---- */
 
 enum hs_ret tls13_client_step(SSL *s);
 enum hs_ret tls13_server_step(SSL *s);
-/* tls13_client_cert_choose picks the certificate answering a
- * CertificateRequest (callbacks first); *out_slot -1 for none. */
-enum hs_ret tls13_client_cert_choose(SSL *s, int *out_slot, uint16_t *out_sigalg);
+/* hs_client_cert_choose picks the certificate answering a
+ * CertificateRequest (callbacks first) among the slots in |slots|, with
+ * TLS 1.3 rules when |tls13|; *out_slot -1 for none. */
+enum hs_ret hs_client_cert_choose(SSL *s, int tls13, unsigned slots, int *out_slot,
+                                  uint16_t *out_sigalg);
 
 /* ---- after the handshake, tls13_post.c ---- */
 
@@ -291,6 +409,23 @@ enum hs_ret tls13_client_cert_choose(SSL *s, int *out_slot, uint16_t *out_sigalg
  * the handshake buffer (NewSessionTicket, KeyUpdate, CertificateRequest);
  * HS_OK, HS_RETRY (a reply cannot be written yet) or HS_ERR. */
 enum hs_ret tls13_post_handshake(SSL *s);
+
+/* Post-handshake messages of any kind in a row without application data,
+ * in either version. */
+#define HS_MAX_POST_HS_MESSAGES 128
+
+/* hs_post_next: the next whole handshake message after the handshake
+ * (counted against HS_MAX_POST_HS_MESSAGES, unexpected_message beyond):
+ * 1 with the message (*msg, *len), its *type and its *body; 0 with *out
+ * what the caller returns (HS_OK when more records are needed, HS_ERR
+ * after a failure).  Both versions' post_handshake loops (conn_io.c). */
+int hs_post_next(SSL *s, const uint8_t **msg, size_t *len, uint8_t *type, CBS *body,
+                 enum hs_ret *out);
+
+/* tls12_post_handshake: the same for TLS 1.2, where renegotiation is
+ * refused (RFC 5746 4.2, 4.4: a no_renegotiation warning answers a
+ * HelloRequest or a ClientHello) and anything else is unexpected. */
+enum hs_ret tls12_post_handshake(SSL *s);
 /* tls13_send_tickets queues |n| NewSessionTickets (server). */
 int tls13_send_tickets(SSL *s, size_t n) WUR;
 /* tls13_send_key_update queues a KeyUpdate and switches our write key. */

@@ -370,7 +370,7 @@ int kex_derive(uint16_t group, EVP_PKEY *key, const uint8_t *peer, size_t peer_l
         if ((pk = kx_x_peer(idx, peer, peer_len)) == NULL)
             goto err;
         break;
-    case KX_KIND_EC:
+    case KX_KIND_EC: {
         /* RFC 8446 4.2.8.2: only the uncompressed form is allowed. */
         CBS share;
         uint8_t form;
@@ -380,6 +380,7 @@ int kex_derive(uint16_t group, EVP_PKEY *key, const uint8_t *peer, size_t peer_l
         if ((pk = kx_peer_from_params(key, peer, peer_len, &internal)) == NULL)
             goto maybe_bad;
         break;
+    }
     default:
         reason = SSL_R_BAD_DH_VALUE;
         if (!kx_dh_y_ok(key, peer, peer_len))
@@ -475,4 +476,153 @@ done:
     BN_free(y);
     EVP_PKEY_CTX_free(ctx);
     return pk;
+}
+
+/* ---- TLS 1.2 DHE over any domain (RFC 5246 7.4.3, 8.1.2) ---- */
+
+EVP_PKEY *kex_dh_params(const uint8_t *p, size_t p_len, const uint8_t *g, size_t g_len,
+                        int min_bits, uint8_t *out_alert)
+{
+    BIGNUM *bp = BN_bin2bn(p, (int)p_len, NULL), *bg = BN_bin2bn(g, (int)g_len, NULL);
+    OSSL_PARAM_BLD *bld = NULL;
+    OSSL_PARAM *params = NULL;
+    EVP_PKEY_CTX *ctx = NULL;
+    EVP_PKEY *pk = NULL;
+    *out_alert = CODEC_ALERT_INTERNAL_ERROR;
+    if (bp == NULL || bg == NULL)
+        goto done;
+    /* a group too small to be safe, an even p, g outside 1 < g < p-1 */
+    int bits = BN_num_bits(bp);
+    if (bits < min_bits || bits > 8 * HS_MAX_KEX) {
+        *out_alert = CODEC_ALERT_INSUFFICIENT_SECURITY;
+        ERR_raise(ERR_LIB_SSL, SSL_R_DH_KEY_TOO_SMALL);
+        goto done;
+    }
+    if (!BN_is_odd(bp) || BN_cmp(bg, BN_value_one()) <= 0 || !BN_sub_word(bp, 1) ||
+        BN_cmp(bg, bp) >= 0 || !BN_add_word(bp, 1)) {
+        *out_alert = CODEC_ALERT_ILLEGAL_PARAMETER;
+        ERR_raise(ERR_LIB_SSL, SSL_R_BAD_DH_VALUE);
+        goto done;
+    }
+    if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
+        !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_P, bp) ||
+        !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_G, bg) ||
+        (params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+        (ctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL)) == NULL ||
+        EVP_PKEY_fromdata_init(ctx) <= 0 ||
+        EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_KEY_PARAMETERS, params) <= 0) {
+        EVP_PKEY_free(pk);
+        pk = NULL;
+        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
+    }
+done:
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    BN_free(bp);
+    BN_free(bg);
+    return pk;
+}
+
+/* dh_bn_out: |bn| big-endian, left-padded to |len| bytes (0: unpadded). */
+static int dh_bn_out(const BIGNUM *bn, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+    size_t n = (size_t)BN_num_bytes(bn);
+    if (len == 0)
+        len = n;
+    if (n > len || len > cap || BN_bn2binpad(bn, out, (int)len) != (int)len)
+        return 0;
+    *out_len = len;
+    return 1;
+}
+
+int kex_dh_keygen(EVP_PKEY *params, EVP_PKEY **out_key, uint8_t *out_pub, size_t *out_pub_len)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, params, NULL);
+    EVP_PKEY *key = NULL;
+    BIGNUM *y = NULL;
+    int ok = ctx != NULL && EVP_PKEY_keygen_init(ctx) > 0 && EVP_PKEY_keygen(ctx, &key) > 0 &&
+             EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PUB_KEY, &y) &&
+             dh_bn_out(y, (size_t)EVP_PKEY_get_size(key), out_pub, HS_MAX_KEX, out_pub_len);
+    EVP_PKEY_CTX_free(ctx);
+    BN_free(y);
+    if (!ok) {
+        EVP_PKEY_free(key);
+        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
+        return 0;
+    }
+    *out_key = key;
+    return 1;
+}
+
+int kex_dh_domain(EVP_PKEY *key, uint8_t *p, size_t *p_len, uint8_t *g, size_t *g_len)
+{
+    BIGNUM *bp = NULL, *bg = NULL;
+    int ok = EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_FFC_P, &bp) &&
+             EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_FFC_G, &bg) &&
+             dh_bn_out(bp, 0, p, HS_MAX_KEX, p_len) && dh_bn_out(bg, 0, g, HS_MAX_KEX, g_len);
+    BN_free(bp);
+    BN_free(bg);
+    if (!ok)
+        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
+    return ok;
+}
+
+EVP_PKEY *kex_dh_public_key(EVP_PKEY *domain, const uint8_t *y, size_t y_len)
+{
+    int internal;
+    return domain != NULL ? kx_peer_from_params(domain, y, y_len, &internal) : NULL;
+}
+
+int kex_dh_derive12(EVP_PKEY *key, const uint8_t *peer, size_t peer_len, uint8_t *out,
+                    size_t *out_len, uint8_t *out_alert)
+{
+    size_t plen = (size_t)EVP_PKEY_get_size(key);
+    uint8_t y[HS_MAX_KEX];
+    EVP_PKEY *pk = NULL;
+    EVP_PKEY_CTX *ctx = NULL;
+    int ok = 0, internal = 0;
+    *out_alert = CODEC_ALERT_INTERNAL_ERROR;
+    /* the peer's value may come without leading zeros: pad it to len(p) */
+    if (plen == 0 || plen > HS_MAX_KEX || peer_len == 0 || peer_len > plen) {
+        *out_alert = CODEC_ALERT_ILLEGAL_PARAMETER;
+        ERR_raise(ERR_LIB_SSL, SSL_R_BAD_DH_VALUE);
+        return 0;
+    }
+    memset(y, 0, plen - peer_len);
+    memcpy(y + plen - peer_len, peer, peer_len);
+    if (!kx_dh_y_ok(key, y, plen)) {
+        *out_alert = CODEC_ALERT_ILLEGAL_PARAMETER;
+        ERR_raise(ERR_LIB_SSL, SSL_R_BAD_DH_VALUE);
+        return 0;
+    }
+    if ((pk = kx_peer_from_params(key, y, plen, &internal)) == NULL) {
+        if (!internal)
+            *out_alert = CODEC_ALERT_ILLEGAL_PARAMETER;
+        ERR_raise(ERR_LIB_SSL, internal ? ERR_R_EVP_LIB : SSL_R_BAD_DH_VALUE);
+        return 0;
+    }
+    size_t n = HS_MAX_KEX;
+    if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) == NULL ||
+        EVP_PKEY_derive_init(ctx) <= 0 || EVP_PKEY_CTX_set_dh_pad(ctx, 1) <= 0 ||
+        EVP_PKEY_derive_set_peer_ex(ctx, pk, 0) <= 0 || EVP_PKEY_derive(ctx, out, &n) <= 0 ||
+        n != plen) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
+        goto done;
+    }
+    /* RFC 5246 8.1.2: leading zero bytes of Z are stripped (TLS 1.3 keeps
+     * them) */
+    size_t z = 0;
+    while (z < n && out[z] == 0)
+        z++;
+    memmove(out, out + z, n - z);
+    OPENSSL_cleanse(out + n - z, z);
+    *out_len = n - z;
+    ok = *out_len > 0;
+    if (!ok)
+        ERR_raise(ERR_LIB_SSL, SSL_R_BAD_DH_VALUE);
+done:
+    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_free(pk);
+    return ok;
 }

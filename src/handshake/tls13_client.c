@@ -11,9 +11,11 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "base/random.h"
 #include "codec/cipher_suites.h"
 #include "codec/consts.h"
 #include "codec/hello.h"
+#include "codec/messages12.h"
 #include "codec/messages13.h"
 #include "handshake/hs.h"
 #include "keys/algs.h"
@@ -66,14 +68,19 @@ static int choose_psk(SSL *s)
     } else if (s->cfg.psk_client_cb != NULL) {
         ps = tls13_psk_from_client_cb(s);
     }
-    if (ps != NULL && psk_usable(s, ps)) {
+    if (ps != NULL && hs->offer13 && psk_usable(s, ps)) {
         hs->psk = ps;
         hs->offered_external = 1;
         return 1;
     }
     SSL_SESSION_free(ps);
-    if (psk_usable(s, s->session) && SSL_SESSION_up_ref(s->session))
-        hs->psk = s->session;
+    SSL_SESSION *ss = NULL;
+    if (hs->offer13 && psk_usable(s, s->session))
+        ss = s->session;
+    else if (hs->offer12)
+        ss = tls12_client_session(s);
+    if (ss != NULL && SSL_SESSION_up_ref(ss))
+        hs->psk = ss;
     return 1;
 }
 
@@ -82,17 +89,29 @@ static enum hs_ret send_client_hello(SSL *s)
 {
     struct hs_state *hs = s->hs;
     CODEC_CLIENT_HELLO_OUT ch;
-    uint16_t suites[8], versions[1] = {TLS1_3_VERSION};
-    size_t nsuites = 0;
+    uint16_t suites[8 + 16 + 1], versions[2];
+    size_t nsuites = 0, nversions = 0;
     CBB cbb;
     uint8_t *msg = NULL;
     size_t msg_len, binders_off = 0;
+    /* the TLS 1.3 parts of the hello, and its PSK (a TLS 1.2 session goes
+     * by its id and ticket instead) */
+    int psk13 = hs->psk != NULL && hs->psk->version == TLS1_3_VERSION;
 
     memset(&ch, 0, sizeof(ch));
-    for (size_t i = 0; i < s->cfg.num_suites13 && nsuites < 8; i++)
+    for (size_t i = 0; hs->offer13 && i < s->cfg.num_suites13 && nsuites < 8; i++)
         suites[nsuites++] = s->cfg.suites13[i]->suite;
+    for (size_t i = 0; hs->offer12 && i < s->cfg.num_suites12 && nsuites < 8 + 16; i++)
+        suites[nsuites++] = s->cfg.suites12[i]->suite;
     if (nsuites == 0)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_NO_CIPHERS_AVAILABLE);
+    /* RFC 7507: the application says this is a retry with fewer versions */
+    if (s->cfg.mode & SSL_MODE_SEND_FALLBACK_SCSV)
+        suites[nsuites++] = CODEC_TLS_FALLBACK_SCSV;
+    if (hs->offer13)
+        versions[nversions++] = TLS1_3_VERSION;
+    if (hs->offer12)
+        versions[nversions++] = TLS1_2_VERSION;
     ch.random = s->client_random;
     ch.session_id = hs->legacy_sid;
     ch.session_id_len = hs->legacy_sid_len;
@@ -112,22 +131,39 @@ static enum hs_ret send_client_hello(SSL *s)
     ch.num_groups = s->cfg.num_groups;
     ch.sigalgs = s->cfg.sigalgs;
     ch.num_sigalgs = s->cfg.num_sigalgs;
-    ch.versions = versions;
-    ch.num_versions = 1;
     ch.alpn = s->cfg.alpn;
     ch.alpn_len = s->cfg.alpn_len;
-    ch.key_shares[0].group = hs->kex_group;
-    ch.key_shares[0].pub = hs->kex_pub;
-    ch.key_shares[0].pub_len = hs->kex_pub_len;
-    ch.num_key_shares = 1;
-    ch.send_key_share = 1;
-    ch.cookie = hs->cookie;
-    ch.cookie_len = hs->cookie_len;
-    ch.psk_dhe_ke = 1;
-    ch.psk_ke = (s->cfg.options & SSL_OP_ALLOW_NO_DHE_KEX) != 0;
-    ch.post_handshake_auth = s->cfg.post_handshake_auth;
+    if (hs->offer13) {
+        /* RFC 8446 4.2.1: TLS 1.3 is offered only through supported_versions
+         * (a TLS 1.2-only hello has none, RFC 5246 7.4.1.2) */
+        ch.versions = versions;
+        ch.num_versions = nversions;
+        ch.key_shares[0].group = hs->kex_group;
+        ch.key_shares[0].pub = hs->kex_pub;
+        ch.key_shares[0].pub_len = hs->kex_pub_len;
+        ch.num_key_shares = 1;
+        ch.send_key_share = 1;
+        ch.cookie = hs->cookie;
+        ch.cookie_len = hs->cookie_len;
+        ch.psk_dhe_ke = 1;
+        ch.psk_ke = (s->cfg.options & SSL_OP_ALLOW_NO_DHE_KEX) != 0;
+        ch.post_handshake_auth = s->cfg.post_handshake_auth;
+    }
+    if (hs->offer12) {
+        /* RFC 7627, RFC 5746 3.4, RFC 8422 5.1.2, RFC 5077 3.2 */
+        ch.ems = !(s->cfg.options & SSL_OP_NO_EXTENDED_MASTER_SECRET);
+        ch.renegotiation_info = 1;
+        ch.ec_point_formats = 1;
+        if (!(s->cfg.options & SSL_OP_NO_TICKET)) {
+            ch.tls12_session_ticket = 1;
+            if (hs->psk != NULL && !psk13) {
+                ch.ticket = hs->psk->ticket;
+                ch.ticket_len = hs->psk->ticket_len;
+            }
+        }
+    }
     const EVP_MD *pmd = NULL;
-    if (hs->psk != NULL) {
+    if (psk13) {
         SSL_SESSION *ps = hs->psk;
         pmd = algs_md_by_nid(ps->cipher->md_nid);
         ch.psks[0].identity = ps->ticket;
@@ -145,7 +181,7 @@ static enum hs_ret send_client_hello(SSL *s)
         cbb_cleanup(&cbb);
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     }
-    if (hs->psk != NULL) {
+    if (psk13) {
         uint8_t binder[SESAME_MAX_HASH];
         size_t blen = (size_t)EVP_MD_get_size(pmd);
         const uint8_t *bp = binder;
@@ -166,20 +202,32 @@ static enum hs_ret send_client_hello(SSL *s)
 static enum hs_ret do_send_client_hello(SSL *s)
 {
     struct hs_state *hs = s->hs;
-    if (s->cfg.max_version != 0 && s->cfg.max_version < TLS1_3_VERSION)
+    uint16_t lo, hi;
+    if (!hs_version_range(s, &lo, &hi))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_NO_PROTOCOLS_AVAILABLE);
+    hs->offer13 = hi >= TLS1_3_VERSION && s->cfg.num_suites13 > 0;
+    hs->offer12 = lo <= TLS1_2_VERSION && s->cfg.num_suites12 > 0;
+    if (!hs->offer13 && !hs->offer12)
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_NO_CIPHERS_AVAILABLE);
     if (s->cfg.num_groups == 0)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_NO_SHARED_GROUPS);
-    if (RAND_bytes(s->client_random, 32) != 1 || RAND_bytes(hs->legacy_sid, 32) != 1)
+    if (rand_public(s->client_random, 32) != 1 || rand_public(hs->legacy_sid, 32) != 1)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_RAND_LIB);
     /* RFC 8446 D.4: a non-empty legacy_session_id asks for compatibility
      * mode, unless the application turned it off. */
-    hs->legacy_sid_len = (s->cfg.options & SSL_OP_ENABLE_MIDDLEBOX_COMPAT) ? 32 : 0;
-    hs->kex_group = s->cfg.groups[0];
-    if (!kex_keygen(hs->kex_group, &hs->kex_key, hs->kex_pub, &hs->kex_pub_len))
-        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
+    hs->legacy_sid_len = hs->offer13 && (s->cfg.options & SSL_OP_ENABLE_MIDDLEBOX_COMPAT) ? 32 : 0;
+    if (hs->offer13) {
+        hs->kex_group = s->cfg.groups[0];
+        if (!kex_keygen(hs->kex_group, &hs->kex_key, hs->kex_pub, &hs->kex_pub_len))
+            return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
+    }
     if (!choose_psk(s))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
+    /* RFC 5246 7.4.1.2: a TLS 1.2 session is offered by its id */
+    if (hs->psk != NULL && hs->psk->version == TLS1_2_VERSION) {
+        hs->legacy_sid_len = hs->psk->session_id_len;
+        memcpy(hs->legacy_sid, hs->psk->session_id, hs->legacy_sid_len);
+    }
     s->rl.wr_version = TLS1_VERSION; /* RFC 8446 5.1: 0x0301 for the first hello */
     sess_count(s->session_ctx, SESS_CNT_CONNECT);
     enum hs_ret r = send_client_hello(s);
@@ -227,7 +275,8 @@ static enum hs_ret handle_hrr(SSL *s, const CODEC_SERVER_HELLO *sh, const SSL_CI
             return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
     }
     /* A PSK whose hash differs from the chosen suite's cannot be used. */
-    if (hs->psk != NULL && hs->psk->cipher->md_nid != c->md_nid) {
+    if (hs->psk != NULL && hs->psk->version == TLS1_3_VERSION &&
+        hs->psk->cipher->md_nid != c->md_nid) {
         SSL_SESSION_free(hs->psk);
         hs->psk = NULL;
     }
@@ -257,10 +306,20 @@ static enum hs_ret do_read_server_hello(SSL *s)
         return r;
     if (!codec_parse_server_hello(&body, &sh, &alert))
         return hs_fail(s, alert, SSL_R_BAD_PACKET);
-    /* Without supported_versions the server chose TLS 1.2 or older. */
-    if (!sh.is_hrr && sh.selected_version == 0)
-        return hs_fail(s, CODEC_ALERT_PROTOCOL_VERSION, SSL_R_UNSUPPORTED_PROTOCOL);
-    if (sh.selected_version != TLS1_3_VERSION)
+    /* Without supported_versions the server chose TLS 1.2 or older
+     * (RFC 8446 4.2.1). */
+    if (!sh.is_hrr && sh.selected_version == 0) {
+        if (!hs->offer12 || sh.legacy_version != TLS1_2_VERSION || hs->hrr)
+            return hs_fail(s, CODEC_ALERT_PROTOCOL_VERSION, SSL_R_UNSUPPORTED_PROTOCOL);
+        /* RFC 8446 4.1.3: a server that could have spoken TLS 1.3 with us
+         * says DOWNGRD\x01: someone in between removed TLS 1.3 */
+        CBS tail = sh.random;
+        if (hs->offer13 && cbs_skip(&tail, 24) &&
+            cbs_mem_equal(&tail, (const uint8_t *)CODEC_DOWNGRADE_TLS12, 8))
+            return hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_INAPPROPRIATE_FALLBACK);
+        return tls12_client_server_hello(s, &sh);
+    }
+    if (sh.selected_version != TLS1_3_VERSION || !hs->offer13)
         return hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_UNSUPPORTED_PROTOCOL);
     if (sh.legacy_version != TLS1_2_VERSION)
         return hs_fail(s, CODEC_ALERT_PROTOCOL_VERSION, SSL_R_BAD_LEGACY_VERSION);
@@ -280,7 +339,7 @@ static enum hs_ret do_read_server_hello(SSL *s)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     if (sh.has_psk) {
         /* RFC 8446 4.2: a response to an extension we did not send */
-        if (hs->psk == NULL)
+        if (hs->psk == NULL || hs->psk->version != TLS1_3_VERSION)
             return hs_fail(s, CODEC_ALERT_UNSUPPORTED_EXTENSION, SSL_R_UNSOLICITED_EXTENSION);
         if (sh.psk_identity != 0 || hs->psk->cipher->md_nid != c->md_nid)
             return hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_BAD_PSK_IDENTITY);
@@ -405,7 +464,7 @@ static enum hs_ret do_read_server_certificate(SSL *s)
 {
     enum hs_ret r = tls13_read_certificate(s, 0);
     if (r == HS_OK)
-        r = tls13_verify_peer_chain(s);
+        r = hs_verify_peer_chain(s);
     if (r != HS_OK)
         return r;
     hs_set_state(s, CS_READ_SERVER_CERTIFICATE_VERIFY);
@@ -437,57 +496,11 @@ static enum hs_ret do_read_server_finished(SSL *s)
     return HS_OK;
 }
 
-/* tls13_client_cert_choose: the certificate to answer a CertificateRequest
- * with: the certificate callback (SSL_set_cert_cb) runs first, then, if we
- * hold none, the client certificate callback (SSL_CTX_set_client_cert_cb);
- * either may suspend the handshake (SSL_ERROR_WANT_X509_LOOKUP).  *out_slot
- * is -1 when we send no certificate. */
-enum hs_ret tls13_client_cert_choose(SSL *s, int *out_slot, uint16_t *out_sigalg)
-{
-    struct hs_state *hs = s->hs;
-    *out_slot = -1;
-    if (s->cert_cb != NULL) {
-        int r = s->cert_cb(s, s->cert_cb_arg);
-        if (r < 0) {
-            s->rwstate = SSL_X509_LOOKUP;
-            return HS_RETRY;
-        }
-        if (r == 0)
-            return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_CERT_CB_ERROR);
-    }
-    if (!auth_have_cert(s->cfg.certs) && s->cfg.client_cert_cb != NULL) {
-        X509 *x = NULL;
-        EVP_PKEY *k = NULL;
-        int r = s->cfg.client_cert_cb(s, &x, &k);
-        if (r < 0) {
-            s->rwstate = SSL_X509_LOOKUP;
-            return HS_RETRY;
-        }
-        int ok = r == 0 || x == NULL || k == NULL ||
-                 (auth_set_cert(&s->cfg, x) && auth_set_key(&s->cfg, k));
-        X509_free(x);
-        EVP_PKEY_free(k);
-        if (!ok) /* not a usable pair: send no certificate, as OpenSSL */
-            ERR_clear_error();
-    }
-    s->rwstate = SSL_NOTHING;
-    CBS peer;
-    cbs_init(&peer, hs->peer_sigalgs, hs->peer_sigalgs_len);
-    ERR_set_mark();
-    if (auth_have_cert(s->cfg.certs) &&
-        auth_select_cert(s->cfg.certs, s->cfg.cert_current, s->cfg.sigalgs, s->cfg.num_sigalgs,
-                         &peer, 1, out_slot, out_sigalg))
-        ERR_clear_last_mark();
-    else
-        ERR_pop_to_mark(); /* no usable certificate: send none */
-    return HS_OK;
-}
-
 static enum hs_ret do_send_client_certificate(SSL *s)
 {
     int slot;
     uint16_t sigalg = 0;
-    enum hs_ret r = tls13_client_cert_choose(s, &slot, &sigalg);
+    enum hs_ret r = hs_client_cert_choose(s, 1, AUTH_SLOTS_ALL, &slot, &sigalg);
     if (r != HS_OK)
         return r;
     const CERT_SLOT *c = slot >= 0 ? &s->cfg.certs[slot] : NULL;

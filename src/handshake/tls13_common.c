@@ -173,57 +173,6 @@ static int send_cert_verify(SSL *s, const CERT_SLOT *slot, uint16_t sigalg)
     return 1;
 }
 
-int tls13_send_certificate(SSL *s, const CERT_SLOT *slot, uint16_t sigalg)
-{
-    struct hs_state *hs = s->hs;
-    CBB cbb;
-    int ok = 0, n = 0;
-    uint8_t *ders[1 + CERT_DER_MAX_CHAIN] = {0};
-    size_t lens[1 + CERT_DER_MAX_CHAIN];
-    const uint8_t *const *send_ders = (const uint8_t *const *)ders;
-    const size_t *send_lens = lens;
-    size_t num = 0;
-
-    if (slot != NULL && slot->x509 != NULL) {
-        STACK_OF(X509) *chain = slot->chain;
-        if ((chain == NULL || sk_X509_num(chain) == 0) && s->ctx->extra_certs != NULL)
-            chain = s->ctx->extra_certs;
-        if (cert_der_matches(slot->der, slot->x509, chain)) {
-            /* encoded when the certificate was set (auth/cert_cache.c) */
-            num = cert_der_get(slot->der, &send_ders, &send_lens);
-        } else {
-            int len = i2d_X509(slot->x509, &ders[n]);
-            if (len <= 0)
-                goto out;
-            lens[n++] = (size_t)len;
-            for (int i = 0; chain != NULL && i < sk_X509_num(chain) && n < 1 + CERT_DER_MAX_CHAIN;
-                 i++) {
-                len = i2d_X509(sk_X509_value(chain, i), &ders[n]);
-                if (len <= 0)
-                    goto out;
-                lens[n++] = (size_t)len;
-            }
-            num = (size_t)n;
-        }
-    }
-    if (!cbb_init(&cbb, 2048))
-        goto out;
-    if (!codec_write_certificate(&cbb, hs->cert_req_ctx, hs->cert_req_ctx_len, send_ders, send_lens,
-                                 num)) {
-        cbb_cleanup(&cbb);
-        goto out;
-    }
-    ok = 1;
-    if (!hs_send_cbb(s, &cbb) || (slot != NULL && !send_cert_verify(s, slot, sigalg)))
-        ok = -1; /* failed, and the failure path has run */
-out:
-    for (int i = 0; i < n; i++)
-        OPENSSL_free(ders[i]);
-    if (ok == 0)
-        hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
-    return ok == 1;
-}
-
 enum hs_ret tls13_read_certificate(SSL *s, int allow_empty)
 {
     struct hs_state *hs = s->hs;
@@ -239,68 +188,7 @@ enum hs_ret tls13_read_certificate(SSL *s, int allow_empty)
      * handshake). */
     if (!cbs_mem_equal(&c.context, hs->cert_req_ctx, hs->cert_req_ctx_len))
         return hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_INVALID_CONTEXT);
-    sk_X509_pop_free(hs->peer_chain, X509_free);
-    hs->peer_chain = NULL;
-    if (c.num_certs == 0) {
-        if (!allow_empty)
-            return hs_fail(s, CODEC_ALERT_DECODE_ERROR, SSL_R_NO_CERTIFICATES_RETURNED);
-        return hs_consume(s) ? HS_OK : HS_ERR;
-    }
-    STACK_OF(X509) *chain = sk_X509_new_null();
-    if (chain == NULL)
-        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
-    CBS list = c.certificate_list, der, exts;
-    while (cbs_len(&list) > 0) {
-        if (!codec_cert_next(&list, &der, &exts))
-            goto bad;
-        X509 *x = cert_d2i_cached(cbs_data(&der), cbs_len(&der));
-        if (x == NULL)
-            goto bad;
-        if (!sk_X509_push(chain, x)) {
-            X509_free(x);
-            sk_X509_pop_free(chain, X509_free);
-            return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
-        }
-    }
-    if (X509_get0_pubkey(sk_X509_value(chain, 0)) == NULL) {
-        sk_X509_pop_free(chain, X509_free);
-        return hs_fail(s, CODEC_ALERT_UNSUPPORTED_CERTIFICATE, SSL_R_UNKNOWN_CERTIFICATE_TYPE);
-    }
-    hs->peer_chain = chain;
-    return hs_consume(s) ? HS_OK : HS_ERR;
-bad:
-    sk_X509_pop_free(chain, X509_free);
-    return hs_fail(s, CODEC_ALERT_BAD_CERTIFICATE, SSL_R_BAD_PACKET);
-}
-
-int tls13_verify_chain(SSL *s, STACK_OF(X509) * chain, uint8_t *out_alert)
-{
-    struct auth_verify_params p = {
-        .libctx = s->ctx->libctx,
-        .propq = s->ctx->propq,
-        .store = s->cfg.verify_store != NULL ? s->cfg.verify_store : s->ctx->cert_store,
-        .param = s->cfg.param,
-        .security_level = s->cfg.security_level,
-        .peer_is_client = s->server == 1,
-        .verify_mode = s->cfg.verify_mode,
-        .verify_cb = s->cfg.verify_cb,
-        .app_verify_cb = s->ctx->app_verify_cb,
-        .app_verify_arg = s->ctx->app_verify_arg,
-        .ssl = s,
-    };
-    long result = X509_V_OK;
-    STACK_OF(X509) *verified = NULL;
-    int ok = auth_verify_chain(&p, chain, &result, &verified, out_alert);
-    s->verify_result = result;
-    sk_X509_pop_free(s->verified_chain, X509_free);
-    s->verified_chain = verified;
-    return ok;
-}
-
-enum hs_ret tls13_verify_peer_chain(SSL *s)
-{
-    uint8_t alert = CODEC_ALERT_CERTIFICATE_UNKNOWN;
-    return tls13_verify_chain(s, s->hs->peer_chain, &alert) ? HS_OK : hs_fail(s, alert, 0);
+    return hs_take_peer_chain(s, &c.certificate_list, c.num_certs, 1, allow_empty);
 }
 
 enum hs_ret tls13_read_cert_verify(SSL *s)
@@ -335,30 +223,21 @@ enum hs_ret tls13_read_cert_verify(SSL *s)
 
 /* ---- CertificateRequest (server) ---- */
 
+int tls13_send_certificate(SSL *s, const CERT_SLOT *slot, uint16_t sigalg)
+{
+    return hs_send_certificate(s, slot, 0) && (slot == NULL || send_cert_verify(s, slot, sigalg));
+}
+
 int tls13_send_certificate_request(SSL *s, const uint8_t *ctx, size_t ctx_len)
 {
+    struct hs_ca_names cas;
     CBB cbb;
-    const uint8_t *cas[64];
-    size_t lens[64];
-    uint8_t *ders[64];
-    size_t n = 0;
-    STACK_OF(X509_NAME) *names =
-        s->client_ca_names != NULL ? s->client_ca_names : s->ctx->client_ca_names;
-    for (int i = 0; names != NULL && i < sk_X509_NAME_num(names) && n < 64; i++) {
-        ders[n] = NULL;
-        int len = i2d_X509_NAME(sk_X509_NAME_value(names, i), &ders[n]);
-        if (len <= 0) {
-            OPENSSL_free(ders[n]);
-            continue;
-        }
-        cas[n] = ders[n];
-        lens[n++] = (size_t)len;
-    }
-    int ok =
-        cbb_init(&cbb, 256) && codec_write_certificate_request(&cbb, ctx, ctx_len, s->cfg.sigalgs,
-                                                               s->cfg.num_sigalgs, cas, lens, n);
-    for (size_t i = 0; i < n; i++)
-        OPENSSL_free(ders[i]);
+    if (!hs_ca_names_der(s, &cas))
+        return 0;
+    int ok = cbb_init(&cbb, 256) &&
+             codec_write_certificate_request(&cbb, ctx, ctx_len, s->cfg.sigalgs, s->cfg.num_sigalgs,
+                                             cas.der, cas.len, cas.num);
+    hs_ca_names_free(&cas);
     if (!ok) {
         cbb_cleanup(&cbb);
         hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
@@ -453,18 +332,24 @@ int tls13_establish_session(SSL *s)
         }
         ss->verify_result = old->verify_result;
         s->verify_result = old->verify_result;
-    } else if (hs->peer_chain != NULL) {
-        if (s->server) {
-            /* OpenSSL: on a server the chain handed out excludes the leaf. */
-            sk_X509_pop_free(s->peer_chain_nl, X509_free);
-            if ((s->peer_chain_nl = X509_chain_up_ref(hs->peer_chain)) == NULL)
+    } else {
+        if (hs->peer_chain != NULL) {
+            if (s->server) {
+                /* OpenSSL: on a server the chain handed out excludes the leaf. */
+                sk_X509_pop_free(s->peer_chain_nl, X509_free);
+                if ((s->peer_chain_nl = X509_chain_up_ref(hs->peer_chain)) == NULL)
+                    goto err;
+                X509_free(sk_X509_shift(s->peer_chain_nl));
+            }
+            /* The session keeps the chain as DER (a few hundred bytes instead
+             * of several KB of parsed X509s) and parses it again only if
+             * asked. */
+            if ((ss->peer = sess_peer_from_x509s(hs->peer_chain)) == NULL)
                 goto err;
-            X509_free(sk_X509_shift(s->peer_chain_nl));
         }
-        /* The session keeps the chain as DER (a few hundred bytes instead of
-         * several KB of parsed X509s) and parses it again only if asked. */
-        if ((ss->peer = sess_peer_from_x509s(hs->peer_chain)) == NULL)
-            goto err;
+        /* with or without a peer certificate (X509_V_OK when none was sent,
+         * as OpenSSL: a resumption hands it back through
+         * SSL_get_verify_result) */
         ss->verify_result = (int32_t)s->verify_result;
     }
     SSL_SESSION_free(s->session);

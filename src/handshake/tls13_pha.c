@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "auth/auth.h"
+#include "base/random.h"
 #include "codec/consts.h"
 #include "codec/messages13.h"
 #include "handshake/hs.h"
@@ -132,7 +134,7 @@ int tls13_pha_send_request(SSL *s)
         return 0;
     }
     attach(s, hs);
-    if (RAND_bytes(ctx, sizeof(ctx)) != 1 ||
+    if (rand_public(ctx, sizeof(ctx)) != 1 ||
         (hs->cert_req_ctx = OPENSSL_memdup(ctx, sizeof(ctx))) == NULL) {
         detach(s, 0);
         hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
@@ -185,7 +187,7 @@ static enum hs_ret client_answer(SSL *s)
     tls13_set_peer_sigalgs(s, &cr.sigalgs);
     int slot;
     uint16_t sigalg = 0;
-    if ((r = tls13_client_cert_choose(s, &slot, &sigalg)) != HS_OK)
+    if ((r = hs_client_cert_choose(s, 1, AUTH_SLOTS_ALL, &slot, &sigalg)) != HS_OK)
         goto done; /* HS_RETRY: the request stays unconsumed */
     const CERT_SLOT *c = slot >= 0 ? &s->cfg.certs[slot] : NULL;
     if (!hs_consume(s) || !tls13_send_certificate(s, c, sigalg) ||
@@ -268,7 +270,7 @@ static enum hs_ret server_step(SSL *s)
             s->pha_state = PHA_WAIT_FINISHED;
             return HS_OK;
         }
-        if ((r = tls13_verify_peer_chain(s)) != HS_OK)
+        if ((r = hs_verify_peer_chain(s)) != HS_OK)
             return r;
         s->pha_state = PHA_WAIT_CV;
         return HS_OK;

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "base/random.h"
 #include "codec/consts.h"
 #include "codec/messages13.h"
 #include "handshake/hs.h"
@@ -19,8 +20,6 @@
 #define MAX_TICKET_LIFETIME 604800
 /* KeyUpdates in a row without application data (BoringSSL: 32). */
 #define MAX_KEY_UPDATES 32
-/* Post-handshake messages of any kind in a row without application data. */
-#define MAX_POST_HS_MESSAGES 128
 
 /* queue_cbb queues a post-handshake message (not part of any transcript). */
 static int queue_cbb(SSL *s, CBB *cbb)
@@ -60,7 +59,7 @@ static int issue_one(SSL *s)
     t->timeout = (uint64_t)s->session_ctx->session_timeout;
     t->ticket_lifetime_hint = (uint32_t)lifetime;
     if (!tls13_resumption_psk(s->s13.md, t->master_key, s->s13.resumption, nonce, sizeof(nonce)) ||
-        RAND_bytes((uint8_t *)&t->ticket_age_add, sizeof(t->ticket_age_add)) != 1)
+        rand_public((uint8_t *)&t->ticket_age_add, sizeof(t->ticket_age_add)) != 1)
         goto out;
     if (!cbb_init(&tk, 256))
         goto out;
@@ -211,20 +210,11 @@ enum hs_ret tls13_post_handshake(SSL *s)
     for (;;) {
         const uint8_t *msg;
         size_t len;
-        uint8_t alert = 0;
-        int r = rec_hs_peek(s, &msg, &len, &alert);
-        if (r == REC_RETRY)
-            return HS_OK; /* incomplete: wait for more records */
-        if (r != REC_OK)
-            return hs_rec_result(s, r, alert);
-        if (++s->post_hs_msgs > MAX_POST_HS_MESSAGES)
-            return hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_UNEXPECTED_MESSAGE);
-        CBS m, body;
         uint8_t type;
-        cbs_init(&m, msg, len);
-        if (!cbs_get_u8(&m, &type) || !cbs_skip(&m, 3))
-            return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
-        body = m;
+        CBS body;
+        enum hs_ret out;
+        if (!hs_post_next(s, &msg, &len, &type, &body, &out))
+            return out;
         enum hs_ret h;
         if (tls13_pha_wants(s, type)) {
             /* post-handshake authentication keeps its own transcript */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "base/random.h"
 #include "codec/cipher_suites.h"
 #include "codec/consts.h"
 #include "codec/groups.h"
@@ -295,7 +296,7 @@ static enum hs_ret sni_callback(SSL *s)
     }
 }
 
-static enum hs_ret select_alpn(SSL *s, const CODEC_CLIENT_HELLO *ch)
+enum hs_ret hs_select_alpn(SSL *s, const CODEC_CLIENT_HELLO *ch)
 {
     SSL_CTX *ctx = s->ctx;
     if (!codec_ch_has(ch, CODEC_EXT_ALPN) || ctx->alpn_select_cb == NULL)
@@ -334,8 +335,8 @@ static enum hs_ret do_select_certificate(SSL *s)
     }
     CBS peer;
     cbs_init(&peer, hs->peer_sigalgs, hs->peer_sigalgs_len);
-    if (!auth_select_cert(s->cfg.certs, s->cfg.cert_current, s->cfg.sigalgs, s->cfg.num_sigalgs,
-                          &peer, 1, &hs->cert_slot, &hs->sigalg))
+    if (!auth_select_cert(s->cfg.certs, s->cfg.cert_current, AUTH_SLOTS_ALL, s->cfg.sigalgs,
+                          s->cfg.num_sigalgs, &peer, 1, &hs->cert_slot, &hs->sigalg))
         return hs_fail(s, CODEC_ALERT_HANDSHAKE_FAILURE, 0);
     hs_set_state(s, SS_SEND_SERVER_HELLO);
     return HS_OK;
@@ -343,25 +344,50 @@ static enum hs_ret do_select_certificate(SSL *s)
 
 /* ---- the ClientHellos ---- */
 
-/* check_hello: versions, compression and the extensions RFC 8446 requires. */
-static enum hs_ret check_hello(SSL *s, const CODEC_CLIENT_HELLO *ch)
+/* choose_version: RFC 8446 4.2.1 -- the highest version both speak, from
+ * supported_versions when the client sent it, else from legacy_version
+ * (RFC 5246 E.1); 0 with the failure path taken when there is none. */
+static uint16_t choose_version(SSL *s, const CODEC_CLIENT_HELLO *ch)
 {
+    uint16_t lo, hi;
     /* RFC 8446 D.5: a legacy_version of SSL 3.0 or below is refused,
      * whatever supported_versions says. */
-    if (ch->legacy_version <= SSL3_VERSION)
-        return hs_fail(s, CODEC_ALERT_PROTOCOL_VERSION, SSL_R_UNSUPPORTED_PROTOCOL);
-    if (s->cfg.max_version != 0 && s->cfg.max_version < TLS1_3_VERSION)
-        return hs_fail(s, CODEC_ALERT_PROTOCOL_VERSION, SSL_R_UNSUPPORTED_PROTOCOL);
-    /* RFC 8446 4.2.1: TLS 1.3 is chosen only via supported_versions.  Until
-     * TLS 1.2 lands, anything else is refused with protocol_version. */
-    if (!codec_ch_has(ch, CODEC_EXT_SUPPORTED_VERSIONS) ||
-        !codec_u16_list_contains(&ch->supported_versions, TLS1_3_VERSION))
-        return hs_fail(s, CODEC_ALERT_PROTOCOL_VERSION, SSL_R_UNSUPPORTED_PROTOCOL);
-    /* RFC 8446 4.1.2: exactly one compression method, null. */
+    if (ch->legacy_version <= SSL3_VERSION || !hs_version_range(s, &lo, &hi)) {
+        hs_fail(s, CODEC_ALERT_PROTOCOL_VERSION, SSL_R_UNSUPPORTED_PROTOCOL);
+        return 0;
+    }
+    if (codec_ch_has(ch, CODEC_EXT_SUPPORTED_VERSIONS)) {
+        for (uint16_t v = hi; v >= lo && v >= TLS1_2_VERSION; v--)
+            if (codec_u16_list_contains(&ch->supported_versions, v))
+                return v;
+    } else if (ch->legacy_version >= TLS1_2_VERSION && lo <= TLS1_2_VERSION) {
+        return TLS1_2_VERSION;
+    }
+    hs_fail(s, CODEC_ALERT_PROTOCOL_VERSION, SSL_R_UNSUPPORTED_PROTOCOL);
+    return 0;
+}
+
+/* check_hello: compression, and the extensions RFC 8446 requires. */
+static enum hs_ret check_hello(SSL *s, const CODEC_CLIENT_HELLO *ch, uint16_t version)
+{
+    /* RFC 8446 4.1.2, RFC 5246 7.4.1.2: the null compression method, and
+     * in TLS 1.3 nothing else. */
     CBS cm = ch->compression_methods;
     uint8_t method;
-    if (!cbs_get_u8(&cm, &method) || cbs_len(&cm) != 0 || method != 0)
+    int has_null = 0;
+    while (cbs_get_u8(&cm, &method))
+        has_null |= method == 0;
+    if (!has_null || (version == TLS1_3_VERSION && cbs_len(&ch->compression_methods) != 1))
         return hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_UNSUPPORTED_COMPRESSION_ALGORITHM);
+    if (version != TLS1_3_VERSION) {
+        /* RFC 7507 3: a client retrying with less than it could do (the
+         * fallback SCSV) while we do more: someone interfered */
+        uint16_t lo, hi;
+        hs_version_range(s, &lo, &hi);
+        if (version < hi && codec_u16_list_contains(&ch->cipher_suites, CODEC_TLS_FALLBACK_SCSV))
+            return hs_fail(s, CODEC_ALERT_INAPPROPRIATE_FALLBACK, SSL_R_INAPPROPRIATE_FALLBACK);
+        return HS_OK;
+    }
     /* RFC 8446 9.2: supported_groups and key_share come together; without
      * a PSK, signature_algorithms and supported_groups are required. */
     int groups = codec_ch_has(ch, CODEC_EXT_SUPPORTED_GROUPS);
@@ -476,7 +502,7 @@ static enum hs_ret choose_params(SSL *s, const CODEC_CLIENT_HELLO *ch)
      * have moved the choice to a suite sharing its hash. */
     if (!transcript_set_md(&hs->transcript, hs->md))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
-    if ((r = select_alpn(s, ch)) != HS_OK)
+    if ((r = hs_select_alpn(s, ch)) != HS_OK)
         return r;
     if (hs->psk != NULL)
         s->hit = 1;
@@ -512,12 +538,20 @@ static enum hs_ret do_read_client_hello(SSL *s)
     enum hs_ret r;
     if ((r = get_client_hello(s, &ch)) != HS_OK)
         return r;
-    if ((r = client_hello_callback(s, &ch)) != HS_OK)
+    /* the application's callback and the count once per hello, even when a
+     * later callback suspends the handshake and the hello is read again */
+    if (!hs->hello_seen) {
+        if ((r = client_hello_callback(s, &ch)) != HS_OK)
+            return r;
+        sess_count(s->session_ctx, SESS_CNT_ACCEPT);
+        hs->hello_seen = 1;
+    }
+    uint16_t version = choose_version(s, &ch);
+    if (version == 0)
+        return HS_ERR;
+    if ((r = check_hello(s, &ch, version)) != HS_OK)
         return r;
-    sess_count(s->session_ctx, SESS_CNT_ACCEPT);
-    if ((r = check_hello(s, &ch)) != HS_OK)
-        return r;
-    s->rl.ccs_allowed = 1; /* RFC 8446 5: from the first ClientHello on */
+    s->rl.ccs_allowed = version == TLS1_3_VERSION; /* RFC 8446 5: from the first hello on */
     memcpy(s->client_random, cbs_data(&ch.random), 32);
     hs->legacy_sid_len = cbs_len(&ch.session_id);
     memcpy(hs->legacy_sid, cbs_data(&ch.session_id), hs->legacy_sid_len);
@@ -532,6 +566,8 @@ static enum hs_ret do_read_client_hello(SSL *s)
     }
     if ((r = sni_callback(s)) != HS_OK)
         return r;
+    if (version == TLS1_2_VERSION)
+        return tls12_server_client_hello(s, &ch);
     return choose_params(s, &ch);
 }
 
@@ -542,7 +578,10 @@ static enum hs_ret do_read_second_client_hello(SSL *s)
     enum hs_ret r;
     if ((r = get_client_hello(s, &ch)) != HS_OK)
         return r;
-    if ((r = check_hello(s, &ch)) != HS_OK)
+    /* RFC 8446 4.1.4: the version stays TLS 1.3 */
+    if (choose_version(s, &ch) != TLS1_3_VERSION)
+        return s->fatal ? HS_ERR : hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_BAD_PACKET);
+    if ((r = check_hello(s, &ch, TLS1_3_VERSION)) != HS_OK)
         return r;
     /* RFC 8446 4.1.2: the second hello repeats the first, without early
      * data and with the legacy session id unchanged. */
@@ -586,7 +625,7 @@ static enum hs_ret do_send_server_hello(SSL *s)
     struct hs_state *hs = s->hs;
     CODEC_SERVER_HELLO_OUT o;
     CBB cbb;
-    if (RAND_bytes(s->server_random, 32) != 1)
+    if (rand_public(s->server_random, 32) != 1)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_RAND_LIB);
     memset(&o, 0, sizeof(o));
     o.random = s->server_random;
@@ -712,7 +751,7 @@ static enum hs_ret do_read_client_certificate(SSL *s)
         hs_set_state(s, SS_READ_CLIENT_FINISHED);
         return HS_OK;
     }
-    if ((r = tls13_verify_peer_chain(s)) != HS_OK)
+    if ((r = hs_verify_peer_chain(s)) != HS_OK)
         return r;
     hs_set_state(s, SS_READ_CLIENT_CERTIFICATE_VERIFY);
     return HS_OK;

@@ -23,17 +23,7 @@ struct alg {
     uint8_t empty[48];
 };
 
-enum {
-    A_SHA256,
-    A_SHA384,
-    A_AES128GCM,
-    A_AES256GCM,
-    A_CHACHA20POLY1305,
-    A_HMAC,
-    A_HKDF,
-    A_TLS1_PRF,
-    A_NUM
-};
+enum { A_SHA256, A_SHA384, A_AES128GCM, A_AES256GCM, A_CHACHA20POLY1305, A_HMAC, A_HKDF, A_NUM };
 
 /* NULL library context and property query: the application's defaults, as
  * libssl itself would use for an SSL_CTX created without a libctx. */
@@ -45,7 +35,6 @@ static struct alg g_algs[A_NUM] = {
     [A_CHACHA20POLY1305] = {SESAME_ONCE_INIT, ALG_CIPHER, "ChaCha20-Poly1305", NULL, 0, {0}},
     [A_HMAC] = {SESAME_ONCE_INIT, ALG_MAC, "HMAC", NULL, 0, {0}},
     [A_HKDF] = {SESAME_ONCE_INIT, ALG_KDF, "HKDF", NULL, 0, {0}},
-    [A_TLS1_PRF] = {SESAME_ONCE_INIT, ALG_KDF, "TLS1-PRF", NULL, 0, {0}},
 };
 
 /* alg_fetch: the sesame_once initialisation of one entry; on failure it
@@ -119,11 +108,6 @@ EVP_MAC *algs_hmac(void)
 EVP_KDF *algs_hkdf(void)
 {
     return alg_get(A_HKDF);
-}
-
-EVP_KDF *algs_tls1_prf(void)
-{
-    return alg_get(A_TLS1_PRF);
 }
 
 const EVP_MD *algs_md_by_nid(int nid)

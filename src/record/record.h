@@ -57,14 +57,16 @@ struct rec_layer {
     /* write side */
     uint8_t *wbuf;
     size_t wbuf_cap;
-    size_t wbuf_off; /* first unsent byte */
-    size_t wbuf_len; /* end of pending bytes */
+    size_t wbuf_off;      /* first unsent byte */
+    size_t wbuf_len;      /* end of pending bytes */
+    size_t wbuf_used_max; /* high-water mark of what was reserved, wiped at free */
     /* handshake messages: bytes received but not yet consumed */
     uint8_t *hbuf;
     size_t hbuf_len;
     size_t hbuf_cap;
-    size_t hbuf_off; /* start of the unconsumed part */
-    size_t hmsg_len; /* length of the message handed out last (consumed on next get) */
+    size_t hbuf_off;      /* start of the unconsumed part */
+    size_t hbuf_used_max; /* high-water mark of hbuf, wiped at free */
+    size_t hmsg_len;      /* length of the message handed out last (consumed on next get) */
     /* SSL_write in progress (partial write retry semantics) */
     size_t wpend_tot;
     size_t wpend_done;

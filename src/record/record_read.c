@@ -131,6 +131,20 @@ static int read_record(SSL *s, uint8_t *out_alert)
     rl->rbuf_len = 0; /* the next call starts a new record */
 
     uint8_t *body = rl->rbuf + REC_HEADER_LEN;
+    int opened12 = rl->rd_on && rl->rd_tls12;
+    if (opened12) {
+        /* RFC 5246 6.2.3.3: every record after the peer's change_cipher_spec
+         * is protected, its type in the clear (and in the AAD), a
+         * change_cipher_spec too: one in the clear does not open */
+        uint8_t alert = CODEC_ALERT_BAD_RECORD_MAC, *plain;
+        size_t plen;
+        if (!rec_tls12_open(&rl->rd, rl->rbuf, body, len, &plain, &plen, &alert)) {
+            *out_alert = alert;
+            return REC_ERR;
+        }
+        body = plain;
+        len = (uint16_t)plen;
+    }
     if (type == REC_CCS) {
         /* RFC 8446 5: a change_cipher_spec of the single byte 1 is dropped
          * between the first ClientHello and the peer's Finished, never in
@@ -138,8 +152,11 @@ static int read_record(SSL *s, uint8_t *out_alert)
         CBS ccs;
         uint8_t v = 0;
         cbs_init(&ccs, body, len);
-        if (!rl->ccs_allowed || !cbs_get_u8(&ccs, &v) || cbs_len(&ccs) != 0 || v != 1 ||
-            rl->seen_ccs > 0 || rec_hs_buffered(s) != 0)
+        /* In TLS 1.2 it is a protocol message: passed up for the handshake
+         * to judge where it stands (RFC 5246 7.1). */
+        int allowed = rl->tls12 || (rl->ccs_allowed && rl->seen_ccs == 0);
+        if (!allowed || !cbs_get_u8(&ccs, &v) || cbs_len(&ccs) != 0 || v != 1 ||
+            rec_hs_buffered(s) != 0)
             return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_BAD_CHANGE_CIPHER_SPEC);
         rl->seen_ccs = 1;
         rl->plain = body;
@@ -147,20 +164,8 @@ static int read_record(SSL *s, uint8_t *out_alert)
         rl->plain_type = REC_CCS;
         return REC_OK;
     }
-    if (rl->rd_on && rl->rd_tls12) {
-        /* RFC 5246 6.2.3.3: every record after the peer's change_cipher_spec
-         * is protected, its type in the clear (and in the AAD) */
-        uint8_t alert = CODEC_ALERT_BAD_RECORD_MAC, *plain;
-        size_t plen;
-        if (type == REC_CCS ||
-            !rec_tls12_open(&rl->rd, rl->rbuf, body, len, &plain, &plen, &alert)) {
-            if (type == REC_CCS)
-                return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_UNEXPECTED_RECORD);
-            *out_alert = alert;
-            return REC_ERR;
-        }
-        body = plain;
-        len = (uint16_t)plen;
+    if (opened12) {
+        /* opened above */
     } else if (rl->rd_on && type == REC_APPDATA) {
         uint8_t inner, alert = CODEC_ALERT_BAD_RECORD_MAC;
         size_t plen;
@@ -245,8 +250,10 @@ static int handle_alert(SSL *s, uint8_t *out_alert)
         return REC_CLOSED;
     }
     /* RFC 8446 6: user_canceled may be a warning; every other alert in
-     * TLS 1.3 is fatal whatever its level says. */
-    if (desc == CODEC_ALERT_USER_CANCELED && level == CODEC_ALERT_LEVEL_WARNING) {
+     * TLS 1.3 is fatal whatever its level says.  In TLS 1.2 a warning is
+     * a warning (RFC 5246 7.2.2: no_renegotiation, say); either way a run
+     * of them without anything else between is bounded. */
+    if (level == CODEC_ALERT_LEVEL_WARNING && (desc == CODEC_ALERT_USER_CANCELED || rl->tls12)) {
         s->warn_alert = desc;
         if (++rl->warnings > MAX_WARNING_ALERTS)
             return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_TOO_MANY_WARN_ALERTS);
@@ -326,6 +333,8 @@ int rec_hs_take_plain(SSL *s, uint8_t *out_alert)
     }
     memcpy(rl->hbuf + rl->hbuf_len, rl->plain, n);
     rl->hbuf_len += n;
+    if (rl->hbuf_len > rl->hbuf_used_max)
+        rl->hbuf_used_max = rl->hbuf_len;
     rl->plain_len = 0;
     return 1;
 }

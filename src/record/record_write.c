@@ -14,12 +14,18 @@ void rec_layer_free(struct rec_layer *rl)
 {
     rec_aead_cleanup(&rl->rd);
     rec_aead_cleanup(&rl->wr);
-    /* Only the part that ever held a record can hold plaintext. */
+    /* Only the part of a buffer that was ever used can hold plaintext
+     * (wiping whole 4 KB and 16 KB buffers cost more than a resumed
+     * handshake's PRF). */
     if (rl->rbuf != NULL)
         OPENSSL_cleanse(rl->rbuf, rl->rbuf_used_max);
     OPENSSL_free(rl->rbuf);
-    OPENSSL_clear_free(rl->wbuf, rl->wbuf_cap);
-    OPENSSL_clear_free(rl->hbuf, rl->hbuf_cap);
+    if (rl->wbuf != NULL)
+        OPENSSL_cleanse(rl->wbuf, rl->wbuf_used_max);
+    OPENSSL_free(rl->wbuf);
+    if (rl->hbuf != NULL)
+        OPENSSL_cleanse(rl->hbuf, rl->hbuf_used_max);
+    OPENSSL_free(rl->hbuf);
     memset(rl, 0, sizeof(*rl));
 }
 
@@ -96,8 +102,11 @@ static int wbuf_reserve(struct rec_layer *rl, size_t n)
 {
     if (rl->wbuf_off == rl->wbuf_len)
         rl->wbuf_off = rl->wbuf_len = 0;
-    if (rl->wbuf_cap - rl->wbuf_len >= n)
+    if (rl->wbuf_cap - rl->wbuf_len >= n) {
+        if (rl->wbuf_len + n > rl->wbuf_used_max)
+            rl->wbuf_used_max = rl->wbuf_len + n;
         return 1;
+    }
     size_t need = rl->wbuf_len + n;
     size_t ncap = rl->wbuf_cap ? rl->wbuf_cap : 4096;
     while (ncap < need)
@@ -109,6 +118,8 @@ static int wbuf_reserve(struct rec_layer *rl, size_t n)
         return 0;
     rl->wbuf = nb;
     rl->wbuf_cap = ncap;
+    if (need > rl->wbuf_used_max)
+        rl->wbuf_used_max = need;
     return 1;
 }
 

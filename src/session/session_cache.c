@@ -13,6 +13,7 @@
 
 #include <openssl/rand.h>
 
+#include "base/random.h"
 #include "session/session_cache.h"
 #include "session/ticket.h"
 
@@ -566,6 +567,57 @@ int SSL_has_matching_session_id(const SSL *s, const unsigned char *id, unsigned 
     SSL_SESSION *r = internal_find(ctx, id, id_len);
     SSL_SESSION_free(r);
     return r != NULL;
+}
+
+int SSL_CTX_set_generate_session_id(SSL_CTX *ctx, GEN_SESSION_CB cb)
+{
+    if (ctx == NULL)
+        return 0;
+    ctx->cfg.generate_session_id = cb;
+    return 1;
+}
+
+int SSL_set_generate_session_id(SSL *s, GEN_SESSION_CB cb)
+{
+    if (s == NULL)
+        return 0;
+    s->cfg.generate_session_id = cb;
+    return 1;
+}
+
+int sess_generate_id(SSL *s, uint8_t id[SSL_MAX_SSL_SESSION_ID_LENGTH], unsigned *out_len,
+                     int *out_reason)
+{
+    SSL_CTX *ctx = s->session_ctx != NULL ? s->session_ctx : s->ctx;
+    GEN_SESSION_CB cb =
+        s->cfg.generate_session_id ? s->cfg.generate_session_id : ctx->cfg.generate_session_id;
+    unsigned len = SSL_MAX_SSL_SESSION_ID_LENGTH;
+    *out_len = 0;
+    *out_reason = ERR_R_INTERNAL_ERROR;
+    if (cb == NULL) {
+        /* 256 random bits: no collision to look for */
+        if (rand_public(id, len) != 1) {
+            *out_reason = ERR_R_RAND_LIB;
+            return 0;
+        }
+        *out_len = len;
+        return 1;
+    }
+    memset(id, 0, SSL_MAX_SSL_SESSION_ID_LENGTH);
+    if (!cb(s, id, &len)) {
+        *out_reason = SSL_R_SSL_SESSION_ID_CALLBACK_FAILED;
+        return 0;
+    }
+    if (len == 0 || len > SSL_MAX_SSL_SESSION_ID_LENGTH) {
+        *out_reason = SSL_R_SSL_SESSION_ID_HAS_BAD_LENGTH;
+        return 0;
+    }
+    if (SSL_has_matching_session_id(s, id, len)) {
+        *out_reason = SSL_R_SSL_SESSION_ID_CONFLICT;
+        return 0;
+    }
+    *out_len = len;
+    return 1;
 }
 
 int sess_cache_add_new(SSL *s, SSL_SESSION *sess)

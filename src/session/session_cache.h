@@ -99,6 +99,15 @@ SSL_SESSION *sess_cache_take(SSL *s, const uint8_t *id, size_t id_len);
  * on internal failure. */
 int sess_cache_add_new(SSL *s, SSL_SESSION *sess) WUR;
 
+/* sess_generate_id: a server's new session id into |id| (32 bytes of
+ * room), *out_len its length: from the SSL's SSL_set_generate_session_id
+ * callback, else its session context's, else 32 random bytes (OpenSSL's
+ * rules: the callback may shorten the id, not to 0; an id the session
+ * cache already holds is refused).  0 with *out_reason (SSL_R_*) on
+ * failure: the caller sends internal_error. */
+int sess_generate_id(SSL *s, uint8_t id[SSL_MAX_SSL_SESSION_ID_LENGTH], unsigned *out_len,
+                     int *out_reason) WUR;
+
 /* ---- connection teardown (called by api/ from SSL_free and SSL_clear) ----
  * Contract S10: removes a session of an unclean connection from the cache,
  * then releases s->session and s->psk_session. */

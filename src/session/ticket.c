@@ -20,6 +20,7 @@
 #include <openssl/rand.h>
 
 #include "base/once.h"
+#include "base/random.h"
 #include "keys/algs.h"
 #include "session/session_cache.h"
 #include "session/ticket.h"
@@ -174,7 +175,7 @@ static int ring_seal(SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB *out)
         goto done;
     hdr[0] = RING_VERSION;
     memcpy(hdr + 1, cur.name, NAME_LEN);
-    if (RAND_bytes(hdr + 1 + NAME_LEN, NONCE_LEN) != 1)
+    if (rand_public(hdr + 1 + NAME_LEN, NONCE_LEN) != 1)
         goto done;
     uint8_t aad[RING_HDR];
     memcpy(aad, hdr, RING_HDR);
@@ -327,7 +328,7 @@ static int ossl_keys(SSL *s, SSL_CTX *ctx, uint8_t name[NAME_LEN], uint8_t iv[OS
         goto done;
     if (enc) {
         memcpy(name, kname, NAME_LEN);
-        if (RAND_bytes(iv, OSSL_IV_LEN) != 1) {
+        if (rand_public(iv, OSSL_IV_LEN) != 1) {
             ret = -1;
             goto done;
         }
@@ -484,19 +485,9 @@ static SSL_CTX *sess_ctx(SSL *s)
     return s->session_ctx != NULL ? s->session_ctx : s->ctx;
 }
 
-int sess_ticket_issue(SSL *s, SSL_SESSION *sess, CBB *out_ticket)
+int sess_ticket_seal(SSL *s, SSL_SESSION *sess, CBB *out_ticket)
 {
     SSL_CTX *ctx = sess_ctx(s);
-    /* Every ticket is its own session, with a fresh id (as OpenSSL 3.0). */
-    if (RAND_bytes(sess->session_id, 32) != 1)
-        return 0;
-    sess->session_id_len = 32;
-    if (s->cfg.options & SSL_OP_NO_TICKET) {
-        /* Stateful: the ticket is the id of a cached session (single use). */
-        if (!cbb_add_bytes(out_ticket, sess->session_id, sess->session_id_len))
-            return 0;
-        return sess_cache_add_new(s, sess);
-    }
     if (ctx->gen_ticket_cb != NULL) {
         if (!ctx->gen_ticket_cb(s, ctx->ticket_cb_arg))
             return 0;
@@ -518,6 +509,27 @@ int sess_ticket_issue(SSL *s, SSL_SESSION *sess, CBB *out_ticket)
     int r = use_ossl_format(ctx) ? ossl_seal(s, ctx, pt, pt_len, out_ticket)
                                  : ring_seal(ctx, pt, pt_len, out_ticket);
     OPENSSL_clear_free(pt, pt_len);
+    return r;
+}
+
+int sess_ticket_issue(SSL *s, SSL_SESSION *sess, CBB *out_ticket)
+{
+    /* Every ticket is its own session, with a fresh id (as OpenSSL 3.0,
+     * also from SSL_CTX_set_generate_session_id's callback). */
+    unsigned id_len;
+    int reason;
+    if (!sess_generate_id(s, sess->session_id, &id_len, &reason)) {
+        ERR_raise(ERR_LIB_SSL, reason);
+        return 0;
+    }
+    sess->session_id_len = id_len;
+    if (s->cfg.options & SSL_OP_NO_TICKET) {
+        /* Stateful: the ticket is the id of a cached session (single use). */
+        if (!cbb_add_bytes(out_ticket, sess->session_id, sess->session_id_len))
+            return 0;
+        return sess_cache_add_new(s, sess);
+    }
+    int r = sess_ticket_seal(s, sess, out_ticket);
     if (r == 0)
         return 0;
     if (r == 2)

@@ -56,6 +56,11 @@ void ticket_keys_cleanup(struct ticket_keys *tk);
  * the caller must then not send a NewSessionTicket. */
 int sess_ticket_issue(SSL *s, SSL_SESSION *sess, CBB *out_ticket) WUR;
 
+/* sess_ticket_seal (server): the sealed ticket for |sess| (the ticket key
+ * callbacks or our key ring) appended to |out_ticket|: 1 sealed, 2 the
+ * application's callback declined (nothing written), 0 failed. */
+int sess_ticket_seal(SSL *s, SSL_SESSION *sess, CBB *out_ticket) WUR;
+
 /* sess_ticket_accept (server): resolves a PSK identity.  1 with *out = new
  * reference on success; 1 with *out = NULL when unknown / undecryptable /
  * expired / other sid_ctx (full handshake); 0 only on internal failure.

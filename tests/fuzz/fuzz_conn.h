@@ -67,6 +67,7 @@
 #include "fuzz_conn_format.h"
 
 #include "internal.h"
+#include "base/random.h"
 #include "handshake/hs.h"
 #include "keys/algs.h"
 #include "keys/tls13_schedule.h"
@@ -1487,6 +1488,7 @@ static uint64_t fc_run(const uint8_t *data, size_t size)
     g.ku_run = g.post_run = g.p_ku_run = g.p_post_run = 0;
     g.digest = UINT64_C(0xcbf29ce484222325);
     fc_rand_state = FC_SEED;
+    rand_public_drop_for_test(); /* nothing buffered from an earlier run */
     ERR_clear_error();
 
     g.cfg0 = (uint8_t)fc_u8();

@@ -20,6 +20,7 @@
 #include "fuzz_conn_format.h"
 
 #include "codec/codec.h"
+#include "codec/messages12.h"
 #include "internal.h"
 #include "record/aead.h"
 #include "session/session_cache.h"
@@ -338,6 +339,51 @@ static void gen_handshakes(void)
     put("server_first_flight", "sesame_hello_ccs_appdata.bin", buf, n + sizeof(tail));
     SSL_free(c);
 
+    /* 4. TLS 1.2: a client limited to 1.2, its hello and (after the real
+     * server's flight) its ClientKeyExchange, ChangeCipherSpec and
+     * Finished, which a server with another random must refuse. */
+    c = new_ssl(cctx, 0);
+    s = new_ssl(sctx, 1);
+    NEED(SSL_set_max_proto_version(c, TLS1_2_VERSION) == 1);
+    NEED(SSL_do_handshake(c) <= 0);
+    n = drain(SSL_get_wbio(c), buf, sizeof(buf));
+    put("server_first_flight", "tls12_client_hello.bin", buf, n);
+    put_body("client_hello", "tls12_client_hello.bin", buf + 5, first_record(buf, n) - 5);
+    NEED(BIO_write(SSL_get_rbio(s), buf, (int)n) == (int)n);
+    NEED(SSL_do_handshake(s) <= 0);
+    move(SSL_get_wbio(s), SSL_get_rbio(c));
+    NEED(SSL_do_handshake(c) <= 0);
+    size_t n2 = drain(SSL_get_wbio(c), buf + n, sizeof(buf) - n);
+    put("server_first_flight", "tls12_full_client_flights.bin", buf, n + n2);
+    NEED(BIO_write(SSL_get_rbio(s), buf + n, (int)n2) == (int)n2);
+    handshake(c, s);
+    NEED(SSL_version(c) == TLS1_2_VERSION);
+    sess = SSL_get1_session(c);
+    NEED(sess != NULL && SSL_SESSION_has_ticket(sess));
+    /* as after a clean close: a session freed mid-connection is not resumed */
+    SSL_set_shutdown(c, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    SSL_free(c);
+    SSL_free(s);
+
+    /* 5. TLS 1.2 resumption by ticket: the hello, then the client's CCS and
+     * Finished as if the server had resumed. */
+    c = new_ssl(cctx, 0);
+    s = new_ssl(sctx, 1);
+    NEED(SSL_set_max_proto_version(c, TLS1_2_VERSION) == 1);
+    NEED(SSL_set_session(c, sess) == 1);
+    NEED(SSL_do_handshake(c) <= 0);
+    n = drain(SSL_get_wbio(c), buf, sizeof(buf));
+    put_body("client_hello", "tls12_resumption_hello.bin", buf + 5, first_record(buf, n) - 5);
+    NEED(BIO_write(SSL_get_rbio(s), buf, (int)n) == (int)n);
+    NEED(SSL_do_handshake(s) <= 0);
+    move(SSL_get_wbio(s), SSL_get_rbio(c));
+    NEED(SSL_do_handshake(c) == 1 && SSL_session_reused(c));
+    n2 = drain(SSL_get_wbio(c), buf + n, sizeof(buf) - n);
+    put("server_first_flight", "tls12_resumption_flights.bin", buf, n + n2);
+    SSL_free(c);
+    SSL_free(s);
+    SSL_SESSION_free(sess);
+
     SSL_CTX_free(cctx);
     SSL_CTX_free(sctx);
 }
@@ -477,6 +523,122 @@ static void gen_messages(void)
     put_cbb_body("client_hello", "tls12_client_hello.bin", &cbb);
 
     EVP_CIPHER_free(aes128);
+}
+
+/* ---- TLS 1.2 messages (codec/messages12.h) ---- */
+
+/* put_cbb_body_mode: as put_cbb_body, the body after a mode byte (the
+ * server_key_exchange and client_key_exchange targets: 0 ECDHE, 1 DHE). */
+static void put_cbb_body_mode(const char *target, const char *name, uint8_t mode, CBB *cbb)
+{
+    uint8_t *p = NULL;
+    size_t len = 0;
+    NEED(cbb_finish(cbb, &p, &len));
+    NEED(len >= 4 && (size_t)(p[1] << 16 | p[2] << 8 | p[3]) == len - 4);
+    p[3] = mode; /* the byte before the body */
+    put(target, name, p + 3, len - 3);
+    OPENSSL_free(p);
+}
+
+/* put_ske: a ServerKeyExchange over |params| with a real ECDSA P-256
+ * signature of client_random || server_random || params (RFC 5246 7.4.3). */
+static void put_ske(const char *name, uint8_t mode, EVP_PKEY *key, CBB *params)
+{
+    uint8_t *p = NULL, tbs[2048], sig[128];
+    size_t plen = 0, sig_len = sizeof(sig);
+    NEED(cbb_finish(params, &p, &plen) && 64 + plen <= sizeof(tbs));
+    memset(tbs, 0x11, 32);
+    memset(tbs + 32, 0x22, 32);
+    memcpy(tbs + 64, p, plen);
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    NEED(mctx != NULL && EVP_DigestSignInit(mctx, NULL, EVP_sha256(), NULL, key) == 1 &&
+         EVP_DigestSign(mctx, sig, &sig_len, tbs, 64 + plen) == 1);
+    EVP_MD_CTX_free(mctx);
+    CBB cbb;
+    NEED(cbb_init(&cbb, 256) &&
+         codec_write_server_key_exchange(&cbb, p, plen, 0x0403, sig, sig_len));
+    put_cbb_body_mode("server_key_exchange", name, mode, &cbb);
+    OPENSSL_free(p);
+}
+
+static void gen_messages12(void)
+{
+    EVP_PKEY *k1, *k2, *x25519 = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+    X509 *x1, *x2;
+    uint8_t pub[256], *pubp = NULL;
+    size_t pub_len = 0;
+    CBB cbb, params;
+    NEED(fuzz_cert_new(&k1, &x1) && fuzz_cert_new(&k2, &x2) && x25519 != NULL);
+
+    /* ServerKeyExchange: ECDHE X25519 and P-256, DHE ffdhe2048-sized */
+    pub_len = sizeof(pub);
+    NEED(EVP_PKEY_get_raw_public_key(x25519, pub, &pub_len) && pub_len == 32);
+    NEED(cbb_init(&params, 64) && codec_write_ecdhe_params(&params, 0x001d, pub, pub_len));
+    put_ske("ecdhe_x25519.bin", 0, k1, &params);
+    pub_len = EVP_PKEY_get1_encoded_public_key(k2, &pubp);
+    NEED(pub_len == 65);
+    NEED(cbb_init(&params, 128) && codec_write_ecdhe_params(&params, 0x0017, pubp, pub_len));
+    put_ske("ecdhe_p256.bin", 0, k1, &params);
+    static uint8_t dh_p[256], dh_ys[256];
+    memset(dh_p, 0xff, sizeof(dh_p));
+    for (size_t i = 0; i < sizeof(dh_ys); i++)
+        dh_ys[i] = (uint8_t)(i * 13 + 7);
+    NEED(cbb_init(&params, 600) &&
+         codec_write_dhe_params(&params, dh_p, sizeof(dh_p), (const uint8_t *)"\x02", 1, dh_ys,
+                                sizeof(dh_ys)));
+    put_ske("dhe_2048.bin", 1, k1, &params);
+
+    /* ClientKeyExchange: ECDHE (P-256 point), DHE */
+    NEED(cbb_init(&cbb, 128) && codec_write_client_key_exchange(&cbb, 0, pubp, pub_len));
+    put_cbb_body_mode("client_key_exchange", "ecdhe_p256.bin", 0, &cbb);
+    NEED(cbb_init(&cbb, 300) && codec_write_client_key_exchange(&cbb, 1, dh_ys, sizeof(dh_ys)));
+    put_cbb_body_mode("client_key_exchange", "dhe_2048.bin", 1, &cbb);
+    OPENSSL_free(pubp);
+
+    /* Certificate: two real certificates; none */
+    unsigned char *d1 = NULL, *d2 = NULL;
+    int l1 = i2d_X509(x1, &d1), l2 = i2d_X509(x2, &d2);
+    NEED(l1 > 0 && l2 > 0);
+    const uint8_t *ders[2] = {d1, d2};
+    size_t der_lens[2] = {(size_t)l1, (size_t)l2};
+    NEED(cbb_init(&cbb, 1024) && codec_write_certificate12(&cbb, ders, der_lens, 2));
+    put_cbb_body("certificate12", "two_certs.bin", &cbb);
+    NEED(cbb_init(&cbb, 16) && codec_write_certificate12(&cbb, NULL, NULL, 0));
+    put_cbb_body("certificate12", "empty.bin", &cbb);
+
+    /* CertificateRequest: sigalgs and two CA names; sigalgs only */
+    static const uint16_t sigalgs[] = {0x0403, 0x0503, 0x0804, 0x0807, 0x0401, 0x0201};
+    unsigned char *n1 = NULL, *n2 = NULL;
+    int nl1 = i2d_X509_NAME(X509_get_subject_name(x1), &n1);
+    int nl2 = i2d_X509_NAME(X509_get_subject_name(x2), &n2);
+    NEED(nl1 > 0 && nl2 > 0);
+    const uint8_t *cas[2] = {n1, n2};
+    size_t ca_lens[2] = {(size_t)nl1, (size_t)nl2};
+    NEED(cbb_init(&cbb, 256) &&
+         codec_write_certificate_request12(&cbb, sigalgs, 6, cas, ca_lens, 2));
+    put_cbb_body("certificate_request12", "sigalgs_cas.bin", &cbb);
+    NEED(cbb_init(&cbb, 64) && codec_write_certificate_request12(&cbb, sigalgs, 2, NULL, NULL, 0));
+    put_cbb_body("certificate_request12", "sigalgs_only.bin", &cbb);
+
+    /* NewSessionTicket: a ticket of a realistic size; an empty one */
+    uint8_t ticket[200];
+    for (size_t i = 0; i < sizeof(ticket); i++)
+        ticket[i] = (uint8_t)(i * 7);
+    NEED(cbb_init(&cbb, 256) &&
+         codec_write_new_session_ticket12(&cbb, 7200, ticket, sizeof(ticket)));
+    put_cbb_body("new_session_ticket12", "ticket.bin", &cbb);
+    NEED(cbb_init(&cbb, 16) && codec_write_new_session_ticket12(&cbb, 0, NULL, 0));
+    put_cbb_body("new_session_ticket12", "empty_ticket.bin", &cbb);
+
+    OPENSSL_free(n1);
+    OPENSSL_free(n2);
+    OPENSSL_free(d1);
+    OPENSSL_free(d2);
+    X509_free(x1);
+    X509_free(x2);
+    EVP_PKEY_free(k1);
+    EVP_PKEY_free(k2);
+    EVP_PKEY_free(x25519);
 }
 
 /* ---- records for each cipher (keys as in fuzz_record_open.c) ---- */
@@ -1128,6 +1290,7 @@ int main(int argc, char **argv)
     if (mkdir(g_out, 0755) != 0 && errno != EEXIST)
         die(g_out);
     gen_messages();
+    gen_messages12();
     gen_records();
     gen_handshakes();
     gen_client_conn();

@@ -1,17 +1,20 @@
-/* hostile_peer - the hostile TLS 1.3 peer over TCP, for tests/interop/test_hostile.sh.
+/* hostile_peer - the hostile TLS 1.3 / 1.2 peer over TCP, for tests/interop/test_hostile.sh.
  *
  *   hostile_peer list
- *       one line per scenario: NAME VICTIM ALERT SSL_ERROR REASON PHASE, where VICTIM is
- *       server|client, ALERT the AlertDescription expected (-1: none), REASON the packed
- *       error code as OpenSSL prints it (0A0000XX; 0 for none) and PHASE handshake|after
+ *       one line per scenario: NAME VICTIM ALERT SSL_ERROR REASON PHASE CONNECTIONS, where
+ *       VICTIM is server|client, ALERT the AlertDescription expected (-1: none), REASON the
+ *       packed error code as OpenSSL prints it (0A0000XX; 0 for none), PHASE handshake|after
+ *       and CONNECTIONS once|reconnect (a client victim that must connect a second time,
+ *       resuming: `sesame s_client -reconnect`; a server victim gets a second connection
+ *       whenever its script asks)
  *   hostile_peer table
  *       the same as a Markdown table, for docs/testing.md
  *   hostile_peer connect HOST PORT NAME
  *       plays the client of scenario NAME against a server (sesame s_server -rev)
  *   hostile_peer accept PORT NAME CERT KEY
  *       listens on 127.0.0.1:PORT (0: an ephemeral port), prints "PORT n", accepts one
- *       connection (within 20 s) and plays the server of scenario NAME with CERT/KEY (PEM;
- *       the key ECDSA P-256)
+ *       connection (within 20 s; another when the script reconnects) and plays the server of
+ *       scenario NAME with CERT/KEY (PEM; the key ECDSA P-256)
  *
  * Prints "ok   NAME: ..." and exits 0 when the victim answered as the row says, else
  * "FAIL NAME: why" and exits 1.  Every read waits at most HOSTILE_TIMEOUT_MS (5000) ms.
@@ -39,6 +42,9 @@ typedef struct {
     int fd;
     int timeout_ms;
     int closed; /* the victim reset the connection while we were sending */
+    /* for a second connection (HP_CTL_RECONNECT): where to connect, or where we listen */
+    const char *host, *port;
+    int listen_fd;
 } TCP;
 
 static int tcp_send(void *arg, const uint8_t *buf, size_t len)
@@ -95,10 +101,11 @@ static int list(void)
 {
     for (size_t i = 0; i < hp_num_scenarios; i++) {
         const HP_SCENARIO *s = &hp_scenarios[i];
-        printf("%s %s %d %d %08lX %s\n", s->name,
+        printf("%s %s %d %d %08lX %s %s\n", s->name,
                s->victim == HP_VICTIM_SERVER ? "server" : "client", s->alert, s->ssl_error,
                s->reason ? ERR_PACK(ERR_LIB_SSL, 0, s->reason) : 0UL,
-               s->phase == HP_PHASE_HANDSHAKE ? "handshake" : "after");
+               s->phase == HP_PHASE_HANDSHAKE ? "handshake" : "after",
+               hp_scenario_reconnects(s) ? "reconnect" : "once");
     }
     return 0;
 }
@@ -118,9 +125,8 @@ static const char *ssl_error_name(int e)
 
 static int table(void)
 {
-    printf(
-        "| # | scenario | victim | what the peer does (RFC 8446 section) | alert the victim sends "
-        "| SSL_get_error | first reason | fails in |\n");
+    printf("| # | scenario | victim | what the peer does (RFC 8446 section; TLS 1.2 rows: RFC 5246 "
+           "unless named) | alert the victim sends | SSL_get_error | first reason | fails in |\n");
     printf("|---|---|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < hp_num_scenarios; i++) {
         const HP_SCENARIO *s = &hp_scenarios[i];
@@ -150,10 +156,22 @@ static int tcp_connect(const char *host, const char *port)
     return fd;
 }
 
-static int tcp_accept_one(const char *port)
+/* tcp_accept: the next connection on |lfd|, within 20 s (-1 if none). */
+static int tcp_accept(int lfd)
+{
+    struct pollfd p = {lfd, POLLIN, 0};
+    if (poll(&p, 1, 20000) != 1) {
+        fprintf(stderr, "hostile_peer: no connection within 20 s\n");
+        return -1;
+    }
+    return accept(lfd, NULL, NULL);
+}
+
+/* tcp_listen listens on 127.0.0.1:PORT and prints "PORT n" (-1 on failure). */
+static int tcp_listen(const char *port)
 {
     struct sockaddr_in a = {0};
-    int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0), c = -1;
+    int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     a.sin_port = htons((uint16_t)atoi(port));
@@ -169,25 +187,31 @@ static int tcp_accept_one(const char *port)
     }
     printf("PORT %u\n", ntohs(a.sin_port));
     fflush(stdout);
-    struct pollfd p = {fd, POLLIN, 0};
-    if (poll(&p, 1, 20000) != 1) {
-        fprintf(stderr, "hostile_peer: no connection within 20 s\n");
-        goto out;
-    }
-    c = accept(fd, NULL, NULL);
+    return fd;
 out:
     if (fd >= 0)
         close(fd);
-    return c;
+    return -1;
 }
 
-static int play(const HP_SCENARIO *sc, int fd, X509 *cert, EVP_PKEY *key)
+static long tcp_ctl(void *arg, int op)
 {
-    TCP t = {fd, 5000, 0};
+    TCP *t = arg;
+    if (op != HP_CTL_RECONNECT)
+        return -1;
+    close(t->fd);
+    t->closed = 0;
+    t->fd = t->listen_fd >= 0 ? tcp_accept(t->listen_fd) : tcp_connect(t->host, t->port);
+    return t->fd >= 0 ? 1 : -1;
+}
+
+static int play(const HP_SCENARIO *sc, TCP t, X509 *cert, EVP_PKEY *key)
+{
+    t.timeout_ms = 5000;
     const char *ms = getenv("HOSTILE_TIMEOUT_MS");
     if (ms != NULL && atoi(ms) > 0)
         t.timeout_ms = atoi(ms);
-    HP_IO io = {tcp_send, tcp_recv, NULL, &t};
+    HP_IO io = {tcp_send, tcp_recv, tcp_ctl, &t};
     HP p;
     if (!hp_init(&p, &io, sc->victim == HP_VICTIM_CLIENT, cert, key)) {
         fprintf(stderr, "hostile_peer: init failed\n");
@@ -204,7 +228,8 @@ static int play(const HP_SCENARIO *sc, int fd, X509 *cert, EVP_PKEY *key)
                p.alert_level >= 0 ? hp_alert_name(p.alert_desc) : "none");
     fflush(stdout);
     hp_free(&p);
-    close(fd);
+    if (t.fd >= 0)
+        close(t.fd);
     return ok ? 0 : 1;
 }
 
@@ -226,7 +251,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "hostile_peer: cannot connect to %s:%s\n", argv[2], argv[3]);
             return 1;
         }
-        return play(sc, fd, NULL, NULL);
+        TCP t = {.fd = fd, .host = argv[2], .port = argv[3], .listen_fd = -1};
+        return play(sc, t, NULL, NULL);
     }
     if (argc == 6 && strcmp(argv[1], "accept") == 0) {
         const HP_SCENARIO *sc = hp_scenario_find(argv[3]);
@@ -245,8 +271,11 @@ int main(int argc, char **argv)
             fprintf(stderr, "hostile_peer: cannot read %s / %s\n", argv[4], argv[5]);
             return 2;
         }
-        int fd = tcp_accept_one(argv[2]);
-        int rc = fd < 0 ? 1 : play(sc, fd, cert, key);
+        int lfd = tcp_listen(argv[2]), fd = lfd >= 0 ? tcp_accept(lfd) : -1;
+        TCP t = {.fd = fd, .listen_fd = lfd};
+        int rc = fd < 0 ? 1 : play(sc, t, cert, key);
+        if (lfd >= 0)
+            close(lfd);
         X509_free(cert);
         EVP_PKEY_free(key);
         return rc;

@@ -1,6 +1,7 @@
 /* peer.c - the hostile TLS 1.3 peer: records, key schedule, handshake steps (see peer.h).
  * libcrypto only; written from RFC 8446, sharing no code with the library under test. */
 #include "peer.h"
+#include "peer_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -84,8 +85,7 @@ HP_BUF hp_hs_msg(uint8_t type, const void *body, size_t len)
     return m;
 }
 
-/* hp_buf_drop removes the first |n| bytes. */
-static void buf_drop(HP_BUF *b, size_t n)
+void hp_buf_drop(HP_BUF *b, size_t n)
 {
     memmove(b->p, b->p + n, b->n - n);
     b->n -= n;
@@ -127,7 +127,36 @@ void hp_free(HP *p)
     hp_buf_free(&p->appdata);
     EVP_MD_CTX_free(p->transcript);
     EVP_PKEY_free(p->kex);
+    EVP_PKEY_free(p->kex12);
+    hp_buf_free(&p->kex12_peer);
+    hp_buf_free(&p->dh_p);
+    hp_buf_free(&p->dh_g);
     OPENSSL_cleanse(p, sizeof(*p));
+}
+
+int hp_reconnect(HP *p)
+{
+    if (hp_ctl(p, HP_CTL_RECONNECT) != 1)
+        return hp_fail(p, "the transport cannot open a second connection");
+    /* what survives: the transport, our identity, the TLS 1.2 session */
+    uint8_t master12[48], sid12[32];
+    size_t sid12_len = p->sid12_len;
+    memcpy(master12, p->master12, sizeof(master12));
+    memcpy(sid12, p->sid12, sizeof(sid12));
+    HP_IO io = p->io;
+    int is_server = p->is_server, verbose = p->verbose;
+    size_t hs_frag = p->hs_frag;
+    X509 *cert = p->cert;
+    EVP_PKEY *key = p->key;
+    hp_free(p);
+    int ok = hp_init(p, &io, is_server, cert, key);
+    p->verbose = verbose;
+    p->hs_frag = hs_frag;
+    memcpy(p->master12, master12, sizeof(master12));
+    memcpy(p->sid12, sid12, sizeof(sid12));
+    p->sid12_len = sid12_len;
+    OPENSSL_cleanse(master12, sizeof(master12));
+    return ok ? 1 : hp_fail(p, "cannot start a second connection");
 }
 
 long hp_ctl(HP *p, int op)
@@ -158,8 +187,14 @@ const char *hp_alert_name(int desc)
         return "protocol_version";
     case HP_AD_INTERNAL_ERROR:
         return "internal_error";
+    case HP_AD_INAPPROPRIATE_FALLBACK:
+        return "inappropriate_fallback";
     case HP_AD_USER_CANCELED:
         return "user_canceled";
+    case HP_AD_NO_RENEGOTIATION:
+        return "no_renegotiation";
+    case HP_AD_UNRECOGNIZED_NAME:
+        return "unrecognized_name";
     case HP_AD_MISSING_EXTENSION:
         return "missing_extension";
     case HP_AD_UNSUPPORTED_EXTENSION:
@@ -170,7 +205,7 @@ const char *hp_alert_name(int desc)
     return "?";
 }
 
-static const char *io_name(int r)
+const char *hp_io_name(int r)
 {
     switch (r) {
     case HP_IO_OK:
@@ -312,7 +347,7 @@ static void finished_mac(HP *p, const uint8_t base[32], uint8_t out[32])
 
 /* ---- X25519 ---- */
 
-static int kex_keygen(HP *p, uint8_t pub[32])
+int hp_kex_keygen(HP *p, uint8_t pub[32])
 {
     size_t n = 32;
     if (p->kex == NULL && (p->kex = EVP_PKEY_Q_keygen(NULL, NULL, "X25519")) == NULL)
@@ -322,7 +357,7 @@ static int kex_keygen(HP *p, uint8_t pub[32])
     return 1;
 }
 
-static int kex_derive(HP *p, uint8_t out[32])
+int hp_kex_derive(HP *p, uint8_t out[32])
 {
     EVP_PKEY *peer =
         EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, p->peer_share, sizeof(p->peer_share));
@@ -344,7 +379,7 @@ int hp_send_raw(HP *p, const void *data, size_t len)
     return 1;
 }
 
-static int send_plain_v(HP *p, uint16_t version, uint8_t type, const void *data, size_t len)
+int hp_send_plain_v(HP *p, uint16_t version, uint8_t type, const void *data, size_t len)
 {
     HP_BUF r = {0};
     hp_buf_u8(&r, type);
@@ -358,7 +393,7 @@ static int send_plain_v(HP *p, uint16_t version, uint8_t type, const void *data,
 
 int hp_send_plain(HP *p, uint8_t type, const void *data, size_t len)
 {
-    return send_plain_v(p, 0x0303, type, data, len);
+    return hp_send_plain_v(p, 0x0303, type, data, len);
 }
 
 static void make_nonce(const HP_DIR *d, uint8_t nonce[12])
@@ -411,6 +446,13 @@ int hp_send_protected(HP *p, uint8_t inner, const void *data, size_t len, size_t
 
 int hp_send_record(HP *p, uint8_t type, const void *data, size_t len)
 {
+    if (p->wr.on && p->tls12) {
+        HP_BUF r = {0};
+        hp12_seal(p, type, data, len, &r);
+        int ok = hp_send_raw(p, r.p, r.n);
+        hp_buf_free(&r);
+        return ok;
+    }
     if (p->wr.on)
         return hp_send_protected(p, type, data, len, 0);
     return hp_send_plain(p, type, data, len);
@@ -491,7 +533,10 @@ int hp_read_record(HP *p)
     memcpy(p->rec, p->in, 5 + len);
     memmove(p->in, p->in + 5 + len, p->in_len - 5 - len);
     p->in_len -= 5 + len;
-    if (p->rec[0] == HP_CT_APPDATA && p->rd.on) {
+    if (p->rd.on && p->tls12) {
+        if (!hp12_open(p, len))
+            return HP_IO_ERR;
+    } else if (p->rec[0] == HP_CT_APPDATA && p->rd.on) {
         if (!open_record(p, len))
             return HP_IO_ERR;
     } else {
@@ -509,7 +554,7 @@ int hp_read_record(HP *p)
     }
     if (p->verbose)
         fprintf(stderr, "  <- record type %u, %zu bytes%s\n", p->rec_type, p->rec_len,
-                p->rec[0] == HP_CT_APPDATA && p->rd.on ? " (protected)" : "");
+                p->rd.on && (p->tls12 || p->rec[0] == HP_CT_APPDATA) ? " (protected)" : "");
     return HP_IO_OK;
 }
 
@@ -541,9 +586,12 @@ static int next_hs_msg(HP *p, const char *what, size_t *out_len)
         }
         int r = hp_read_record(p);
         if (r != HP_IO_OK)
-            return hp_fail(p, "waiting for %s: %s", what, io_name(r));
+            return hp_fail(p, "waiting for %s: %s", what, hp_io_name(r));
         switch (p->rec_type) {
         case HP_CT_CCS:
+            /* TLS 1.3: compatibility, skipped; TLS 1.2: the victim's keys change here */
+            if (p->tls12 && !hp12_victim_ccs(p))
+                return 0;
             continue;
         case HP_CT_HANDSHAKE:
             hp_buf_add(&p->hs, p->rec_data, p->rec_len);
@@ -572,72 +620,10 @@ int hp_recv_hs(HP *p, uint8_t type, HP_BUF *body, int transcript)
         body->n = 0;
         hp_buf_add(body, p->hs.p + 4, len - 4);
     }
-    buf_drop(&p->hs, len);
+    hp_buf_drop(&p->hs, len);
     p->hs_msgs_seen++;
     p->last_hs_type = type;
     return 1;
-}
-
-/* A tiny reader over received bytes. */
-typedef struct {
-    const uint8_t *p;
-    size_t n;
-} RD;
-
-static int rd_u8(RD *r, unsigned *v)
-{
-    if (r->n < 1)
-        return 0;
-    *v = r->p[0];
-    r->p++, r->n--;
-    return 1;
-}
-
-static int rd_u16(RD *r, unsigned *v)
-{
-    if (r->n < 2)
-        return 0;
-    *v = (unsigned)r->p[0] << 8 | r->p[1];
-    r->p += 2, r->n -= 2;
-    return 1;
-}
-
-static int rd_bytes(RD *r, size_t len, RD *out)
-{
-    if (r->n < len)
-        return 0;
-    out->p = r->p;
-    out->n = len;
-    r->p += len, r->n -= len;
-    return 1;
-}
-
-static int rd_u8_prefixed(RD *r, RD *out)
-{
-    unsigned l;
-    return rd_u8(r, &l) && rd_bytes(r, l, out);
-}
-
-static int rd_u16_prefixed(RD *r, RD *out)
-{
-    unsigned l;
-    return rd_u16(r, &l) && rd_bytes(r, l, out);
-}
-
-/* find_ext finds extension |type| in an extensions block. */
-static int find_ext(RD exts, unsigned type, RD *out)
-{
-    unsigned t;
-    RD body;
-    while (exts.n > 0) {
-        if (!rd_u16(&exts, &t) || !rd_u16_prefixed(&exts, &body))
-            return 0;
-        if (t == type) {
-            *out = body;
-            return 1;
-        }
-    }
-    return 0;
 }
 
 /* x25519_share finds the X25519 entry in a KeyShareClientHello/ServerHello entry. */
@@ -664,7 +650,7 @@ HP_BUF hp_client_hello(HP *p, const HP_CH_OPTS *o)
     if (o == NULL)
         o = &defaults;
     RAND_bytes(random, 32);
-    kex_keygen(p, pub);
+    hp_kex_keygen(p, pub);
 
     hp_buf_u16(&body, o->legacy_version ? o->legacy_version : 0x0303);
     hp_buf_add(&body, random, 32);
@@ -743,7 +729,7 @@ int hp_client_send_hello(HP *p, const HP_CH_OPTS *o)
     int ok = 1;
     for (size_t off = 0; ok && off < m.n; off += frag) {
         size_t n = m.n - off < frag ? m.n - off : frag;
-        ok = send_plain_v(p, p->hrr_done ? 0x0303 : 0x0301, HP_CT_HANDSHAKE, m.p + off, n);
+        ok = hp_send_plain_v(p, p->hrr_done ? 0x0303 : 0x0301, HP_CT_HANDSHAKE, m.p + off, n);
     }
     hp_buf_free(&m);
     return ok;
@@ -794,7 +780,7 @@ int hp_client_recv_server_hello(HP *p)
         goto out;
     }
     uint8_t ecdhe[32];
-    if (!kex_derive(p, ecdhe))
+    if (!hp_kex_derive(p, ecdhe))
         goto out;
     handshake_secrets(p, ecdhe, 32);
     set_dir(&p->rd, p->s_hs);
@@ -948,7 +934,7 @@ int hp_server_send_hello(HP *p, const HP_SH_OPTS *o)
     uint8_t random[32], pub[32], ecdhe[32];
     if (o == NULL)
         o = &defaults;
-    if (!kex_keygen(p, pub) || !kex_derive(p, ecdhe))
+    if (!hp_kex_keygen(p, pub) || !hp_kex_derive(p, ecdhe))
         return 0;
     RAND_bytes(random, 32);
     hp_buf_u16(&body, 0x0303);
@@ -1137,7 +1123,7 @@ static int post_hs_messages(HP *p)
         uint8_t type = p->hs.p[0];
         p->hs_msgs_seen++;
         p->last_hs_type = type;
-        buf_drop(&p->hs, 4 + mlen);
+        hp_buf_drop(&p->hs, 4 + mlen);
         if (type == HP_HS_KEY_UPDATE && p->rd.on) {
             if (p->hs.n != 0)
                 return hp_fail(p, "the victim's KeyUpdate does not end its record");
@@ -1179,7 +1165,7 @@ int hp_expect_alert(HP *p)
     if (p->alert_level < 0) {
         int r = hp_pump(p, 0);
         if (p->alert_level < 0) {
-            hp_fail(p, "waiting for an alert: %s", io_name(r));
+            hp_fail(p, "waiting for an alert: %s", hp_io_name(r));
             return -1;
         }
     }

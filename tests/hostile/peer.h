@@ -1,7 +1,8 @@
-/* peer.h - a scripted, hostile TLS 1.3 peer for sesame's tests.
+/* peer.h - a scripted, hostile TLS 1.3 (and TLS 1.2) peer for sesame's tests.
  *
  * An independent, minimal TLS 1.3 (RFC 8446) written on libcrypto only: X25519, HKDF over
- * HMAC-SHA256, AES-128-GCM (TLS_AES_128_GCM_SHA256), ECDSA P-256 for its CertificateVerify.
+ * HMAC-SHA256, AES-128-GCM (TLS_AES_128_GCM_SHA256), ECDSA P-256 for its CertificateVerify;
+ * and a minimal TLS 1.2 beside it (peer12.c, "TLS 1.2" below).
  * It verifies no certificate and implements no extension beyond what a handshake with sesame
  * needs.  What it offers instead is control: every record and message can be sent whole,
  * fragmented, corrupted, out of order or not at all, so that a script (scenarios.c) can
@@ -35,6 +36,8 @@ enum hp_ctl {
     HP_CTL_SMALL_PIPE,  /* from now on the victim writes into a pipe of a few dozen bytes */
     HP_CTL_HEAP_GROWTH, /* peak bytes the victim's own calls kept allocated since SMALL_PIPE */
     HP_CTL_PENDING_OUT, /* bytes the victim has queued and not yet written */
+    HP_CTL_RECONNECT,   /* this connection ends; a new one to the same victim begins (a
+                         * client victim resumes the session of the last one): 1 */
 };
 
 typedef struct {
@@ -55,42 +58,53 @@ typedef struct {
 #define HP_CT_HANDSHAKE 22
 #define HP_CT_APPDATA   23
 
+#define HP_HS_HELLO_REQUEST        0
 #define HP_HS_CLIENT_HELLO         1
 #define HP_HS_SERVER_HELLO         2
 #define HP_HS_NEW_SESSION_TICKET   4
 #define HP_HS_ENCRYPTED_EXTENSIONS 8
 #define HP_HS_CERTIFICATE          11
+#define HP_HS_SERVER_KEY_EXCHANGE  12
 #define HP_HS_CERTIFICATE_REQUEST  13
+#define HP_HS_SERVER_HELLO_DONE    14
 #define HP_HS_CERTIFICATE_VERIFY   15
+#define HP_HS_CLIENT_KEY_EXCHANGE  16
 #define HP_HS_FINISHED             20
 #define HP_HS_KEY_UPDATE           24
 #define HP_HS_MESSAGE_HASH         254
 
 #define HP_EXT_SERVER_NAME            0
 #define HP_EXT_SUPPORTED_GROUPS       10
+#define HP_EXT_EC_POINT_FORMATS       11
 #define HP_EXT_SIGNATURE_ALGORITHMS   13
 #define HP_EXT_ALPN                   16
+#define HP_EXT_EXTENDED_MASTER_SECRET 23
+#define HP_EXT_SESSION_TICKET         35
 #define HP_EXT_PRE_SHARED_KEY         41
 #define HP_EXT_EARLY_DATA             42
 #define HP_EXT_SUPPORTED_VERSIONS     43
 #define HP_EXT_COOKIE                 44
 #define HP_EXT_PSK_KEY_EXCHANGE_MODES 45
 #define HP_EXT_KEY_SHARE              51
+#define HP_EXT_RENEGOTIATION_INFO     0xff01
 
 /* Alerts (AlertDescription) */
-#define HP_AD_CLOSE_NOTIFY          0
-#define HP_AD_UNEXPECTED_MESSAGE    10
-#define HP_AD_BAD_RECORD_MAC        20
-#define HP_AD_RECORD_OVERFLOW       22
-#define HP_AD_HANDSHAKE_FAILURE     40
-#define HP_AD_ILLEGAL_PARAMETER     47
-#define HP_AD_DECODE_ERROR          50
-#define HP_AD_DECRYPT_ERROR         51
-#define HP_AD_PROTOCOL_VERSION      70
-#define HP_AD_INTERNAL_ERROR        80
-#define HP_AD_USER_CANCELED         90
-#define HP_AD_MISSING_EXTENSION     109
-#define HP_AD_UNSUPPORTED_EXTENSION 110
+#define HP_AD_CLOSE_NOTIFY           0
+#define HP_AD_UNEXPECTED_MESSAGE     10
+#define HP_AD_BAD_RECORD_MAC         20
+#define HP_AD_RECORD_OVERFLOW        22
+#define HP_AD_HANDSHAKE_FAILURE      40
+#define HP_AD_ILLEGAL_PARAMETER      47
+#define HP_AD_DECODE_ERROR           50
+#define HP_AD_DECRYPT_ERROR          51
+#define HP_AD_PROTOCOL_VERSION       70
+#define HP_AD_INTERNAL_ERROR         80
+#define HP_AD_INAPPROPRIATE_FALLBACK 86
+#define HP_AD_USER_CANCELED          90
+#define HP_AD_NO_RENEGOTIATION       100
+#define HP_AD_UNRECOGNIZED_NAME      112
+#define HP_AD_MISSING_EXTENSION      109
+#define HP_AD_UNSUPPORTED_EXTENSION  110
 
 /* ---- a growable byte buffer ---- */
 
@@ -111,7 +125,7 @@ HP_BUF hp_hs_msg(uint8_t type, const void *body, size_t len);
 
 /* ---- the peer ---- */
 
-/* One direction's record protection. */
+/* One direction's record protection (TLS 1.2: |iv| holds the 4-byte salt of RFC 5288). */
 typedef struct {
     int on;
     uint8_t secret[32];
@@ -192,11 +206,37 @@ typedef struct HP {
     unsigned long hs_msgs_seen;   /* handshake messages read (scripts may reset it) */
     int last_hs_type;             /* type of the last one */
     unsigned long key_updates_rd; /* KeyUpdates received from the victim */
+
+    /* TLS 1.2 (peer12.c) */
+    int tls12;               /* records are TLS 1.2's: the type in the clear, RFC 5288 nonces */
+    HP_DIR rd_next, wr_next; /* what a change_cipher_spec switches to (.on: derived) */
+    uint8_t client_random[32], server_random[32];
+    uint8_t master12[48];
+    uint8_t client_vd[12], server_vd[12]; /* the verify_data of both Finished messages */
+    int ems;                              /* the victim offered/echoed extended_master_secret */
+    int victim_ec_formats;                /* the victim's hello carried ec_point_formats */
+    int victim_ticket_ext;                /* the victim's ClientHello carried session_ticket */
+    uint16_t suite12;                     /* the suite the victim chose (client role) */
+    int victim_reneg_info;                /* the victim's ServerHello had renegotiation_info */
+    /* the key exchange the victim's ServerKeyExchange chose (client role): a named curve, or
+     * HP_KEX12_DHE with the victim's domain; our key for it (X25519 uses |kex|) */
+    uint16_t kex12_group;
+    EVP_PKEY *kex12;
+    HP_BUF kex12_peer; /* the victim's public value: ECPoint or dh_Ys */
+    HP_BUF dh_p, dh_g;
+    /* the session id of the last ServerHello (sent or received), and of the victim's last
+     * ClientHello; whether the last handshake was abbreviated */
+    uint8_t sid12[32], victim_sid12[32];
+    size_t sid12_len, victim_sid12_len;
+    int resumed12;
 } HP;
 
 /* hp_init / hp_free: a peer on |io|; a server needs |cert| and |key| (ECDSA P-256). */
 int hp_init(HP *p, const HP_IO *io, int is_server, X509 *cert, EVP_PKEY *key);
 void hp_free(HP *p);
+/* hp_reconnect: HP_CTL_RECONNECT, then everything of the connection forgotten but the
+ * TLS 1.2 session (master12, sid12): 1, or 0 with p->why. */
+int hp_reconnect(HP *p);
 /* hp_fail notes the first reason the script went wrong; returns 0. */
 int hp_fail(HP *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* hp_ctl asks the transport (enum hp_ctl); -1 when it cannot. */
@@ -210,6 +250,8 @@ int hp_send_raw(HP *p, const void *data, size_t len);
 int hp_send_record(HP *p, uint8_t type, const void *data, size_t len);
 /* hp_send_plain: one unprotected record, whatever the keys (outer version 0x0303). */
 int hp_send_plain(HP *p, uint8_t type, const void *data, size_t len);
+/* hp_send_plain_v: the same with outer version |version|. */
+int hp_send_plain_v(HP *p, uint16_t version, uint8_t type, const void *data, size_t len);
 /* hp_seal: a protected record with inner type |inner| and |pad| zero bytes of padding,
  * written to |out| (the record's length returned); the sequence number advances. */
 size_t hp_seal(HP *p, uint8_t inner, const void *data, size_t len, size_t pad, HP_BUF *out);
@@ -287,5 +329,107 @@ int hp_expect_alert(HP *p);
 
 /* hp_alert_name: "unexpected_message", ... ("?" for others). */
 const char *hp_alert_name(int desc);
+
+/* ---- TLS 1.2 (peer12.c) ----
+ *
+ * RFC 5246 with TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (0xc02b): X25519 (RFC 8422), the
+ * extended master secret (RFC 7627), the PRF of libcrypto's "TLS1-PRF" KDF over SHA-256,
+ * AES-128-GCM records with the explicit nonce of RFC 5288, an ECDSA P-256 ServerKeyExchange
+ * signature.  As a client it also takes P-256 or, with TLS_DHE_RSA_WITH_AES_128_GCM_SHA256
+ * (0x009e), the victim's DHE domain, and resumes a session by its id in a second connection
+ * (hp_reconnect).  As in TLS 1.3 the peer verifies no certificate or signature of the
+ * victim's; it checks the victim's Finished.  Once p->tls12 is set (by the first hello),
+ * hp_send_record and hp_read_record protect and open TLS 1.2 records, and a
+ * change_cipher_spec read from the victim turns its read key on (p->rd_next). */
+
+#define HP_SUITE12_ECDSA_AES128_GCM   0xc02b
+#define HP_SUITE12_DHE_RSA_AES128_GCM 0x009e
+#define HP_SCSV_FALLBACK              0x5600
+#define HP_GROUP_SECP256R1            0x0017
+#define HP_GROUP_X25519               0x001d
+#define HP_KEX12_DHE                  0xffff /* p->kex12_group of a DHE suite */
+
+/* ClientHello knobs (zero = a TLS 1.2 ClientHello: no supported_versions, the one suite,
+ * X25519, EMS, an empty renegotiation_info, no session_ticket). */
+typedef struct {
+    uint16_t legacy_version; /* 0: 0x0303 (also the record's version when not 0x0303) */
+    const uint16_t *suites;  /* NULL: the one suite */
+    size_t num_suites;
+    int fallback_scsv;         /* TLS_FALLBACK_SCSV (RFC 7507) after the suites */
+    int no_reneg_info;         /* no renegotiation_info */
+    const uint8_t *reneg_info; /* renegotiated_connection (|reneg_info_len| bytes) */
+    size_t reneg_info_len;
+    const uint16_t *groups; /* supported_groups (NULL: X25519, P-256) */
+    size_t num_groups;
+    int no_ems; /* no extended_master_secret */
+    int resume; /* offer the session of the last connection (p->sid12) */
+} HP12_CH_OPTS;
+
+/* Server flight knobs (zero = normal). */
+typedef struct {
+    uint16_t suite;         /* ServerHello: this suite (0: 0xc02b) */
+    int no_reneg_info;      /* ServerHello: no renegotiation_info */
+    int downgrade_sentinel; /* ServerHello.random ends with DOWNGRD\x01 (RFC 8446 4.1.3) */
+    int ticket_ext;         /* ServerHello: an empty session_ticket (RFC 5077) */
+    int bad_signature;      /* ServerKeyExchange: one bit of the signature flipped */
+    uint16_t ske_group;     /* ServerKeyExchange: this named curve (0: X25519), same point */
+    uint16_t version;       /* ServerHello.server_version (0: 0x0303) */
+    int ticket_ext_body;    /* ServerHello: a session_ticket extension of one byte */
+    int no_ems;             /* ServerHello: no extended_master_secret, offered or not */
+    int resume;             /* ServerHello: the victim's session id echoed (a resumption) */
+} HP12_SH_OPTS;
+
+/* hp12_seal: one protected TLS 1.2 record of |type| (the sequence number advances). */
+void hp12_seal(HP *p, uint8_t type, const void *data, size_t len, HP_BUF *out);
+/* hp12_open opens p->rec (|len| bytes of body) into rec_type/rec_data/rec_len: 1, or 0. */
+int hp12_open(HP *p, size_t len);
+/* hp12_victim_ccs: the victim's change_cipher_spec was read; its read key goes on. */
+int hp12_victim_ccs(HP *p);
+/* hp12_send_ccs: our change_cipher_spec (in the clear), then our write key goes on. */
+int hp12_send_ccs(HP *p);
+/* hp12_derive: premaster (X25519 with p->peer_share; as a client, whatever the victim's
+ * ServerKeyExchange chose), the extended master secret over the transcript so far (through
+ * ClientKeyExchange), the key block into rd_next/wr_next. */
+int hp12_derive(HP *p);
+/* hp12_key_block: the key block from p->master12 and both randoms into rd_next/wr_next. */
+void hp12_key_block(HP *p);
+/* hp12_finished_msg: the Finished of the client or server over the transcript so far (not
+ * sent, not in the transcript); its verify_data kept in client_vd/server_vd. */
+HP_BUF hp12_finished_msg(HP *p, int from_server);
+/* hp12_recv_finished: the victim's change_cipher_spec and Finished, checked. */
+int hp12_recv_finished(HP *p);
+/* hp12_send_finished: our Finished (through hp_send_hs: protected once hp12_send_ccs ran). */
+int hp12_send_finished(HP *p);
+
+/* The client's steps. */
+HP_BUF hp12_client_hello(HP *p, const HP12_CH_OPTS *o);
+int hp12_client_send_hello(HP *p, const HP12_CH_OPTS *o);
+/* ServerHello (must be TLS 1.2, 0xc02b or 0x009e, with EMS), Certificate,
+ * ServerKeyExchange (X25519, P-256 or DHE), ServerHelloDone. */
+int hp12_client_recv_server_flight(HP *p);
+/* hp12_client_recv_server_hello: only the ServerHello (p->resumed12 set when it echoes the
+ * session offered); hp12_client_recv_server_flight calls it. */
+int hp12_client_recv_server_hello(HP *p);
+HP_BUF hp12_client_key_exchange_msg(HP *p);
+/* hp12_client_send_cke: ClientKeyExchange sent, then hp12_derive. */
+int hp12_client_send_cke(HP *p);
+/* all of it: hello, flight, ClientKeyExchange, CCS, Finished, the victim's CCS + Finished
+ * (abbreviated when the victim resumes: its CCS + Finished, then ours) */
+int hp12_client_handshake(HP *p, const HP12_CH_OPTS *o);
+/* hp12_close: our close_notify, then the victim's (or its end, or silence) awaited. */
+int hp12_close(HP *p);
+
+/* The server's steps. */
+int hp12_server_recv_hello(HP *p);
+int hp12_server_send_hello(HP *p, const HP12_SH_OPTS *o);
+int hp12_server_send_cert(HP *p);
+int hp12_server_send_ske(HP *p, const HP12_SH_OPTS *o);
+int hp12_server_send_done(HP *p);
+/* ServerHello, Certificate, ServerKeyExchange, ServerHelloDone */
+int hp12_server_send_flight(HP *p, const HP12_SH_OPTS *o);
+/* hp12_server_recv_cke: the victim's ClientKeyExchange, then hp12_derive. */
+int hp12_server_recv_cke(HP *p);
+/* all of it: hello, flight, the victim's ClientKeyExchange, CCS + Finished, ours */
+int hp12_server_handshake(HP *p, const HP12_SH_OPTS *o);
 
 #endif

@@ -9,6 +9,7 @@
  * The constants of <openssl/ssl.h> (SSL_ERROR_*, SSL_R_*) are only numbers here: this file
  * is linked with libcrypto alone, never with a libssl. */
 #include "scenarios.h"
+#include "scenarios12.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -27,7 +28,7 @@
 /* ---- helpers ---- */
 
 /* ping_echo: application data round trip (the victim echoes each line reversed). */
-static int ping_echo(HP *p)
+int hp_ping_echo(HP *p)
 {
     if (!hp_send_record(p, HP_CT_APPDATA, HP_PING, strlen(HP_PING)))
         return 0;
@@ -113,7 +114,7 @@ static HP_BUF new_session_ticket(void)
 
 static int s_baseline(HP *p)
 {
-    return hp_client_handshake(p, NULL) && ping_echo(p);
+    return hp_client_handshake(p, NULL) && hp_ping_echo(p);
 }
 
 static int c_baseline(HP *p)
@@ -257,7 +258,7 @@ static int s_key_updates_32_then_data(HP *p)
             if (!hp_send_key_update(p, 1))
                 return 0;
         p->appdata.n = 0;
-        if (!ping_echo(p))
+        if (!hp_ping_echo(p))
             return 0;
     }
     if (p->key_updates_rd != 64)
@@ -339,7 +340,7 @@ static int s_early_data_skipped(HP *p)
     HP_CH_OPTS o = {.early_data = 1, .unknown_psk = 1};
     return hp_client_send_hello(p, &o) && send_ccs(p, 1) && junk_records(p, 3, EARLY_RECORD) &&
            hp_client_recv_server_hello(p) == 1 && hp_client_recv_server_flight(p) &&
-           hp_client_send_finished(p) && ping_echo(p);
+           hp_client_send_finished(p) && hp_ping_echo(p);
 }
 
 static int s_early_data_too_much(HP *p)
@@ -359,7 +360,7 @@ static int s_early_data_after_hrr_skipped(HP *p)
         return 0;
     if (hp_client_recv_server_hello(p) != 2)
         return hp_fail(p, "no HelloRetryRequest");
-    return client_to_flight(p, &o2) && hp_client_send_finished(p) && ping_echo(p);
+    return client_to_flight(p, &o2) && hp_client_send_finished(p) && hp_ping_echo(p);
 }
 
 static int s_early_data_after_hrr_too_much(HP *p)
@@ -514,7 +515,7 @@ static int warnings(HP *p, int n)
 
 static int s_four_warnings_ok(HP *p)
 {
-    return warnings(p, 4) && ping_echo(p);
+    return warnings(p, 4) && hp_ping_echo(p);
 }
 
 static int s_five_warnings(HP *p)
@@ -1207,6 +1208,129 @@ const HP_SCENARIO hp_scenarios[] = {
      REASON(SSL_R_BAD_LENGTH), AFTER, "6: one-byte protected alert"},
     {"long_alert_protected", SERVER, s_long_alert_protected, HP_AD_DECODE_ERROR, FAILS,
      REASON(SSL_R_BAD_LENGTH), AFTER, "5.1/6: three-byte protected alert"},
+    /* TLS 1.2 (scripts in scenarios12.c; RFC 5246 unless named) */
+    {"baseline_server_tls12", SERVER, s12_baseline, HP_NO_ALERT, SSL_ERROR_NONE, NO_REASON, AFTER,
+     "TLS 1.2: a correct ECDHE-ECDSA-AES128-GCM-SHA256 handshake (X25519, EMS) and an echoed "
+     "line"},
+    {"baseline_client_tls12", CLIENT, c12_baseline, HP_AD_CLOSE_NOTIFY, SSL_ERROR_ZERO_RETURN,
+     NO_REASON, AFTER, "TLS 1.2: a correct handshake, data, close_notify"},
+    {"ccs_before_client_key_exchange_tls12", SERVER, s12_ccs_before_cke, HP_AD_UNEXPECTED_MESSAGE,
+     FAILS, REASON(SSL_R_CCS_RECEIVED_EARLY), HS,
+     "7.1: change_cipher_spec where the ClientKeyExchange is due"},
+    {"ccs_twice_tls12", SERVER, s12_ccs_twice, HP_AD_BAD_RECORD_MAC, FAILS,
+     REASON(SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC), HS,
+     "6.2.3/7.1: a second change_cipher_spec in the clear, after the first turned the keys on"},
+    {"ccs_twice_protected_tls12", SERVER, s12_ccs_twice_protected, HP_AD_UNEXPECTED_MESSAGE, FAILS,
+     REASON(SSL_R_CCS_RECEIVED_EARLY), HS,
+     "7.1: a second change_cipher_spec, under the keys the first turned on"},
+    {"ccs_value_2_tls12", SERVER, s12_ccs_value_2, HP_AD_UNEXPECTED_MESSAGE, FAILS,
+     REASON(SSL_R_BAD_CHANGE_CIPHER_SPEC), HS, "7.1: change_cipher_spec of value 2"},
+    {"finished_without_ccs_tls12", SERVER, s12_finished_without_ccs, HP_AD_UNEXPECTED_MESSAGE,
+     FAILS, REASON(SSL_R_UNEXPECTED_MESSAGE), HS,
+     "7.1: the client's Finished in the clear, no change_cipher_spec"},
+    {"bad_client_finished_tls12", SERVER, s12_bad_client_finished, HP_AD_DECRYPT_ERROR, FAILS,
+     REASON(SSL_R_DIGEST_CHECK_FAILED), HS, "7.4.9: a bit of the client's verify_data flipped"},
+    {"cke_empty_point_tls12", SERVER, s12_cke_empty_point, HP_AD_DECODE_ERROR, FAILS,
+     REASON(SSL_R_LENGTH_MISMATCH), HS, "RFC 8422 5.7: ClientKeyExchange with an empty point"},
+    {"cke_invalid_point_tls12", SERVER, s12_cke_invalid_point, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_ECPOINT), HS,
+     "RFC 8422 5.7/RFC 7748 6.1: ClientKeyExchange with the X25519 point 0"},
+    {"cke_trailing_bytes_tls12", SERVER, s12_cke_trailing_bytes, HP_AD_DECODE_ERROR, FAILS,
+     REASON(SSL_R_LENGTH_MISMATCH), HS, "7.4.7: ClientKeyExchange with a byte after the point"},
+    {"appdata_before_client_finished_tls12", SERVER, s12_appdata_before_finished,
+     HP_AD_UNEXPECTED_MESSAGE, FAILS, REASON(SSL_R_UNEXPECTED_RECORD), HS,
+     "6.2.1/7.4.9: application data after the client's change_cipher_spec, before its Finished"},
+    {"cke_straddles_ccs_tls12", SERVER, s12_cke_straddles_ccs, HP_AD_UNEXPECTED_MESSAGE, FAILS,
+     REASON(SSL_R_BAD_CHANGE_CIPHER_SPEC), HS,
+     "7.1: change_cipher_spec between two fragments of the ClientKeyExchange"},
+    {"renegotiation_refused_tls12", SERVER, s12_renegotiation_refused, HP_NO_ALERT, SSL_ERROR_NONE,
+     NO_REASON, AFTER,
+     "RFC 5746/7.2.2: a renegotiating ClientHello: a no_renegotiation warning, then data flows"},
+    {"renegotiation_flood_tls12", SERVER, s12_renegotiation_flood, HP_AD_UNEXPECTED_MESSAGE, FAILS,
+     REASON(SSL_R_UNEXPECTED_MESSAGE), AFTER,
+     "129 renegotiating ClientHellos without data: 128 refused with a warning, then the end"},
+    {"four_warnings_ok_tls12", SERVER, s12_four_warnings_ok, HP_NO_ALERT, SSL_ERROR_NONE, NO_REASON,
+     AFTER, "7.2: four warning alerts (unrecognized_name) in a row, then data: tolerated"},
+    {"five_warnings_tls12", SERVER, s12_five_warnings, HP_AD_UNEXPECTED_MESSAGE, FAILS,
+     REASON(SSL_R_TOO_MANY_WARN_ALERTS), AFTER,
+     "7.2: five warning alerts (unrecognized_name) in a row"},
+    {"reneg_info_not_empty_tls12", SERVER, s12_reneg_info_not_empty, HP_AD_HANDSHAKE_FAILURE, FAILS,
+     REASON(SSL_R_RENEGOTIATION_MISMATCH), HS,
+     "RFC 5746 3.6: a first ClientHello whose renegotiation_info is not empty"},
+    {"client_hello_tls11", SERVER, s12_client_hello_tls11, HP_AD_PROTOCOL_VERSION, FAILS,
+     REASON(SSL_R_UNSUPPORTED_PROTOCOL), HS, "E.1: a TLS 1.1 ClientHello (0x0302)"},
+    {"client_hello_tls10", SERVER, s12_client_hello_tls10, HP_AD_PROTOCOL_VERSION, FAILS,
+     REASON(SSL_R_UNSUPPORTED_PROTOCOL), HS, "E.1: a TLS 1.0 ClientHello (0x0301)"},
+    {"cbc_suites_only_tls12", SERVER, s12_cbc_only, HP_AD_HANDSHAKE_FAILURE, FAILS,
+     REASON(SSL_R_NO_SHARED_CIPHER), HS, "7.4.1.2: only ECDHE-ECDSA CBC suites offered"},
+    {"static_rsa_suites_only_tls12", SERVER, s12_static_rsa_only, HP_AD_HANDSHAKE_FAILURE, FAILS,
+     REASON(SSL_R_NO_SHARED_CIPHER), HS, "7.4.1.2: only static-RSA suites offered"},
+    {"fallback_scsv_tls12", SERVER, s12_fallback_scsv, HP_AD_INAPPROPRIATE_FALLBACK, FAILS,
+     REASON(SSL_R_INAPPROPRIATE_FALLBACK), HS,
+     "RFC 7507 3: TLS_FALLBACK_SCSV in a TLS 1.2 ClientHello to a TLS 1.3 server"},
+    {"baseline_dhe_server_tls12", SERVER, s12_baseline_dhe, HP_NO_ALERT, SSL_ERROR_NONE, NO_REASON,
+     AFTER, "TLS 1.2: a correct DHE-RSA-AES128-GCM-SHA256 handshake and an echoed line"},
+    {"baseline_p256_server_tls12", SERVER, s12_baseline_p256, HP_NO_ALERT, SSL_ERROR_NONE,
+     NO_REASON, AFTER, "TLS 1.2: a correct ECDHE handshake on P-256 and an echoed line"},
+    {"dhe_yc_zero_tls12", SERVER, s12_dhe_yc_zero, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_DH_VALUE), HS, "7.4.7.2/RFC 7919 5.1: DHE ClientKeyExchange with Yc = 0"},
+    {"dhe_yc_one_tls12", SERVER, s12_dhe_yc_one, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_DH_VALUE), HS, "7.4.7.2/RFC 7919 5.1: DHE ClientKeyExchange with Yc = 1"},
+    {"dhe_yc_p_minus_1_tls12", SERVER, s12_dhe_yc_p_minus_1, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_DH_VALUE), HS, "7.4.7.2/RFC 7919 5.1: DHE ClientKeyExchange with Yc = p - 1"},
+    {"cke_off_curve_tls12", SERVER, s12_cke_off_curve, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_ECPOINT), HS,
+     "RFC 8422 5.7: ClientKeyExchange with the P-256 point (1, 1), not on the curve"},
+    {"cke_short_point_tls12", SERVER, s12_cke_short_point, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_KEY_SHARE), HS,
+     "RFC 8422 5.7: ClientKeyExchange with a 31-byte X25519 point"},
+    {"empty_appdata_flood_tls12", SERVER, s12_empty_appdata_flood, HP_AD_UNEXPECTED_MESSAGE, FAILS,
+     REASON(SSL_R_RECORD_TOO_SMALL), AFTER,
+     "6.2.1: 1000 zero-length application data records in a row"},
+    {"resumption_server_tls12", SERVER, s12_resumption, HP_NO_ALERT, SSL_ERROR_NONE, NO_REASON,
+     AFTER, "7.3: a second connection resumes the first's session (EMS) and echoes a line"},
+    {"resumption_without_ems_tls12", SERVER, s12_resumption_without_ems, HP_AD_HANDSHAKE_FAILURE,
+     FAILS, REASON(SSL_R_INCONSISTENT_EXTMS), HS,
+     "RFC 7627 5.3: resuming an EMS session with a ClientHello without extended_master_secret"},
+    {"server_hello_no_reneg_info_tls12", CLIENT, c12_sh_no_reneg_info, HP_AD_HANDSHAKE_FAILURE,
+     FAILS, REASON(SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED), HS,
+     "RFC 5746 3.4: a ServerHello without renegotiation_info"},
+    {"server_hello_suite_not_offered_tls12", CLIENT, c12_sh_suite_not_offered,
+     HP_AD_ILLEGAL_PARAMETER, FAILS, REASON(SSL_R_WRONG_CIPHER_RETURNED), HS,
+     "7.4.1.3: ServerHello picks ECDHE-ECDSA-NULL-SHA, never offered"},
+    {"ske_bad_signature_tls12", CLIENT, c12_ske_bad_signature, HP_AD_DECRYPT_ERROR, FAILS,
+     REASON(SSL_R_BAD_SIGNATURE), HS, "7.4.3: a bit of the ServerKeyExchange signature flipped"},
+    {"ske_group_not_offered_tls12", CLIENT, c12_ske_group_not_offered, HP_AD_ILLEGAL_PARAMETER,
+     FAILS, REASON(SSL_R_WRONG_CURVE), HS,
+     "RFC 8422 5.4: ServerKeyExchange on secp256k1, never offered"},
+    {"downgrade_sentinel_tls12", CLIENT, c12_downgrade_sentinel, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_INAPPROPRIATE_FALLBACK), HS,
+     "RFC 8446 4.1.3: a TLS 1.2 ServerHello.random ending DOWNGRD\\x01, TLS 1.3 offered"},
+    {"ccs_before_server_hello_done_tls12", CLIENT, c12_ccs_before_server_hello_done,
+     HP_AD_UNEXPECTED_MESSAGE, FAILS, REASON(SSL_R_CCS_RECEIVED_EARLY), HS,
+     "7.1: change_cipher_spec where the ServerHelloDone is due"},
+    {"bad_server_finished_tls12", CLIENT, c12_bad_server_finished, HP_AD_DECRYPT_ERROR, FAILS,
+     REASON(SSL_R_DIGEST_CHECK_FAILED), HS, "7.4.9: a bit of the server's verify_data flipped"},
+    {"hello_request_refused_tls12", CLIENT, c12_hello_request_refused, HP_AD_CLOSE_NOTIFY,
+     SSL_ERROR_ZERO_RETURN, NO_REASON, AFTER,
+     "7.4.1.1: HelloRequest after the handshake: a no_renegotiation warning, then data flows"},
+    {"ticket_not_negotiated_tls12", CLIENT, c12_ticket_not_negotiated, HP_AD_UNEXPECTED_MESSAGE,
+     FAILS, REASON(SSL_R_UNEXPECTED_MESSAGE), HS,
+     "RFC 5077 3.3: NewSessionTicket, the ServerHello without session_ticket"},
+    {"server_hello_tls13_suite_tls12", CLIENT, c12_sh_tls13_suite, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_WRONG_CIPHER_RETURNED), HS,
+     "7.4.1.3: a TLS 1.2 ServerHello picks TLS_AES_128_GCM_SHA256 (TLS 1.3 only)"},
+    {"server_hello_tls11_tls12", CLIENT, c12_sh_version_tls11, HP_AD_PROTOCOL_VERSION, FAILS,
+     REASON(SSL_R_UNSUPPORTED_PROTOCOL), HS, "E.1: a TLS 1.1 ServerHello (0x0302)"},
+    {"server_hello_ticket_ext_not_empty_tls12", CLIENT, c12_sh_ticket_ext_not_empty,
+     HP_AD_DECODE_ERROR, FAILS, REASON(SSL_R_LENGTH_MISMATCH), HS,
+     "RFC 5077 3.2: the ServerHello's session_ticket extension is not empty"},
+    {"ticket_ext_without_ticket_tls12", CLIENT, c12_ticket_ext_without_ticket,
+     HP_AD_UNEXPECTED_MESSAGE, FAILS, REASON(SSL_R_CCS_RECEIVED_EARLY), HS,
+     "RFC 5077 3.3: session_ticket in the ServerHello, then change_cipher_spec, no ticket"},
+    {"resumption_without_ems_to_client_tls12", CLIENT, c12_resumption_without_ems,
+     HP_AD_HANDSHAKE_FAILURE, FAILS, REASON(SSL_R_INCONSISTENT_EXTMS), HS,
+     "RFC 7627 5.3: a ServerHello resuming an EMS session without extended_master_secret"},
 };
 
 const size_t hp_num_scenarios = sizeof(hp_scenarios) / sizeof(hp_scenarios[0]);
@@ -1217,6 +1341,12 @@ const HP_SCENARIO *hp_scenario_find(const char *name)
         if (strcmp(hp_scenarios[i].name, name) == 0)
             return &hp_scenarios[i];
     return NULL;
+}
+
+int hp_scenario_reconnects(const HP_SCENARIO *sc)
+{
+    /* the client victim must resume the session of its first connection in the second */
+    return sc->run == c12_resumption_without_ems;
 }
 
 int hp_scenario_run(const HP_SCENARIO *sc, HP *p)

@@ -1,8 +1,8 @@
-/* scenarios.h - the hostile peer's rules: one row per rule of RFC 8446 a peer can break, with
- * what the victim (our library) must answer.  The table is in scenarios.c; the drivers are
- * tests/unit/test_hostile.c (in-process, memory BIOs) and tests/hostile/hostile_peer.c
- * (over TCP, against the sesame CLI; tests/interop/test_hostile.sh).  docs/testing.md lists
- * the rows. */
+/* scenarios.h - the hostile peer's rules: one row per rule of RFC 8446 (for TLS 1.2, of RFC
+ * 5246 and its extensions) a peer can break, with what the victim (our library) must answer.
+ * The table is in scenarios.c; the drivers are tests/unit/test_hostile.c (in-process, memory
+ * BIOs) and tests/hostile/hostile_peer.c (over TCP, against the sesame CLI;
+ * tests/interop/test_hostile.sh).  docs/testing.md lists the rows. */
 #ifndef SESAME_TESTS_HOSTILE_SCENARIOS_H
 #define SESAME_TESTS_HOSTILE_SCENARIOS_H
 
@@ -39,6 +39,10 @@ extern const size_t hp_num_scenarios;
 /* hp_scenario_find: the row named |name|, or NULL. */
 const HP_SCENARIO *hp_scenario_find(const char *name);
 
+/* hp_scenario_reconnects: 1 when the row's victim is a client that must connect twice (it
+ * resumes the first connection's session in the second: HP_CTL_RECONNECT). */
+int hp_scenario_reconnects(const HP_SCENARIO *sc);
+
 /* hp_scenario_run runs the row's script on |p| (initialised for the peer's role), then reads
  * the victim's alert: 1 when the peer saw what the row expects, else 0 with p->why. */
 int hp_scenario_run(const HP_SCENARIO *sc, HP *p);
@@ -47,5 +51,8 @@ int hp_scenario_run(const HP_SCENARIO *sc, HP *p);
  * reads comes back reversed. */
 #define HP_PING      "ping\n"
 #define HP_PING_ECHO "gnip\n"
+
+/* hp_ping_echo: HP_PING sent, HP_PING_ECHO must come back (p->appdata collects it). */
+int hp_ping_echo(HP *p);
 
 #endif

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# The hostile TLS 1.3 peer (tests/hostile/) over TCP against the sesame CLI: every row of its
-# scenario table (`hostile_peer list`), the same rows tests/unit/test_hostile.c plays
+# The hostile TLS 1.3 / 1.2 peer (tests/hostile/) over TCP against the sesame CLI: every row
+# of its scenario table (`hostile_peer list`), the same rows tests/unit/test_hostile.c plays
 # in-process.
-#   server rows: hostile_peer connect -> one `sesame s_server -rev` serving them one after
-#                another; the peer checks the alert it receives (or the echo of a good
-#                connection); for a failed handshake the server's log must show the reason
-#                (error:0A0000XX), and the server must still be up afterwards
+#   server rows: hostile_peer connect -> one `sesame s_server -rev` (ECDSA and, for DHE-RSA,
+#                RSA certificates) serving them one after another; the peer checks the alert
+#                it receives (or the echo of a good connection); for a failed handshake the
+#                server's log must show the reason (error:0A0000XX), and the server must still
+#                be up afterwards
 #   client rows: hostile_peer accept (a server on an ephemeral port) <- `sesame s_client
-#                -noservername`; the peer checks the alert; the client must print the reason
-#                and exit 1 when its handshake failed
+#                -noservername` (with -reconnect when the row resumes in a second
+#                connection); the peer checks the alert; the client must print the reason and
+#                exit 1 when its handshake failed
 # Every wait is bounded: the peer waits at most 5 s for any answer (a victim that hangs fails
 # the row), every process runs under timeout and is stopped by PID.
 . "$(dirname "$0")/lib.sh"
@@ -19,14 +21,15 @@ HP=${HOSTILE_PEER:-$BUILD_DIR/tests/hostile/hostile_peer}
 "$HP" list >"$TMP/rows" || fail "hostile_peer list failed"
 [ -s "$TMP/rows" ] || fail "hostile_peer lists no scenarios"
 
-sesame_server srv -cert "$CERTS/server.pem" -key "$CERTS/server.key" -rev
+sesame_server srv -cert "$CERTS/server.pem" -key "$CERTS/server.key" \
+  -dcert "$CERTS/server-rsa.pem" -dkey "$CERTS/server-rsa.key" -rev
 SRV_LOG=$TMP/srv.log
 
 # log_since OFFSET: the server's log from byte OFFSET on.
 log_since() { tail -c +"$(($1 + 1))" "$SRV_LOG"; }
 
 n=0
-while read -r name victim alert sslerr reason phase; do
+while read -r name victim alert sslerr reason phase conns; do
   n=$((n + 1))
   out=$TMP/hp-$name.out
   case $victim in
@@ -60,7 +63,10 @@ while read -r name victim alert sslerr reason phase; do
     [ -n "$port" ] || fail "$name: hostile_peer did not listen"
     cout=$TMP/sc-$name.out
     rc=0
-    sesame_client "$cout" "" -connect "127.0.0.1:$port" -noservername -CAfile "$CERTS/ca.pem" || rc=$?
+    again=()
+    [ "$conns" = reconnect ] && again=(-reconnect)
+    sesame_client "$cout" "" -connect "127.0.0.1:$port" -noservername -CAfile "$CERTS/ca.pem" \
+      "${again[@]}" || rc=$?
     prc=0
     for _ in $(seq 250); do kill -0 "$hpid" 2>/dev/null || break; sleep 0.02; done
     wait "$hpid" || prc=$?

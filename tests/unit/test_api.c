@@ -170,11 +170,12 @@ static void test_ctrl(void)
     CHECK(SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:!aRSA") == 1);
     CHECK_EQ_INT(ctx->cfg.num_suites12, 2);
     CHECK(SSL_CTX_set_cipher_list(ctx, "HIGH:!aNULL:+aRSA") == 1);
-    CHECK_EQ_INT(ctx->cfg.num_suites12, 6);
-    CHECK(ctx->cfg.suites12[5]->auth_nid == NID_auth_rsa &&
-          ctx->cfg.suites12[0]->auth_nid == NID_auth_ecdsa);
+    CHECK_EQ_INT(ctx->cfg.num_suites12, 9);
+    CHECK(ctx->cfg.suites12[3]->auth_nid == NID_auth_rsa &&
+          ctx->cfg.suites12[2]->auth_nid == NID_auth_ecdsa);
     CHECK(SSL_CTX_set_cipher_list(ctx, "AES128:ALL:@STRENGTH") == 1);
-    CHECK_EQ_INT(ctx->cfg.suites12[5]->bits, 128);
+    CHECK_EQ_INT(ctx->cfg.suites12[5]->bits, 256);
+    CHECK_EQ_INT(ctx->cfg.suites12[6]->bits, 128);
     CHECK(SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=1") == 1);
     CHECK_EQ_INT(SSL_CTX_get_security_level(ctx), 1);
     CHECK(SSL_CTX_set_ciphersuites(ctx, "TLS_CHACHA20_POLY1305_SHA256:bogus") == 1);
@@ -183,7 +184,7 @@ static void test_ctrl(void)
     CHECK(ERR_GET_REASON(ERR_get_error()) == SSL_R_NO_CIPHER_MATCH);
     CHECK(SSL_CTX_set_ciphersuites(ctx, "") == 1);
     CHECK_EQ_INT(ctx->cfg.num_suites13, 0);
-    CHECK_EQ_INT(sk_SSL_CIPHER_num(SSL_CTX_get_ciphers(ctx)), 6);
+    CHECK_EQ_INT(sk_SSL_CIPHER_num(SSL_CTX_get_ciphers(ctx)), 9);
 
     /* OpenSSL 3.0's default groups, in its order */
     static const uint16_t default_groups[] = {
@@ -365,8 +366,8 @@ static void test_certs_and_keys(void)
     int slot;
     uint16_t alg;
 #define SELECT(list)                                                                               \
-    auth_select_cert(s->cfg.certs, s->cfg.cert_current, s->cfg.sigalgs, s->cfg.num_sigalgs, list,  \
-                     1, &slot, &alg)
+    auth_select_cert(s->cfg.certs, s->cfg.cert_current, AUTH_SLOTS_ALL, s->cfg.sigalgs,            \
+                     s->cfg.num_sigalgs, list, 1, &slot, &alg)
     cbs_init(&l, only_ed, sizeof(only_ed));
     CHECK(SELECT(&l) == 1 && alg == SIGALG_ED25519 && s->cfg.certs[slot].pkey == ed);
     cbs_init(&l, p256, sizeof(p256));
@@ -402,7 +403,7 @@ static void test_verify(void)
     SSL_set_connect_state(s);
     CHECK(SSL_set1_host(s, "server.test") == 1);
     sk_X509_push(chain, good);
-    CHECK(tls13_verify_chain(s, chain, &alert) == 1);
+    CHECK(hs_verify_chain(s, chain, &alert) == 1);
     CHECK_EQ_INT(SSL_get_verify_result(s), X509_V_OK);
     CHECK(SSL_get0_peername(s) != NULL && strcmp(SSL_get0_peername(s), "server.test") == 0);
     CHECK(SSL_get0_verified_chain(s) != NULL && sk_X509_num(SSL_get0_verified_chain(s)) == 2);
@@ -411,7 +412,7 @@ static void test_verify(void)
     s = SSL_new(ctx);
     SSL_set_connect_state(s);
     CHECK(SSL_set1_host(s, "other.test") == 1);
-    CHECK(tls13_verify_chain(s, chain, &alert) == 0);
+    CHECK(hs_verify_chain(s, chain, &alert) == 0);
     CHECK_EQ_INT(SSL_get_verify_result(s), X509_V_ERR_HOSTNAME_MISMATCH);
     CHECK_EQ_INT(alert, SSL_AD_BAD_CERTIFICATE);
     CHECK(ERR_GET_REASON(ERR_get_error()) == SSL_R_CERTIFICATE_VERIFY_FAILED);
@@ -421,13 +422,13 @@ static void test_verify(void)
     sk_X509_set(chain, 0, expired);
     s = SSL_new(ctx);
     SSL_set_connect_state(s);
-    CHECK(tls13_verify_chain(s, chain, &alert) == 0);
+    CHECK(hs_verify_chain(s, chain, &alert) == 0);
     CHECK_EQ_INT(SSL_get_verify_result(s), X509_V_ERR_CERT_HAS_EXPIRED);
     CHECK_EQ_INT(alert, SSL_AD_CERTIFICATE_EXPIRED);
     ERR_clear_error();
     /* VERIFY_NONE: the result is only recorded */
     SSL_set_verify(s, SSL_VERIFY_NONE, NULL);
-    CHECK(tls13_verify_chain(s, chain, &alert) == 1);
+    CHECK(hs_verify_chain(s, chain, &alert) == 1);
     CHECK_EQ_INT(SSL_get_verify_result(s), X509_V_ERR_CERT_HAS_EXPIRED);
     SSL_free(s);
 
@@ -436,7 +437,7 @@ static void test_verify(void)
     sk_X509_set(chain, 0, self);
     s = SSL_new(ctx);
     SSL_set_connect_state(s);
-    CHECK(tls13_verify_chain(s, chain, &alert) == 0);
+    CHECK(hs_verify_chain(s, chain, &alert) == 0);
     CHECK_EQ_INT(alert, SSL_AD_UNKNOWN_CA);
     ERR_clear_error();
     SSL_free(s);

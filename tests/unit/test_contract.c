@@ -1,5 +1,5 @@
 /* test_contract.c - the session contract (docs/session-contract.md, clauses
- * S1..S14 and the "boundaries" paragraph), end to end in TLS 1.3: an in-memory
+ * S1..S14 and the "boundaries" paragraph), end to end in TLS 1.3 and 1.2: an in-memory
  * client and server (pair.h) talking through the public OpenSSL API.
  *
  * Every test function carries its clause id (grep -n S7 tests/).  The public
@@ -9,11 +9,8 @@
  * take shows up as a use-after-free, one it forgets to drop as a leak.
  *
  * The mapping clause -> test -> assertion is in docs/session-contract-tests.md.
- * TLS 1.2 variants: sesame speaks TLS 1.3 only for now; the S4 TLS 1.2 test
- * runs alone (its own ctest entry) and reports a skip while no TLS 1.2
- * handshake is possible.
- *
- * ctest-alone: test_S4_tls12_resumption */
+ * The clauses that apply to TLS 1.2 run there too: *_tls12 variants of the
+ * same tests (IN_TLS12) and TLS 1.2 tests of their own (S4, S8, boundaries). */
 #include "testutil.h"
 
 #include "pair.h"
@@ -129,15 +126,42 @@ static uint64_t offset_clock(void)
 
 /* ---- helpers ---- */
 
+/* The highest version both ends may use: 0 (TLS 1.3), or TLS1_2_VERSION
+ * while a clause runs again in TLS 1.2 (its *_tls12 variant). */
+static int max_version;
+
+/* version_in_use: what a handshake between server_ctx and client_ctx
+ * negotiates. */
+static int version_in_use(void)
+{
+    return max_version != 0 ? max_version : TLS1_3_VERSION;
+}
+
+/* per_conn: the sessions a client gets from one full handshake: two tickets
+ * in TLS 1.3 (the server's default), the handshake's own in TLS 1.2. */
+static int per_conn(void)
+{
+    return max_version == TLS1_2_VERSION ? 1 : 2;
+}
+
 static SSL_CTX *server_ctx(void)
 {
-    return pair_server_ctx(&pki);
+    SSL_CTX *c = pair_server_ctx(&pki);
+    if (c != NULL && SSL_CTX_set_max_proto_version(c, max_version) != 1) {
+        SSL_CTX_free(c);
+        return NULL;
+    }
+    return c;
 }
 
 /* client_ctx: with_cache = 1 turns on the client cache and new_cb. */
 static SSL_CTX *client_ctx(int with_cache)
 {
     SSL_CTX *c = pair_client_ctx(&pki);
+    if (c != NULL && SSL_CTX_set_max_proto_version(c, max_version) != 1) {
+        SSL_CTX_free(c);
+        return NULL;
+    }
     if (c != NULL && with_cache) {
         SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_CLIENT);
         SSL_CTX_sess_set_new_cb(c, new_cb);
@@ -237,7 +261,7 @@ static void test_S1_get_session_takes_no_reference(void)
     CHECK(SSL_get0_session(c) == cs);
     CHECK_EQ_INT(refs(cs), before);
     /* it is the session in use by this connection */
-    CHECK_EQ_INT(SSL_SESSION_get_protocol_version(cs), TLS1_3_VERSION);
+    CHECK_EQ_INT(SSL_SESSION_get_protocol_version(cs), version_in_use());
     CHECK(SSL_SESSION_get0_cipher(cs) == SSL_get_current_cipher(c));
     CHECK(SSL_SESSION_get0_peer(cs) != NULL && X509_cmp(SSL_SESSION_get0_peer(cs), pki.leaf) == 0);
 
@@ -325,7 +349,7 @@ static void test_S3_get1_reference_outlives_ssl(void)
     /* the SSLs are gone: only the caller's references are left */
     CHECK_EQ_INT(refs(g), 1);
     CHECK_EQ_INT(refs(sg), 1);
-    CHECK_EQ_INT(SSL_SESSION_get_protocol_version(g), TLS1_3_VERSION);
+    CHECK_EQ_INT(SSL_SESSION_get_protocol_version(g), version_in_use());
     CHECK(SSL_SESSION_is_resumable(g));
     CHECK(SSL_SESSION_get0_cipher(sg) != NULL);
     /* still fully usable */
@@ -367,6 +391,9 @@ static void test_S4_resumption_skips_certificates(void)
     CHECK(SSL_get0_peer_certificate(c) != NULL &&
           X509_cmp(SSL_get0_peer_certificate(c), pki.leaf) == 0);
     CHECK(SSL_get_verify_result(c) == X509_V_OK);
+    /* a server that asked for no certificate: X509_V_OK, also when resumed
+     * (OpenSSL; nginx's ssl_verify_client optional relies on it) */
+    CHECK_EQ_INT(SSL_get_verify_result(s), X509_V_OK);
     CHECK(pair_roundtrip(c, s, "resumed"));
     end_clean(c, s);
 
@@ -398,34 +425,74 @@ static void test_S4_resumption_skips_certificates(void)
     SSL_CTX_free(cctx);
 }
 
-/* S4 in TLS 1.2, where the clause applies directly (session = everything). */
-static void test_S4_tls12_resumption(void)
+/* S4 in TLS 1.2, where the clause applies directly (the session is all it
+ * takes): resumable as soon as the handshake ends, by ticket and by session
+ * id, also after DER and PEM round trips; no Certificate, ServerKeyExchange
+ * or ServerHelloDone on the wire when resumed. */
+static void s4_tls12(int by_id)
 {
+    max_version = TLS1_2_VERSION;
     SSL_CTX *sctx = server_ctx(), *cctx = client_ctx(0);
     SSL *c, *s;
     REQUIRE(sctx && cctx);
-    SSL_CTX_set_max_proto_version(cctx, TLS1_2_VERSION);
-    SSL_CTX_set_max_proto_version(sctx, TLS1_2_VERSION);
-    if (!conn(cctx, sctx, NULL, NULL, 1, &c, &s)) {
-        end_dirty(c, s);
-        ERR_clear_error();
-        SSL_CTX_free(sctx);
-        SSL_CTX_free(cctx);
-        SKIP("no TLS 1.2 handshake available (sesame is TLS 1.3-only for now)");
-    }
+    if (by_id)
+        SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
+    REQUIRE(conn(cctx, sctx, NULL, NULL, 0, &c, &s));
     CHECK(strcmp(SSL_get_version(c), "TLSv1.2") == 0);
     SSL_SESSION *sess = SSL_get1_session(c);
-    /* TLS 1.2: resumable right after the handshake */
+    /* TLS 1.2: resumable right after the handshake, without reading on */
     CHECK(sess != NULL && SSL_SESSION_is_resumable(sess));
+    CHECK_EQ_INT(SSL_SESSION_has_ticket(sess), !by_id);
     end_clean(c, s);
     SSL_CTX_set_msg_callback(cctx, msg_cb);
+    long hits0 = SSL_CTX_sess_hits(sctx);
     memset(seen, 0, sizeof(seen));
-    CHECK_EQ_INT(resumes(cctx, sctx, sess, NULL), 1);
+    REQUIRE(conn(cctx, sctx, sess, NULL, 0, &c, &s));
+    CHECK(SSL_session_reused(c) == 1 && SSL_session_reused(s) == 1);
+    CHECK_EQ_INT(seen[SSL3_MT_SERVER_HELLO], 1);
     CHECK_EQ_INT(seen[SSL3_MT_CERTIFICATE], 0);
     CHECK_EQ_INT(seen[SSL3_MT_SERVER_KEY_EXCHANGE], 0);
+    CHECK_EQ_INT(seen[SSL3_MT_SERVER_DONE], 0);
+    CHECK_EQ_INT(seen[SSL3_MT_FINISHED], 1);
+    /* a hit either way (OpenSSL counts tickets too); only an id needs the
+     * server's cache */
+    CHECK_EQ_INT(SSL_CTX_sess_hits(sctx) - hits0, 1);
+    CHECK_EQ_INT(SSL_CTX_sess_number(sctx), by_id ? 1 : 0);
+    CHECK(SSL_get0_peer_certificate(c) != NULL &&
+          X509_cmp(SSL_get0_peer_certificate(c), pki.leaf) == 0);
+    CHECK(SSL_get_verify_result(c) == X509_V_OK);
+    /* no client certificate asked for: X509_V_OK on the server, also when
+     * resumed (OpenSSL; nginx's ssl_verify_client optional relies on it) */
+    CHECK_EQ_INT(SSL_get_verify_result(s), X509_V_OK);
+    CHECK(pair_roundtrip(c, s, "resumed in TLS 1.2"));
+    end_clean(c, s);
+    /* DER and PEM round trips: the decoded copy alone is enough */
+    unsigned char *der = NULL;
+    int dlen = i2d_SSL_SESSION(sess, &der);
+    const unsigned char *p = der;
+    SSL_SESSION *fromder = dlen > 0 ? d2i_SSL_SESSION(NULL, &p, dlen) : NULL;
+    OPENSSL_free(der);
+    BIO *mem = BIO_new(BIO_s_mem());
+    CHECK(PEM_write_bio_SSL_SESSION(mem, sess) == 1);
+    SSL_SESSION *frompem = PEM_read_bio_SSL_SESSION(mem, NULL, NULL, NULL);
+    BIO_free(mem);
     SSL_SESSION_free(sess);
+    REQUIRE(fromder != NULL && frompem != NULL);
+    memset(seen, 0, sizeof(seen));
+    CHECK_EQ_INT(resumes(cctx, sctx, fromder, NULL), 1);
+    CHECK_EQ_INT(resumes(cctx, sctx, frompem, NULL), 1);
+    CHECK_EQ_INT(seen[SSL3_MT_CERTIFICATE], 0);
+    SSL_SESSION_free(fromder);
+    SSL_SESSION_free(frompem);
     SSL_CTX_free(sctx);
     SSL_CTX_free(cctx);
+    max_version = 0;
+}
+
+static void test_S4_tls12_resumption(void)
+{
+    s4_tls12(0); /* by ticket (RFC 5077) */
+    s4_tls12(1); /* by session id, from the server's cache */
 }
 
 /* ================================================================== S5 */
@@ -633,26 +700,28 @@ static void s8_refs(int ret, int internal_store)
     cap_reset();
     cap_ret = ret;
     REQUIRE(conn(cctx, sctx, NULL, NULL, 1, &c, &s));
-    REQUIRE(ncap == 2);
+    const int n = per_conn(), last = n - 1;
+    REQUIRE(ncap == n);
     /* in the callback: the SSL's reference (+ the cache's) + the callback's */
     int expect_in_cb = 2 + (internal_store ? 1 : 0);
-    CHECK_EQ_INT(cap_refs_in_cb[0], expect_in_cb);
-    CHECK_EQ_INT(cap_refs_in_cb[1], expect_in_cb);
-    /* cap[1] is the SSL's current session, cap[0] was replaced */
+    for (int i = 0; i < n; i++)
+        CHECK_EQ_INT(cap_refs_in_cb[i], expect_in_cb);
+    /* cap[last] is the SSL's current session; earlier ones were replaced */
     int cache = internal_store ? 1 : 0;
-    CHECK_EQ_INT(refs(cap[0]), 1 + cache);
-    CHECK_EQ_INT(refs(cap[1]), 2 + cache);
+    for (int i = 0; i < last; i++)
+        CHECK_EQ_INT(refs(cap[i]), 1 + cache);
+    CHECK_EQ_INT(refs(cap[last]), 2 + cache);
     end_clean(c, s);
-    CHECK_EQ_INT(refs(cap[0]), 1 + cache);
-    CHECK_EQ_INT(refs(cap[1]), 1 + cache);
+    for (int i = 0; i < n; i++)
+        CHECK_EQ_INT(refs(cap[i]), 1 + cache);
     if (internal_store) {
-        CHECK_EQ_INT(SSL_CTX_sess_number(cctx), 2);
+        CHECK_EQ_INT(SSL_CTX_sess_number(cctx), n);
         SSL_CTX_flush_sessions(cctx, 0);
         CHECK_EQ_INT(SSL_CTX_sess_number(cctx), 0);
     }
     /* exactly one reference each: the application's */
-    CHECK_EQ_INT(refs(cap[0]), 1);
-    CHECK_EQ_INT(refs(cap[1]), 1);
+    for (int i = 0; i < n; i++)
+        CHECK_EQ_INT(refs(cap[i]), 1);
     cap_reset(); /* frees them: a missing reference would be a use-after-free */
     SSL_CTX_free(sctx);
     SSL_CTX_free(cctx);
@@ -689,7 +758,7 @@ static void test_S8_return_0_no_leak(void)
     SSL_CTX_set_session_cache_mode(cctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     drop_cb_calls = 0;
     REQUIRE(conn(cctx, sctx, NULL, NULL, 1, &c, &s));
-    CHECK_EQ_INT(drop_cb_calls, 2);
+    CHECK_EQ_INT(drop_cb_calls, per_conn());
     CHECK_EQ_INT(refs(SSL_get_session(c)), 1);
     end_clean(c, s);
     SSL_CTX_free(sctx);
@@ -775,25 +844,26 @@ static void test_S10_client_unclean_free_removes_session(void)
     cap_reset();
     nremoved = 0;
     REQUIRE(conn(cctx, sctx, NULL, NULL, 1, &c, &s));
-    CHECK_EQ_INT(SSL_CTX_sess_number(cctx), 2);
+    const int n = per_conn(), last = n - 1;
+    CHECK_EQ_INT(SSL_CTX_sess_number(cctx), n);
     SSL_SESSION *cur = SSL_get_session(c);
-    CHECK(ncap == 2 && cur == cap[1]);
+    CHECK(ncap == n && cur == cap[last]);
     end_dirty(c, s);
-    CHECK_EQ_INT(SSL_CTX_sess_number(cctx), 1);
+    CHECK_EQ_INT(SSL_CTX_sess_number(cctx), n - 1);
     CHECK_EQ_INT(nremoved, 1);
-    CHECK(removed_ctx == cctx && was_removed(cap[1]));
-    CHECK_EQ_INT(SSL_SESSION_is_resumable(cap[1]), 0);
-    CHECK_EQ_INT(resumes(cctx, sctx, cap[1], NULL), 0); /* not resumable: full handshake */
+    CHECK(removed_ctx == cctx && was_removed(cap[last]));
+    CHECK_EQ_INT(SSL_SESSION_is_resumable(cap[last]), 0);
+    CHECK_EQ_INT(resumes(cctx, sctx, cap[last], NULL), 0); /* not resumable: full handshake */
     cap_reset();
     SSL_CTX_flush_sessions(cctx, 0);
     /* clean shutdown: both stay */
     nremoved = 0;
     REQUIRE(conn(cctx, sctx, NULL, NULL, 1, &c, &s));
     end_clean(c, s);
-    CHECK_EQ_INT(SSL_CTX_sess_number(cctx), 2);
+    CHECK_EQ_INT(SSL_CTX_sess_number(cctx), n);
     CHECK_EQ_INT(nremoved, 0);
-    CHECK(ncap == 2 && SSL_SESSION_is_resumable(cap[1]));
-    CHECK_EQ_INT(resumes(cctx, sctx, cap[1], NULL), 1);
+    CHECK(ncap == n && SSL_SESSION_is_resumable(cap[last]));
+    CHECK_EQ_INT(resumes(cctx, sctx, cap[last], NULL), 1);
     cap_reset();
     SSL_CTX_free(sctx);
     SSL_CTX_free(cctx);
@@ -814,7 +884,7 @@ static void test_S10_clear_unclean_removes_session(void)
     CHECK(SSL_get_session(c) == NULL);
     CHECK_EQ_INT(nremoved, 1);
     CHECK(was_removed(cur));
-    CHECK_EQ_INT(SSL_CTX_sess_number(cctx), 1);
+    CHECK_EQ_INT(SSL_CTX_sess_number(cctx), per_conn() - 1);
     end_dirty(c, s);
     cap_reset();
     SSL_CTX_free(sctx);
@@ -831,7 +901,7 @@ static void test_S10_failed_connection_removes_session(void)
     cap_reset();
     SSL_SESSION *sess = fresh_session(cctx, sctx);
     REQUIRE(sess != NULL);
-    CHECK_EQ_INT(SSL_CTX_sess_number(cctx), 2);
+    CHECK_EQ_INT(SSL_CTX_sess_number(cctx), per_conn());
     /* offer it to a server with an untrusted certificate: the client fails */
     TEST_PKI other;
     pair_pki_init(&other);
@@ -840,7 +910,7 @@ static void test_S10_failed_connection_removes_session(void)
     CHECK(!conn(cctx, bad, sess, NULL, 0, &c, &s));
     end_dirty(c, s);
     CHECK(was_removed(sess));
-    CHECK_EQ_INT(SSL_CTX_sess_number(cctx), 1);
+    CHECK_EQ_INT(SSL_CTX_sess_number(cctx), per_conn() - 1);
     CHECK_EQ_INT(SSL_SESSION_is_resumable(sess), 0);
     CHECK_EQ_INT(resumes(cctx, sctx, sess, NULL), 0);
     SSL_CTX_free(bad);
@@ -947,14 +1017,14 @@ static void test_S11_flush_removes_timed_out(void)
     CHECK_EQ_INT(SSL_CTX_get_timeout(sctx), 1);
     SSL_SESSION *sess = fresh_session(cctx, sctx);
     REQUIRE(sess != NULL);
-    CHECK_EQ_INT(SSL_CTX_sess_number(sctx), 2);
+    CHECK_EQ_INT(SSL_CTX_sess_number(sctx), per_conn());
     nremoved = 0;
     SSL_CTX_flush_sessions(sctx, (long)time(NULL)); /* not yet timed out */
-    CHECK_EQ_INT(SSL_CTX_sess_number(sctx), 2);
+    CHECK_EQ_INT(SSL_CTX_sess_number(sctx), per_conn());
     CHECK_EQ_INT(nremoved, 0);
     SSL_CTX_flush_sessions(sctx, (long)time(NULL) + 3); /* as if 3 s later */
     CHECK_EQ_INT(SSL_CTX_sess_number(sctx), 0);
-    CHECK_EQ_INT(nremoved, 2);
+    CHECK_EQ_INT(nremoved, per_conn());
     CHECK(removed_ctx == sctx);
     SSL_CTX_set_timeout(sctx, 7200);
     CHECK_EQ_INT(resumes(cctx, sctx, sess, NULL), 0);
@@ -1023,16 +1093,16 @@ static void test_S12_get1_survives_cache_flush(void)
     SSL_SESSION *g = SSL_get1_session(c);
     REQUIRE(g != NULL);
     end_clean(c, s);
-    CHECK_EQ_INT(SSL_CTX_sess_number(cctx), 2);
+    CHECK_EQ_INT(SSL_CTX_sess_number(cctx), per_conn());
     CHECK_EQ_INT(refs(g), 2); /* cache + caller */
     nremoved = 0;
     SSL_CTX_flush_sessions(cctx, 0);
     CHECK_EQ_INT(SSL_CTX_sess_number(cctx), 0);
-    CHECK_EQ_INT(nremoved, 2);
+    CHECK_EQ_INT(nremoved, per_conn());
     CHECK(was_removed(g));
     /* still in memory and readable, with exactly the caller's reference */
     CHECK_EQ_INT(refs(g), 1);
-    CHECK_EQ_INT(SSL_SESSION_get_protocol_version(g), TLS1_3_VERSION);
+    CHECK_EQ_INT(SSL_SESSION_get_protocol_version(g), version_in_use());
     CHECK(SSL_SESSION_get0_cipher(g) != NULL);
     unsigned char *der = NULL;
     CHECK(i2d_SSL_SESSION(g, &der) > 0);
@@ -1046,7 +1116,7 @@ static void test_S12_get1_survives_cache_flush(void)
     REQUIRE(g != NULL);
     CHECK_EQ_INT(SSL_CTX_remove_session(cctx, g), 1);
     CHECK_EQ_INT(SSL_CTX_remove_session(cctx, g), 0); /* not there any more */
-    CHECK_EQ_INT(SSL_CTX_sess_number(cctx), 1);
+    CHECK_EQ_INT(SSL_CTX_sess_number(cctx), per_conn() - 1);
     CHECK_EQ_INT(refs(g), 1);
     CHECK(SSL_SESSION_get0_peer(g) != NULL);
     SSL_SESSION_free(g);
@@ -1057,11 +1127,11 @@ static void test_S12_get1_survives_cache_flush(void)
     SSL_CTX_sess_set_new_cb(sctx, server_new_cb);
     scap_reset();
     SSL_SESSION *cs = fresh_session(cctx, sctx);
-    REQUIRE(nscap == 2);
+    REQUIRE(nscap == per_conn());
     CHECK_EQ_INT(refs(scap[0]), 2);
     SSL_CTX_flush_sessions(sctx, 0);
-    CHECK_EQ_INT(refs(scap[0]), 1);
-    CHECK_EQ_INT(refs(scap[1]), 1);
+    for (int i = 0; i < nscap; i++)
+        CHECK_EQ_INT(refs(scap[i]), 1);
     CHECK(SSL_SESSION_get0_cipher(scap[0]) != NULL);
     scap_reset();
     SSL_SESSION_free(cs);
@@ -1089,18 +1159,18 @@ static void test_S13_session_in_one_cache_only(void)
     SSL_SESSION *g = SSL_get1_session(c);
     end_clean(c, s);
     REQUIRE(g != NULL);
-    CHECK_EQ_INT(SSL_CTX_sess_number(a), 2);
+    CHECK_EQ_INT(SSL_CTX_sess_number(a), per_conn());
     int r0 = refs(g);
     /* twice into A: refused, nothing changes */
     CHECK_EQ_INT(SSL_CTX_add_session(a, g), 0);
-    CHECK_EQ_INT(SSL_CTX_sess_number(a), 2);
+    CHECK_EQ_INT(SSL_CTX_sess_number(a), per_conn());
     CHECK_EQ_INT(refs(g), r0);
     /* into B while in A: refused, both caches intact */
     ERR_clear_error();
     CHECK_EQ_INT(SSL_CTX_add_session(b, g), 0);
     CHECK(ERR_peek_error() != 0);
     ERR_clear_error();
-    CHECK_EQ_INT(SSL_CTX_sess_number(a), 2);
+    CHECK_EQ_INT(SSL_CTX_sess_number(a), per_conn());
     CHECK_EQ_INT(SSL_CTX_sess_number(b), 0);
     CHECK_EQ_INT(refs(g), r0);
     unsigned int idlen;
@@ -1117,7 +1187,9 @@ static void test_S13_session_in_one_cache_only(void)
     CHECK_EQ_INT(resumes(a, sctx, gcopy, NULL), 1);
     SSL_SESSION_free(gcopy);
     long na = SSL_CTX_sess_number(a);
-    CHECK_EQ_INT(na, 3);
+    /* TLS 1.3: two new tickets, one replacing the copy; TLS 1.2: the
+     * resumed session is not new */
+    CHECK_EQ_INT(na, max_version == TLS1_2_VERSION ? 1 : 3);
     /* B freed: A unaffected */
     SSL_free(sb);
     SSL_CTX_free(b);
@@ -1474,6 +1546,169 @@ static void test_S9_client_never_reoffers_spent_session(void)
     SSL_CTX_free(cctx);
 }
 
+/* ============================================================ TLS 1.2 */
+
+/* The clauses that apply to TLS 1.2 run again there (S5-S7 and S9 are
+ * about TLS 1.3 tickets): the same test with both ends limited to 1.2. */
+#define IN_TLS12(fn)                                                                               \
+    static void fn##_tls12(void)                                                                   \
+    {                                                                                              \
+        max_version = TLS1_2_VERSION;                                                              \
+        fn();                                                                                      \
+        max_version = 0;                                                                           \
+    }
+IN_TLS12(test_S1_get_session_takes_no_reference)
+IN_TLS12(test_S2_get0_is_get_session)
+IN_TLS12(test_S3_get1_reference_outlives_ssl)
+IN_TLS12(test_S8_return_1_keeps_reference)
+IN_TLS12(test_S8_return_0_drops_reference)
+IN_TLS12(test_S8_return_0_no_leak)
+IN_TLS12(test_S10_client_unclean_free_removes_session)
+IN_TLS12(test_S10_clear_unclean_removes_session)
+IN_TLS12(test_S10_failed_connection_removes_session)
+IN_TLS12(test_S10_server_unclean_free_removes_session)
+IN_TLS12(test_S10_bad_record_mac_removes_session)
+IN_TLS12(test_S11_flush_removes_timed_out)
+IN_TLS12(test_S11_set_time_then_flush)
+IN_TLS12(test_S12_get1_survives_cache_flush)
+IN_TLS12(test_S13_session_in_one_cache_only)
+IN_TLS12(test_S14_fresh_server_ssl_has_no_session)
+IN_TLS12(test_S14_null_after_clear_of_failed_connection)
+IN_TLS12(test_boundary_sni)
+IN_TLS12(test_boundary_sid_ctx)
+IN_TLS12(test_boundary_expired_client_side)
+IN_TLS12(test_boundary_expired_server_side)
+IN_TLS12(test_boundary_retired_ticket_key)
+
+/* S8 in TLS 1.2: the handshake's session is announced once, as soon as the
+ * handshake ends, resumable; a resumption announces nothing new (OpenSSL:
+ * only a full handshake makes a session); a failed handshake nothing.  The
+ * server announces the sessions it caches (session ids), not those only a
+ * ticket carries (OpenSSL: no id, nothing to cache). */
+static void test_S8_tls12_callback_once_per_handshake(void)
+{
+    max_version = TLS1_2_VERSION;
+    SSL_CTX *sctx = server_ctx(), *cctx = client_ctx(1);
+    SSL *c, *s;
+    REQUIRE(sctx && cctx);
+    cap_reset();
+    REQUIRE(conn(cctx, sctx, NULL, NULL, 0, &c, &s));
+    CHECK_EQ_INT(ncap, 1);
+    CHECK(ncap == 1 && cap_resumable[0] && cap[0] == SSL_get_session(c));
+    CHECK(pair_roundtrip(c, s, "x"));
+    end_clean(c, s);
+    CHECK_EQ_INT(ncap, 1);
+    SSL_SESSION *first = cap[0];
+    SSL_SESSION_up_ref(first);
+    CHECK_EQ_INT(resumes(cctx, sctx, first, NULL), 1);
+    CHECK_EQ_INT(ncap, 1);
+    SSL_SESSION_free(first);
+    /* a failed handshake announces nothing */
+    TEST_PKI other;
+    pair_pki_init(&other);
+    SSL_CTX *bad = pair_server_ctx(&other);
+    SSL_CTX_set_max_proto_version(bad, TLS1_2_VERSION);
+    cap_reset();
+    CHECK(!conn(cctx, bad, NULL, NULL, 0, &c, &s));
+    end_dirty(c, s);
+    CHECK_EQ_INT(ncap, 0);
+    SSL_CTX_free(bad);
+    pair_pki_free(&other);
+    /* the server: once per full handshake it caches */
+    SSL_CTX_sess_set_new_cb(sctx, server_new_cb);
+    scap_reset();
+    REQUIRE(conn(cctx, sctx, NULL, NULL, 0, &c, &s));
+    end_clean(c, s);
+    CHECK_EQ_INT(nscap, 0); /* a ticket carries it: no id, no cache */
+    SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
+    REQUIRE(conn(cctx, sctx, NULL, NULL, 0, &c, &s));
+    CHECK_EQ_INT(nscap, 1);
+    CHECK(nscap == 1 && SSL_SESSION_is_resumable(scap[0]));
+    SSL_SESSION *again = SSL_get1_session(c);
+    end_clean(c, s);
+    CHECK_EQ_INT(resumes(cctx, sctx, again, NULL), 1);
+    CHECK_EQ_INT(nscap, 1);
+    SSL_SESSION_free(again);
+    scap_reset();
+    cap_reset();
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+    max_version = 0;
+}
+
+/* Boundary, TLS 1.2: a session resumes only with its own suite (RFC 5246
+ * 7.4.1.2); offered without it, or to a server that no longer enables it,
+ * the handshake is a full one. */
+static void test_boundary_suite_tls12(void)
+{
+    max_version = TLS1_2_VERSION;
+    SSL_CTX *sctx = server_ctx(), *cctx = client_ctx(0);
+    SSL *c, *s;
+    REQUIRE(sctx && cctx);
+    CHECK(SSL_CTX_set_cipher_list(cctx, "ECDHE-ECDSA-AES128-GCM-SHA256") == 1);
+    SSL_SESSION *sess = fresh_session(cctx, sctx);
+    REQUIRE(sess != NULL);
+    CHECK(strcmp(SSL_CIPHER_get_name(SSL_SESSION_get0_cipher(sess)),
+                 "ECDHE-ECDSA-AES128-GCM-SHA256") == 0);
+    /* same hash, another suite: still a full handshake in TLS 1.2 */
+    CHECK(SSL_CTX_set_cipher_list(cctx, "ECDHE-ECDSA-CHACHA20-POLY1305") == 1);
+    REQUIRE(conn(cctx, sctx, sess, NULL, 0, &c, &s));
+    CHECK_EQ_INT(SSL_session_reused(c), 0);
+    CHECK_EQ_INT(SSL_session_reused(s), 0);
+    CHECK(strcmp(SSL_CIPHER_get_name(SSL_get_current_cipher(c)), "ECDHE-ECDSA-CHACHA20-POLY1305") ==
+          0);
+    end_clean(c, s);
+    /* the server no longer enables it while the client offers both */
+    CHECK(SSL_CTX_set_cipher_list(
+              cctx, "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305") == 1);
+    CHECK(SSL_CTX_set_cipher_list(sctx, "ECDHE-ECDSA-CHACHA20-POLY1305") == 1);
+    CHECK_EQ_INT(resumes(cctx, sctx, sess, NULL), 0);
+    /* control */
+    CHECK(SSL_CTX_set_cipher_list(sctx, "ECDHE-ECDSA-AES128-GCM-SHA256") == 1);
+    CHECK_EQ_INT(resumes(cctx, sctx, sess, NULL), 1);
+    SSL_SESSION_free(sess);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+    max_version = 0;
+}
+
+/* Boundary: a session never resumes in another version.  A TLS 1.2
+ * session offered by a client that may do 1.3 to a server that does gives
+ * a full TLS 1.3 handshake; a TLS 1.3 session is not offered in a 1.2-only
+ * hello; a session claiming 1.2 is not resumed by a 1.2 server as such
+ * unless it is one. */
+static void test_boundary_protocol_version_tls12(void)
+{
+    SSL_CTX *sctx = server_ctx(), *c12 = client_ctx(0), *c13 = client_ctx(0);
+    SSL *c, *s;
+    REQUIRE(sctx && c12 && c13);
+    CHECK(SSL_CTX_set_max_proto_version(c12, TLS1_2_VERSION) == 1);
+    SSL_SESSION *s12 = fresh_session(c12, sctx), *s13 = fresh_session(c13, sctx);
+    REQUIRE(s12 != NULL && s13 != NULL);
+    CHECK_EQ_INT(SSL_SESSION_get_protocol_version(s12), TLS1_2_VERSION);
+    CHECK_EQ_INT(SSL_SESSION_get_protocol_version(s13), TLS1_3_VERSION);
+    REQUIRE(conn(c13, sctx, s12, NULL, 1, &c, &s));
+    CHECK_EQ_INT(SSL_version(c), TLS1_3_VERSION);
+    CHECK(!SSL_session_reused(c) && !SSL_session_reused(s));
+    end_clean(c, s);
+    REQUIRE(conn(c12, sctx, s13, NULL, 1, &c, &s));
+    CHECK_EQ_INT(SSL_version(c), TLS1_2_VERSION);
+    CHECK(!SSL_session_reused(c) && !SSL_session_reused(s));
+    end_clean(c, s);
+    /* a TLS 1.3 session relabelled 1.2: its secret is no master secret */
+    SSL_SESSION *fake = SSL_SESSION_dup(s13);
+    REQUIRE(fake != NULL);
+    CHECK(SSL_SESSION_set_protocol_version(fake, TLS1_2_VERSION) == 1);
+    CHECK_EQ_INT(resumes(c12, sctx, fake, NULL), 0);
+    CHECK_EQ_INT(resumes(c12, sctx, s12, NULL), 1); /* control */
+    SSL_SESSION_free(fake);
+    SSL_SESSION_free(s12);
+    SSL_SESSION_free(s13);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(c12);
+    SSL_CTX_free(c13);
+}
+
 TEST_MAIN({
     pair_pki_init(&pki);
     RUN(test_S9_client_never_reoffers_spent_session);
@@ -1481,7 +1716,7 @@ TEST_MAIN({
     RUN(test_S2_get0_is_get_session);
     RUN(test_S3_get1_reference_outlives_ssl);
     RUN(test_S4_resumption_skips_certificates);
-    RUN_ALONE(test_S4_tls12_resumption);
+    RUN(test_S4_tls12_resumption);
     RUN(test_S5_no_tickets_means_no_session);
     RUN(test_S5_tickets_sent_later);
     RUN(test_S6_not_resumable_before_ticket);
@@ -1511,5 +1746,31 @@ TEST_MAIN({
     RUN(test_boundary_expired_server_side);
     RUN(test_boundary_ticket_age_mismatch);
     RUN(test_boundary_retired_ticket_key);
+    /* TLS 1.2 */
+    RUN(test_S1_get_session_takes_no_reference_tls12);
+    RUN(test_S2_get0_is_get_session_tls12);
+    RUN(test_S3_get1_reference_outlives_ssl_tls12);
+    RUN(test_S8_tls12_callback_once_per_handshake);
+    RUN(test_S8_return_1_keeps_reference_tls12);
+    RUN(test_S8_return_0_drops_reference_tls12);
+    RUN(test_S8_return_0_no_leak_tls12);
+    RUN(test_S10_client_unclean_free_removes_session_tls12);
+    RUN(test_S10_clear_unclean_removes_session_tls12);
+    RUN(test_S10_failed_connection_removes_session_tls12);
+    RUN(test_S10_server_unclean_free_removes_session_tls12);
+    RUN(test_S10_bad_record_mac_removes_session_tls12);
+    RUN(test_S11_flush_removes_timed_out_tls12);
+    RUN(test_S11_set_time_then_flush_tls12);
+    RUN(test_S12_get1_survives_cache_flush_tls12);
+    RUN(test_S13_session_in_one_cache_only_tls12);
+    RUN(test_S14_fresh_server_ssl_has_no_session_tls12);
+    RUN(test_S14_null_after_clear_of_failed_connection_tls12);
+    RUN(test_boundary_sni_tls12);
+    RUN(test_boundary_sid_ctx_tls12);
+    RUN(test_boundary_suite_tls12);
+    RUN(test_boundary_protocol_version_tls12);
+    RUN(test_boundary_expired_client_side_tls12);
+    RUN(test_boundary_expired_server_side_tls12);
+    RUN(test_boundary_retired_ticket_key_tls12);
     pair_pki_free(&pki);
 })

@@ -227,6 +227,12 @@ static void test_bad_input(void)
     ch12[o++] = 0x2f;
     ch12[o++] = 1;
     ch12[o++] = 0;
+    /* OpenSSL answers it with handshake_failure: no supported_groups, so
+     * no group for its one ECDHE suite */
+    bad_input(ch12, o, 40);
+    /* the same offering TLS 1.0 only: protocol_version */
+    ch12[9] = 3;
+    ch12[10] = 1;
     bad_input(ch12, o, 70);
     /* wrong message order: a Finished before any ClientHello */
     static const uint8_t order[] = {22, 3, 1, 0, 8, 20, 0, 0, 4, 0, 0, 0, 0};
@@ -446,6 +452,30 @@ static void test_calls_after_fatal_error(void)
     SSL_CTX_free(cctx);
 }
 
+/* OpenSSL's auto chain: with no chain configured, the certificate's
+ * issuers from the store go out with it, unless SSL_MODE_NO_AUTO_CHAIN. */
+static void test_auto_chain(void)
+{
+    for (int no_auto = 0; no_auto < 2; no_auto++) {
+        SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+        SSL *c, *s;
+        REQUIRE(sctx && cctx);
+        X509_STORE_add_cert(SSL_CTX_get_cert_store(sctx), pki.ca);
+        if (no_auto)
+            SSL_CTX_set_mode(sctx, SSL_MODE_NO_AUTO_CHAIN);
+        REQUIRE(pair_new(cctx, sctx, &c, &s));
+        REQUIRE(pair_handshake(c, s));
+        STACK_OF(X509) *got = SSL_get_peer_cert_chain(c); /* a client's includes the leaf */
+        CHECK_EQ_INT(sk_X509_num(got), no_auto ? 1 : 2);
+        if (!no_auto && sk_X509_num(got) == 2)
+            CHECK(X509_cmp(sk_X509_value(got, 1), pki.ca) == 0);
+        SSL_free(c);
+        SSL_free(s);
+        SSL_CTX_free(sctx);
+        SSL_CTX_free(cctx);
+    }
+}
+
 TEST_MAIN({
     pair_pki_init(&pki);
     RUN(test_full_handshake_and_data);
@@ -459,5 +489,6 @@ TEST_MAIN({
     RUN(test_client_hello_cb);
     RUN(test_pha_key_update_crossing);
     RUN(test_calls_after_fatal_error);
+    RUN(test_auto_chain);
     pair_pki_free(&pki);
 })

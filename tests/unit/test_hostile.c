@@ -41,6 +41,7 @@
 enum { V_PROGRESS, V_BLOCKED, V_DONE };
 
 typedef struct {
+    SSL_CTX *ctx; /* for a second connection (HP_CTL_RECONNECT) */
     SSL *ssl;
     BIO *in;        /* peer -> victim */
     BIO *out;       /* victim -> peer */
@@ -180,6 +181,24 @@ static long settle(VICTIM *v)
     return v->done ? v->end_err : v->last_err;
 }
 
+static int victim_new(VICTIM *v, SSL_CTX *ctx, int server);
+static void victim_free(VICTIM *v);
+
+/* reconnect: the victim's connection ends (after it has read what it was sent) and a new
+ * SSL of the same context takes its place; a client resumes the session of the old one. */
+static long reconnect(VICTIM *v)
+{
+    settle(v);
+    int server = SSL_is_server(v->ssl);
+    SSL_CTX *ctx = v->ctx;
+    SSL_SESSION *sess = server ? NULL : SSL_get1_session(v->ssl);
+    victim_free(v);
+    int ok = victim_new(v, ctx, server) &&
+             (server || (sess != NULL && SSL_set_session(v->ssl, sess) == 1));
+    SSL_SESSION_free(sess);
+    return ok ? 1 : -1;
+}
+
 static long io_ctl(void *arg, int op)
 {
     VICTIM *v = arg;
@@ -201,6 +220,8 @@ static long io_ctl(void *arg, int op)
         return HEAP_MEASURABLE && v->heap_on ? v->heap_peak : -1;
     case HP_CTL_PENDING_OUT:
         return (long)rec_pending_output(v->ssl);
+    case HP_CTL_RECONNECT:
+        return reconnect(v);
     }
     return -1;
 }
@@ -208,6 +229,7 @@ static long io_ctl(void *arg, int op)
 static int victim_new(VICTIM *v, SSL_CTX *ctx, int server)
 {
     memset(v, 0, sizeof(*v));
+    v->ctx = ctx;
     v->ssl = SSL_new(ctx);
     v->in = BIO_new(BIO_s_mem());
     v->out = BIO_new(BIO_s_mem());
@@ -332,6 +354,13 @@ static void test_hostile_scenarios(void)
     SSL_CTX *sctx = pair_server_ctx(&pki);
     SSL_CTX *cctx = SSL_CTX_new(TLS_client_method());
     REQUIRE(sctx != NULL && cctx != NULL);
+    /* an RSA certificate too, and DHE parameters, for the TLS 1.2 DHE-RSA rows (as `sesame
+     * s_server -dcert` with its automatic parameters) */
+    EVP_PKEY *rsa_key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    X509 *rsa_leaf =
+        rsa_key != NULL ? pair_make_cert(rsa_key, pki.ca_key, pki.ca, "localhost", 0, 30) : NULL;
+    REQUIRE(rsa_leaf != NULL && SSL_CTX_use_certificate(sctx, rsa_leaf) == 1 &&
+            SSL_CTX_use_PrivateKey(sctx, rsa_key) == 1 && SSL_CTX_set_dh_auto(sctx, 1) == 1);
     signal(SIGALRM, on_alarm);
     const char *only = getenv("HOSTILE_ONLY");
     size_t n = 0, passed = 0;
@@ -345,6 +374,8 @@ static void test_hostile_scenarios(void)
     CHECK(n > 0);
     SSL_CTX_free(sctx);
     SSL_CTX_free(cctx);
+    X509_free(rsa_leaf);
+    EVP_PKEY_free(rsa_key);
     pair_pki_free(&pki);
 }
 

@@ -473,7 +473,9 @@ static void mem_pair(SSL_CTX *cctx, SSL_CTX *sctx, SSL **c, SSL **s)
 static int replace_share(uint8_t *buf, size_t n, uint16_t group, const uint8_t *val, size_t len)
 {
     uint8_t hdr[4] = {(uint8_t)(group >> 8), (uint8_t)group, (uint8_t)(len >> 8), (uint8_t)len};
-    for (size_t i = 0; i + 4 + len <= n; i++)
+    /* from the end: the key_share comes after the lists that may hold the
+     * same bytes (supported_groups, ec_point_formats) */
+    for (size_t i = n >= 4 + len ? n - 4 - len + 1 : 0; i-- > 0;)
         if (memcmp(buf + i, hdr, 4) == 0) {
             memcpy(buf + i + 4, val, len);
             return 1;

@@ -167,7 +167,7 @@ static void test_algs(void)
     CHECK(algs_sha256() != NULL && algs_sha384() != NULL);
     CHECK(algs_aes128gcm() != NULL && algs_aes256gcm() != NULL);
     CHECK(algs_chacha20poly1305() != NULL);
-    CHECK(algs_hmac() != NULL && algs_hkdf() != NULL && algs_tls1_prf() != NULL);
+    CHECK(algs_hmac() != NULL && algs_hkdf() != NULL);
     CHECK(algs_md_by_nid(NID_sha256) == algs_sha256());
     CHECK(algs_md_by_nid(NID_sha384) == algs_sha384());
     CHECK(algs_md_by_nid(NID_sha1) == NULL);

@@ -94,7 +94,7 @@ static void test_malformed_never_crash(void)
     /* unknown cipher suite => error */
     SSL_SESSION *bad = tu_sess(2);
     static const struct ssl_cipher_st fake = {"X", "X", 0x0300ffff, 0xffff, 0, 0, 0,
-                                              0,   0,   0,          0,      0, 0};
+                                              0,   0,   0,          0,      0, 0, 1};
     bad->cipher = &fake;
     unsigned char *bd = NULL;
     int bl = i2d_SSL_SESSION(bad, &bd);
