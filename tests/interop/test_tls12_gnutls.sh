@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # TLS 1.2 against GnuTLS (gnutls-cli / gnutls-serv; they load no libssl), priority
 # NORMAL:-VERS-ALL:+VERS-TLS1.2, both directions:
-#  - four suites each way (ECDSA and RSA certificates, AES-GCM and CHACHA20-POLY1305): GnuTLS's
-#    description and sesame's summary agree on version, key exchange and cipher; extended
+#  - all nine suites each way (ECDHE with the ECDSA and the RSA certificate, DHE-RSA; AES-128-GCM,
+#    AES-256-GCM and CHACHA20-POLY1305): GnuTLS's description and sesame's summary agree on version, key exchange and cipher; extended
 #    master secret and safe renegotiation on; the RFC 5705 exporter (--keymatexport) agrees;
 #  - resumption: gnutls-cli --resume against sesame s_server by ticket (-no_cache) and by
 #    session id (-no_ticket): "This is a resumed session" and sesame's page says Reused;
@@ -26,9 +26,14 @@ CA=(-CAfile "$C/ca.pem" -verify_return_error)
 PG='^(<[^>]*>)*'
 # suite : gnutls cipher : certificate : gnutls key exchange
 CASES="ECDHE-ECDSA-AES128-GCM-SHA256:AES-128-GCM:server:ECDHE-ECDSA
+ECDHE-ECDSA-AES256-GCM-SHA384:AES-256-GCM:server:ECDHE-ECDSA
 ECDHE-ECDSA-CHACHA20-POLY1305:CHACHA20-POLY1305:server:ECDHE-ECDSA
+ECDHE-RSA-AES128-GCM-SHA256:AES-128-GCM:server-rsa:ECDHE-RSA
 ECDHE-RSA-AES256-GCM-SHA384:AES-256-GCM:server-rsa:ECDHE-RSA
-ECDHE-RSA-CHACHA20-POLY1305:CHACHA20-POLY1305:server-rsa:ECDHE-RSA"
+ECDHE-RSA-CHACHA20-POLY1305:CHACHA20-POLY1305:server-rsa:ECDHE-RSA
+DHE-RSA-AES128-GCM-SHA256:AES-128-GCM:server-rsa:DHE-RSA
+DHE-RSA-AES256-GCM-SHA384:AES-256-GCM:server-rsa:DHE-RSA
+DHE-RSA-CHACHA20-POLY1305:CHACHA20-POLY1305:server-rsa:DHE-RSA"
 
 gc() { # OUT INPUT ARGS...: gnutls-cli to localhost:$PORT with INPUT on stdin, which stays open
   # (up to 10 s) until gnutls-cli exits: at EOF on stdin it would stop reading; sets GC_RC
@@ -53,9 +58,9 @@ while IFS=: read -r suite gcipher cert kx; do
   what="gnutls-cli -> sesame s_server ($suite)"
   sesame_server "ss-$suite" -cert "$C/$cert.pem" -key "$C/$cert.key" -www -keymatexport "$LABEL" -keymatexportlen 32
   out=$TMP/gc-$suite.out
-  gc "$out" "$HTTP_GET" --priority "$PRIO:-CIPHER-ALL:+$gcipher" --keymatexport "$LABEL" --keymatexportsize 32
+  gc "$out" "$HTTP_GET" --priority "$PRIO:-CIPHER-ALL:+$gcipher:-KX-ALL:+$kx" --keymatexport "$LABEL" --keymatexportsize 32
   [ "$GC_RC" = 0 ] || { tail -n 20 "$out"; fail "$what: gnutls-cli exited $GC_RC"; }
-  expect "$out" "^- Description: \\(TLS1\\.2-X\\.509\\)-\\(ECDHE-[A-Z0-9]+\\)-\\([A-Z0-9-]+\\)-\\($gcipher\\)\$" "$what: gnutls-cli did not negotiate TLS1.2/ECDHE/$gcipher"
+  expect "$out" "^- Description: \\(TLS1\\.2-X\\.509\\)-\\(${kx%%-*}-[A-Z0-9]+\\)-\\([A-Z0-9-]+\\)-\\($gcipher\\)\$" "$what: gnutls-cli did not negotiate TLS1.2/${kx%%-*}/$gcipher"
   expect "$out" '^- Options: extended master secret, safe renegotiation' "$what: gnutls-cli: no extended master secret or safe renegotiation"
   pg=$(page "$out")
   expect "$pg" "${PG}New, TLSv1\\.2, Cipher is $suite" "$what: sesame's page does not report $suite"

@@ -93,6 +93,14 @@ static void test_every_suite(void)
         CHECK_EQ_INT(SSL_get_secure_renegotiation_support(s), 1);
         CHECK(pair_roundtrip(c, s, "hello over TLS 1.2"));
         CHECK(pair_roundtrip(c, s, "and back again"));
+        /* RFC 5246 7.4.9: 12-byte verify_data, each side's the other's peer's */
+        uint8_t f1[64], f2[64];
+        CHECK_EQ_INT((int)SSL_get_finished(c, f1, sizeof(f1)), 12);
+        CHECK_EQ_INT((int)SSL_get_peer_finished(s, f2, sizeof(f2)), 12);
+        CHECK(memcmp(f1, f2, 12) == 0);
+        CHECK_EQ_INT((int)SSL_get_finished(s, f1, sizeof(f1)), 12);
+        CHECK_EQ_INT((int)SSL_get_peer_finished(c, f2, sizeof(f2)), 12);
+        CHECK(memcmp(f1, f2, 12) == 0);
         /* the ephemeral keys, both sides' views (OpenSSL: DH with the
          * group's size, or the ECDHE group: X25519 first by default) */
         EVP_PKEY *ck = NULL, *sk = NULL, *cp = NULL, *sp = NULL;
@@ -1001,6 +1009,38 @@ static void test_ticket_renewal(void)
     SSL_CTX_free(cctx);
 }
 
+/* ---- the keylog callback: NSS's CLIENT_RANDOM line for TLS 1.2 ---- */
+
+static char keylog_line[512];
+static int keylog_lines;
+
+static void keylog_cb(const SSL *ssl, const char *line)
+{
+    (void)ssl;
+    keylog_lines++;
+    snprintf(keylog_line, sizeof(keylog_line), "%s", line);
+}
+
+static void test_keylog_client_random(void)
+{
+    SSL_CTX *sctx = server_ctx12(), *cctx = client_ctx12();
+    SSL *c, *s;
+    REQUIRE(sctx && cctx);
+    SSL_CTX_set_keylog_callback(cctx, keylog_cb);
+    keylog_lines = 0;
+    REQUIRE(pair_new(cctx, sctx, &c, &s) && pair_handshake(c, s));
+    CHECK_EQ_INT(keylog_lines, 1);
+    uint8_t cr[32], mk[48];
+    char hex_cr[65], hex_mk[97], want[200];
+    CHECK_EQ_INT((int)SSL_get_client_random(c, cr, sizeof(cr)), 32);
+    CHECK_EQ_INT((int)SSL_SESSION_get_master_key(SSL_get_session(c), mk, sizeof(mk)), 48);
+    test_to_hex(cr, 32, hex_cr);
+    test_to_hex(mk, 48, hex_mk);
+    snprintf(want, sizeof(want), "CLIENT_RANDOM %s %s", hex_cr, hex_mk);
+    CHECK(strcmp(keylog_line, want) == 0);
+    free4(c, s, cctx, sctx);
+}
+
 static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
                        const unsigned char *in, unsigned int inlen, void *arg)
 {
@@ -1057,6 +1097,7 @@ TEST_MAIN({
     RUN(test_resumption_needs_the_suite);
     RUN(test_generate_session_id);
     RUN(test_ticket_renewal);
+    RUN(test_keylog_client_random);
     EVP_PKEY_free(rsa_key);
     X509_free(rsa_leaf);
     pair_pki_free(&pki);
