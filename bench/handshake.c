@@ -2,8 +2,8 @@
  * same binary runs over the system libssl or over sesame (LD_LIBRARY_PATH).
  * Client and server live in one thread and talk over a BIO pair.
  *
- *   bench-handshake full|resume|memory|full12|resume12|resume12id|all
- *                   [-seconds S] [-n N] [-count C]
+ *   bench-handshake full|resume|memory|idle|full12|resume12|resume12id|idle12|all
+ *                   [-seconds S] [-n N] [-pairs P] [-count C]
  *
  * -count C (full, resume, resume12 and resume12id, a profiling aid): instead of timing, run 5
  * warm-up handshakes and then exactly C handshakes, so instruction counts
@@ -15,6 +15,9 @@
  * resume: TLS 1.3 psk_dhe_ke resumptions, each with the newest ticket.
  * memory: heap bytes per server-cached session (stateful tickets) and per
  *         client-held session (mallinfo2 deltas).
+ * idle:   heap bytes per idle TLS 1.3 connection pair (client + server, handshake
+ *         done, tickets read): P pairs (default 1000) open at once.
+ * idle12: the same in TLS 1.2.
  * full12:     TLS 1.2 full handshakes (ECDHE-ECDSA-AES128-GCM-SHA256, X25519,
  *             extended master secret, the same certificates), no session kept.
  * resume12:   TLS 1.2 resumptions by ticket (RFC 5077), the same session each
@@ -197,9 +200,10 @@ static int retryable(SSL *ssl, int ret)
     return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE;
 }
 
-/* One connection: handshake (resuming `resume` if set), let the client read
- * the tickets, close both sides cleanly, free. Returns SSL_session_reused. */
-static int one_connection(SSL_CTX *sctx, SSL_CTX *cctx, SSL_SESSION *resume, int read_tickets)
+/* open_pair: a connected pair, handshake done (resuming `resume` if set),
+ * the client having read the tickets if `read_tickets`; over a BIO pair. */
+static void open_pair(SSL_CTX *sctx, SSL_CTX *cctx, SSL_SESSION *resume, int read_tickets,
+                      SSL **out_c, SSL **out_s)
 {
     SSL *c = SSL_new(cctx), *s = SSL_new(sctx);
     BIO *bc = NULL, *bs = NULL;
@@ -238,6 +242,16 @@ static int one_connection(SSL_CTX *sctx, SSL_CTX *cctx, SSL_SESSION *resume, int
         if (r > 0 || !retryable(c, r))
             die("client read of the ticket");
     }
+    *out_c = c;
+    *out_s = s;
+}
+
+/* One connection: handshake (resuming `resume` if set), let the client read
+ * the tickets, close both sides cleanly, free. Returns SSL_session_reused. */
+static int one_connection(SSL_CTX *sctx, SSL_CTX *cctx, SSL_SESSION *resume, int read_tickets)
+{
+    SSL *c, *s;
+    open_pair(sctx, cctx, resume, read_tickets, &c, &s);
     int reused = SSL_session_reused(c);
     SSL_shutdown(c);
     SSL_shutdown(s);
@@ -450,10 +464,52 @@ static void bench_memory(int n)
     SSL_CTX_free(cctx);
 }
 
+/* idle: heap bytes per idle connection pair: n pairs kept open at once,
+ * each after a full handshake (default server: two stateless TLS 1.3
+ * tickets, read by the client; TLS 1.2: one ticket), nothing pending.  The
+ * BIO pair of the handshake (two 17 KB buffers, which no real transport
+ * has) is then replaced by an empty memory BIO per SSL, a few hundred bytes
+ * like a socket BIO, so what is measured is the libraries' own state. */
+static void bench_idle(int n)
+{
+    SSL_CTX *sctx = server_ctx(2, 0), *cctx = client_ctx(0);
+    SSL **pairs = calloc((size_t)n * 2, sizeof(*pairs));
+    if (pairs == NULL)
+        die("calloc");
+    /* warm up: per-thread and per-context caches, lazy initialisations */
+    for (int i = 0; i < 20; i++)
+        one_connection(sctx, cctx, NULL, 1);
+    size_t base = heap_used();
+    for (int i = 0; i < n; i++) {
+        SSL *c, *s;
+        open_pair(sctx, cctx, NULL, 1, &c, &s);
+        if (SSL_session_reused(c))
+            die("a full handshake claims to be resumed");
+        if (SSL_pending(c) != 0 || SSL_pending(s) != 0)
+            die("data pending on an idle pair");
+        BIO *bc = BIO_new(BIO_s_mem()), *bs = BIO_new(BIO_s_mem());
+        if (bc == NULL || bs == NULL)
+            die("BIO_new");
+        SSL_set_bio(c, bc, bc); /* frees the BIO pair */
+        SSL_set_bio(s, bs, bs);
+        pairs[2 * i] = c;
+        pairs[2 * i + 1] = s;
+    }
+    size_t after = heap_used();
+    printf("%s idle pair bytes: %ld\n", version == TLS1_2_VERSION ? "tls12" : "tls13",
+           ((long)after - (long)base) / n);
+    for (int i = 0; i < 2 * n; i++)
+        SSL_free(pairs[i]);
+    free(pairs);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench-handshake full|resume|memory|full12|resume12|resume12id|all\n"
-                    "                       [-seconds S] [-n N] [-count C]\n");
+    fprintf(stderr, "usage: bench-handshake "
+                    "full|resume|memory|idle|full12|resume12|resume12id|idle12|all\n"
+                    "                       [-seconds S] [-n N] [-pairs P] [-count C]\n");
     exit(1);
 }
 
@@ -463,23 +519,25 @@ int main(int argc, char **argv)
         usage();
     const char *mode = argv[1];
     double seconds = 3;
-    int n = 2000;
+    int n = 2000, idle_n = 1000;
     long count = 0;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "-seconds") == 0 && i + 1 < argc)
             seconds = atof(argv[++i]);
         else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
             n = atoi(argv[++i]);
+        else if (strcmp(argv[i], "-pairs") == 0 && i + 1 < argc)
+            idle_n = atoi(argv[++i]);
         else if (strcmp(argv[i], "-count") == 0 && i + 1 < argc)
             count = atol(argv[++i]);
         else
             usage();
     }
-    if (seconds <= 0 || n <= 0 || count < 0)
+    if (seconds <= 0 || n <= 0 || idle_n <= 0 || count < 0)
         usage();
     int all = strcmp(mode, "all") == 0;
-    static const char *const modes[] = {"full",   "resume",   "memory",
-                                        "full12", "resume12", "resume12id"};
+    static const char *const modes[] = {"full",   "resume",   "memory",     "idle",
+                                        "full12", "resume12", "resume12id", "idle12"};
     int known = all;
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
         known |= strcmp(mode, modes[i]) == 0;
@@ -497,6 +555,8 @@ int main(int argc, char **argv)
         bench_resume(seconds, count);
     if (all || strcmp(mode, "memory") == 0)
         bench_memory(n);
+    if (all || strcmp(mode, "idle") == 0)
+        bench_idle(idle_n);
     version = TLS1_2_VERSION;
     if (all || strcmp(mode, "full12") == 0)
         bench_full(seconds, count);
@@ -504,6 +564,8 @@ int main(int argc, char **argv)
         bench_resume12(seconds, 0, count);
     if (all || strcmp(mode, "resume12id") == 0)
         bench_resume12(seconds, 1, count);
+    if (all || strcmp(mode, "idle12") == 0)
+        bench_idle(idle_n);
     X509_free(ca_cert);
     X509_free(leaf_cert);
     EVP_PKEY_free(ca_key);

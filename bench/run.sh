@@ -5,13 +5,15 @@
 # checks from each run's own "libssl:" line that it mapped the intended
 # library, and prints a comparison table. Builds nothing.
 # Environment: BENCH_SECONDS (default 3) per rate mode, BENCH_N (default 2000)
-# sessions for the memory mode.
+# sessions for the memory mode, BENCH_PAIRS (default 1000) connection pairs
+# kept open at once for the idle modes.
 set -u
 BUILD=${1:?usage: bench/run.sh BUILD_DIR}
 BIN=$BUILD/bin/bench-handshake
 LIB=$BUILD/lib
 SECS=${BENCH_SECONDS:-3}
 N=${BENCH_N:-2000}
+PAIRS=${BENCH_PAIRS:-1000}
 [ -x "$BIN" ] || { echo "run.sh: no benchmark at $BIN (build the project first)" >&2; exit 1; }
 [ -e "$LIB/libssl.so.3" ] || { echo "run.sh: no $LIB/libssl.so.3" >&2; exit 1; }
 OURS=$(realpath "$LIB/libssl.so.3")
@@ -21,7 +23,7 @@ status=0
 
 # run WHICH MODE: output in $OUT/WHICH-MODE; 0 if it ran and mapped the right library.
 run() {
-  local which=$1 mode=$2 f=$OUT/$1-$2 args=("$mode" -seconds "$SECS" -n "$N")
+  local which=$1 mode=$2 f=$OUT/$1-$2 args=("$mode" -seconds "$SECS" -n "$N" -pairs "$PAIRS")
   if [ "$which" = system ]; then
     env -u LD_LIBRARY_PATH "$BIN" "${args[@]}" >"$f" 2>"$f.err"
   else
@@ -56,7 +58,7 @@ ratio() {
   case "$1$2" in *FAIL*) echo "-";; *) awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "-" }';; esac
 }
 
-for mode in full resume memory full12 resume12 resume12id; do
+for mode in full resume memory idle full12 resume12 resume12id idle12; do
   for which in system sesame; do
     run $which $mode || status=1
   done
@@ -64,13 +66,14 @@ done
 
 echo "system libssl: $(sed -n 's/^libssl: //p' "$OUT/system-full" | head -1)"
 echo "sesame libssl: $OURS"
-echo "seconds per rate: $SECS, sessions for memory: $N"
+echo "seconds per rate: $SECS, sessions for memory: $N, idle pairs: $PAIRS"
 echo
 printf '%-30s %14s %14s %8s\n' "measure" "system" "sesame" "ratio"
 for row in "full:full handshakes/s" "resume:resume handshakes/s" \
            "memory:server cached session bytes" "memory:client session bytes" \
+           "idle:tls13 idle pair bytes" \
            "full12:tls12 full handshakes/s" "resume12:tls12 resume ticket handshakes/s" \
-           "resume12id:tls12 resume id handshakes/s"; do
+           "resume12id:tls12 resume id handshakes/s" "idle12:tls12 idle pair bytes"; do
   mode=${row%%:*} label=${row#*:}
   s=$(value system "$mode" "$label") o=$(value sesame "$mode" "$label")
   printf '%-30s %14s %14s %8s\n' "$label" "$s" "$o" "$(ratio "$s" "$o")"
