@@ -38,7 +38,16 @@ static int role_check(SSL *s, int reason)
     return 1;
 }
 
-int SSL_do_handshake(SSL *s)
+/* Every entry point that may move records ends here: whatever buffer is
+ * empty is released before control goes back to the application, so an
+ * idle connection holds none (SSL_MODE_RELEASE_BUFFERS, always). */
+static int io_return(SSL *s, int r)
+{
+    rec_release_buffers(s);
+    return r;
+}
+
+static int do_handshake(SSL *s)
 {
     if (!role_check(s, SSL_R_CONNECTION_TYPE_NOT_SET))
         return -1;
@@ -62,6 +71,11 @@ int SSL_do_handshake(SSL *s)
     return r;
 }
 
+int SSL_do_handshake(SSL *s)
+{
+    return io_return(s, do_handshake(s));
+}
+
 int SSL_connect(SSL *s)
 {
     if (!s->role_set)
@@ -76,7 +90,7 @@ int SSL_accept(SSL *s)
     return SSL_do_handshake(s);
 }
 
-static int read_internal(SSL *s, void *buf, size_t num, size_t *out, int peek)
+static int read_app(SSL *s, void *buf, size_t num, size_t *out, int peek)
 {
     *out = 0;
     if (!role_check(s, SSL_R_UNINITIALIZED))
@@ -111,6 +125,11 @@ static int read_internal(SSL *s, void *buf, size_t num, size_t *out, int peek)
     }
     *out = n;
     return 1;
+}
+
+static int read_internal(SSL *s, void *buf, size_t num, size_t *out, int peek)
+{
+    return io_return(s, read_app(s, buf, num, out, peek));
 }
 
 int SSL_read_ex(SSL *s, void *buf, size_t num, size_t *readbytes)
@@ -157,7 +176,7 @@ int SSL_has_pending(const SSL *s)
     return SSL_pending(s) > 0 || s->rl.rbuf_len > 0;
 }
 
-static int write_internal(SSL *s, const void *buf, size_t num, size_t *written)
+static int write_app(SSL *s, const void *buf, size_t num, size_t *written)
 {
     struct rec_layer *rl = &s->rl;
     *written = 0;
@@ -221,6 +240,11 @@ static int write_internal(SSL *s, const void *buf, size_t num, size_t *written)
     return 1;
 }
 
+static int write_internal(SSL *s, const void *buf, size_t num, size_t *written)
+{
+    return io_return(s, write_app(s, buf, num, written));
+}
+
 int SSL_write_ex(SSL *s, const void *buf, size_t num, size_t *written)
 {
     return write_internal(s, buf, num, written) > 0;
@@ -244,7 +268,7 @@ int SSL_write(SSL *s, const void *buf, int num)
  * arriving then is an error (SSL_R_APPLICATION_DATA_AFTER_CLOSE_NOTIFY,
  * no alert: ours was close_notify), and so is a connection that failed
  * fatally (OpenSSL's state machine is then back "in init"). */
-int SSL_shutdown(SSL *s)
+static int shutdown_internal(SSL *s)
 {
     if (!role_check(s, SSL_R_UNINITIALIZED))
         return -1;
@@ -289,6 +313,11 @@ int SSL_shutdown(SSL *s)
             return -1;
     }
     return 1;
+}
+
+int SSL_shutdown(SSL *s)
+{
+    return io_return(s, shutdown_internal(s));
 }
 
 int SSL_get_error(const SSL *s, int ret)

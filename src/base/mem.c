@@ -5,6 +5,14 @@
 
 #include "base/mem.h"
 
+void mem_wipe(void *p, size_t len)
+{
+    if (p == NULL || len == 0)
+        return;
+    /* glibc's explicit_bzero: its vectorised memset behind a barrier */
+    explicit_bzero(p, len);
+}
+
 uint8_t *mem_grow_wiped(uint8_t *old, size_t old_cap, size_t used, size_t new_cap)
 {
     if (used > old_cap || used > new_cap)

@@ -30,10 +30,18 @@ enum rec_skip_early {
     REC_SKIP_APPDATA        /* after HelloRetryRequest: application_data records */
 };
 
+/* The three buffers (record body, handshake messages, output) exist only
+ * while they hold something: each is allocated when bytes arrive for it and
+ * wiped (the part ever used) and freed as soon as it is empty again, so an
+ * idle connection holds none (OpenSSL's SSL_MODE_RELEASE_BUFFERS, always). */
 struct rec_layer {
-    /* read side: one record at a time in rbuf */
+    /* read side: one record at a time, its header in rhdr, its body in rbuf
+     * (allocated once the header announced the body's length, released once
+     * the record is consumed) */
+    uint8_t rhdr[REC_HEADER_LEN];
     uint8_t *rbuf;
-    size_t rbuf_len;      /* bytes of the current record received so far */
+    size_t rbuf_cap;      /* size of rbuf: the body's length (at least 1), all wiped */
+    size_t rbuf_len;      /* bytes of the current record received so far, header included */
     const uint8_t *plain; /* unread plaintext of the current record */
     size_t plain_len;
     uint8_t plain_type; /* content type of |plain| */
@@ -55,12 +63,13 @@ struct rec_layer {
     uint32_t skip_budget;   /* early-data bytes we may still skip */
     REC_AEAD wr;
     /* write side */
-    uint8_t *wbuf;
+    uint8_t *wbuf; /* allocated while it holds unsent bytes */
     size_t wbuf_cap;
     size_t wbuf_off;      /* first unsent byte */
     size_t wbuf_len;      /* end of pending bytes */
     size_t wbuf_used_max; /* high-water mark of what was reserved, wiped at free */
-    /* handshake messages: bytes received but not yet consumed */
+    /* handshake messages: bytes received but not yet consumed (allocated
+     * while there are some) */
     uint8_t *hbuf;
     size_t hbuf_len;
     size_t hbuf_cap;
@@ -70,8 +79,7 @@ struct rec_layer {
     /* SSL_write in progress (partial write retry semantics) */
     size_t wpend_tot;
     size_t wpend_done;
-    size_t max_frag;      /* plaintext bytes per record we send */
-    size_t rbuf_used_max; /* high-water mark of rbuf, wiped at free */
+    size_t max_frag; /* plaintext bytes per record we send */
 };
 
 #endif

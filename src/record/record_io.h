@@ -21,6 +21,14 @@ enum rec_ret {
 /* rec_layer_free releases buffers and keys, wiping them. */
 void rec_layer_free(struct rec_layer *rl);
 
+/* rec_release_buffers wipes (the part ever used) and frees each buffer
+ * that holds nothing still needed: the record body once its plaintext is
+ * consumed and no further record is partly received, the handshake buffer
+ * with no unconsumed bytes, the output buffer with no unsent bytes.  The
+ * record layer releases them itself as they empty; the API calls this when
+ * it returns to the application, so that an idle connection keeps none. */
+void rec_release_buffers(SSL *s);
+
 /* rec_set_key13 installs TLS 1.3 traffic keys derived from |secret| for
  * reading (|enc|=0) or writing (|enc|=1). */
 int rec_set_key13(SSL *s, int enc, const SSL_CIPHER *c, const uint8_t *secret) WUR;

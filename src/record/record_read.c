@@ -8,10 +8,9 @@
 
 #include "base/mem.h"
 #include "codec/consts.h"
+#include "record/record_internal.h"
 #include "record/record_io.h"
 
-/* One record: header + the largest TLS 1.2 ciphertext (2^14 + 2048). */
-#define RBUF_SIZE (REC_HEADER_LEN + 16384 + 2048)
 /* Consecutive empty records tolerated before we call it an attack. */
 #define MAX_EMPTY_RECORDS 32
 /* Consecutive warning alerts tolerated (BoringSSL allows 4). */
@@ -33,7 +32,22 @@ void rec_skip_early_data(SSL *s, int mode, uint32_t budget)
     s->rl.skip_budget = budget;
 }
 
-/* read_bytes fills rbuf up to |want| bytes. */
+/* release_rbuf wipes and frees the body of a record that was consumed. */
+static void release_rbuf(struct rec_layer *rl)
+{
+    rl->plain = NULL;
+    rl->plain_len = 0;
+    if (rl->rbuf == NULL)
+        return;
+    /* it held ciphertext, then plaintext, over all of it */
+    mem_wipe(rl->rbuf, rl->rbuf_cap);
+    OPENSSL_free(rl->rbuf);
+    rl->rbuf = NULL;
+    rl->rbuf_cap = 0;
+}
+
+/* read_bytes receives the current record up to |want| bytes (header
+ * included): the header into rhdr, the body into rbuf. */
 static int read_bytes(SSL *s, size_t want, uint8_t *out_alert)
 {
     struct rec_layer *rl = &s->rl;
@@ -41,9 +55,20 @@ static int read_bytes(SSL *s, size_t want, uint8_t *out_alert)
     while (rl->rbuf_len < want) {
         if (s->rbio == NULL)
             return rec_err(out_alert, 0, SSL_R_BIO_NOT_SET);
+        uint8_t *dst;
+        size_t room = want - rl->rbuf_len;
+        if (rl->rbuf_len < REC_HEADER_LEN) {
+            dst = rl->rhdr + rl->rbuf_len;
+            if (room > REC_HEADER_LEN - rl->rbuf_len)
+                room = REC_HEADER_LEN - rl->rbuf_len;
+        } else if (rl->rbuf != NULL && want - REC_HEADER_LEN <= rl->rbuf_cap) {
+            dst = rl->rbuf + (rl->rbuf_len - REC_HEADER_LEN);
+        } else {
+            return rec_err(out_alert, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
+        }
         s->rwstate = SSL_READING;
-        int n = BIO_read(s->rbio, rl->rbuf + rl->rbuf_len, (int)(want - rl->rbuf_len));
-        if (n > 0 && (size_t)n > want - rl->rbuf_len) {
+        int n = BIO_read(s->rbio, dst, (int)room);
+        if (n > 0 && (size_t)n > room) {
             /* a BIO claiming more than it was asked for: never trusted */
             s->rwstate = SSL_NOTHING;
             rl->io_failed = 1;
@@ -92,23 +117,21 @@ static int read_record(SSL *s, uint8_t *out_alert)
     struct rec_layer *rl = &s->rl;
     int r;
 
-    if (rl->rbuf == NULL && (rl->rbuf = OPENSSL_malloc(RBUF_SIZE)) == NULL)
-        return rec_err(out_alert, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
     if (rl->rbuf_len == 0)
-        rl->plain_len = 0;
+        release_rbuf(rl); /* the previous record is consumed */
     if ((r = read_bytes(s, REC_HEADER_LEN, out_alert)) != REC_OK)
         return r;
 
     CBS hdr;
     uint8_t type;
     uint16_t version, len;
-    cbs_init(&hdr, rl->rbuf, REC_HEADER_LEN);
+    cbs_init(&hdr, rl->rhdr, REC_HEADER_LEN);
     if (!cbs_get_u8(&hdr, &type) || !cbs_get_u16(&hdr, &version) || !cbs_get_u16(&hdr, &len))
         return rec_err(out_alert, CODEC_ALERT_DECODE_ERROR, SSL_R_BAD_LENGTH);
     if (type < REC_CCS || type > REC_APPDATA) {
         /* Plain HTTP to a TLS port, or garbage before the handshake. */
         CBS first;
-        cbs_init(&first, rl->rbuf, 4);
+        cbs_init(&first, rl->rhdr, 4);
         if (!rl->rd_on && cbs_mem_equal(&first, (const uint8_t *)"GET ", 4))
             return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_HTTP_REQUEST);
         return rec_err(out_alert, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_WRONG_VERSION_NUMBER);
@@ -124,13 +147,19 @@ static int read_record(SSL *s, uint8_t *out_alert)
         max = REC_MAX_CIPHERTEXT;
     if (len > max)
         return rec_err(out_alert, CODEC_ALERT_RECORD_OVERFLOW, SSL_R_PACKET_LENGTH_TOO_LONG);
-    if (REC_HEADER_LEN + (size_t)len > rl->rbuf_used_max)
-        rl->rbuf_used_max = REC_HEADER_LEN + (size_t)len;
+    /* The body's buffer exists from now until the record is consumed (an
+     * empty body still gets one byte: |plain| then points somewhere). */
+    if (rl->rbuf == NULL) {
+        size_t cap = len > 0 ? len : 1;
+        if ((rl->rbuf = OPENSSL_malloc(cap)) == NULL)
+            return rec_err(out_alert, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
+        rl->rbuf_cap = cap;
+    }
     if ((r = read_bytes(s, REC_HEADER_LEN + (size_t)len, out_alert)) != REC_OK)
         return r;
     rl->rbuf_len = 0; /* the next call starts a new record */
 
-    uint8_t *body = rl->rbuf + REC_HEADER_LEN;
+    uint8_t *body = rl->rbuf;
     int opened12 = rl->rd_on && rl->rd_tls12;
     if (opened12) {
         /* RFC 5246 6.2.3.3: every record after the peer's change_cipher_spec
@@ -138,7 +167,7 @@ static int read_record(SSL *s, uint8_t *out_alert)
          * change_cipher_spec too: one in the clear does not open */
         uint8_t alert = CODEC_ALERT_BAD_RECORD_MAC, *plain;
         size_t plen;
-        if (!rec_tls12_open(&rl->rd, rl->rbuf, body, len, &plain, &plen, &alert)) {
+        if (!rec_tls12_open(&rl->rd, rl->rhdr, body, len, &plain, &plen, &alert)) {
             *out_alert = alert;
             return REC_ERR;
         }
@@ -172,7 +201,7 @@ static int read_record(SSL *s, uint8_t *out_alert)
         int may_skip = rl->skip_early == REC_SKIP_UNDECRYPTABLE;
         if (may_skip)
             ERR_set_mark();
-        int opened = rec_tls13_open(&rl->rd, rl->rbuf, body, len, &inner, &plen, &alert);
+        int opened = rec_tls13_open(&rl->rd, rl->rhdr, body, len, &inner, &plen, &alert);
         if (!opened && may_skip && alert == CODEC_ALERT_BAD_RECORD_MAC && skip_early(rl, len)) {
             ERR_pop_to_mark(); /* skipped early data is no error */
             return REC_SKIPPED;
@@ -416,11 +445,37 @@ int rec_read_ccs(SSL *s, uint8_t *out_alert)
     return REC_OK;
 }
 
+/* release_hbuf wipes and frees the handshake buffer once it is empty. */
+static void release_hbuf(struct rec_layer *rl)
+{
+    if (rl->hbuf == NULL || rl->hbuf_off != rl->hbuf_len)
+        return;
+    /* handshake messages carry secrets (tickets, Finished) */
+    mem_wipe(rl->hbuf, rl->hbuf_used_max);
+    OPENSSL_free(rl->hbuf);
+    rl->hbuf = NULL;
+    rl->hbuf_cap = rl->hbuf_len = rl->hbuf_off = rl->hbuf_used_max = 0;
+    rl->hmsg_len = 0;
+}
+
 void rec_hs_consume(SSL *s)
 {
     struct rec_layer *rl = &s->rl;
     rl->hbuf_off += rl->hmsg_len;
     rl->hmsg_len = 0;
+    /* (not released here: callers still read the message they consumed
+     * until they read on; rec_release_buffers frees it) */
     if (rl->hbuf_off == rl->hbuf_len)
         rl->hbuf_off = rl->hbuf_len = 0;
+}
+
+void rec_release_buffers(SSL *s)
+{
+    struct rec_layer *rl = &s->rl;
+    if (rl->rbuf_len == 0 && rl->plain_len == 0)
+        release_rbuf(rl);
+    /* (a message handed out is consumed before anything returns) */
+    if (rl->hmsg_len == 0)
+        release_hbuf(rl);
+    rec_wbuf_release(rl);
 }

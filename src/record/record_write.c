@@ -5,9 +5,11 @@
 #include <limits.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "codec/consts.h"
 #include "keys/algs.h"
 #include "keys/tls13_schedule.h"
+#include "record/record_internal.h"
 #include "record/record_io.h"
 
 void rec_layer_free(struct rec_layer *rl)
@@ -16,17 +18,24 @@ void rec_layer_free(struct rec_layer *rl)
     rec_aead_cleanup(&rl->wr);
     /* Only the part of a buffer that was ever used can hold plaintext
      * (wiping whole 4 KB and 16 KB buffers cost more than a resumed
-     * handshake's PRF). */
-    if (rl->rbuf != NULL)
-        OPENSSL_cleanse(rl->rbuf, rl->rbuf_used_max);
+     * handshake's PRF); the record body is allocated to its exact size. */
+    mem_wipe(rl->rbuf, rl->rbuf_cap);
     OPENSSL_free(rl->rbuf);
-    if (rl->wbuf != NULL)
-        OPENSSL_cleanse(rl->wbuf, rl->wbuf_used_max);
+    mem_wipe(rl->wbuf, rl->wbuf_used_max);
     OPENSSL_free(rl->wbuf);
-    if (rl->hbuf != NULL)
-        OPENSSL_cleanse(rl->hbuf, rl->hbuf_used_max);
+    mem_wipe(rl->hbuf, rl->hbuf_used_max);
     OPENSSL_free(rl->hbuf);
     memset(rl, 0, sizeof(*rl));
+}
+
+void rec_wbuf_release(struct rec_layer *rl)
+{
+    if (rl->wbuf == NULL || rl->wbuf_off != rl->wbuf_len)
+        return;
+    mem_wipe(rl->wbuf, rl->wbuf_used_max);
+    OPENSSL_free(rl->wbuf);
+    rl->wbuf = NULL;
+    rl->wbuf_cap = rl->wbuf_off = rl->wbuf_len = rl->wbuf_used_max = 0;
 }
 
 static const EVP_CIPHER *cipher_of(const SSL_CIPHER *c)
@@ -108,9 +117,11 @@ static int wbuf_reserve(struct rec_layer *rl, size_t n)
         return 1;
     }
     size_t need = rl->wbuf_len + n;
-    size_t ncap = rl->wbuf_cap ? rl->wbuf_cap : 4096;
-    while (ncap < need)
-        ncap *= 2;
+    /* doubling while a flight is assembled; what one call needs at once
+     * (queue reserves a whole write) exactly */
+    size_t ncap = rl->wbuf_cap ? 2 * rl->wbuf_cap : 4096;
+    if (ncap < need)
+        ncap = need;
     /* (records here are protected, or public handshake messages: no need to
      * wipe what a moving realloc leaves behind) */
     uint8_t *nb = OPENSSL_realloc(rl->wbuf, ncap);
@@ -129,6 +140,19 @@ static int queue(SSL *s, uint8_t type, const uint8_t *data, size_t len, int prot
     size_t frag = rl->max_frag ? rl->max_frag : SESAME_MAX_PLAINTEXT;
     if (type != REC_APPDATA || frag > SESAME_MAX_PLAINTEXT)
         frag = SESAME_MAX_PLAINTEXT;
+    /* room for all the records at once: one allocation of the right size
+     * for a large write (each record's size depends only on its length) */
+    if (protect && len > 0) {
+        size_t full = len / frag, rest = len % frag, total;
+        if (rl->wr_tls12)
+            total = full * rec_tls12_sealed_len(&rl->wr, frag) +
+                    (rest ? rec_tls12_sealed_len(&rl->wr, rest) : 0);
+        else
+            total = full * rec_tls13_sealed_len(&rl->wr, frag, 0) +
+                    (rest ? rec_tls13_sealed_len(&rl->wr, rest, 0) : 0);
+        if (!wbuf_reserve(rl, total))
+            goto err;
+    }
 
     do {
         size_t n = len < frag ? len : frag;
@@ -216,6 +240,7 @@ int rec_flush(SSL *s)
     }
     s->rwstate = SSL_NOTHING;
     rl->wbuf_off = rl->wbuf_len = 0;
+    rec_wbuf_release(rl); /* all sent: nothing to keep */
     return REC_OK;
 }
 
