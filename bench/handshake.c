@@ -16,7 +16,9 @@
  * memory: heap bytes per server-cached session (stateful tickets) and per
  *         client-held session (mallinfo2 deltas).
  * idle:   heap bytes per idle TLS 1.3 connection pair (client + server, handshake
- *         done, tickets read): P pairs (default 1000) open at once.
+ *         done, tickets read, both waiting in SSL_read): P pairs (default
+ *         1000) open at once; then the same with SSL_MODE_RELEASE_BUFFERS
+ *         set on both contexts (as nginx does).
  * idle12: the same in TLS 1.2.
  * full12:     TLS 1.2 full handshakes (ECDHE-ECDSA-AES128-GCM-SHA256, X25519,
  *             extended master secret, the same certificates), no session kept.
@@ -466,13 +468,19 @@ static void bench_memory(int n)
 
 /* idle: heap bytes per idle connection pair: n pairs kept open at once,
  * each after a full handshake (default server: two stateless TLS 1.3
- * tickets, read by the client; TLS 1.2: one ticket), nothing pending.  The
+ * tickets, read by the client; TLS 1.2: one ticket), both sides having
+ * called SSL_read once (the client for the tickets, the server waiting for
+ * a request; both would block), nothing pending.  The
  * BIO pair of the handshake (two 17 KB buffers, which no real transport
  * has) is then replaced by an empty memory BIO per SSL, a few hundred bytes
  * like a socket BIO, so what is measured is the libraries' own state. */
-static void bench_idle(int n)
+static void bench_idle(int n, int release_buffers)
 {
     SSL_CTX *sctx = server_ctx(2, 0), *cctx = client_ctx(0);
+    if (release_buffers) { /* as nginx does */
+        SSL_CTX_set_mode(sctx, SSL_MODE_RELEASE_BUFFERS);
+        SSL_CTX_set_mode(cctx, SSL_MODE_RELEASE_BUFFERS);
+    }
     SSL **pairs = calloc((size_t)n * 2, sizeof(*pairs));
     if (pairs == NULL)
         die("calloc");
@@ -485,6 +493,12 @@ static void bench_idle(int n)
         open_pair(sctx, cctx, NULL, 1, &c, &s);
         if (SSL_session_reused(c))
             die("a full handshake claims to be resumed");
+        /* the server waits for a request, as a server does (nginx reads
+         * as soon as the handshake is done): its read would block */
+        unsigned char b;
+        int r = SSL_read(s, &b, 1);
+        if (r > 0 || SSL_get_error(s, r) != SSL_ERROR_WANT_READ)
+            die("server read on an idle pair");
         if (SSL_pending(c) != 0 || SSL_pending(s) != 0)
             die("data pending on an idle pair");
         BIO *bc = BIO_new(BIO_s_mem()), *bs = BIO_new(BIO_s_mem());
@@ -496,8 +510,8 @@ static void bench_idle(int n)
         pairs[2 * i + 1] = s;
     }
     size_t after = heap_used();
-    printf("%s idle pair bytes: %ld\n", version == TLS1_2_VERSION ? "tls12" : "tls13",
-           ((long)after - (long)base) / n);
+    printf("%s idle pair bytes%s: %ld\n", version == TLS1_2_VERSION ? "tls12" : "tls13",
+           release_buffers ? ", release buffers" : "", ((long)after - (long)base) / n);
     for (int i = 0; i < 2 * n; i++)
         SSL_free(pairs[i]);
     free(pairs);
@@ -555,8 +569,10 @@ int main(int argc, char **argv)
         bench_resume(seconds, count);
     if (all || strcmp(mode, "memory") == 0)
         bench_memory(n);
-    if (all || strcmp(mode, "idle") == 0)
-        bench_idle(idle_n);
+    if (all || strcmp(mode, "idle") == 0) {
+        bench_idle(idle_n, 0);
+        bench_idle(idle_n, 1);
+    }
     version = TLS1_2_VERSION;
     if (all || strcmp(mode, "full12") == 0)
         bench_full(seconds, count);
@@ -564,8 +580,10 @@ int main(int argc, char **argv)
         bench_resume12(seconds, 0, count);
     if (all || strcmp(mode, "resume12id") == 0)
         bench_resume12(seconds, 1, count);
-    if (all || strcmp(mode, "idle12") == 0)
-        bench_idle(idle_n);
+    if (all || strcmp(mode, "idle12") == 0) {
+        bench_idle(idle_n, 0);
+        bench_idle(idle_n, 1);
+    }
     X509_free(ca_cert);
     X509_free(leaf_cert);
     EVP_PKEY_free(ca_key);

@@ -68,15 +68,16 @@ echo "system libssl: $(sed -n 's/^libssl: //p' "$OUT/system-full" | head -1)"
 echo "sesame libssl: $OURS"
 echo "seconds per rate: $SECS, sessions for memory: $N, idle pairs: $PAIRS"
 echo
-printf '%-30s %14s %14s %8s\n' "measure" "system" "sesame" "ratio"
+printf '%-40s %14s %14s %8s\n' "measure" "system" "sesame" "ratio"
 for row in "full:full handshakes/s" "resume:resume handshakes/s" \
            "memory:server cached session bytes" "memory:client session bytes" \
-           "idle:tls13 idle pair bytes" \
+           "idle:tls13 idle pair bytes" "idle:tls13 idle pair bytes, release buffers" \
            "full12:tls12 full handshakes/s" "resume12:tls12 resume ticket handshakes/s" \
-           "resume12id:tls12 resume id handshakes/s" "idle12:tls12 idle pair bytes"; do
+           "resume12id:tls12 resume id handshakes/s" "idle12:tls12 idle pair bytes" \
+           "idle12:tls12 idle pair bytes, release buffers"; do
   mode=${row%%:*} label=${row#*:}
   s=$(value system "$mode" "$label") o=$(value sesame "$mode" "$label")
-  printf '%-30s %14s %14s %8s\n' "$label" "$s" "$o" "$(ratio "$s" "$o")"
+  printf '%-40s %14s %14s %8s\n' "$label" "$s" "$o" "$(ratio "$s" "$o")"
   case "$s$o" in *FAIL*) status=1;; esac
 done
 echo "(ratio = sesame / system; higher is better for rates, lower for bytes)"

@@ -34,6 +34,43 @@ void rec_aead_cleanup(REC_AEAD *a)
     OPENSSL_cleanse(a, sizeof(*a));
 }
 
+void rec_aead_park(REC_AEAD *a)
+{
+    if (a->ctx == NULL || !a->keyed)
+        return;
+    /* frees the provider's context (the key schedule, wiped), keeps the
+     * small EVP_CIPHER_CTX for the next key_ctx */
+    EVP_CIPHER_CTX_reset(a->ctx);
+    a->keyed = 0;
+}
+
+/* key_ctx keys the context if it is not (first use, or after
+ * rec_aead_park).  Both AEADs take a 12-byte nonce by default (RFC 5116
+ * 3.2), which the check below confirms once. */
+static int key_ctx(REC_AEAD *a) WUR;
+static int key_ctx(REC_AEAD *a)
+{
+    if (a->keyed)
+        return 1;
+    if (a->cipher == NULL) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
+        return 0;
+    }
+    if (a->ctx == NULL && (a->ctx = EVP_CIPHER_CTX_new()) == NULL) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
+        return 0;
+    }
+    /* Key it once; every record afterwards only supplies a nonce. */
+    if (!EVP_CipherInit_ex2(a->ctx, a->cipher, a->key, NULL, a->enc, NULL) ||
+        EVP_CIPHER_CTX_get_iv_length(a->ctx) != (int)sizeof(a->iv)) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
+        EVP_CIPHER_CTX_reset(a->ctx);
+        return 0;
+    }
+    a->keyed = 1;
+    return 1;
+}
+
 int rec_aead_init(REC_AEAD *a, const EVP_CIPHER *cipher, const uint8_t *key, size_t key_len,
                   const uint8_t *iv, size_t iv_len, int enc, int tls12)
 {
@@ -48,22 +85,17 @@ int rec_aead_init(REC_AEAD *a, const EVP_CIPHER *cipher, const uint8_t *key, siz
      * construction (TLS 1.3 5.3, RFC 7905 2) a 12-byte IV. */
     size_t want_iv = explicit_nonce ? 4 : sizeof(a->iv);
     if (EVP_CIPHER_get_key_length(cipher) < 0 ||
-        (size_t)EVP_CIPHER_get_key_length(cipher) != key_len || iv_len != want_iv ||
-        (EVP_CIPHER_get_flags(cipher) & EVP_CIPH_FLAG_AEAD_CIPHER) == 0) {
+        (size_t)EVP_CIPHER_get_key_length(cipher) != key_len || key_len > sizeof(a->key) ||
+        iv_len != want_iv || (EVP_CIPHER_get_flags(cipher) & EVP_CIPH_FLAG_AEAD_CIPHER) == 0) {
         ERR_raise(ERR_LIB_SSL, ERR_R_PASSED_INVALID_ARGUMENT);
         return 0;
     }
-    a->ctx = EVP_CIPHER_CTX_new();
-    if (a->ctx == NULL) {
-        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
-        return 0;
-    }
-    /* Select the cipher, fix the 12-byte nonce length, then key it once.
-     * Every record afterwards only supplies a nonce. */
-    if (!EVP_CipherInit_ex2(a->ctx, cipher, NULL, NULL, enc, NULL) ||
-        EVP_CIPHER_CTX_ctrl(a->ctx, EVP_CTRL_AEAD_SET_IVLEN, (int)sizeof(a->iv), NULL) <= 0 ||
-        !EVP_CipherInit_ex2(a->ctx, NULL, key, NULL, enc, NULL)) {
-        ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
+    a->cipher = cipher;
+    memcpy(a->key, key, key_len);
+    a->key_len = (uint8_t)key_len;
+    a->enc = enc ? 1 : 0;
+    /* keyed now, so a failure shows when the key is installed */
+    if (!key_ctx(a)) {
         rec_aead_cleanup(a);
         return 0;
     }
@@ -71,7 +103,6 @@ int rec_aead_init(REC_AEAD *a, const EVP_CIPHER *cipher, const uint8_t *key, siz
      * salt || seq, the RFC 5288 nonce with seq as the explicit part. */
     memcpy(a->iv, iv, iv_len);
     a->tag_len = REC_AEAD_TAG_LEN;
-    a->enc = enc ? 1 : 0;
     a->tls12_explicit = (uint8_t)explicit_nonce;
     return 1;
 }
@@ -81,6 +112,8 @@ int rec_aead_init(REC_AEAD *a, const EVP_CIPHER *cipher, const uint8_t *key, siz
 static int set_nonce(REC_AEAD *a, uint8_t nonce[12]) WUR;
 static int set_nonce(REC_AEAD *a, uint8_t nonce[12])
 {
+    if (!key_ctx(a))
+        return 0;
     memcpy(nonce, a->iv, 12);
     uint64_t seq = a->seq;
     for (int i = 11; i >= 4; i--) {
@@ -373,6 +406,8 @@ int rec_tls12_open(REC_AEAD *a, const uint8_t header[5], uint8_t *body, size_t b
         /* RFC 5288 3: nonce = salt || explicit nonce from the wire. */
         memcpy(nonce, a->iv, 4);
         memcpy(nonce + 4, body, REC_TLS12_EXPLICIT_NONCE_LEN);
+        if (!key_ctx(a))
+            return 0;
         if (!EVP_CipherInit_ex2(a->ctx, NULL, NULL, nonce, -1, NULL)) {
             ERR_raise(ERR_LIB_SSL, ERR_R_EVP_LIB);
             return 0;

@@ -34,9 +34,16 @@
 /* RFC 5288 3: TLS 1.2 AES-GCM explicit nonce carried in each record. */
 #define REC_TLS12_EXPLICIT_NONCE_LEN 8
 
-/* One direction's record protection state for one key epoch. */
+/* One direction's record protection state for one key epoch.  The keyed
+ * cipher context (about 1 KB of provider state with AES-GCM) may be
+ * released while the connection is idle (rec_aead_park); the key is kept
+ * to make it again. */
 typedef struct {
-    EVP_CIPHER_CTX *ctx;    /* keyed once in rec_aead_init */
+    EVP_CIPHER_CTX *ctx;      /* keyed when |keyed| */
+    const EVP_CIPHER *cipher; /* NULL until rec_aead_init succeeded */
+    uint8_t key[32];
+    uint8_t key_len;
+    uint8_t keyed;          /* ctx holds the key (0 while parked) */
     uint8_t iv[12];         /* TLS 1.3 / ChaCha: static IV; TLS 1.2 GCM: salt in iv[0..3], rest 0 */
     uint64_t seq;           /* next record sequence number */
     uint8_t tag_len;        /* 16 */
@@ -56,6 +63,12 @@ int rec_aead_init(REC_AEAD *a, const EVP_CIPHER *cipher, const uint8_t *key, siz
 /* rec_aead_cleanup frees the context and wipes |a|.  Safe on a zeroed or
  * already-cleaned REC_AEAD. */
 void rec_aead_cleanup(REC_AEAD *a);
+
+/* rec_aead_park frees the provider's keyed state, keeping key, IV and
+ * sequence number: the next seal or open keys the context again (and
+ * fails, with internal_error for open, if that fails).  Safe in any
+ * state. */
+void rec_aead_park(REC_AEAD *a);
 
 /* rec_tls13_sealed_len is the full record size rec_tls13_seal writes:
  * 5 + in_len + 1 + pad_len + tag. */

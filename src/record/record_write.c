@@ -28,6 +28,12 @@ void rec_layer_free(struct rec_layer *rl)
     memset(rl, 0, sizeof(*rl));
 }
 
+void rec_park_keys(SSL *s)
+{
+    rec_aead_park(&s->rl.rd);
+    rec_aead_park(&s->rl.wr);
+}
+
 void rec_wbuf_release(struct rec_layer *rl)
 {
     if (rl->wbuf == NULL || rl->wbuf_off != rl->wbuf_len)
