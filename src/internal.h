@@ -96,8 +96,48 @@ typedef struct {
     struct cert_der *der;
 } CERT_SLOT;
 
+/* The large, rarely changed part of the settings (certificates, suite and
+ * group lists, ALPN, the verify parameters, ...): shared by reference
+ * count between an SSL_CTX and the SSLs made from it, and copied on write
+ * (auth/config.c: cfg_shared_mut) by whichever of them changes it first,
+ * so that an SSL costs nothing here unless it is configured on its own,
+ * while each keeps OpenSSL's semantics (an SSL keeps the settings its
+ * SSL_CTX had at SSL_new).  Read it through the const pointer only. */
+struct ssl_config_shared {
+    _Atomic int references;
+    /* a pointer to mutable state inside (the verify parameters, a chain
+     * stack) was handed to the application, which may change it at any
+     * time: SSL_new then gives the SSL a copy of its own */
+    _Atomic uint8_t escaped;
+    X509_VERIFY_PARAM *param; /* host name, depth, purpose */
+    CERT_SLOT certs[CERT_NUM_SLOTS];
+    /* enabled suites in preference order (num_suites12 may be 0: OpenSSL
+     * keeps an empty TLS 1.2 list after a cipher string matching nothing) */
+    const SSL_CIPHER *suites13[8];
+    size_t num_suites13;
+    const SSL_CIPHER *suites12[16];
+    size_t num_suites12;
+    STACK_OF(SSL_CIPHER) * cipher_stack; /* cached for SSL_get_ciphers */
+    /* SSL_CTX_set0_tmp_dh_pkey / SSL_CTX_set_tmp_dh (owned, NULL if none) */
+    EVP_PKEY *dh_tmp;
+    uint16_t groups[SESAME_MAX_GROUPS]; /* supported groups, preference order */
+    size_t num_groups;
+    uint16_t sigalgs[16]; /* signature schemes we accept/offer */
+    size_t num_sigalgs;
+    uint8_t *alpn; /* client: protocol list we offer (wire format) */
+    size_t alpn_len;
+    uint8_t sid_ctx[SSL_MAX_SID_CTX_LENGTH];
+    size_t sid_ctx_len;
+    char *psk_identity_hint;
+    /* api/: SSL_CTX_set1_verify_cert_store / set1_chain_cert_store (NULL =
+     * use the SSL_CTX's cert_store) */
+    X509_STORE *verify_store;
+    X509_STORE *chain_store;
+};
+
 /* Settings that an SSL_CTX holds and each SSL copies at SSL_new (and that
- * the SSL_set_* functions then change for that one connection). */
+ * the SSL_set_* functions then change for that one connection): the small
+ * ones inline, the large ones in |sh|, shared until written. */
 struct ssl_config {
     uint64_t options;             /* SSL_OP_* */
     uint32_t mode;                /* SSL_MODE_* */
@@ -108,34 +148,16 @@ struct ssl_config {
     /* SSL_(CTX_)set_generate_session_id: makes TLS 1.2 session ids and
      * TLS 1.3 tickets' ids on a server (session/session_cache.c) */
     GEN_SESSION_CB generate_session_id;
-    X509_VERIFY_PARAM *param; /* host name, depth, purpose */
-    CERT_SLOT certs[CERT_NUM_SLOTS];
     int cert_current; /* slot last set, for SSL_get_certificate */
-    /* enabled suites in preference order (num_suites12 may be 0: OpenSSL
-     * keeps an empty TLS 1.2 list after a cipher string matching nothing) */
-    const SSL_CIPHER *suites13[8];
-    size_t num_suites13;
-    const SSL_CIPHER *suites12[16];
-    size_t num_suites12;
-    STACK_OF(SSL_CIPHER) * cipher_stack; /* cached for SSL_get_ciphers */
     /* SSL_CERT_FLAG_SUITEB_* set by a cipher string starting "SUITEB..."; as
      * in OpenSSL it stays and rewrites every later cipher string */
     uint32_t suiteb_flags;
     /* DHE parameters (auth/dh_params.h reads them): SSL_CTX_set_dh_auto
      * (0 off, 2 by the security level only, else by our certificate's key
-     * too), SSL_CTX_set0_tmp_dh_pkey / SSL_CTX_set_tmp_dh (owned, NULL if
-     * none), SSL_CTX_set_tmp_dh_callback; OpenSSL's precedence in that order. */
+     * too), sh->dh_tmp, SSL_CTX_set_tmp_dh_callback; OpenSSL's precedence in
+     * that order. */
     long dh_auto;
-    EVP_PKEY *dh_tmp;
     DH *(*dh_tmp_cb)(SSL *, int, int);
-    uint16_t groups[SESAME_MAX_GROUPS]; /* supported groups, preference order */
-    size_t num_groups;
-    uint16_t sigalgs[16]; /* signature schemes we accept/offer */
-    size_t num_sigalgs;
-    uint8_t *alpn; /* client: protocol list we offer (wire format) */
-    size_t alpn_len;
-    uint8_t sid_ctx[SSL_MAX_SID_CTX_LENGTH];
-    size_t sid_ctx_len;
     size_t num_tickets; /* TLS 1.3 tickets sent after the handshake */
     int post_handshake_auth;
     int quiet_shutdown;
@@ -151,12 +173,8 @@ struct ssl_config {
     SSL_psk_server_cb_func psk_server_cb;
     SSL_psk_find_session_cb_func psk_find_session_cb;
     SSL_psk_use_session_cb_func psk_use_session_cb;
-    char *psk_identity_hint;
     int (*client_cert_cb)(SSL *, X509 **, EVP_PKEY **);
-    /* api/: SSL_CTX_set1_verify_cert_store / set1_chain_cert_store (NULL =
-     * use the SSL_CTX's cert_store) */
-    X509_STORE *verify_store;
-    X509_STORE *chain_store;
+    const struct ssl_config_shared *sh; /* never NULL once initialised */
 };
 
 /* ---- sessions ---- */
@@ -362,6 +380,9 @@ struct ssl_st {
     void *cert_cb_arg;
     /* api/: SSL_set_client_CA_list; NULL = use ctx->client_ca_names */
     STACK_OF(X509_NAME) * client_ca_names;
+    /* auth/: the peer name that matched in the last verification
+     * (SSL_get0_peername), or NULL */
+    char *peername;
     /* api/: the chain X509_verify_cert built (SSL_get0_verified_chain) */
     STACK_OF(X509) * verified_chain;
     /* handshake/: server, TLS 1.3: the connection's own session, never

@@ -6,24 +6,11 @@
 
 #include "internal.h"
 
+#include "auth/config.h"
+
 /* For public functions whose declaration OpenSSL's headers hide under our
  * OPENSSL_API_COMPAT (deprecated in 1.1.0): export them explicitly. */
 #define SESAME_EXPORT __attribute__((visibility("default")))
-
-/* ---- config.c ---- */
-
-/* cfg_init sets OpenSSL's defaults. Fails only on allocation. */
-int cfg_init(struct ssl_config *c) WUR;
-/* cfg_copy deep-copies |src| into the zeroed |dst| (certs/keys up-ref'd,
- * chains, ALPN and the verify param duplicated). On failure |dst| is freed. */
-int cfg_copy(struct ssl_config *dst, const struct ssl_config *src) WUR;
-/* cfg_free releases everything |c| owns; safe on a zeroed config. */
-void cfg_free(struct ssl_config *c);
-/* cfg_rebuild_ciphers refreshes c->cipher_stack from suites13 + suites12. */
-int cfg_rebuild_ciphers(struct ssl_config *c) WUR;
-/* cfg_cert_slot_free / cfg_cert_slot_copy: one CERT_SLOT. */
-void cfg_cert_slot_free(CERT_SLOT *slot);
-int cfg_cert_slot_copy(CERT_SLOT *dst, const CERT_SLOT *src) WUR;
 
 /* ---- options.c ---- */
 
@@ -46,6 +33,13 @@ int cert_set_chain(struct ssl_config *c, STACK_OF(X509) * chain, int dup) WUR;
 int cert_set_current(struct ssl_config *c, long op);
 /* cert_select_current_x509: make the slot holding |x| current. */
 int cert_select_current_x509(struct ssl_config *c, X509 *x);
+/* ---- verify.c ---- */
+
+/* SSL_set_verify_depth / SSL_CTX_set_verify_depth: the depth goes into the
+ * verify parameters, which may have to be copied first (auth/config.h). */
+void ssl_set_verify_depth(SSL *s, int depth);
+void ssl_ctx_set_verify_depth(SSL_CTX *ctx, int depth);
+
 /* ---- strings.c ---- */
 
 /* ssl_load_strings loads our SSL_R_* reason strings (once). */

@@ -268,11 +268,14 @@ int SSL_use_RSAPrivateKey_ASN1(SSL *s, const unsigned char *d, long len)
 
 int cert_add_chain(struct ssl_config *c, X509 *x, int up_ref)
 {
-    CERT_SLOT *slot = &c->certs[c->cert_current];
     if (x == NULL) {
         ERR_raise(ERR_LIB_SSL, ERR_R_PASSED_NULL_PARAMETER);
         return 0;
     }
+    struct ssl_config_shared *sh = cfg_shared_mut(c);
+    if (sh == NULL)
+        return 0;
+    CERT_SLOT *slot = &sh->certs[c->cert_current];
     if (slot->chain == NULL && (slot->chain = sk_X509_new_null()) == NULL) {
         ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
         return 0;
@@ -289,7 +292,10 @@ int cert_add_chain(struct ssl_config *c, X509 *x, int up_ref)
 
 int cert_set_chain(struct ssl_config *c, STACK_OF(X509) * chain, int dup)
 {
-    CERT_SLOT *slot = &c->certs[c->cert_current];
+    struct ssl_config_shared *sh = cfg_shared_mut(c);
+    if (sh == NULL)
+        return 0;
+    CERT_SLOT *slot = &sh->certs[c->cert_current];
     STACK_OF(X509) *n = chain;
     if (chain != NULL && dup && (n = X509_chain_up_ref(chain)) == NULL) {
         ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
@@ -311,7 +317,7 @@ int cert_set_current(struct ssl_config *c, long op)
     else
         return 0;
     for (int i = start; i < CERT_NUM_SLOTS; i++)
-        if (c->certs[i].x509 != NULL && c->certs[i].pkey != NULL) {
+        if (c->sh->certs[i].x509 != NULL && c->sh->certs[i].pkey != NULL) {
             c->cert_current = i;
             return 1;
         }
@@ -323,7 +329,7 @@ int cert_select_current_x509(struct ssl_config *c, X509 *x)
     if (x == NULL)
         return 0;
     for (int i = 0; i < CERT_NUM_SLOTS; i++)
-        if (c->certs[i].x509 != NULL && X509_cmp(c->certs[i].x509, x) == 0) {
+        if (c->sh->certs[i].x509 != NULL && X509_cmp(c->sh->certs[i].x509, x) == 0) {
             c->cert_current = i;
             return 1;
         }
@@ -410,22 +416,25 @@ static int use_cert_and_key(struct ssl_config *c, X509 *x, EVP_PKEY *pkey, STACK
         ERR_raise(ERR_LIB_SSL, SSL_R_UNKNOWN_CERTIFICATE_TYPE);
         return 0;
     }
-    if (!override && (c->certs[i].x509 != NULL || c->certs[i].pkey != NULL)) {
+    if (!override && (c->sh->certs[i].x509 != NULL || c->sh->certs[i].pkey != NULL)) {
         ERR_raise(ERR_LIB_SSL, SSL_R_NOT_REPLACING_CERTIFICATE);
         return 0;
     }
     STACK_OF(X509) *dup = NULL;
+    struct ssl_config_shared *sh = cfg_shared_mut(c);
+    if (sh == NULL)
+        return 0;
     if (chain != NULL && (dup = X509_chain_up_ref(chain)) == NULL) {
         ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
         return 0;
     }
-    cfg_cert_slot_free(&c->certs[i]);
+    cfg_cert_slot_free(&sh->certs[i]);
     X509_up_ref(x);
     EVP_PKEY_up_ref(pkey);
-    c->certs[i].x509 = x;
-    c->certs[i].pkey = pkey;
-    c->certs[i].chain = dup;
-    auth_slot_refresh_der(&c->certs[i]);
+    sh->certs[i].x509 = x;
+    sh->certs[i].pkey = pkey;
+    sh->certs[i].chain = dup;
+    auth_slot_refresh_der(&sh->certs[i]);
     c->cert_current = i;
     return 1;
 }
@@ -446,7 +455,7 @@ int SSL_use_cert_and_key(SSL *s, X509 *x509, EVP_PKEY *privatekey, STACK_OF(X509
 
 static int check_key(const struct ssl_config *c)
 {
-    const CERT_SLOT *slot = &c->certs[c->cert_current];
+    const CERT_SLOT *slot = &c->sh->certs[c->cert_current];
     if (slot->x509 == NULL) {
         ERR_raise(ERR_LIB_SSL, SSL_R_NO_CERTIFICATE_ASSIGNED);
         return 0;
@@ -469,25 +478,25 @@ int SSL_check_private_key(const SSL *s)
 
 X509 *SSL_CTX_get0_certificate(const SSL_CTX *ctx)
 {
-    return ctx->cfg.certs[ctx->cfg.cert_current].x509;
+    return ctx->cfg.sh->certs[ctx->cfg.cert_current].x509;
 }
 EVP_PKEY *SSL_CTX_get0_privatekey(const SSL_CTX *ctx)
 {
-    return ctx->cfg.certs[ctx->cfg.cert_current].pkey;
+    return ctx->cfg.sh->certs[ctx->cfg.cert_current].pkey;
 }
 
 X509 *SSL_get_certificate(const SSL *s)
 {
     if (s->own_cert != NULL)
         return s->own_cert;
-    return s->cfg.certs[s->cfg.cert_current].x509;
+    return s->cfg.sh->certs[s->cfg.cert_current].x509;
 }
 
 EVP_PKEY *SSL_get_privatekey(const SSL *s)
 {
     if (s->own_key != NULL)
         return s->own_key;
-    return s->cfg.certs[s->cfg.cert_current].pkey;
+    return s->cfg.sh->certs[s->cfg.cert_current].pkey;
 }
 
 /* ---- client CA names ---- */

@@ -58,8 +58,11 @@ static long cfg_ctrl(struct ssl_config *c, int cmd, long larg, void *parg, int *
         size_t n;
         if (larg < 0 || !groups_from_nids(parg, (size_t)larg, g, SESAME_MAX_GROUPS, &n))
             return 0;
-        memcpy(c->groups, g, n * sizeof(g[0]));
-        c->num_groups = n;
+        struct ssl_config_shared *w = cfg_shared_mut(c);
+        if (w == NULL)
+            return 0;
+        memcpy(w->groups, g, n * sizeof(g[0]));
+        w->num_groups = n;
         return 1;
     }
     case SSL_CTRL_SET_GROUPS_LIST: {
@@ -67,8 +70,11 @@ static long cfg_ctrl(struct ssl_config *c, int cmd, long larg, void *parg, int *
         size_t n;
         if (!groups_parse_list(parg, g, SESAME_MAX_GROUPS, &n))
             return 0;
-        memcpy(c->groups, g, n * sizeof(g[0]));
-        c->num_groups = n;
+        struct ssl_config_shared *w = cfg_shared_mut(c);
+        if (w == NULL)
+            return 0;
+        memcpy(w->groups, g, n * sizeof(g[0]));
+        w->num_groups = n;
         return 1;
     }
     case SSL_CTRL_SET_TMP_ECDH: {
@@ -84,8 +90,11 @@ static long cfg_ctrl(struct ssl_config *c, int cmd, long larg, void *parg, int *
         nid = EC_GROUP_get_curve_name(grp);
         if (!groups_from_nids(&nid, 1, g, 1, &n))
             return 0;
-        c->groups[0] = g[0];
-        c->num_groups = 1;
+        struct ssl_config_shared *w = cfg_shared_mut(c);
+        if (w == NULL)
+            return 0;
+        w->groups[0] = g[0];
+        w->num_groups = 1;
         return 1;
     }
     case SSL_CTRL_SET_SIGALGS: {
@@ -93,8 +102,11 @@ static long cfg_ctrl(struct ssl_config *c, int cmd, long larg, void *parg, int *
         size_t n;
         if (larg < 0 || !sigalgs_from_nid_pairs(parg, (size_t)larg, a, 16, &n))
             return 0;
-        memcpy(c->sigalgs, a, n * sizeof(a[0]));
-        c->num_sigalgs = n;
+        struct ssl_config_shared *w = cfg_shared_mut(c);
+        if (w == NULL)
+            return 0;
+        memcpy(w->sigalgs, a, n * sizeof(a[0]));
+        w->num_sigalgs = n;
         return 1;
     }
     case SSL_CTRL_SET_SIGALGS_LIST: {
@@ -102,8 +114,11 @@ static long cfg_ctrl(struct ssl_config *c, int cmd, long larg, void *parg, int *
         size_t n;
         if (!sigalgs_parse_list(parg, a, 16, &n))
             return 0;
-        memcpy(c->sigalgs, a, n * sizeof(a[0]));
-        c->num_sigalgs = n;
+        struct ssl_config_shared *w = cfg_shared_mut(c);
+        if (w == NULL)
+            return 0;
+        memcpy(w->sigalgs, a, n * sizeof(a[0]));
+        w->num_sigalgs = n;
         return 1;
     }
     case SSL_CTRL_SET_CLIENT_SIGALGS: {
@@ -122,7 +137,7 @@ static long cfg_ctrl(struct ssl_config *c, int cmd, long larg, void *parg, int *
     case SSL_CTRL_CHAIN_CERT:
         return cert_add_chain(c, parg, larg != 0);
     case SSL_CTRL_GET_CHAIN_CERTS:
-        *(STACK_OF(X509) **)parg = c->certs[c->cert_current].chain;
+        *(STACK_OF(X509) **)parg = c->sh->certs[c->cert_current].chain;
         return 1;
     case SSL_CTRL_SELECT_CURRENT_CERT:
         return cert_select_current_x509(c, parg);
@@ -163,14 +178,18 @@ static long cfg_ctrl(struct ssl_config *c, int cmd, long larg, void *parg, int *
         c->msg_cb_arg = parg;
         return 1;
     case SSL_CTRL_SET_VERIFY_CERT_STORE:
-        return set_store(&c->verify_store, parg, larg);
-    case SSL_CTRL_SET_CHAIN_CERT_STORE:
-        return set_store(&c->chain_store, parg, larg);
+    case SSL_CTRL_SET_CHAIN_CERT_STORE: {
+        struct ssl_config_shared *w = cfg_shared_mut(c);
+        if (w == NULL)
+            return 0;
+        return set_store(cmd == SSL_CTRL_SET_VERIFY_CERT_STORE ? &w->verify_store : &w->chain_store,
+                         parg, larg);
+    }
     case SSL_CTRL_GET_VERIFY_CERT_STORE:
-        *(X509_STORE **)parg = c->verify_store;
+        *(X509_STORE **)parg = c->sh->verify_store;
         return 1;
     case SSL_CTRL_GET_CHAIN_CERT_STORE:
-        *(X509_STORE **)parg = c->chain_store;
+        *(X509_STORE **)parg = c->sh->chain_store;
         return 1;
     case SSL_CTRL_CERT_FLAGS:
     case SSL_CTRL_CLEAR_CERT_FLAGS:
@@ -218,7 +237,7 @@ long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg)
         return sk_X509_push(ctx->extra_certs, parg) > 0;
     case SSL_CTRL_GET_EXTRA_CHAIN_CERTS:
         if (ctx->extra_certs == NULL && larg == 0)
-            *(STACK_OF(X509) **)parg = ctx->cfg.certs[ctx->cfg.cert_current].chain;
+            *(STACK_OF(X509) **)parg = ctx->cfg.sh->certs[ctx->cfg.cert_current].chain;
         else
             *(STACK_OF(X509) **)parg = ctx->extra_certs;
         return 1;
@@ -243,8 +262,8 @@ static long shared_group(const SSL *s, long n)
     if (s->server != 1)
         return 0;
     if (s->cfg.options & SSL_OP_CIPHER_SERVER_PREFERENCE) {
-        for (size_t i = 0; i < s->cfg.num_groups; i++) {
-            uint16_t g = s->cfg.groups[i];
+        for (size_t i = 0; i < s->cfg.sh->num_groups; i++) {
+            uint16_t g = s->cfg.sh->groups[i];
             int peer_has = 0;
             for (size_t j = 0; groups_packed_at(s->peer_groups, j) != 0; j++)
                 peer_has |= groups_packed_at(s->peer_groups, j) == g;
@@ -257,8 +276,8 @@ static long shared_group(const SSL *s, long n)
         uint16_t g;
         for (size_t j = 0; (g = groups_packed_at(s->peer_groups, j)) != 0; j++) {
             int ours = 0;
-            for (size_t i = 0; i < s->cfg.num_groups; i++)
-                ours |= s->cfg.groups[i] == g;
+            for (size_t i = 0; i < s->cfg.sh->num_groups; i++)
+                ours |= s->cfg.sh->groups[i] == g;
             if (!ours)
                 continue;
             if (k++ == n)

@@ -56,14 +56,12 @@ void SSL_set_verify(SSL *s, int mode, SSL_verify_cb cb)
 
 void SSL_CTX_set_verify_depth(SSL_CTX *ctx, int depth)
 {
-    ctx->cfg.verify_depth = depth;
-    X509_VERIFY_PARAM_set_depth(ctx->cfg.param, depth);
+    ssl_ctx_set_verify_depth(ctx, depth);
 }
 
 void SSL_set_verify_depth(SSL *s, int depth)
 {
-    s->cfg.verify_depth = depth;
-    X509_VERIFY_PARAM_set_depth(s->cfg.param, depth);
+    ssl_set_verify_depth(s, depth);
 }
 
 int SSL_CTX_get_verify_mode(const SSL_CTX *ctx)
@@ -76,11 +74,11 @@ int SSL_get_verify_mode(const SSL *s)
 }
 int SSL_CTX_get_verify_depth(const SSL_CTX *ctx)
 {
-    return X509_VERIFY_PARAM_get_depth(ctx->cfg.param);
+    return X509_VERIFY_PARAM_get_depth(ctx->cfg.sh->param);
 }
 int SSL_get_verify_depth(const SSL *s)
 {
-    return X509_VERIFY_PARAM_get_depth(s->cfg.param);
+    return X509_VERIFY_PARAM_get_depth(s->cfg.sh->param);
 }
 SSL_verify_cb SSL_CTX_get_verify_callback(const SSL_CTX *ctx)
 {
@@ -108,7 +106,7 @@ void SSL_CTX_set_cert_verify_callback(SSL_CTX *ctx, int (*cb)(X509_STORE_CTX *, 
 static int set_cipher_list(struct ssl_config *c, const SSL_METHOD *meth, const char *str)
 {
     const SSL_CIPHER *list[SUITES12_MAX], *old[SUITES12_MAX];
-    size_t n = 0, old_n = c->num_suites12;
+    size_t n = 0, old_n = c->sh->num_suites12;
     struct suites12_state st = {c->security_level, c->suiteb_flags,
                                 meth->version == TLS_ANY_VERSION ||
                                     meth->version >= TLS1_2_VERSION};
@@ -118,12 +116,15 @@ static int set_cipher_list(struct ssl_config *c, const SSL_METHOD *meth, const c
     c->suiteb_flags = st.suiteb_flags;
     if (r == 0)
         return 0;
-    memcpy(old, c->suites12, old_n * sizeof(old[0]));
-    memcpy(c->suites12, list, n * sizeof(list[0]));
-    c->num_suites12 = n;
-    if (!cfg_rebuild_ciphers(c)) {
-        memcpy(c->suites12, old, old_n * sizeof(old[0]));
-        c->num_suites12 = old_n;
+    struct ssl_config_shared *w = cfg_shared_mut(c);
+    if (w == NULL)
+        return 0;
+    memcpy(old, w->suites12, old_n * sizeof(old[0]));
+    memcpy(w->suites12, list, n * sizeof(list[0]));
+    w->num_suites12 = n;
+    if (!cfg_rebuild_ciphers(w)) {
+        memcpy(w->suites12, old, old_n * sizeof(old[0]));
+        w->num_suites12 = old_n;
         return 0;
     }
     return r == 1;
@@ -135,9 +136,12 @@ static int set_ciphersuites(struct ssl_config *c, const char *str)
     size_t n;
     if (!suites_parse_tls13(str, list, 8, &n))
         return 0;
-    memcpy(c->suites13, list, n * sizeof(list[0]));
-    c->num_suites13 = n;
-    return cfg_rebuild_ciphers(c);
+    struct ssl_config_shared *w = cfg_shared_mut(c);
+    if (w == NULL)
+        return 0;
+    memcpy(w->suites13, list, n * sizeof(list[0]));
+    w->num_suites13 = n;
+    return cfg_rebuild_ciphers(w);
 }
 
 int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str)
@@ -172,12 +176,12 @@ const char *OSSL_default_ciphersuites(void)
  * order; the stack belongs to the object. */
 STACK_OF(SSL_CIPHER) * SSL_CTX_get_ciphers(const SSL_CTX *ctx)
 {
-    return ctx != NULL ? ctx->cfg.cipher_stack : NULL;
+    return ctx != NULL ? ctx->cfg.sh->cipher_stack : NULL;
 }
 
 STACK_OF(SSL_CIPHER) * SSL_get_ciphers(const SSL *s)
 {
-    return s != NULL ? s->cfg.cipher_stack : NULL;
+    return s != NULL ? s->cfg.sh->cipher_stack : NULL;
 }
 
 /* The configured suites this connection may use (versions, security level,
@@ -187,7 +191,7 @@ STACK_OF(SSL_CIPHER) * SSL_get1_supported_ciphers(SSL *s)
     const SSL_CIPHER *list[8 + SUITES12_MAX];
     size_t n;
     STACK_OF(SSL_CIPHER) * sk;
-    if (s == NULL || s->cfg.cipher_stack == NULL)
+    if (s == NULL || s->cfg.sh->cipher_stack == NULL)
         return NULL;
     if (!policy_supported_suites(&s->cfg, s->method->version, list, sizeof(list) / sizeof(list[0]),
                                  &n) ||
@@ -204,7 +208,7 @@ STACK_OF(SSL_CIPHER) * SSL_get1_supported_ciphers(SSL *s)
 
 const char *SSL_get_cipher_list(const SSL *s, int n)
 {
-    STACK_OF(SSL_CIPHER) *sk = s != NULL ? s->cfg.cipher_stack : NULL;
+    STACK_OF(SSL_CIPHER) *sk = s != NULL ? s->cfg.sh->cipher_stack : NULL;
     if (sk == NULL || n < 0 || n >= sk_SSL_CIPHER_num(sk))
         return NULL;
     return sk_SSL_CIPHER_value(sk, n)->name;
@@ -271,8 +275,11 @@ int cfg_set0_tmp_dh(struct ssl_config *c, EVP_PKEY *pkey)
         ERR_raise(ERR_LIB_SSL, SSL_R_DH_KEY_TOO_SMALL);
         return 0;
     }
-    EVP_PKEY_free(c->dh_tmp);
-    c->dh_tmp = pkey;
+    struct ssl_config_shared *w = cfg_shared_mut(c);
+    if (w == NULL)
+        return 0;
+    EVP_PKEY_free(w->dh_tmp);
+    w->dh_tmp = pkey;
     return 1;
 }
 
@@ -340,10 +347,13 @@ static int alpn_list_ok(const unsigned char *p, size_t len)
 static int set_alpn(struct ssl_config *c, const unsigned char *protos, unsigned int len)
 {
     uint8_t *copy;
+    struct ssl_config_shared *w = cfg_shared_mut(c);
+    if (w == NULL)
+        return 1;
     if (protos == NULL || len == 0) {
-        OPENSSL_free(c->alpn);
-        c->alpn = NULL;
-        c->alpn_len = 0;
+        OPENSSL_free(w->alpn);
+        w->alpn = NULL;
+        w->alpn_len = 0;
         return 0;
     }
     if (!alpn_list_ok(protos, len))
@@ -352,9 +362,9 @@ static int set_alpn(struct ssl_config *c, const unsigned char *protos, unsigned 
         ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
         return 1;
     }
-    OPENSSL_free(c->alpn);
-    c->alpn = copy;
-    c->alpn_len = len;
+    OPENSSL_free(w->alpn);
+    w->alpn = copy;
+    w->alpn_len = len;
     return 0;
 }
 
@@ -613,12 +623,15 @@ static int set_psk_hint(struct ssl_config *c, const char *hint)
         ERR_raise(ERR_LIB_SSL, SSL_R_DATA_LENGTH_TOO_LONG);
         return 0;
     }
+    struct ssl_config_shared *w = cfg_shared_mut(c);
+    if (w == NULL)
+        return 0;
     if (hint != NULL && (copy = OPENSSL_strdup(hint)) == NULL) {
         ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
         return 0;
     }
-    OPENSSL_free(c->psk_identity_hint);
-    c->psk_identity_hint = copy;
+    OPENSSL_free(w->psk_identity_hint);
+    w->psk_identity_hint = copy;
     return 1;
 }
 
@@ -674,9 +687,12 @@ static int set_sid_ctx(struct ssl_config *c, const unsigned char *sid, unsigned 
         ERR_raise(ERR_LIB_SSL, SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG);
         return 0;
     }
-    c->sid_ctx_len = len;
+    struct ssl_config_shared *w = cfg_shared_mut(c);
+    if (w == NULL)
+        return 0;
+    w->sid_ctx_len = len;
     if (len > 0)
-        memcpy(c->sid_ctx, sid, len);
+        memcpy(w->sid_ctx, sid, len);
     return 1;
 }
 

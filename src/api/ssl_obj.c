@@ -76,6 +76,7 @@ void SSL_free(SSL *s)
     cfg_free(&s->cfg);
     OPENSSL_free(s->hostname);
     OPENSSL_free(s->alpn_selected);
+    OPENSSL_free(s->peername);
     sk_X509_pop_free(s->peer_chain_nl, X509_free);
     sk_X509_pop_free(s->verified_chain, X509_free);
     sk_SSL_CIPHER_free(s->peer_cipher_stack);
@@ -250,47 +251,51 @@ SSL_CTX *SSL_set_SSL_CTX(SSL *s, SSL_CTX *ctx)
         return s->ctx;
     if (ctx == NULL)
         ctx = s->session_ctx;
+    /* (an SSL that switches contexts gets a configuration block of its own) */
+    struct ssl_config_shared *w = cfg_shared_mut(&s->cfg);
+    if (w == NULL)
+        return NULL;
     CERT_SLOT certs[CERT_NUM_SLOTS];
     char *hint = NULL;
     for (int i = 0; i < CERT_NUM_SLOTS; i++) {
-        if (!cfg_cert_slot_copy(&certs[i], &ctx->cfg.certs[i])) {
+        if (!cfg_cert_slot_copy(&certs[i], &ctx->cfg.sh->certs[i])) {
             for (int j = 0; j < i; j++)
                 cfg_cert_slot_free(&certs[j]);
             return NULL;
         }
     }
-    if (ctx->cfg.psk_identity_hint != NULL &&
-        (hint = OPENSSL_strdup(ctx->cfg.psk_identity_hint)) == NULL) {
+    if (ctx->cfg.sh->psk_identity_hint != NULL &&
+        (hint = OPENSSL_strdup(ctx->cfg.sh->psk_identity_hint)) == NULL) {
         for (int j = 0; j < CERT_NUM_SLOTS; j++)
             cfg_cert_slot_free(&certs[j]);
         return NULL;
     }
-    if (ctx->cfg.dh_tmp != NULL && !EVP_PKEY_up_ref(ctx->cfg.dh_tmp)) {
+    if (ctx->cfg.sh->dh_tmp != NULL && !EVP_PKEY_up_ref(ctx->cfg.sh->dh_tmp)) {
         for (int j = 0; j < CERT_NUM_SLOTS; j++)
             cfg_cert_slot_free(&certs[j]);
         OPENSSL_free(hint);
         return NULL;
     }
     for (int i = 0; i < CERT_NUM_SLOTS; i++) {
-        cfg_cert_slot_free(&s->cfg.certs[i]);
-        s->cfg.certs[i] = certs[i];
+        cfg_cert_slot_free(&w->certs[i]);
+        w->certs[i] = certs[i];
     }
     s->cfg.cert_current = ctx->cfg.cert_current;
-    memcpy(s->cfg.sigalgs, ctx->cfg.sigalgs, sizeof(s->cfg.sigalgs));
-    s->cfg.num_sigalgs = ctx->cfg.num_sigalgs;
+    memcpy(w->sigalgs, ctx->cfg.sh->sigalgs, sizeof(w->sigalgs));
+    w->num_sigalgs = ctx->cfg.sh->num_sigalgs;
     s->cfg.security_level = ctx->cfg.security_level;
     /* DHE parameters and Suite B mode are part of OpenSSL's CERT too */
-    EVP_PKEY_free(s->cfg.dh_tmp);
-    s->cfg.dh_tmp = ctx->cfg.dh_tmp;
+    EVP_PKEY_free(w->dh_tmp);
+    w->dh_tmp = ctx->cfg.sh->dh_tmp;
     s->cfg.dh_auto = ctx->cfg.dh_auto;
     s->cfg.dh_tmp_cb = ctx->cfg.dh_tmp_cb;
     s->cfg.suiteb_flags = ctx->cfg.suiteb_flags;
-    OPENSSL_free(s->cfg.psk_identity_hint);
-    s->cfg.psk_identity_hint = hint;
-    if (s->ctx != NULL && s->cfg.sid_ctx_len == s->ctx->cfg.sid_ctx_len &&
-        memcmp(s->cfg.sid_ctx, s->ctx->cfg.sid_ctx, s->cfg.sid_ctx_len) == 0) {
-        s->cfg.sid_ctx_len = ctx->cfg.sid_ctx_len;
-        memcpy(s->cfg.sid_ctx, ctx->cfg.sid_ctx, sizeof(s->cfg.sid_ctx));
+    OPENSSL_free(w->psk_identity_hint);
+    w->psk_identity_hint = hint;
+    if (s->ctx != NULL && w->sid_ctx_len == s->ctx->cfg.sh->sid_ctx_len &&
+        memcmp(w->sid_ctx, s->ctx->cfg.sh->sid_ctx, w->sid_ctx_len) == 0) {
+        w->sid_ctx_len = ctx->cfg.sh->sid_ctx_len;
+        memcpy(w->sid_ctx, ctx->cfg.sh->sid_ctx, sizeof(w->sid_ctx));
     }
     SSL_CTX_up_ref(ctx);
     SSL_CTX_free(s->ctx);

@@ -61,7 +61,8 @@ struct auth_verify_params {
     OSSL_LIB_CTX *libctx;
     const char *propq;
     X509_STORE *store;
-    X509_VERIFY_PARAM *param; /* ours; receives the peer name that matched */
+    const X509_VERIFY_PARAM *param; /* ours (host names, depth, purpose) */
+    char **peername;                /* receives the peer name that matched (replacing it) */
     int security_level;
     int peer_is_client; /* purpose "ssl_client" (a server verifying a client) */
     int verify_mode;    /* SSL_VERIFY_*: NONE records the result only */

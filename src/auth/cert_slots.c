@@ -3,6 +3,8 @@
  * certificate callback's answer during the handshake). */
 #include "internal.h"
 
+#include "auth/config.h"
+
 #include "auth/auth.h"
 #include "auth/cert_cache.h"
 
@@ -46,7 +48,10 @@ int auth_set_cert(struct ssl_config *c, X509 *x)
         ERR_raise(ERR_LIB_SSL, SSL_R_UNKNOWN_CERTIFICATE_TYPE);
         return 0;
     }
-    CERT_SLOT *slot = &c->certs[i];
+    struct ssl_config_shared *sh = cfg_shared_mut(c);
+    if (sh == NULL)
+        return 0;
+    CERT_SLOT *slot = &sh->certs[i];
     /* a key that does not match the new certificate is dropped, as OpenSSL does */
     if (slot->pkey != NULL) {
         ERR_set_mark();
@@ -75,9 +80,12 @@ int auth_set_key(struct ssl_config *c, EVP_PKEY *pkey)
         ERR_raise(ERR_LIB_SSL, SSL_R_UNKNOWN_PKEY_TYPE);
         return 0;
     }
-    CERT_SLOT *slot = &c->certs[i];
-    if (slot->x509 != NULL && !X509_check_private_key(slot->x509, pkey))
+    if (c->sh->certs[i].x509 != NULL && !X509_check_private_key(c->sh->certs[i].x509, pkey))
         return 0; /* X509_check_private_key raised X509_R_KEY_VALUES_MISMATCH */
+    struct ssl_config_shared *sh = cfg_shared_mut(c);
+    if (sh == NULL)
+        return 0;
+    CERT_SLOT *slot = &sh->certs[i];
     EVP_PKEY_up_ref(pkey);
     EVP_PKEY_free(slot->pkey);
     slot->pkey = pkey;

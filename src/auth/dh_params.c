@@ -13,7 +13,7 @@
 
 int ssl_dhe_possible(const struct ssl_config *c)
 {
-    return c->dh_tmp != NULL || c->dh_tmp_cb != NULL || c->dh_auto != 0;
+    return c->sh->dh_tmp != NULL || c->dh_tmp_cb != NULL || c->dh_auto != 0;
 }
 
 int ssl_dh_params_ok(int security_level, const EVP_PKEY *dh)
@@ -108,12 +108,12 @@ EVP_PKEY *ssl_dh_params_for(const struct ssl_config *c, int security_bits, SSL *
 {
     if (c->dh_auto != 0)
         return auto_params(c, security_bits);
-    if (c->dh_tmp != NULL) {
-        if (!EVP_PKEY_up_ref(c->dh_tmp)) {
+    if (c->sh->dh_tmp != NULL) {
+        if (!EVP_PKEY_up_ref(c->sh->dh_tmp)) {
             ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
             return NULL;
         }
-        return c->dh_tmp;
+        return c->sh->dh_tmp;
     }
     if (c->dh_tmp_cb != NULL) {
         /* the DH stays the callback's: the key takes its own reference */

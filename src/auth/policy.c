@@ -64,8 +64,8 @@ unsigned policy_auth_mask(const struct ssl_config *c)
 {
     static const uint16_t suiteb[] = {SIGALG_ECDSA_SECP256R1_SHA256, SIGALG_ECDSA_SECP384R1_SHA384};
     unsigned disabled = SUITE_AUTH_RSA | SUITE_AUTH_ECDSA;
-    const uint16_t *list = c->sigalgs;
-    size_t n = c->num_sigalgs;
+    const uint16_t *list = c->sh->sigalgs;
+    size_t n = c->sh->num_sigalgs;
     int minbits = c->security_level > 0 ? suites_level_bits(c->security_level) : 0;
 
     switch (c->suiteb_flags & SSL_CERT_FLAG_SUITEB_128_LOS) {
@@ -117,9 +117,9 @@ int policy_supported_suites(const struct ssl_config *c, int method_version, cons
     if (!policy_version_range(c, method_version, &lo, &hi))
         return 0;
     auth_mask = policy_auth_mask(c);
-    for (size_t i = 0; i < c->num_suites13 + c->num_suites12 && n < max; i++) {
+    for (size_t i = 0; i < c->sh->num_suites13 + c->sh->num_suites12 && n < max; i++) {
         const SSL_CIPHER *s =
-            i < c->num_suites13 ? c->suites13[i] : c->suites12[i - c->num_suites13];
+            i < c->sh->num_suites13 ? c->sh->suites13[i] : c->sh->suites12[i - c->sh->num_suites13];
         if (!suite_disabled(s, lo, hi, c->security_level, 0, auth_mask))
             out[n++] = s;
     }

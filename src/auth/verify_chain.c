@@ -135,7 +135,16 @@ int auth_verify_chain(const struct auth_verify_params *p, STACK_OF(X509) * chain
         goto end;
     }
     /* SSL_get0_peername reports the name that matched */
-    X509_VERIFY_PARAM_move_peername(p->param, param);
+    const char *matched = X509_VERIFY_PARAM_get0_peername(param);
+    if (matched != NULL) {
+        char *copy = OPENSSL_strdup(matched);
+        if (copy == NULL) {
+            ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+            goto end;
+        }
+        OPENSSL_free(*p->peername);
+        *p->peername = copy;
+    }
 
     if (r > 0) {
         ok = 1;

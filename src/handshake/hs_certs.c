@@ -33,8 +33,9 @@ int hs_send_certificate(SSL *s, const CERT_SLOT *slot, int tls12)
         /* OpenSSL: no chain given, so one from the chain store or else the
          * verification store */
         if ((chain == NULL || sk_X509_num(chain) == 0) && !(s->cfg.mode & SSL_MODE_NO_AUTO_CHAIN))
-            chain = built = auth_auto_chain(
-                s->cfg.chain_store != NULL ? s->cfg.chain_store : s->ctx->cert_store, slot->x509);
+            chain = built = auth_auto_chain(s->cfg.sh->chain_store != NULL ? s->cfg.sh->chain_store
+                                                                           : s->ctx->cert_store,
+                                            slot->x509);
         if (cert_der_matches(slot->der, slot->x509, chain)) {
             /* encoded when the certificate was set (auth/cert_cache.c) */
             num = cert_der_get(slot->der, &send_ders, &send_lens);
@@ -109,8 +110,9 @@ int hs_verify_chain(SSL *s, STACK_OF(X509) * chain, uint8_t *out_alert)
     struct auth_verify_params p = {
         .libctx = s->ctx->libctx,
         .propq = s->ctx->propq,
-        .store = s->cfg.verify_store != NULL ? s->cfg.verify_store : s->ctx->cert_store,
-        .param = s->cfg.param,
+        .store = s->cfg.sh->verify_store != NULL ? s->cfg.sh->verify_store : s->ctx->cert_store,
+        .param = s->cfg.sh->param,
+        .peername = &s->peername,
         .security_level = s->cfg.security_level,
         .peer_is_client = s->server == 1,
         .verify_mode = s->cfg.verify_mode,
@@ -193,7 +195,7 @@ enum hs_ret hs_client_cert_choose(SSL *s, int tls13, unsigned slots, int *out_sl
         if (r == 0)
             return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_CERT_CB_ERROR);
     }
-    if (!auth_have_cert(s->cfg.certs) && s->cfg.client_cert_cb != NULL) {
+    if (!auth_have_cert(s->cfg.sh->certs) && s->cfg.client_cert_cb != NULL) {
         X509 *x = NULL;
         EVP_PKEY *k = NULL;
         int r = s->cfg.client_cert_cb(s, &x, &k);
@@ -212,9 +214,9 @@ enum hs_ret hs_client_cert_choose(SSL *s, int tls13, unsigned slots, int *out_sl
     CBS peer;
     cbs_init(&peer, hs->peer_sigalgs, hs->peer_sigalgs_len);
     ERR_set_mark();
-    if (auth_have_cert(s->cfg.certs) &&
-        auth_select_cert(s->cfg.certs, s->cfg.cert_current, slots, s->cfg.sigalgs,
-                         s->cfg.num_sigalgs, &peer, tls13, out_slot, out_sigalg))
+    if (auth_have_cert(s->cfg.sh->certs) &&
+        auth_select_cert(s->cfg.sh->certs, s->cfg.cert_current, slots, s->cfg.sh->sigalgs,
+                         s->cfg.sh->num_sigalgs, &peer, tls13, out_slot, out_sigalg))
         ERR_clear_last_mark();
     else
         ERR_pop_to_mark(); /* no usable certificate: send none */

@@ -44,8 +44,8 @@ SSL_SESSION *tls12_client_session(SSL *s)
     const char *have = ss->hostname ? ss->hostname : "";
     if (strcmp(want, have) != 0)
         return NULL;
-    for (size_t i = 0; i < s->cfg.num_suites12; i++)
-        if (s->cfg.suites12[i] == ss->cipher)
+    for (size_t i = 0; i < s->cfg.sh->num_suites12; i++)
+        if (s->cfg.sh->suites12[i] == ss->cipher)
             return ss;
     return NULL;
 }
@@ -54,8 +54,8 @@ SSL_SESSION *tls12_client_session(SSL *s)
 
 static int offered12(const SSL *s, const SSL_CIPHER *c)
 {
-    for (size_t i = 0; i < s->cfg.num_suites12; i++)
-        if (s->cfg.suites12[i] == c)
+    for (size_t i = 0; i < s->cfg.sh->num_suites12; i++)
+        if (s->cfg.sh->suites12[i] == c)
             return 1;
     return 0;
 }
@@ -64,7 +64,7 @@ static int offered12(const SSL *s, const SSL_CIPHER *c)
 static int alpn_offered(const SSL *s, const CBS *sel)
 {
     CBS list, name;
-    cbs_init(&list, s->cfg.alpn, s->cfg.alpn_len);
+    cbs_init(&list, s->cfg.sh->alpn, s->cfg.sh->alpn_len);
     while (cbs_len(&list) > 0) {
         if (!cbs_get_u8_prefixed(&list, &name))
             return 0;
@@ -78,7 +78,7 @@ static int alpn_offered(const SSL *s, const CBS *sel)
  * transcript's raw messages are kept for our CertificateVerify). */
 static int may_authenticate(const SSL *s)
 {
-    return auth_have_cert(s->cfg.certs) || s->cfg.client_cert_cb != NULL || s->cert_cb != NULL;
+    return auth_have_cert(s->cfg.sh->certs) || s->cfg.client_cert_cb != NULL || s->cert_cb != NULL;
 }
 
 enum hs_ret tls12_client_server_hello(SSL *s, const CODEC_SERVER_HELLO *sh)
@@ -103,7 +103,7 @@ enum hs_ret tls12_client_server_hello(SSL *s, const CODEC_SERVER_HELLO *sh)
     if ((sh->server_name_ack && !hs->sni_ack) ||
         (sh->session_ticket && (s->cfg.options & SSL_OP_NO_TICKET)) ||
         (sh->ems && (s->cfg.options & SSL_OP_NO_EXTENDED_MASTER_SECRET)) ||
-        (codec_ext_has(sh->ext_present, CODEC_EXT_ALPN) && s->cfg.alpn_len == 0))
+        (codec_ext_has(sh->ext_present, CODEC_EXT_ALPN) && s->cfg.sh->alpn_len == 0))
         return hs_fail(s, CODEC_ALERT_UNSUPPORTED_EXTENSION, SSL_R_UNSOLICITED_EXTENSION);
     memcpy(s->server_random, cbs_data(&sh->random), 32);
     hs->ems = sh->ems != 0;
@@ -173,8 +173,8 @@ static enum hs_ret do_read_server_certificate(SSL *s)
 /* our_group: we offered |g| for ECDHE in supported_groups. */
 static int our_group(const SSL *s, uint16_t g)
 {
-    for (size_t i = 0; i < s->cfg.num_groups; i++)
-        if (s->cfg.groups[i] == g)
+    for (size_t i = 0; i < s->cfg.sh->num_groups; i++)
+        if (s->cfg.sh->groups[i] == g)
             return tls12_ec_group(g);
     return 0;
 }
@@ -186,8 +186,8 @@ static enum hs_ret ske_verify(SSL *s, const CODEC_SERVER_KEY_EXCHANGE *ske)
     struct hs_state *hs = s->hs;
     EVP_PKEY *pk = X509_get0_pubkey(sk_X509_value(hs->peer_chain, 0));
     int offered = 0;
-    for (size_t i = 0; i < s->cfg.num_sigalgs; i++)
-        offered |= s->cfg.sigalgs[i] == ske->sigalg;
+    for (size_t i = 0; i < s->cfg.sh->num_sigalgs; i++)
+        offered |= s->cfg.sh->sigalgs[i] == ske->sigalg;
     if (!offered || pk == NULL || !sigalg_key_compatible(pk, ske->sigalg, 0))
         return hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_WRONG_SIGNATURE_TYPE);
     uint8_t *tbs = NULL;
@@ -333,7 +333,7 @@ static enum hs_ret do_send_client_certificate(SSL *s)
     enum hs_ret r = hs_client_cert_choose(s, 0, slots, &hs->cert_slot, &hs->sigalg);
     if (r != HS_OK)
         return r;
-    const CERT_SLOT *c = hs->cert_slot >= 0 ? &s->cfg.certs[hs->cert_slot] : NULL;
+    const CERT_SLOT *c = hs->cert_slot >= 0 ? &s->cfg.sh->certs[hs->cert_slot] : NULL;
     if (!hs_send_certificate(s, c, 1))
         return HS_ERR;
     if (c != NULL) {
@@ -373,8 +373,8 @@ static enum hs_ret do_send_certificate_verify(SSL *s)
     CBB cbb;
     /* RFC 5246 7.4.8: the signature covers every message so far */
     if (!transcript_buffer(&hs->transcript, &msgs, &msgs_len) ||
-        !sigalg_sign(s->cfg.certs[hs->cert_slot].pkey, hs->sigalg, msgs, msgs_len, sig, sizeof(sig),
-                     &sig_len) ||
+        !sigalg_sign(s->cfg.sh->certs[hs->cert_slot].pkey, hs->sigalg, msgs, msgs_len, sig,
+                     sizeof(sig), &sig_len) ||
         !cbb_init(&cbb, sig_len + 16))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
     if (!codec_write_certificate_verify(&cbb, hs->sigalg, sig, sig_len)) {

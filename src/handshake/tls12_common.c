@@ -212,7 +212,7 @@ int tls12_establish_session(SSL *s)
     ss->master_key_len = TLS12_MASTER_LEN;
     memcpy(ss->session_id, hs->sid12, hs->sid12_len);
     ss->session_id_len = (uint8_t)hs->sid12_len;
-    if (!sess_set_extra(ss, s->cfg.sid_ctx, s->cfg.sid_ctx_len, s->hostname,
+    if (!sess_set_extra(ss, s->cfg.sh->sid_ctx, s->cfg.sh->sid_ctx_len, s->hostname,
                         s->hostname != NULL ? strlen(s->hostname) : 0, s->alpn_selected,
                         s->alpn_selected_len, NULL, 0))
         goto err;

@@ -42,8 +42,8 @@ static int offered(const CODEC_CLIENT_HELLO *ch, const SSL_CIPHER *c)
 
 static int enabled(const SSL *s, const SSL_CIPHER *c)
 {
-    for (size_t i = 0; i < s->cfg.num_suites12; i++)
-        if (s->cfg.suites12[i] == c)
+    for (size_t i = 0; i < s->cfg.sh->num_suites12; i++)
+        if (s->cfg.sh->suites12[i] == c)
             return 1;
     return 0;
 }
@@ -55,8 +55,8 @@ static uint16_t choose_group(const SSL *s, const CODEC_CLIENT_HELLO *ch)
 {
     int has = codec_ch_has(ch, CODEC_EXT_SUPPORTED_GROUPS);
     if (!has || (s->cfg.options & SSL_OP_CIPHER_SERVER_PREFERENCE)) {
-        for (size_t i = 0; i < s->cfg.num_groups; i++) {
-            uint16_t g = s->cfg.groups[i];
+        for (size_t i = 0; i < s->cfg.sh->num_groups; i++) {
+            uint16_t g = s->cfg.sh->groups[i];
             if (tls12_ec_group(g) && (!has || codec_u16_list_contains(&ch->supported_groups, g)))
                 return g;
         }
@@ -65,8 +65,8 @@ static uint16_t choose_group(const SSL *s, const CODEC_CLIENT_HELLO *ch)
     CBS it = ch->supported_groups;
     uint16_t g;
     while (codec_u16_list_next(&it, &g))
-        for (size_t i = 0; i < s->cfg.num_groups; i++)
-            if (s->cfg.groups[i] == g && tls12_ec_group(g))
+        for (size_t i = 0; i < s->cfg.sh->num_groups; i++)
+            if (s->cfg.sh->groups[i] == g && tls12_ec_group(g))
                 return g;
     return 0;
 }
@@ -93,7 +93,7 @@ static int ecdhe_possible(const SSL *s, const CODEC_CLIENT_HELLO *ch)
  * table cannot be matched and counts as not named. */
 static int ec_cert_curve_ok(const SSL *s, const CODEC_CLIENT_HELLO *ch)
 {
-    const CERT_SLOT *ec = &s->cfg.certs[CERT_SLOT_EC];
+    const CERT_SLOT *ec = &s->cfg.sh->certs[CERT_SLOT_EC];
     if (ec->pkey == NULL || !codec_ch_has(ch, CODEC_EXT_SUPPORTED_GROUPS))
         return 1;
     uint16_t g = auth_ec_key_group(ec->pkey);
@@ -114,8 +114,8 @@ static int suite_fits(SSL *s, const CODEC_CLIENT_HELLO *ch, const SSL_CIPHER *c,
     CBS peer;
     cbs_init(&peer, hs->peer_sigalgs, hs->peer_sigalgs_len);
     ERR_set_mark();
-    int ok = auth_select_cert(s->cfg.certs, s->cfg.cert_current, slots, s->cfg.sigalgs,
-                              s->cfg.num_sigalgs, &peer, 0, out_slot, out_sigalg);
+    int ok = auth_select_cert(s->cfg.sh->certs, s->cfg.cert_current, slots, s->cfg.sh->sigalgs,
+                              s->cfg.sh->num_sigalgs, &peer, 0, out_slot, out_sigalg);
     ERR_pop_to_mark();
     return ok;
 }
@@ -126,8 +126,8 @@ static const SSL_CIPHER *choose_suite(SSL *s, const CODEC_CLIENT_HELLO *ch)
 {
     struct hs_state *hs = s->hs;
     if (s->cfg.options & SSL_OP_CIPHER_SERVER_PREFERENCE) {
-        for (size_t i = 0; i < s->cfg.num_suites12; i++) {
-            const SSL_CIPHER *c = s->cfg.suites12[i];
+        for (size_t i = 0; i < s->cfg.sh->num_suites12; i++) {
+            const SSL_CIPHER *c = s->cfg.sh->suites12[i];
             if (offered(ch, c) && suite_fits(s, ch, c, &hs->cert_slot, &hs->sigalg))
                 return c;
         }
@@ -136,8 +136,8 @@ static const SSL_CIPHER *choose_suite(SSL *s, const CODEC_CLIENT_HELLO *ch)
     CBS it = ch->cipher_suites;
     uint16_t v;
     while (codec_u16_list_next(&it, &v))
-        for (size_t i = 0; i < s->cfg.num_suites12; i++) {
-            const SSL_CIPHER *c = s->cfg.suites12[i];
+        for (size_t i = 0; i < s->cfg.sh->num_suites12; i++) {
+            const SSL_CIPHER *c = s->cfg.sh->suites12[i];
             if (c->suite == v && suite_fits(s, ch, c, &hs->cert_slot, &hs->sigalg))
                 return c;
         }
@@ -252,7 +252,7 @@ enum hs_ret tls12_server_client_hello(SSL *s, const CODEC_CLIENT_HELLO *ch)
         } else {
             /* OpenSSL: the domain for our key's strength, at least the
              * security level's */
-            const CERT_SLOT *slot = &s->cfg.certs[hs->cert_slot];
+            const CERT_SLOT *slot = &s->cfg.sh->certs[hs->cert_slot];
             hs->dh_params = ssl_dh_params_for(&s->cfg, EVP_PKEY_get_security_bits(slot->pkey), s);
             if (hs->dh_params == NULL)
                 return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
@@ -334,7 +334,7 @@ static enum hs_ret do_send_server_hello(SSL *s)
 static enum hs_ret do_send_server_certificate(SSL *s)
 {
     struct hs_state *hs = s->hs;
-    const CERT_SLOT *slot = &s->cfg.certs[hs->cert_slot];
+    const CERT_SLOT *slot = &s->cfg.sh->certs[hs->cert_slot];
     if (!hs_send_certificate(s, slot, 1))
         return HS_ERR;
     s->own_cert = slot->x509;
@@ -361,7 +361,7 @@ static int ske_params(SSL *s, CBB *params)
 static enum hs_ret do_send_server_key_exchange(SSL *s)
 {
     struct hs_state *hs = s->hs;
-    const CERT_SLOT *slot = &s->cfg.certs[hs->cert_slot];
+    const CERT_SLOT *slot = &s->cfg.sh->certs[hs->cert_slot];
     CBB params, cbb;
     uint8_t *pbytes = NULL, *tbs = NULL, sig[1024];
     size_t plen = 0, tbs_len = 0, sig_len = 0;
@@ -395,8 +395,8 @@ static enum hs_ret do_send_certificate_request(SSL *s)
     if (!hs_ca_names_der(s, &cas))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
     int ok = cbb_init(&cbb, 256) &&
-             codec_write_certificate_request12(&cbb, s->cfg.sigalgs, s->cfg.num_sigalgs, cas.der,
-                                               cas.len, cas.num);
+             codec_write_certificate_request12(&cbb, s->cfg.sh->sigalgs, s->cfg.sh->num_sigalgs,
+                                               cas.der, cas.len, cas.num);
     hs_ca_names_free(&cas);
     if (!ok) {
         cbb_cleanup(&cbb);
@@ -495,8 +495,8 @@ static enum hs_ret do_read_certificate_verify(SSL *s)
         return hs_fail(s, alert, 0);
     /* RFC 5246 7.4.8: a scheme we asked for, over all the messages so far */
     int asked = 0;
-    for (size_t i = 0; i < s->cfg.num_sigalgs; i++)
-        asked |= s->cfg.sigalgs[i] == cv.sigalg;
+    for (size_t i = 0; i < s->cfg.sh->num_sigalgs; i++)
+        asked |= s->cfg.sh->sigalgs[i] == cv.sigalg;
     EVP_PKEY *pk = X509_get0_pubkey(sk_X509_value(hs->peer_chain, 0));
     if (!asked || pk == NULL || !sigalg_key_compatible(pk, cv.sigalg, 0))
         return hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_WRONG_SIGNATURE_TYPE);

@@ -30,8 +30,8 @@ static int psk_usable(SSL *s, const SSL_SESSION *ss)
     if (!ss->is_external_psk && (ss->ticket_len == 0 || sess_expired(ss, sesame_now_ms())))
         return 0;
     /* Some enabled suite must share the session's hash (RFC 8446 4.2.11). */
-    for (size_t i = 0; i < s->cfg.num_suites13; i++)
-        if (s->cfg.suites13[i]->md_nid == ss->cipher->md_nid)
+    for (size_t i = 0; i < s->cfg.sh->num_suites13; i++)
+        if (s->cfg.sh->suites13[i]->md_nid == ss->cipher->md_nid)
             return 1;
     return 0;
 }
@@ -99,10 +99,10 @@ static enum hs_ret send_client_hello(SSL *s)
     int psk13 = hs->psk != NULL && hs->psk->version == TLS1_3_VERSION;
 
     memset(&ch, 0, sizeof(ch));
-    for (size_t i = 0; hs->offer13 && i < s->cfg.num_suites13 && nsuites < 8; i++)
-        suites[nsuites++] = s->cfg.suites13[i]->suite;
-    for (size_t i = 0; hs->offer12 && i < s->cfg.num_suites12 && nsuites < 8 + 16; i++)
-        suites[nsuites++] = s->cfg.suites12[i]->suite;
+    for (size_t i = 0; hs->offer13 && i < s->cfg.sh->num_suites13 && nsuites < 8; i++)
+        suites[nsuites++] = s->cfg.sh->suites13[i]->suite;
+    for (size_t i = 0; hs->offer12 && i < s->cfg.sh->num_suites12 && nsuites < 8 + 16; i++)
+        suites[nsuites++] = s->cfg.sh->suites12[i]->suite;
     if (nsuites == 0)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_NO_CIPHERS_AVAILABLE);
     /* RFC 7507: the application says this is a retry with fewer versions */
@@ -127,12 +127,12 @@ static enum hs_ret send_client_hello(SSL *s)
         ASN1_OCTET_STRING_free(ip);
     }
     hs->sni_ack = ch.server_name != NULL; /* client: we sent server_name */
-    ch.groups = s->cfg.groups;
-    ch.num_groups = s->cfg.num_groups;
-    ch.sigalgs = s->cfg.sigalgs;
-    ch.num_sigalgs = s->cfg.num_sigalgs;
-    ch.alpn = s->cfg.alpn;
-    ch.alpn_len = s->cfg.alpn_len;
+    ch.groups = s->cfg.sh->groups;
+    ch.num_groups = s->cfg.sh->num_groups;
+    ch.sigalgs = s->cfg.sh->sigalgs;
+    ch.num_sigalgs = s->cfg.sh->num_sigalgs;
+    ch.alpn = s->cfg.sh->alpn;
+    ch.alpn_len = s->cfg.sh->alpn_len;
     if (hs->offer13) {
         /* RFC 8446 4.2.1: TLS 1.3 is offered only through supported_versions
          * (a TLS 1.2-only hello has none, RFC 5246 7.4.1.2) */
@@ -205,11 +205,11 @@ static enum hs_ret do_send_client_hello(SSL *s)
     uint16_t lo, hi;
     if (!hs_version_range(s, &lo, &hi))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_NO_PROTOCOLS_AVAILABLE);
-    hs->offer13 = hi >= TLS1_3_VERSION && s->cfg.num_suites13 > 0;
-    hs->offer12 = lo <= TLS1_2_VERSION && s->cfg.num_suites12 > 0;
+    hs->offer13 = hi >= TLS1_3_VERSION && s->cfg.sh->num_suites13 > 0;
+    hs->offer12 = lo <= TLS1_2_VERSION && s->cfg.sh->num_suites12 > 0;
     if (!hs->offer13 && !hs->offer12)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_NO_CIPHERS_AVAILABLE);
-    if (s->cfg.num_groups == 0)
+    if (s->cfg.sh->num_groups == 0)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, SSL_R_NO_SHARED_GROUPS);
     if (rand_public(s->client_random, 32) != 1 || rand_public(hs->legacy_sid, 32) != 1)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_RAND_LIB);
@@ -217,7 +217,7 @@ static enum hs_ret do_send_client_hello(SSL *s)
      * mode, unless the application turned it off. */
     hs->legacy_sid_len = hs->offer13 && (s->cfg.options & SSL_OP_ENABLE_MIDDLEBOX_COMPAT) ? 32 : 0;
     if (hs->offer13) {
-        hs->kex_group = s->cfg.groups[0];
+        hs->kex_group = s->cfg.sh->groups[0];
         if (!kex_keygen(hs->kex_group, &hs->kex_key, hs->kex_pub, &hs->kex_pub_len))
             return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
     }
@@ -241,8 +241,8 @@ static enum hs_ret do_send_client_hello(SSL *s)
 
 static int offered_suite(const SSL *s, uint16_t v)
 {
-    for (size_t i = 0; i < s->cfg.num_suites13; i++)
-        if (s->cfg.suites13[i]->suite == v)
+    for (size_t i = 0; i < s->cfg.sh->num_suites13; i++)
+        if (s->cfg.sh->suites13[i]->suite == v)
             return 1;
     return 0;
 }
@@ -254,8 +254,8 @@ static enum hs_ret handle_hrr(SSL *s, const CODEC_SERVER_HELLO *sh, const SSL_CI
     if (hs->hrr)
         return hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_UNEXPECTED_MESSAGE);
     int group_ok = 0;
-    for (size_t i = 0; i < s->cfg.num_groups; i++)
-        group_ok |= s->cfg.groups[i] == sh->hrr_group;
+    for (size_t i = 0; i < s->cfg.sh->num_groups; i++)
+        group_ok |= s->cfg.sh->groups[i] == sh->hrr_group;
     if (sh->hrr_group != 0 && (!group_ok || sh->hrr_group == hs->kex_group))
         return hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_BAD_KEY_SHARE);
     if (sh->hrr_group == 0 && cbs_len(&sh->cookie) == 0)
@@ -392,7 +392,7 @@ static enum hs_ret do_read_server_hello(SSL *s)
 static int alpn_offered(const SSL *s, const CBS *sel)
 {
     CBS list, name;
-    cbs_init(&list, s->cfg.alpn, s->cfg.alpn_len);
+    cbs_init(&list, s->cfg.sh->alpn, s->cfg.sh->alpn_len);
     while (cbs_len(&list) > 0) {
         if (!cbs_get_u8_prefixed(&list, &name))
             return 0;
@@ -416,7 +416,7 @@ static enum hs_ret do_read_encrypted_extensions(SSL *s)
     /* RFC 8446 4.2: a response to an extension we did not send (we never
      * offer early data) is unsupported_extension. */
     if ((codec_ext_has(ee.ext_present, CODEC_EXT_SERVER_NAME) && !hs->sni_ack) ||
-        (codec_ext_has(ee.ext_present, CODEC_EXT_ALPN) && s->cfg.alpn_len == 0) ||
+        (codec_ext_has(ee.ext_present, CODEC_EXT_ALPN) && s->cfg.sh->alpn_len == 0) ||
         codec_ext_has(ee.ext_present, CODEC_EXT_EARLY_DATA))
         return hs_fail(s, CODEC_ALERT_UNSUPPORTED_EXTENSION, SSL_R_UNSOLICITED_EXTENSION);
     if (codec_ext_has(ee.ext_present, CODEC_EXT_ALPN)) {
@@ -503,7 +503,7 @@ static enum hs_ret do_send_client_certificate(SSL *s)
     enum hs_ret r = hs_client_cert_choose(s, 1, AUTH_SLOTS_ALL, &slot, &sigalg);
     if (r != HS_OK)
         return r;
-    const CERT_SLOT *c = slot >= 0 ? &s->cfg.certs[slot] : NULL;
+    const CERT_SLOT *c = slot >= 0 ? &s->cfg.sh->certs[slot] : NULL;
     if (!tls13_send_certificate(s, c, sigalg))
         return HS_ERR;
     if (c != NULL) {

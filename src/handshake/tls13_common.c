@@ -206,8 +206,8 @@ enum hs_ret tls13_read_cert_verify(SSL *s)
         return hs_fail(s, alert, 0);
     /* RFC 8446 4.4.3: the scheme must be one we offered. */
     int offered = 0;
-    for (size_t i = 0; i < s->cfg.num_sigalgs; i++)
-        offered |= s->cfg.sigalgs[i] == cv.sigalg;
+    for (size_t i = 0; i < s->cfg.sh->num_sigalgs; i++)
+        offered |= s->cfg.sh->sigalgs[i] == cv.sigalg;
     EVP_PKEY *pk = hs->peer_chain ? X509_get0_pubkey(sk_X509_value(hs->peer_chain, 0)) : NULL;
     if (!offered || pk == NULL || !sigalg_key_compatible(pk, cv.sigalg, 1))
         return hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_WRONG_SIGNATURE_TYPE);
@@ -235,8 +235,8 @@ int tls13_send_certificate_request(SSL *s, const uint8_t *ctx, size_t ctx_len)
     if (!hs_ca_names_der(s, &cas))
         return 0;
     int ok = cbb_init(&cbb, 256) &&
-             codec_write_certificate_request(&cbb, ctx, ctx_len, s->cfg.sigalgs, s->cfg.num_sigalgs,
-                                             cas.der, cas.len, cas.num);
+             codec_write_certificate_request(&cbb, ctx, ctx_len, s->cfg.sh->sigalgs,
+                                             s->cfg.sh->num_sigalgs, cas.der, cas.len, cas.num);
     hs_ca_names_free(&cas);
     if (!ok) {
         cbb_cleanup(&cbb);
@@ -318,7 +318,7 @@ int tls13_establish_session(SSL *s)
     ss->peer_sigalg = s->peer_sigalg;
     /* sid_ctx, SNI and ALPN in one block, shared by every ticket's session
      * of this connection (SSL_SESSION_dup). */
-    if (!sess_set_extra(ss, s->cfg.sid_ctx, s->cfg.sid_ctx_len, s->hostname,
+    if (!sess_set_extra(ss, s->cfg.sh->sid_ctx, s->cfg.sh->sid_ctx_len, s->hostname,
                         s->hostname != NULL ? strlen(s->hostname) : 0, s->alpn_selected,
                         s->alpn_selected_len, NULL, 0))
         goto err;

@@ -189,7 +189,7 @@ static enum hs_ret client_answer(SSL *s)
     uint16_t sigalg = 0;
     if ((r = hs_client_cert_choose(s, 1, AUTH_SLOTS_ALL, &slot, &sigalg)) != HS_OK)
         goto done; /* HS_RETRY: the request stays unconsumed */
-    const CERT_SLOT *c = slot >= 0 ? &s->cfg.certs[slot] : NULL;
+    const CERT_SLOT *c = slot >= 0 ? &s->cfg.sh->certs[slot] : NULL;
     if (!hs_consume(s) || !tls13_send_certificate(s, c, sigalg) ||
         !tls13_send_finished(s, s->s13.client_app)) {
         r = HS_ERR;

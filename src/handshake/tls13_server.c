@@ -48,24 +48,24 @@ static const SSL_CIPHER *choose_suite(SSL *s, const CBS *client_list, int md_nid
     CBS it = *client_list;
     uint16_t v;
     if (server_pref) {
-        for (size_t i = 0; i < s->cfg.num_suites13; i++)
-            if ((md_nid == 0 || s->cfg.suites13[i]->md_nid == md_nid) &&
-                codec_u16_list_contains(client_list, s->cfg.suites13[i]->suite))
-                return s->cfg.suites13[i];
+        for (size_t i = 0; i < s->cfg.sh->num_suites13; i++)
+            if ((md_nid == 0 || s->cfg.sh->suites13[i]->md_nid == md_nid) &&
+                codec_u16_list_contains(client_list, s->cfg.sh->suites13[i]->suite))
+                return s->cfg.sh->suites13[i];
         return NULL;
     }
     while (codec_u16_list_next(&it, &v))
-        for (size_t i = 0; i < s->cfg.num_suites13; i++)
-            if (s->cfg.suites13[i]->suite == v &&
-                (md_nid == 0 || s->cfg.suites13[i]->md_nid == md_nid))
-                return s->cfg.suites13[i];
+        for (size_t i = 0; i < s->cfg.sh->num_suites13; i++)
+            if (s->cfg.sh->suites13[i]->suite == v &&
+                (md_nid == 0 || s->cfg.sh->suites13[i]->md_nid == md_nid))
+                return s->cfg.sh->suites13[i];
     return NULL;
 }
 
 static int our_group(const SSL *s, uint16_t g)
 {
-    for (size_t i = 0; i < s->cfg.num_groups; i++)
-        if (s->cfg.groups[i] == g)
+    for (size_t i = 0; i < s->cfg.sh->num_groups; i++)
+        if (s->cfg.sh->groups[i] == g)
             return kex_supported(g);
     return 0;
 }
@@ -73,9 +73,9 @@ static int our_group(const SSL *s, uint16_t g)
 /* first_group: our most preferred group we can use. */
 static uint16_t first_group(const SSL *s)
 {
-    for (size_t i = 0; i < s->cfg.num_groups; i++)
-        if (kex_supported(s->cfg.groups[i]))
-            return s->cfg.groups[i];
+    for (size_t i = 0; i < s->cfg.sh->num_groups; i++)
+        if (kex_supported(s->cfg.sh->groups[i]))
+            return s->cfg.sh->groups[i];
     return 0;
 }
 
@@ -96,10 +96,10 @@ static void choose_group(SSL *s, const CODEC_CLIENT_HELLO *ch, struct ch_choice 
         }
     if (!codec_ch_has(ch, CODEC_EXT_SUPPORTED_GROUPS))
         return;
-    for (size_t i = 0; i < s->cfg.num_groups; i++)
-        if (kex_supported(s->cfg.groups[i]) &&
-            codec_u16_list_contains(&ch->supported_groups, s->cfg.groups[i])) {
-            c->group = s->cfg.groups[i];
+    for (size_t i = 0; i < s->cfg.sh->num_groups; i++)
+        if (kex_supported(s->cfg.sh->groups[i]) &&
+            codec_u16_list_contains(&ch->supported_groups, s->cfg.sh->groups[i])) {
+            c->group = s->cfg.sh->groups[i];
             return;
         }
 }
@@ -182,8 +182,8 @@ static int psk_fits(SSL *s, const CODEC_CLIENT_HELLO *ch, const SSL_SESSION *ps,
         const char *want = s->hostname ? s->hostname : "";
         const char *have = ps->hostname ? ps->hostname : "";
         if (!ticket_age_plausible(ps, ch->psk_ids[i].obfuscated_ticket_age) ||
-            strcmp(want, have) != 0 || ps->sid_ctx_len != s->cfg.sid_ctx_len ||
-            memcmp(ps->sid_ctx, s->cfg.sid_ctx, ps->sid_ctx_len) != 0)
+            strcmp(want, have) != 0 || ps->sid_ctx_len != s->cfg.sh->sid_ctx_len ||
+            memcmp(ps->sid_ctx, s->cfg.sh->sid_ctx, ps->sid_ctx_len) != 0)
             return 0;
     }
     *io_suite = suite;
@@ -335,8 +335,8 @@ static enum hs_ret do_select_certificate(SSL *s)
     }
     CBS peer;
     cbs_init(&peer, hs->peer_sigalgs, hs->peer_sigalgs_len);
-    if (!auth_select_cert(s->cfg.certs, s->cfg.cert_current, AUTH_SLOTS_ALL, s->cfg.sigalgs,
-                          s->cfg.num_sigalgs, &peer, 1, &hs->cert_slot, &hs->sigalg))
+    if (!auth_select_cert(s->cfg.sh->certs, s->cfg.cert_current, AUTH_SLOTS_ALL, s->cfg.sh->sigalgs,
+                          s->cfg.sh->num_sigalgs, &peer, 1, &hs->cert_slot, &hs->sigalg))
         return hs_fail(s, CODEC_ALERT_HANDSHAKE_FAILURE, 0);
     hs_set_state(s, SS_SEND_SERVER_HELLO);
     return HS_OK;
@@ -682,9 +682,9 @@ static enum hs_ret do_send_encrypted_extensions(SSL *s)
     /* As OpenSSL: tell the client our preference when its share was not our
      * first choice, so its next hello can send the better one. */
     if (hs->groups_in_ee) {
-        for (size_t i = 0; i < s->cfg.num_groups && n < SESAME_MAX_GROUPS; i++)
-            if (kex_supported(s->cfg.groups[i]))
-                groups[n++] = s->cfg.groups[i];
+        for (size_t i = 0; i < s->cfg.sh->num_groups && n < SESAME_MAX_GROUPS; i++)
+            if (kex_supported(s->cfg.sh->groups[i]))
+                groups[n++] = s->cfg.sh->groups[i];
         ee.groups = groups;
         ee.num_groups = n;
     }
@@ -715,7 +715,7 @@ static enum hs_ret do_send_certificate_request(SSL *s)
 static enum hs_ret do_send_server_certificate(SSL *s)
 {
     struct hs_state *hs = s->hs;
-    const CERT_SLOT *slot = &s->cfg.certs[hs->cert_slot];
+    const CERT_SLOT *slot = &s->cfg.sh->certs[hs->cert_slot];
     if (!tls13_send_certificate(s, slot, hs->sigalg))
         return HS_ERR;
     s->own_cert = slot->x509;

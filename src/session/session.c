@@ -6,6 +6,8 @@
  * treated as immutable by the library; changes go through SSL_SESSION_dup. */
 #include "internal.h"
 
+#include "auth/config.h"
+
 #include "codec/consts.h"
 
 #include <stddef.h>
@@ -579,11 +581,14 @@ int SSL_copy_session_id(SSL *to, const SSL *from)
 {
     if (!SSL_set_session(to, SSL_get_session(from)))
         return 0;
-    if (from->cfg.sid_ctx_len > sizeof(to->cfg.sid_ctx)) {
+    if (from->cfg.sh->sid_ctx_len > sizeof(to->cfg.sh->sid_ctx)) {
         ERR_raise(ERR_LIB_SSL, SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG);
         return 0;
     }
-    memcpy(to->cfg.sid_ctx, from->cfg.sid_ctx, from->cfg.sid_ctx_len);
-    to->cfg.sid_ctx_len = from->cfg.sid_ctx_len;
+    struct ssl_config_shared *w = cfg_shared_mut(&to->cfg);
+    if (w == NULL)
+        return 0;
+    memcpy(w->sid_ctx, from->cfg.sh->sid_ctx, from->cfg.sh->sid_ctx_len);
+    w->sid_ctx_len = from->cfg.sh->sid_ctx_len;
     return 1;
 }

@@ -455,8 +455,8 @@ void sess_cache_set_times(SSL_SESSION *s, const uint64_t *time_ms, const uint64_
 
 static int sid_ctx_matches(const SSL *s, const SSL_SESSION *sess)
 {
-    return sess->sid_ctx_len == s->cfg.sid_ctx_len &&
-           memcmp(sess->sid_ctx, s->cfg.sid_ctx, sess->sid_ctx_len) == 0;
+    return sess->sid_ctx_len == s->cfg.sh->sid_ctx_len &&
+           memcmp(sess->sid_ctx, s->cfg.sh->sid_ctx, sess->sid_ctx_len) == 0;
 }
 
 /* internal_find: new reference to the cached session |id|, or NULL. */

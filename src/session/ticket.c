@@ -587,8 +587,8 @@ int sess_ticket_accept(SSL *s, const uint8_t *identity, size_t len, SSL_SESSION 
         }
         renew = tr == SSL_TICKET_RETURN_USE_RENEW;
     }
-    if (sess->sid_ctx_len != s->cfg.sid_ctx_len ||
-        memcmp(sess->sid_ctx, s->cfg.sid_ctx, sess->sid_ctx_len) != 0) {
+    if (sess->sid_ctx_len != s->cfg.sh->sid_ctx_len ||
+        memcmp(sess->sid_ctx, s->cfg.sh->sid_ctx, sess->sid_ctx_len) != 0) {
         SSL_SESSION_free(sess);
         return 1;
     }

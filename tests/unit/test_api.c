@@ -168,58 +168,60 @@ static void test_ctrl(void)
     CHECK(SSL_CTX_set_cipher_list(ctx, "TLS_AES_128_GCM_SHA256") == 0); /* 1.3 names don't count */
     ERR_clear_error();
     CHECK(SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:!aRSA") == 1);
-    CHECK_EQ_INT(ctx->cfg.num_suites12, 2);
+    CHECK_EQ_INT(ctx->cfg.sh->num_suites12, 2);
     CHECK(SSL_CTX_set_cipher_list(ctx, "HIGH:!aNULL:+aRSA") == 1);
-    CHECK_EQ_INT(ctx->cfg.num_suites12, 9);
-    CHECK(ctx->cfg.suites12[3]->auth_nid == NID_auth_rsa &&
-          ctx->cfg.suites12[2]->auth_nid == NID_auth_ecdsa);
+    CHECK_EQ_INT(ctx->cfg.sh->num_suites12, 9);
+    CHECK(ctx->cfg.sh->suites12[3]->auth_nid == NID_auth_rsa &&
+          ctx->cfg.sh->suites12[2]->auth_nid == NID_auth_ecdsa);
     CHECK(SSL_CTX_set_cipher_list(ctx, "AES128:ALL:@STRENGTH") == 1);
-    CHECK_EQ_INT(ctx->cfg.suites12[5]->bits, 256);
-    CHECK_EQ_INT(ctx->cfg.suites12[6]->bits, 128);
+    CHECK_EQ_INT(ctx->cfg.sh->suites12[5]->bits, 256);
+    CHECK_EQ_INT(ctx->cfg.sh->suites12[6]->bits, 128);
     CHECK(SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=1") == 1);
     CHECK_EQ_INT(SSL_CTX_get_security_level(ctx), 1);
     CHECK(SSL_CTX_set_ciphersuites(ctx, "TLS_CHACHA20_POLY1305_SHA256:bogus") == 1);
-    CHECK_EQ_INT(ctx->cfg.num_suites13, 1);
+    CHECK_EQ_INT(ctx->cfg.sh->num_suites13, 1);
     CHECK(SSL_CTX_set_ciphersuites(ctx, "bogus") == 0);
     CHECK(ERR_GET_REASON(ERR_get_error()) == SSL_R_NO_CIPHER_MATCH);
     CHECK(SSL_CTX_set_ciphersuites(ctx, "") == 1);
-    CHECK_EQ_INT(ctx->cfg.num_suites13, 0);
+    CHECK_EQ_INT(ctx->cfg.sh->num_suites13, 0);
     CHECK_EQ_INT(sk_SSL_CIPHER_num(SSL_CTX_get_ciphers(ctx)), 9);
 
     /* OpenSSL 3.0's default groups, in its order */
     static const uint16_t default_groups[] = {
         GROUP_X25519,    GROUP_SECP256R1, GROUP_X448,      GROUP_SECP521R1, GROUP_SECP384R1,
         GROUP_FFDHE2048, GROUP_FFDHE3072, GROUP_FFDHE4096, GROUP_FFDHE6144, GROUP_FFDHE8192};
-    CHECK_EQ_MEM(ctx->cfg.groups, ctx->cfg.num_groups * 2, default_groups, sizeof(default_groups));
+    CHECK_EQ_MEM(ctx->cfg.sh->groups, ctx->cfg.sh->num_groups * 2, default_groups,
+                 sizeof(default_groups));
     CHECK(SSL_CTX_set1_groups_list(ctx, "P-384:x25519") == 1);
-    CHECK_EQ_INT(ctx->cfg.num_groups, 2);
-    CHECK_EQ_INT(ctx->cfg.groups[0], GROUP_SECP384R1);
+    CHECK_EQ_INT(ctx->cfg.sh->num_groups, 2);
+    CHECK_EQ_INT(ctx->cfg.sh->groups[0], GROUP_SECP384R1);
     CHECK(SSL_CTX_set1_groups_list(ctx, "X25519:P-521") == 1);
-    CHECK_EQ_INT(ctx->cfg.num_groups, 2);
-    CHECK_EQ_INT(ctx->cfg.groups[1], GROUP_SECP521R1);
+    CHECK_EQ_INT(ctx->cfg.sh->num_groups, 2);
+    CHECK_EQ_INT(ctx->cfg.sh->groups[1], GROUP_SECP521R1);
     /* every spelling OpenSSL accepts, and only those (case matters) */
     CHECK(SSL_CTX_set1_groups_list(ctx, "x25519:prime256v1:X448:secp521r1:P-384:ffdhe2048:"
                                         "ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192") == 1);
-    CHECK_EQ_MEM(ctx->cfg.groups, ctx->cfg.num_groups * 2, default_groups, sizeof(default_groups));
+    CHECK_EQ_MEM(ctx->cfg.sh->groups, ctx->cfg.sh->num_groups * 2, default_groups,
+                 sizeof(default_groups));
     CHECK(SSL_CTX_set1_groups_list(ctx, "x448:secp256r1:P-521:X25519") == 1);
-    CHECK_EQ_INT(ctx->cfg.num_groups, 4);
+    CHECK_EQ_INT(ctx->cfg.sh->num_groups, 4);
     CHECK(SSL_CTX_set1_groups_list(ctx, "SECP521R1") == 0);
     CHECK(SSL_CTX_set1_groups_list(ctx, "FFDHE2048") == 0);
     CHECK(SSL_CTX_set1_groups_list(ctx, "p-521") == 0);
     CHECK(SSL_CTX_set1_groups_list(ctx, "secp224r1:X448") == 1); /* secp224r1 skipped */
-    CHECK_EQ_INT(ctx->cfg.num_groups, 1);
-    CHECK_EQ_INT(ctx->cfg.groups[0], GROUP_X448);
+    CHECK_EQ_INT(ctx->cfg.sh->num_groups, 1);
+    CHECK_EQ_INT(ctx->cfg.sh->groups[0], GROUP_X448);
     CHECK(SSL_CTX_set1_groups_list(ctx, "X25519:nonsense") == 0);
     CHECK(SSL_CTX_set1_groups_list(ctx, "X25519:X25519") == 0);
     CHECK(SSL_CTX_set1_groups_list(ctx, "P-521:secp521r1") == 0);
     ERR_clear_error();
     int nids[] = {NID_X9_62_prime256v1};
     CHECK(SSL_CTX_set1_groups(ctx, nids, 1) == 1);
-    CHECK_EQ_INT(ctx->cfg.groups[0], GROUP_SECP256R1);
+    CHECK_EQ_INT(ctx->cfg.sh->groups[0], GROUP_SECP256R1);
     int nids2[] = {NID_ffdhe8192, NID_X448, NID_secp521r1, NID_ffdhe2048};
     CHECK(SSL_CTX_set1_groups(ctx, nids2, 4) == 1);
-    CHECK_EQ_INT(ctx->cfg.num_groups, 4);
-    CHECK(ctx->cfg.groups[0] == GROUP_FFDHE8192 && ctx->cfg.groups[3] == GROUP_FFDHE2048);
+    CHECK_EQ_INT(ctx->cfg.sh->num_groups, 4);
+    CHECK(ctx->cfg.sh->groups[0] == GROUP_FFDHE8192 && ctx->cfg.sh->groups[3] == GROUP_FFDHE2048);
     SSL *gs = SSL_new(ctx);
     CHECK(gs != NULL && strcmp(SSL_group_to_name(gs, NID_X448), "x448") == 0 &&
           strcmp(SSL_group_to_name(gs, NID_secp521r1), "secp521r1") == 0 &&
@@ -227,8 +229,8 @@ static void test_ctrl(void)
     SSL_free(gs);
 
     CHECK(SSL_CTX_set1_sigalgs_list(ctx, "ECDSA+SHA256:RSA-PSS+SHA256:ed25519") == 1);
-    CHECK_EQ_INT(ctx->cfg.num_sigalgs, 4);
-    CHECK_EQ_INT(ctx->cfg.sigalgs[1], SIGALG_RSA_PSS_RSAE_SHA256);
+    CHECK_EQ_INT(ctx->cfg.sh->num_sigalgs, 4);
+    CHECK_EQ_INT(ctx->cfg.sh->sigalgs[1], SIGALG_RSA_PSS_RSAE_SHA256);
     CHECK(SSL_CTX_set1_sigalgs_list(ctx, "foo+SHA256") == 0);
     ERR_clear_error();
 
@@ -366,10 +368,10 @@ static void test_certs_and_keys(void)
     int slot;
     uint16_t alg;
 #define SELECT(list)                                                                               \
-    auth_select_cert(s->cfg.certs, s->cfg.cert_current, AUTH_SLOTS_ALL, s->cfg.sigalgs,            \
-                     s->cfg.num_sigalgs, list, 1, &slot, &alg)
+    auth_select_cert(s->cfg.sh->certs, s->cfg.cert_current, AUTH_SLOTS_ALL, s->cfg.sh->sigalgs,    \
+                     s->cfg.sh->num_sigalgs, list, 1, &slot, &alg)
     cbs_init(&l, only_ed, sizeof(only_ed));
-    CHECK(SELECT(&l) == 1 && alg == SIGALG_ED25519 && s->cfg.certs[slot].pkey == ed);
+    CHECK(SELECT(&l) == 1 && alg == SIGALG_ED25519 && s->cfg.sh->certs[slot].pkey == ed);
     cbs_init(&l, p256, sizeof(p256));
     CHECK(SELECT(&l) == 1 && alg == SIGALG_ECDSA_SECP256R1_SHA256);
     cbs_init(&l, p384_only, sizeof(p384_only));

@@ -309,7 +309,7 @@ static void test_cipher_list_semantics(void)
     CHECK(SSL_CTX_set_cipher_list(ctx, "foo") == 0);
     CHECK(ERR_GET_REASON(ERR_get_error()) == SSL_R_NO_CIPHER_MATCH);
     CHECK_EQ_INT(sk_SSL_CIPHER_num(SSL_CTX_get_ciphers(ctx)), 3);
-    CHECK_EQ_INT(ctx->cfg.num_suites12, 0);
+    CHECK_EQ_INT(ctx->cfg.sh->num_suites12, 0);
     /* NULL: 0 with nothing queued, list unchanged */
     CHECK(SSL_CTX_set_cipher_list(ctx, NULL) == 0);
     CHECK(ERR_peek_error() == 0);
@@ -403,7 +403,8 @@ static void test_get_ciphers(void)
     s = SSL_new(ctx);
     REQUIRE(s != NULL);
     sk = SSL_get_ciphers(s);
-    CHECK(sk != SSL_CTX_get_ciphers(ctx) && sk == SSL_get_ciphers(s));
+    /* the same list (shared with the context until either changes it) */
+    CHECK(sk == SSL_get_ciphers(s));
     REQUIRE(sk_SSL_CIPHER_num(sk) == 10);
     for (int i = 0; i < 10; i++) {
         CHECK_EQ_INT(SSL_CIPHER_get_protocol_id(sk_SSL_CIPHER_value(sk, i)), want[i]);
@@ -426,6 +427,9 @@ static void test_get_ciphers(void)
     CHECK(SSL_set_ciphersuites(s, "") == 1);
     CHECK(SSL_get_ciphers(s) != NULL && sk_SSL_CIPHER_num(SSL_get_ciphers(s)) == 0);
     CHECK(SSL_get1_supported_ciphers(s) == NULL);
+    /* the context's list is its own all along */
+    CHECK(SSL_get_ciphers(s) != SSL_CTX_get_ciphers(ctx));
+    CHECK_EQ_INT(sk_SSL_CIPHER_num(SSL_CTX_get_ciphers(ctx)), 10);
     SSL_free(s);
     SSL_CTX_free(ctx);
     ERR_clear_error();
@@ -731,19 +735,19 @@ static void test_dh_params(void)
     CHECK(EVP_PKEY_get_bits(k2048) == 2048);
     SSL_CTX_set_security_level(ctx, 2);
     CHECK(SSL_CTX_set0_tmp_dh_pkey(ctx, k2048) == 1); /* taken */
-    CHECK(ctx->cfg.dh_tmp == k2048);
+    CHECK(ctx->cfg.sh->dh_tmp == k2048);
     CHECK(ssl_dh_params_ok(2, k2048) && !ssl_dh_params_ok(3, k2048) && ssl_dh_params_ok(0, k2048));
     CHECK(ssl_dh_params_ok(3, k3072) && !ssl_dh_params_ok(4, k3072));
 
     /* SSL_new copies (a reference); the SSL's own setting is its own */
     s = SSL_new(ctx);
     REQUIRE(s != NULL);
-    CHECK(s->cfg.dh_tmp == k2048);
+    CHECK(s->cfg.sh->dh_tmp == k2048);
     got = ssl_dh_params_for(&s->cfg, 112, s);
     CHECK(got == k2048);
     EVP_PKEY_free(got);
     CHECK(SSL_set0_tmp_dh_pkey(s, k3072) == 1);
-    CHECK(s->cfg.dh_tmp == k3072 && ctx->cfg.dh_tmp == k2048);
+    CHECK(s->cfg.sh->dh_tmp == k3072 && ctx->cfg.sh->dh_tmp == k2048);
     CHECK(SSL_set_tmp_dh(s, d2048) == 1);
     got = ssl_dh_params_for(&s->cfg, 112, s);
     CHECK(got != NULL && got != k3072 && EVP_PKEY_get_bits(got) == 2048);
@@ -763,9 +767,9 @@ static void test_dh_params(void)
     REQUIRE(ctx2 != NULL);
     SSL_CTX_set_dh_auto(ctx2, 2);
     CHECK(SSL_set_SSL_CTX(s, ctx2) == ctx2); /* SNI: the CERT part comes along */
-    CHECK(s->cfg.dh_tmp == NULL && s->cfg.dh_auto == 2);
+    CHECK(s->cfg.sh->dh_tmp == NULL && s->cfg.dh_auto == 2);
     CHECK(SSL_set_SSL_CTX(s, ctx) == ctx);
-    CHECK(s->cfg.dh_tmp == k2048 && s->cfg.dh_auto == 0);
+    CHECK(s->cfg.sh->dh_tmp == k2048 && s->cfg.dh_auto == 0);
     SSL_CTX_free(ctx2);
     SSL_CTX_free(ctx);
     got = ssl_dh_params_for(&s->cfg, 112, s);

@@ -199,11 +199,10 @@ static void test_get_cb_copy_semantics(void)
     CHECK_EQ_INT(ctrl(ctx, SSL_CTRL_SESS_NUMBER, 0), 1);
     SSL_SESSION_free(r);
     /* other sid_ctx: not resumable here */
-    ssl->cfg.sid_ctx_len = 3;
-    memcpy(ssl->cfg.sid_ctx, "abc", 3);
+    tu_set_sid_ctx(ssl, "abc");
     CHECK(sess_cache_lookup(ssl, ext_sess->session_id, 32) == NULL);
     /* NO_INTERNAL_LOOKUP: the callback is asked even though it is cached */
-    ssl->cfg.sid_ctx_len = 0;
+    tu_set_sid_ctx(ssl, "");
     ctx->session_cache_mode = SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL_LOOKUP;
     long before = ctrl(ctx, SSL_CTRL_SESS_CB_HIT, 0);
     r = sess_cache_lookup(ssl, ext_sess->session_id, 32);

@@ -5,6 +5,7 @@
 #define SESAME_TEST_SESSION_UTIL_H
 
 #include "internal.h"
+#include "auth/config.h"
 #include "session/session_cache.h"
 #include "session/ticket.h"
 #include "codec/cipher_suites.h"
@@ -17,10 +18,21 @@ static inline uint64_t tu_clock(void)
     return atomic_load(&tu_now);
 }
 
+/* tu_set_sid_ctx: the session id context of |s| (its own configuration
+ * block from then on). */
+static inline void tu_set_sid_ctx(SSL *s, const char *sid)
+{
+    struct ssl_config_shared *w = cfg_shared_mut(&s->cfg);
+    if (w == NULL)
+        abort();
+    w->sid_ctx_len = strlen(sid);
+    memcpy(w->sid_ctx, sid, w->sid_ctx_len);
+}
+
 static inline SSL_CTX *tu_ctx_new(void)
 {
     SSL_CTX *ctx = calloc(1, sizeof(*ctx));
-    if (ctx == NULL || !sess_cache_init(ctx) || !ticket_keys_init(ctx))
+    if (ctx == NULL || !cfg_init(&ctx->cfg) || !sess_cache_init(ctx) || !ticket_keys_init(ctx))
         abort();
     atomic_init(&ctx->references, 1);
     return ctx;
@@ -30,6 +42,7 @@ static inline void tu_ctx_free(SSL_CTX *ctx)
 {
     sess_cache_cleanup(ctx);
     ticket_keys_cleanup(&ctx->tickets);
+    cfg_free(&ctx->cfg);
     free(ctx);
 }
 
@@ -40,13 +53,15 @@ static inline SSL *tu_ssl_new(SSL_CTX *ctx, int server)
         abort();
     s->ctx = s->session_ctx = ctx;
     s->server = server;
-    s->cfg = ctx->cfg;
+    if (!cfg_copy(&s->cfg, &ctx->cfg))
+        abort();
     return s;
 }
 
 static inline void tu_ssl_free(SSL *s)
 {
     sess_connection_end(s);
+    cfg_free(&s->cfg);
     free(s);
 }
 

@@ -46,10 +46,9 @@ static void test_seal_open_roundtrip(void)
     CHECK(sess_ticket_accept(sv, t, tl - 1, &out, &renew) == 1 && out == NULL);
     CHECK(sess_ticket_accept(sv, t, 3, &out, &renew) == 1 && out == NULL);
     /* another sid_ctx => NULL */
-    sv->cfg.sid_ctx_len = 2;
-    memcpy(sv->cfg.sid_ctx, "zz", 2);
+    tu_set_sid_ctx(sv, "zz");
     CHECK(sess_ticket_accept(sv, t, tl, &out, &renew) == 1 && out == NULL);
-    sv->cfg.sid_ctx_len = 0;
+    tu_set_sid_ctx(sv, "");
     /* expired => NULL, timeouts++ */
     atomic_fetch_add(&tu_now, 7201 * 1000ULL);
     CHECK(sess_ticket_accept(sv, t, tl, &out, &renew) == 1 && out == NULL);
