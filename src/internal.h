@@ -8,7 +8,7 @@
  * is compiled with -fvisibility=hidden.
  *
  * Ownership of the sub-structures:
- *   struct ssl_config      api/config.c   (settings shared by SSL_CTX and SSL)
+ *   struct ssl_config      auth/config.c  (settings shared by SSL_CTX and SSL)
  *   struct sess_cache      session/       (per-SSL_CTX cache and counters)
  *   struct ticket_keys     session/       (per-SSL_CTX ticket key ring)
  *   struct rec_layer       record/        (buffers, keys, sequence numbers)
