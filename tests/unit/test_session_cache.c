@@ -309,6 +309,7 @@ static void *stress(void *arg)
             SSL_CTX_flush_sessions(stress_ctx, 1);
         SSL_SESSION_free(s);
     }
+    cfg_free(&ssl->cfg);
     free(ssl);
     return NULL;
 }
