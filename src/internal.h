@@ -104,6 +104,7 @@ typedef struct {
  * while each keeps OpenSSL's semantics (an SSL keeps the settings its
  * SSL_CTX had at SSL_new).  Read it through the const pointer only. */
 struct ssl_config_shared {
+    /* (the two atomics first: auth/config.c copies what follows them) */
     _Atomic int references;
     /* a pointer to mutable state inside (the verify parameters, a chain
      * stack) was handed to the application, which may change it at any

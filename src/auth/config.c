@@ -90,7 +90,10 @@ static struct ssl_config_shared *shared_dup(const struct ssl_config_shared *src)
         ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
         return NULL;
     }
-    memcpy(d, src, sizeof(*d));
+    /* everything after the two atomics, which other threads may be
+     * changing in |src| (the count) and which start afresh here */
+    const size_t first = offsetof(struct ssl_config_shared, param);
+    memcpy((uint8_t *)d + first, (const uint8_t *)src + first, sizeof(*d) - first);
     atomic_init(&d->references, 1);
     atomic_init(&d->escaped, 0);
     /* clear every owned pointer before duplicating, so shared_free is safe */
