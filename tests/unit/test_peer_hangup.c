@@ -31,33 +31,10 @@
 
 #include <errno.h>
 
+#include "control.h"
 #include "pair.h"
 
 static TEST_PKI pki;
-
-#ifdef SESAME_CONTROL_OPENSSL
-/* The control build must run on the system libssl: the path of the
- * libssl.so.3 this process mapped, from /proc/self/maps. */
-static void test_control_maps_system_libssl(void)
-{
-    FILE *f = fopen("/proc/self/maps", "r");
-    REQUIRE(f != NULL);
-    char line[512], path[512] = "";
-    while (path[0] == 0 && fgets(line, sizeof(line), f) != NULL) {
-        char *p = strchr(line, '/');
-        if (p != NULL && strstr(p, "/libssl.so.3") != NULL) {
-            snprintf(path, sizeof(path), "%s", p);
-            path[strcspn(path, "\n")] = 0;
-        }
-    }
-    fclose(f);
-    char real[512];
-    REQUIRE(path[0] != 0 && realpath(path, real) != NULL);
-    fprintf(stderr, "  control: libssl mapped from %s\n", real);
-    CHECK(strncmp(real, "/usr/lib/", 9) == 0 || strncmp(real, "/lib/", 5) == 0);
-    CHECK(strstr(real, "sesame") == NULL && strstr(real, "/build") == NULL);
-}
-#endif
 
 /* ---- a transport that can be reset ------------------------------------ */
 
@@ -628,9 +605,7 @@ static void test_session_kept_unless_unexpected_eof(void)
 
 TEST_MAIN({
     pair_pki_init(&pki);
-#ifdef SESAME_CONTROL_OPENSSL
-    RUN(test_control_maps_system_libssl);
-#endif
+    CONTROL_RUN();
     RUN(test_server_client_hangs_up);
     RUN(test_client_server_hangs_up);
     RUN(test_eof_after_handshake);
