@@ -6,7 +6,8 @@
  *    SSL_SESS_CACHE_NO_INTERNAL_STORE keeps the callback and leaves the cache empty;
  *  - a connection freed without SSL_shutdown spoils its current session, which is the one the
  *    callback handed out last, even though the application holds a reference to it (S10);
- *    TLS 1.3 tickets received before the last one stay good;
+ *    TLS 1.3 tickets received before the last one stay good; i2d/d2i do not carry that mark
+ *    (so an application checks SSL_SESSION_is_resumable before it saves a session);
  *  - SSL_set_session takes a reference of its own: the caller may free its one at once;
  *  - ALPN is not a boundary of resumption: a session made under one protocol resumes in a
  *    connection that negotiates another. */
@@ -262,6 +263,16 @@ static void unclean_free_spoils_kept_session(int version)
     struct conn_opts r = {.offer = spoiled};
     CHECK_EQ_INT(connect_once(cctx, sctx, &r), 0);
     kept_reset();
+    /* i2d writes it all the same, and what d2i reads back does not remember the spoiling:
+     * an application checks SSL_SESSION_is_resumable before it saves a session */
+    unsigned char *der = NULL;
+    int der_len = i2d_SSL_SESSION(spoiled, &der);
+    CHECK(der_len > 0);
+    const unsigned char *p = der;
+    SSL_SESSION *back = der_len > 0 ? d2i_SSL_SESSION(NULL, &p, der_len) : NULL;
+    CHECK(back != NULL && SSL_SESSION_is_resumable(back));
+    SSL_SESSION_free(back);
+    OPENSSL_free(der);
     if (earlier != NULL) {
         struct conn_opts e = {.offer = earlier};
         CHECK_EQ_INT(connect_once(cctx, sctx, &e), 1);
