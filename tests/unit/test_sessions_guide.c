@@ -9,6 +9,8 @@
  *    TLS 1.3 tickets received before the last one stay good; i2d/d2i do not carry that mark
  *    (so an application checks SSL_SESSION_is_resumable before it saves a session);
  *  - SSL_set_session takes a reference of its own: the caller may free its one at once;
+ *  - TLS 1.3: a session that resumed a connection is no longer resumable once that connection
+ *    has read a fresh ticket (S9); TLS 1.2: a session resumes again and again;
  *  - ALPN is not a boundary of resumption: a session made under one protocol resumes in a
  *    connection that negotiates another. */
 #include "testutil.h"
@@ -330,6 +332,49 @@ static void test_set_session_takes_its_reference_tls12(void)
     set_session_takes_its_reference(TLS1_2_VERSION);
 }
 
+/* ---- single use (TLS 1.3) and reuse (TLS 1.2) ---- */
+
+/* TLS 1.3: once the resumed connection has read a fresh ticket, the session it resumed with
+ * is no longer resumable (S9). TLS 1.2: a session resumes again and again. */
+static void used_session(int version)
+{
+    SSL_CTX *sctx = server(version);
+    SSL_CTX *cctx = client(version, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    REQUIRE(sctx && cctx);
+    struct conn_opts o = {0};
+    CHECK_EQ_INT(connect_once(cctx, sctx, &o), 0);
+    REQUIRE(nkept > 0);
+    SSL_SESSION *sess = kept[nkept - 1];
+    kept[nkept - 1] = NULL;
+    kept_reset();
+    for (int i = 0; i < 3; i++) {
+        struct conn_opts r = {.offer = sess};
+        int want = version == TLS1_3_VERSION && i > 0 ? 0 : 1;
+        CHECK_EQ_INT(connect_once(cctx, sctx, &r), want);
+        if (version == TLS1_3_VERSION) {
+            CHECK_EQ_INT(nkept, i == 0 ? 1 : 2); /* one fresh ticket after a resumption */
+            CHECK(!SSL_SESSION_is_resumable(sess));
+        } else {
+            CHECK_EQ_INT(nkept, 0); /* nothing new: the same session stays the one to use */
+            CHECK(SSL_SESSION_is_resumable(sess));
+        }
+        kept_reset();
+    }
+    SSL_SESSION_free(sess);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+}
+
+static void test_used_session_tls13(void)
+{
+    used_session(TLS1_3_VERSION);
+}
+
+static void test_used_session_tls12(void)
+{
+    used_session(TLS1_2_VERSION);
+}
+
 /* ---- ALPN ---- */
 
 static void alpn_not_a_boundary(int version)
@@ -373,6 +418,8 @@ TEST_MAIN({
     RUN(test_unclean_free_spoils_kept_session_tls12);
     RUN(test_set_session_takes_its_reference_tls13);
     RUN(test_set_session_takes_its_reference_tls12);
+    RUN(test_used_session_tls13);
+    RUN(test_used_session_tls12);
     RUN(test_alpn_not_a_boundary_tls13);
     RUN(test_alpn_not_a_boundary_tls12);
     kept_reset();
