@@ -58,7 +58,7 @@ ratio() {
   case "$1$2" in *FAIL*) echo "-";; *) awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "-" }';; esac
 }
 
-for mode in full resume memory idle full12 resume12 resume12id idle12; do
+for mode in full resume memory idle full12 resume12 resume12id idle12 threads; do
   for which in system sesame; do
     run $which $mode || status=1
   done
@@ -74,11 +74,15 @@ for row in "full:full handshakes/s" "resume:resume handshakes/s" \
            "idle:tls13 idle pair bytes" "idle:tls13 idle pair bytes, release buffers" \
            "full12:tls12 full handshakes/s" "resume12:tls12 resume ticket handshakes/s" \
            "resume12id:tls12 resume id handshakes/s" "idle12:tls12 idle pair bytes" \
-           "idle12:tls12 idle pair bytes, release buffers"; do
+           "idle12:tls12 idle pair bytes, release buffers" \
+           "threads:threads 1 full handshakes/s" "threads:threads 2 full handshakes/s" \
+           "threads:threads 8 full handshakes/s" "threads:threads 2/1 full scaling" \
+           "threads:threads 1 resume handshakes/s" "threads:threads 2 resume handshakes/s" \
+           "threads:threads 8 resume handshakes/s" "threads:threads 2/1 resume scaling"; do
   mode=${row%%:*} label=${row#*:}
   s=$(value system "$mode" "$label") o=$(value sesame "$mode" "$label")
   printf '%-40s %14s %14s %8s\n' "$label" "$s" "$o" "$(ratio "$s" "$o")"
   case "$s$o" in *FAIL*) status=1;; esac
 done
-echo "(ratio = sesame / system; higher is better for rates, lower for bytes)"
+echo "(ratio = sesame / system; higher is better for rates and scalings, lower for bytes)"
 exit $status

@@ -14,9 +14,16 @@
 /* The default SSL_CTX_get_max_cert_list (100 KiB, OpenSSL's). */
 #define DEFAULT_MAX_CERT_LIST (1024 * 100)
 
-static int version_ok(long v)
+/* version_bound: OpenSSL 3.0's rule for a TLS method's version bounds: 0
+ * or a TLS version is set; a DTLS version is valid but not for this method,
+ * so it succeeds and changes nothing; anything else fails. */
+static int version_bound(long v, int *bound)
 {
-    return v == 0 || (v >= SSL3_VERSION && v <= TLS1_3_VERSION);
+    if (v == 0 || (v >= SSL3_VERSION && v <= TLS1_3_VERSION)) {
+        *bound = (int)v;
+        return 1;
+    }
+    return v == DTLS1_BAD_VER || (v >= DTLS1_2_VERSION && v <= DTLS1_VERSION);
 }
 
 static long set_store(X509_STORE **slot, void *parg, long larg)
@@ -40,15 +47,9 @@ static long cfg_ctrl(struct ssl_config *c, int cmd, long larg, void *parg, int *
     case SSL_CTRL_CLEAR_MODE:
         return (long)(c->mode &= ~(uint32_t)larg);
     case SSL_CTRL_SET_MIN_PROTO_VERSION:
-        if (!version_ok(larg))
-            return 0;
-        c->min_version = (int)larg;
-        return 1;
+        return version_bound(larg, &c->min_version);
     case SSL_CTRL_SET_MAX_PROTO_VERSION:
-        if (!version_ok(larg))
-            return 0;
-        c->max_version = (int)larg;
-        return 1;
+        return version_bound(larg, &c->max_version);
     case SSL_CTRL_GET_MIN_PROTO_VERSION:
         return c->min_version;
     case SSL_CTRL_GET_MAX_PROTO_VERSION:
