@@ -185,7 +185,8 @@ int SSL_pending(const SSL *s)
 
 int SSL_has_pending(const SSL *s)
 {
-    return SSL_pending(s) > 0 || s->rl.rbuf_len > 0;
+    /* processed or not: a record in part, or bytes read ahead */
+    return SSL_pending(s) > 0 || s->rl.rbuf_len > 0 || s->rl.ahead != NULL;
 }
 
 static int write_app(SSL *s, const void *buf, size_t num, size_t *written)

@@ -40,8 +40,13 @@ struct rec_layer {
      * the record is consumed) */
     uint8_t rhdr[REC_HEADER_LEN];
     uint8_t *rbuf;
-    size_t rbuf_cap;      /* size of rbuf: the body's length (at least 1), all wiped */
-    size_t rbuf_len;      /* bytes of the current record received so far, header included */
+    size_t rbuf_cap; /* size of rbuf: the body's length (at least 1), all wiped */
+    size_t rbuf_len; /* bytes of the current record received so far, header included */
+    /* read-ahead (SSL_set_read_ahead; nginx sets it): what one read of the
+     * transport gave beyond the bytes asked for, served before the BIO is
+     * read again; allocated only while it holds some (REC_AHEAD_CAP) */
+    uint8_t *ahead;
+    size_t ahead_off, ahead_len;
     const uint8_t *plain; /* unread plaintext of the current record */
     size_t plain_len;
     uint8_t plain_type; /* content type of |plain| */

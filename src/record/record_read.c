@@ -46,6 +46,54 @@ static void release_rbuf(struct rec_layer *rl)
     rl->rbuf_cap = 0;
 }
 
+/* One read of the transport with read-ahead on: a whole TLS 1.2 record
+ * fits (2^14 + 2048 + header). */
+#define REC_AHEAD_CAP (REC_HEADER_LEN + 16384 + 2048)
+
+static void release_ahead(struct rec_layer *rl)
+{
+    mem_wipe(rl->ahead, rl->ahead_len);
+    OPENSSL_free(rl->ahead);
+    rl->ahead = NULL;
+    rl->ahead_off = rl->ahead_len = 0;
+}
+
+/* pull: up to |room| bytes from the peer into |dst|, with BIO_read's
+ * results: first what read-ahead holds; with read-ahead on, one BIO_read of
+ * as much as the transport has (up to REC_AHEAD_CAP, so a flight of small
+ * records costs one system call, not two per record), the surplus kept. */
+static int pull(SSL *s, uint8_t *dst, size_t room)
+{
+    struct rec_layer *rl = &s->rl;
+    if (rl->ahead != NULL) {
+        size_t n = rl->ahead_len - rl->ahead_off;
+        if (n > room)
+            n = room;
+        memcpy(dst, rl->ahead + rl->ahead_off, n);
+        rl->ahead_off += n;
+        if (rl->ahead_off == rl->ahead_len)
+            release_ahead(rl);
+        return (int)n;
+    }
+    uint8_t *b = NULL;
+    if (!s->cfg.read_ahead || room >= REC_AHEAD_CAP || (b = OPENSSL_malloc(REC_AHEAD_CAP)) == NULL)
+        return BIO_read(s->rbio, dst, (int)room);
+    int n = BIO_read(s->rbio, b, (int)REC_AHEAD_CAP);
+    if (n <= 0 || (size_t)n > REC_AHEAD_CAP || (size_t)n <= room) {
+        /* (more than asked for: the caller refuses it, as it exceeds room) */
+        if (n > 0 && (size_t)n <= room)
+            memcpy(dst, b, (size_t)n);
+        mem_wipe(b, n > 0 && (size_t)n <= REC_AHEAD_CAP ? (size_t)n : 0);
+        OPENSSL_free(b);
+        return n;
+    }
+    memcpy(dst, b, room);
+    rl->ahead = b;
+    rl->ahead_off = room;
+    rl->ahead_len = (size_t)n;
+    return (int)room;
+}
+
 /* read_bytes receives the current record up to |want| bytes (header
  * included): the header into rhdr, the body into rbuf. */
 static int read_bytes(SSL *s, size_t want, uint8_t *out_alert)
@@ -67,7 +115,7 @@ static int read_bytes(SSL *s, size_t want, uint8_t *out_alert)
             return rec_err(out_alert, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
         }
         s->rwstate = SSL_READING;
-        int n = BIO_read(s->rbio, dst, (int)room);
+        int n = pull(s, dst, room);
         if (n > 0 && (size_t)n > room) {
             /* a BIO claiming more than it was asked for: never trusted */
             s->rwstate = SSL_NOTHING;

@@ -21,6 +21,8 @@ void rec_layer_free(struct rec_layer *rl)
      * handshake's PRF); the record body is allocated to its exact size. */
     mem_wipe(rl->rbuf, rl->rbuf_cap);
     OPENSSL_free(rl->rbuf);
+    mem_wipe(rl->ahead, rl->ahead_len);
+    OPENSSL_free(rl->ahead);
     mem_wipe(rl->wbuf, rl->wbuf_used_max);
     OPENSSL_free(rl->wbuf);
     mem_wipe(rl->hbuf, rl->hbuf_used_max);
