@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "auth/policy.h"
 #include "auth/sigalgs.h"
 #include "codec/cipher_suites.h"
 #include "codec/groups.h"
@@ -138,6 +139,63 @@ int SSL_get_peer_signature_type_nid(const SSL *s, int *pnid)
 int SSL_get_signature_type_nid(const SSL *s, int *pnid)
 {
     return sig_type_nid(s->own_sigalg, pnid);
+}
+
+/* The peer's signature_algorithms as it sent them (a server: the
+ * ClientHello's; a client: the CertificateRequest's), unknown schemes
+ * included; |idx| -1 asks for the number only.  The NIDs are OpenSSL's,
+ * for schemes sesame does not implement too. */
+int SSL_get_sigalgs(SSL *s, int idx, int *psign, int *phash, int *psignhash, unsigned char *rsig,
+                    unsigned char *rhash)
+{
+    int n = s->num_peer_sigalgs_all;
+    if (s->peer_sigalgs_all == NULL)
+        return 0;
+    if (idx >= 0) {
+        int sign, hash, sign_hash;
+        if (idx >= n)
+            return 0;
+        uint16_t v = s->peer_sigalgs_all[idx];
+        sigalg_report(v, &sign, &hash, &sign_hash);
+        if (rhash != NULL)
+            *rhash = (unsigned char)(v >> 8);
+        if (rsig != NULL)
+            *rsig = (unsigned char)v;
+        if (psign != NULL)
+            *psign = sign;
+        if (phash != NULL)
+            *phash = hash;
+        if (psignhash != NULL)
+            *psignhash = sign_hash;
+    }
+    return n;
+}
+
+/* The schemes both sides have (policy_shared_sigalgs); 0 for an |idx| out
+ * of range, -1 included (as OpenSSL). */
+int SSL_get_shared_sigalgs(SSL *s, int idx, int *psign, int *phash, int *psignhash,
+                           unsigned char *rsig, unsigned char *rhash)
+{
+    uint16_t shared[16];
+    int sign, hash, sign_hash;
+    if (s->peer_sigalgs_all == NULL)
+        return 0;
+    int n = (int)policy_shared_sigalgs(&s->cfg, s->peer_sigalgs_all, s->num_peer_sigalgs_all,
+                                       shared, sizeof(shared) / sizeof(shared[0]));
+    if (idx < 0 || idx >= n)
+        return 0;
+    sigalg_report(shared[idx], &sign, &hash, &sign_hash);
+    if (phash != NULL)
+        *phash = hash;
+    if (psign != NULL)
+        *psign = sign;
+    if (psignhash != NULL)
+        *psignhash = sign_hash;
+    if (rsig != NULL)
+        *rsig = (unsigned char)shared[idx];
+    if (rhash != NULL)
+        *rhash = (unsigned char)(shared[idx] >> 8);
+    return n;
 }
 
 /* Server: the suites of the client's hello that we know, in its order (as

@@ -364,6 +364,18 @@ int SSL_clear(SSL *s)
     s->cipher = NULL;
     s->group = 0;
     s->peer_groups = 0;
+    OPENSSL_free(s->peer_groups_all);
+    OPENSSL_free(s->peer_sigalgs_all);
+    s->peer_groups_all = s->peer_sigalgs_all = NULL;
+    s->num_peer_groups_all = s->num_peer_sigalgs_all = 0;
+    OPENSSL_free(s->peer_ec_point_formats);
+    s->peer_ec_point_formats = NULL;
+    s->num_peer_ec_point_formats = 0;
+    OPENSSL_free(s->peer_cert_types);
+    s->peer_cert_types = NULL;
+    s->num_peer_cert_types = 0;
+    sk_X509_NAME_pop_free(s->peer_ca_names, X509_NAME_free);
+    s->peer_ca_names = NULL;
     s->peer_sigalg = s->own_sigalg = 0;
     OPENSSL_free(s->alpn_selected);
     s->alpn_selected = NULL;
