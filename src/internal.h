@@ -343,6 +343,10 @@ struct ssl_st {
     uint16_t *peer_sigalgs_all;
     uint16_t *peer_groups_all;
     uint16_t num_peer_sigalgs_all, num_peer_groups_all;
+    /* the schemes both sides have, fixed when the peer's list arrived
+     * (auth/policy.h policy_shared_sigalgs; SSL_get_shared_sigalgs) */
+    uint16_t shared_sigalgs[16];
+    uint8_t num_shared_sigalgs;
     /* TLS 1.2: the peer's ec_point_formats (SSL_get0_ec_point_formats); a
      * client: the certificate_types of a CertificateRequest
      * (SSL_get0_certificate_types) */

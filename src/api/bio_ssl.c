@@ -47,7 +47,9 @@ static int bio_ssl_free(BIO *b)
         return 0;
     bs = BIO_get_data(b);
     if (bs != NULL && BIO_get_shutdown(b)) {
-        if (bs->ssl != NULL)
+        /* a connection that got going says close_notify (one still in its
+         * handshake is just freed, with no error queued: OpenSSL) */
+        if (bs->ssl != NULL && !SSL_in_init(bs->ssl))
             SSL_shutdown(bs->ssl);
         if (BIO_get_init(b))
             SSL_free(bs->ssl);

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "auth/policy.h"
 #include "auth/sigalgs.h"
 #include "codec/cipher_suites.h"
 #include "codec/groups.h"
@@ -171,17 +170,14 @@ int SSL_get_sigalgs(SSL *s, int idx, int *psign, int *phash, int *psignhash, uns
     return n;
 }
 
-/* The schemes both sides have (policy_shared_sigalgs); 0 for an |idx| out
- * of range, -1 included (as OpenSSL). */
+/* The schemes both sides have, as decided when the peer's list arrived;
+ * 0 for an |idx| out of range, -1 included (as OpenSSL). */
 int SSL_get_shared_sigalgs(SSL *s, int idx, int *psign, int *phash, int *psignhash,
                            unsigned char *rsig, unsigned char *rhash)
 {
-    uint16_t shared[16];
+    const uint16_t *shared = s->shared_sigalgs;
     int sign, hash, sign_hash;
-    if (s->peer_sigalgs_all == NULL)
-        return 0;
-    int n = (int)policy_shared_sigalgs(&s->cfg, s->peer_sigalgs_all, s->num_peer_sigalgs_all,
-                                       shared, sizeof(shared) / sizeof(shared[0]));
+    int n = s->num_shared_sigalgs;
     if (idx < 0 || idx >= n)
         return 0;
     sigalg_report(shared[idx], &sign, &hash, &sign_hash);

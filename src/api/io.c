@@ -368,6 +368,7 @@ int SSL_clear(SSL *s)
     OPENSSL_free(s->peer_sigalgs_all);
     s->peer_groups_all = s->peer_sigalgs_all = NULL;
     s->num_peer_groups_all = s->num_peer_sigalgs_all = 0;
+    s->num_shared_sigalgs = 0;
     OPENSSL_free(s->peer_ec_point_formats);
     s->peer_ec_point_formats = NULL;
     s->num_peer_ec_point_formats = 0;

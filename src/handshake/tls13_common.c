@@ -8,6 +8,7 @@
 
 #include "auth/auth.h"
 #include "auth/cert_cache.h"
+#include "auth/policy.h"
 #include "auth/sigalgs.h"
 #include "codec/consts.h"
 #include "codec/messages13.h"
@@ -159,6 +160,7 @@ void hs_server_resuming(SSL *s, int tls13)
     OPENSSL_free(s->peer_sigalgs_all);
     s->peer_sigalgs_all = NULL;
     s->num_peer_sigalgs_all = 0;
+    s->num_shared_sigalgs = 0;
     if (tls13)
         return;
     OPENSSL_free(s->peer_groups_all);
@@ -192,6 +194,9 @@ int tls13_set_peer_sigalgs(SSL *s, const CBS *list)
     struct hs_state *hs = s->hs;
     if (!hs_keep_u16_list(list, &s->peer_sigalgs_all, &s->num_peer_sigalgs_all))
         return 0;
+    s->num_shared_sigalgs = (uint8_t)policy_shared_sigalgs(
+        &s->cfg, s->peer_sigalgs_all, s->num_peer_sigalgs_all, s->shared_sigalgs,
+        sizeof(s->shared_sigalgs) / sizeof(s->shared_sigalgs[0]));
     /* keep the first HS_MAX_SIGALGS schemes (whole u16 values) */
     size_t n = cbs_len(list) & ~(size_t)1;
     if (n > sizeof(hs->peer_sigalgs))
