@@ -59,7 +59,6 @@ OVERRIDES = {
     'SSL_get0_dane_tlsa': ('-1', '-1: DANE not enabled / not verified'),
     'SSL_set_srp_server_param': ('-1', 'documented: 1 on success, -1 on failure'),
     'SSL_set_srp_server_param_pw': ('-1', 'documented: 1 on success, -1 on failure'),
-    'SSL_CONF_cmd_argv': ('-1', 'recognised but not processed; 0 would mean "not an SSL option"'),
     # Success is SSL_ERROR_NONE (0); failure is an alert level.
     'SSL_srp_server_param_with_username': ('SSL3_AL_FATAL', 'returns SSL_ERROR_NONE (0) on success, SSL3_AL_FATAL on failure'),
 }
