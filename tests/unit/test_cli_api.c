@@ -457,7 +457,7 @@ static void test_bio_ssl(void)
         CHECK_EQ_INT(BIO_set_ssl(b, c, close ? BIO_CLOSE : BIO_NOCLOSE), 1);
         if (close)
             SSL_up_ref(c);
-        BIO_free(b);
+        BIO_free_all(b); /* with the reference it took on the SSL's read BIO */
         CHECK_EQ_INT((SSL_get_shutdown(c) & SSL_SENT_SHUTDOWN) != 0, close);
         SSL_free(c);
         SSL_free(s);
