@@ -20,12 +20,19 @@
  * resume12:   TLS 1.2 resumptions by ticket (RFC 5077), the same session each
  *             time (a 1.2 ticket is not spent by use).
  * resume12id: TLS 1.2 resumptions by session id from the server's cache.
+ * threads:    1, 2 and 8 threads at once, each doing "full" (then "resume")
+ *             handshakes on one shared server SSL_CTX and one shared client
+ *             SSL_CTX; the rate of all threads together and its ratio to
+ *             one thread's.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <link.h>
 #include <malloc.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -450,9 +457,135 @@ static void bench_memory(int n)
     SSL_CTX_free(cctx);
 }
 
+/* ---- threads: N threads handshaking on one shared server SSL_CTX and one
+ * shared client SSL_CTX (TLS 1.3, as "full" and "resume") ---- */
+
+/* conn_session: one connection as one_connection, the client reading its
+ * ticket(s); returns the client's session (a reference) and sets *reused.
+ * No callbacks and no globals: safe on any thread. */
+static SSL_SESSION *conn_session(SSL_CTX *sctx, SSL_CTX *cctx, SSL_SESSION *resume, int *reused)
+{
+    SSL *c = SSL_new(cctx), *s = SSL_new(sctx);
+    BIO *bc = NULL, *bs = NULL;
+    if (c == NULL || s == NULL || !BIO_new_bio_pair(&bc, 0, &bs, 0))
+        die("SSL_new/BIO pair");
+    SSL_set_bio(c, bc, bc);
+    SSL_set_bio(s, bs, bs);
+    SSL_set_connect_state(c);
+    SSL_set_accept_state(s);
+    if (resume != NULL && !SSL_set_session(c, resume))
+        die("SSL_set_session");
+    int cdone = 0, sdone = 0;
+    for (int i = 0; i < 64 && !(cdone && sdone); i++) {
+        int r;
+        if (!cdone && (r = SSL_do_handshake(c)) != 1 && !retryable(c, r))
+            die("client handshake");
+        cdone = cdone || r == 1;
+        if (!sdone && (r = SSL_do_handshake(s)) != 1 && !retryable(s, r))
+            die("server handshake");
+        sdone = sdone || r == 1;
+    }
+    if (!(cdone && sdone) || SSL_get_verify_result(c) != X509_V_OK)
+        die("threaded handshake");
+    unsigned char b;
+    int r = SSL_read(c, &b, 1); /* the NewSessionTicket */
+    if (r > 0 || !retryable(c, r))
+        die("client read of the ticket");
+    *reused = SSL_session_reused(c);
+    SSL_SESSION *out = SSL_get1_session(c);
+    SSL_shutdown(c);
+    SSL_shutdown(s);
+    SSL_free(c);
+    SSL_free(s);
+    return out;
+}
+
+struct thr {
+    pthread_t id;
+    SSL_CTX *sctx, *cctx;
+    int resume;
+    double seconds, elapsed;
+    long done, reused;
+};
+
+static atomic_int thr_go;
+
+static void *thr_main(void *arg)
+{
+    struct thr *t = arg;
+    int reused = 0;
+    SSL_SESSION *sess = t->resume ? conn_session(t->sctx, t->cctx, NULL, &reused) : NULL;
+    while (!atomic_load(&thr_go))
+        sched_yield();
+    double t0 = now_s();
+    t->done = t->reused = 0;
+    while ((t->elapsed = now_s() - t0) < t->seconds) {
+        SSL_SESSION *next = conn_session(t->sctx, t->cctx, sess, &reused);
+        t->done++;
+        t->reused += reused;
+        SSL_SESSION_free(sess);
+        sess = t->resume ? next : NULL;
+        if (!t->resume)
+            SSL_SESSION_free(next);
+    }
+    SSL_SESSION_free(sess);
+    return NULL;
+}
+
+/* run_threads: |n| threads for |seconds|; handshakes per second, all
+ * threads together. */
+static double run_threads(int n, int resume, double seconds)
+{
+    SSL_CTX *sctx = server_ctx(1, 0), *cctx = client_ctx(0);
+    struct thr t[8];
+    if (n > 8)
+        die("at most 8 threads");
+    atomic_store(&thr_go, 0);
+    for (int i = 0; i < n; i++) {
+        t[i] = (struct thr){.sctx = sctx, .cctx = cctx, .resume = resume, .seconds = seconds};
+        if (pthread_create(&t[i].id, NULL, thr_main, &t[i]) != 0)
+            die("pthread_create");
+    }
+    atomic_store(&thr_go, 1);
+    long done = 0, reused = 0;
+    double elapsed = 0;
+    for (int i = 0; i < n; i++) {
+        pthread_join(t[i].id, NULL);
+        done += t[i].done;
+        reused += t[i].reused;
+        if (t[i].elapsed > elapsed)
+            elapsed = t[i].elapsed;
+    }
+    if (resume ? reused != done : reused != 0)
+        die(resume ? "a threaded resumption did not resume" : "a full handshake resumed");
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+    return elapsed > 0 ? (double)done / elapsed : 0;
+}
+
+static void bench_threads(double seconds)
+{
+    static const int ns[] = {1, 2, 8};
+    for (int resume = 0; resume < 2; resume++) {
+        const char *kind = resume ? "resume" : "full";
+        double one = 0;
+        run_threads(1, resume, 0.3); /* warm-up */
+        for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+            double rate = run_threads(ns[i], resume, seconds);
+            if (ns[i] == 1)
+                one = rate;
+            printf("threads %d %s handshakes/s: %.0f\n", ns[i], kind, rate);
+            if (ns[i] > 1)
+                printf("threads %d/1 %s scaling: %.2f\n", ns[i], kind, one > 0 ? rate / one : 0);
+            fflush(stdout);
+        }
+    }
+}
+
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench-handshake full|resume|memory|full12|resume12|resume12id|all\n"
+    fprintf(stderr, "usage: bench-handshake "
+                    "full|resume|memory|full12|resume12|resume12id|threads|all\n"
                     "                       [-seconds S] [-n N] [-count C]\n");
     exit(1);
 }
@@ -478,8 +611,8 @@ int main(int argc, char **argv)
     if (seconds <= 0 || n <= 0 || count < 0)
         usage();
     int all = strcmp(mode, "all") == 0;
-    static const char *const modes[] = {"full",   "resume",   "memory",
-                                        "full12", "resume12", "resume12id"};
+    static const char *const modes[] = {"full",     "resume",     "memory", "full12",
+                                        "resume12", "resume12id", "threads"};
     int known = all;
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
         known |= strcmp(mode, modes[i]) == 0;
@@ -497,6 +630,8 @@ int main(int argc, char **argv)
         bench_resume(seconds, count);
     if (all || strcmp(mode, "memory") == 0)
         bench_memory(n);
+    if (all || strcmp(mode, "threads") == 0)
+        bench_threads(seconds);
     version = TLS1_2_VERSION;
     if (all || strcmp(mode, "full12") == 0)
         bench_full(seconds, count);

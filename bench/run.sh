@@ -56,7 +56,7 @@ ratio() {
   case "$1$2" in *FAIL*) echo "-";; *) awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "-" }';; esac
 }
 
-for mode in full resume memory full12 resume12 resume12id; do
+for mode in full resume memory full12 resume12 resume12id threads; do
   for which in system sesame; do
     run $which $mode || status=1
   done
@@ -66,15 +66,19 @@ echo "system libssl: $(sed -n 's/^libssl: //p' "$OUT/system-full" | head -1)"
 echo "sesame libssl: $OURS"
 echo "seconds per rate: $SECS, sessions for memory: $N"
 echo
-printf '%-30s %14s %14s %8s\n' "measure" "system" "sesame" "ratio"
+printf '%-36s %14s %14s %8s\n' "measure" "system" "sesame" "ratio"
 for row in "full:full handshakes/s" "resume:resume handshakes/s" \
            "memory:server cached session bytes" "memory:client session bytes" \
            "full12:tls12 full handshakes/s" "resume12:tls12 resume ticket handshakes/s" \
-           "resume12id:tls12 resume id handshakes/s"; do
+           "resume12id:tls12 resume id handshakes/s" \
+           "threads:threads 1 full handshakes/s" "threads:threads 2 full handshakes/s" \
+           "threads:threads 8 full handshakes/s" "threads:threads 2/1 full scaling" \
+           "threads:threads 1 resume handshakes/s" "threads:threads 2 resume handshakes/s" \
+           "threads:threads 8 resume handshakes/s" "threads:threads 2/1 resume scaling"; do
   mode=${row%%:*} label=${row#*:}
   s=$(value system "$mode" "$label") o=$(value sesame "$mode" "$label")
-  printf '%-30s %14s %14s %8s\n' "$label" "$s" "$o" "$(ratio "$s" "$o")"
+  printf '%-36s %14s %14s %8s\n' "$label" "$s" "$o" "$(ratio "$s" "$o")"
   case "$s$o" in *FAIL*) status=1;; esac
 done
-echo "(ratio = sesame / system; higher is better for rates, lower for bytes)"
+echo "(ratio = sesame / system; higher is better for rates and scalings, lower for bytes)"
 exit $status

@@ -309,7 +309,7 @@ struct ssl_st {
     int rwstate;           /* SSL_NOTHING, SSL_READING, SSL_WRITING, SSL_X509_LOOKUP, ... */
     int shutdown;          /* SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN */
     uint8_t fatal;         /* sticky: a fatal error occurred */
-    uint8_t fatal_syscall; /* the fatal error was a transport error/EOF */
+    uint8_t fatal_syscall; /* the fatal error was a transport failure (nothing queued) */
     uint8_t alert_sent;    /* last alert we sent (description), for SSL_alert_* */
     uint8_t alert_received;
     uint8_t warn_alert; /* the last warning alert received (OpenSSL's s3.warn_alert) */

@@ -16,6 +16,7 @@ static const struct command commands[] = {
     {"sess_id", cmd_sess_id, "print a PEM SSL session"},
     {"demo", cmd_demo, "in-process TLS 1.3 handshake, tickets and resumption"},
     {"version", cmd_version, "print the version and the libssl.so.3 in use"},
+    {"run", cmd_run, "run a program on this libssl.so.3 (LD_LIBRARY_PATH)"},
     {NULL, NULL, NULL},
 };
 

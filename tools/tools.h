@@ -13,6 +13,7 @@ int cmd_s_client(int argc, char **argv);
 int cmd_sess_id(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* One entry of an option table: "-name", its kind and where the value goes. */
 enum opt_kind { OPT_FLAG, OPT_STR, OPT_INT };

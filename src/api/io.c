@@ -98,8 +98,10 @@ static int read_internal(SSL *s, void *buf, size_t num, size_t *out, int peek)
     if (num == 0 && !(s->rl.plain_len > 0 && s->rl.plain_type == REC_APPDATA))
         return 1; /* OpenSSL returns 0 bytes without reading */
     int r = conn_read_app(s);
-    if (r < 0 && s->fatal && (s->shutdown & SSL_RECEIVED_SHUTDOWN))
-        return 0; /* the peer's fatal alert: OpenSSL's SSL_read returns 0 */
+    /* The peer's fatal alert, or EOF without close_notify (unexpected EOF):
+     * OpenSSL 3.0's SSL_read returns 0 (SSL_ERROR_SSL), not -1. */
+    if (r < 0 && s->fatal && ((s->shutdown & SSL_RECEIVED_SHUTDOWN) || s->rl.eof))
+        return 0;
     if (r <= 0)
         return r;
     struct rec_layer *rl = &s->rl;

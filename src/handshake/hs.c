@@ -252,6 +252,11 @@ int hs_run(SSL *s)
             r = s->server ? tls13_server_step(s) : tls13_client_step(s);
         if (r == HS_RETRY)
             return -1;
+        if (r == HS_CLOSED) {
+            /* nothing queued: SSL_ERROR_ZERO_RETURN; the next call reads on */
+            hs_info(s, s->server ? SSL_CB_ACCEPT_EXIT : SSL_CB_CONNECT_EXIT, -1);
+            return -1;
+        }
         if (r == HS_ERR) {
             if (!s->fatal) /* a step that failed without saying why */
                 hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);

@@ -17,9 +17,10 @@
 #include "handshake/conn.h"
 
 enum hs_ret {
-    HS_ERR = 0,   /* fatal: ssl_fatal has run */
-    HS_OK = 1,    /* state advanced; continue */
-    HS_RETRY = -1 /* transport would block (or a callback asked to wait) */
+    HS_ERR = 0,    /* fatal: ssl_fatal has run */
+    HS_OK = 1,     /* state advanced; continue */
+    HS_RETRY = -1, /* transport would block (or a callback asked to wait) */
+    HS_CLOSED = -2 /* the peer closed (close_notify, or EOF taken as one): no error */
 };
 
 #define HS_MAX_SIGALGS 32
@@ -188,13 +189,14 @@ void hs_set_state_quietly(SSL *s, int state);
 
 /* ssl_fatal (declared in conn.h): THE failure path of a connection, for
  * every fatal error wherever it is found.  Makes the failure sticky, removes
- * the session from the cache (contract S10), notes a transport failure
- * (SSL_ERROR_SYSCALL), and sends |alert| (an AlertDescription; 0 sends
- * none).  Idempotent. */
+ * the session from the cache (contract S10; not after a transport failure,
+ * as OpenSSL), notes a transport failure (SSL_ERROR_SYSCALL), and sends
+ * |alert| (an AlertDescription; 0 sends none).  Idempotent. */
 /* hs_fail raises |reason| (0: none, already raised) and calls ssl_fatal. */
 enum hs_ret hs_fail(SSL *s, uint8_t alert, int reason);
 /* hs_rec_result maps a record-layer result to the handshake's: REC_ERR
- * takes the failure path with the record layer's alert. */
+ * takes the failure path with the record layer's alert; REC_CLOSED (the
+ * peer closed) stops the handshake without an error (HS_CLOSED). */
 enum hs_ret hs_rec_result(SSL *s, int rec_ret, uint8_t alert);
 
 /* ---- messages, hs.c ---- */

@@ -48,6 +48,7 @@ struct rec_layer {
     uint8_t ccs_allowed;    /* a compat CCS may arrive now (RFC 8446 5) */
     uint8_t seen_ccs;       /* a (TLS 1.3 compat) CCS was received */
     uint8_t io_failed;      /* the transport failed (not a protocol error) */
+    uint8_t eof;            /* the transport reported end of file */
     uint8_t skip_early;     /* enum rec_skip_early */
     uint16_t wr_version;    /* legacy_record_version on the wire */
     uint32_t empty_records; /* consecutive empty records, bounded */

@@ -32,7 +32,8 @@ int rec_set_key12(SSL *s, int enc, const SSL_CIPHER *c, const uint8_t *key, cons
 
 /* rec_read_ccs (TLS 1.2): the next record must be change_cipher_spec, on a
  * handshake message boundary (RFC 5246 7.1); anything else is
- * unexpected_message.  REC_OK, REC_RETRY or REC_ERR. */
+ * unexpected_message.  REC_OK, REC_RETRY, REC_CLOSED (the peer closed) or
+ * REC_ERR. */
 int rec_read_ccs(SSL *s, uint8_t *out_alert) WUR;
 
 /* rec_queue protects and appends |len| bytes of |type| to the output buffer,
@@ -63,7 +64,9 @@ int rec_next(SSL *s, uint8_t *out_alert) WUR;
 
 /* rec_hs_message: a complete handshake message from the input.  On REC_OK
  * out_msg and out_len cover the whole message, 4-byte header included; it
- * stays valid until rec_hs_consume.  Reads records as needed. */
+ * stays valid until rec_hs_consume.  Reads records as needed.  REC_OK,
+ * REC_RETRY, REC_CLOSED (the peer closed: close_notify, or EOF with
+ * SSL_OP_IGNORE_UNEXPECTED_EOF) or REC_ERR. */
 int rec_hs_message(SSL *s, const uint8_t **out_msg, size_t *out_len, uint8_t *out_alert) WUR;
 
 /* rec_hs_consume drops the message returned last by rec_hs_message. */

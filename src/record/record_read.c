@@ -55,13 +55,18 @@ static int read_bytes(SSL *s, size_t want, uint8_t *out_alert)
                 return REC_RETRY;
             s->rwstate = SSL_NOTHING;
             if (n == 0 || BIO_eof(s->rbio)) {
-                /* OpenSSL 3.0: an EOF without close_notify is an SSL error,
-                 * unless the application asked to treat it as a close. */
+                rl->eof = 1;
+                /* OpenSSL 3.0: an EOF without close_notify is an SSL error
+                 * (and it sends a decode_error alert, which the peer may
+                 * still read after a half close), unless the application
+                 * asked to take it as the peer's close_notify. */
                 if (s->cfg.options & SSL_OP_IGNORE_UNEXPECTED_EOF) {
                     s->shutdown |= SSL_RECEIVED_SHUTDOWN;
+                    s->warn_alert = CODEC_ALERT_CLOSE_NOTIFY;
                     return REC_CLOSED;
                 }
-                return rec_err(out_alert, 0, SSL_R_UNEXPECTED_EOF_WHILE_READING);
+                return rec_err(out_alert, CODEC_ALERT_DECODE_ERROR,
+                               SSL_R_UNEXPECTED_EOF_WHILE_READING);
             }
             rl->io_failed = 1;
             return REC_ERR;
@@ -379,9 +384,7 @@ int rec_hs_message(SSL *s, const uint8_t **out_msg, size_t *out_len, uint8_t *ou
         if (rec_pending_output(s) > 0 && (r = rec_flush(s)) != REC_OK)
             return r;
         r = rec_next(s, out_alert);
-        if (r == REC_CLOSED) /* close_notify in the middle of a handshake */
-            return rec_err(out_alert, 0, SSL_R_UNEXPECTED_EOF_WHILE_READING);
-        if (r != REC_OK)
+        if (r != REC_OK) /* REC_CLOSED: the peer closed in the middle of a handshake */
             return r;
         /* RFC 8446 5: application data (even empty) before the handshake
          * is complete is unexpected; in TLS 1.2 so is a change_cipher_spec
@@ -406,8 +409,6 @@ int rec_read_ccs(SSL *s, uint8_t *out_alert)
     if (rec_pending_output(s) > 0 && (r = rec_flush(s)) != REC_OK)
         return r;
     r = rec_next(s, out_alert);
-    if (r == REC_CLOSED)
-        return rec_err(out_alert, 0, SSL_R_UNEXPECTED_EOF_WHILE_READING);
     if (r != REC_OK)
         return r;
     if (rl->plain_type != REC_CCS)

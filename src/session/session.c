@@ -545,7 +545,8 @@ static void clear_bad_session(SSL *s)
     if (s->session == NULL)
         return;
     int unclean = s->phase == HS_PHASE_DONE && !(s->shutdown & SSL_SENT_SHUTDOWN);
-    if ((unclean || s->fatal) && s->session_ctx != NULL)
+    /* a transport failure during the handshake keeps it (ssl_fatal) */
+    if ((unclean || (s->fatal && !s->fatal_syscall)) && s->session_ctx != NULL)
         (void)SSL_CTX_remove_session(s->session_ctx, s->session);
 }
 

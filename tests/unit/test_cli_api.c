@@ -7,9 +7,9 @@
  * transport after SSL_set_connect_state (s_client -reconnect), TLS 1.3
  * record padding, and the SSL BIO (BIO_f_ssl and its helpers).
  *
- * Public API only: the file builds against the system libssl too
- * (gcc -I tests/unit tests/unit/test_cli_api.c -lssl -lcrypto), which is
- * how every expectation here was checked. */
+ * Public API only: the file is also built against the system libssl and run
+ * as unit.cli_api.openssl ("ctest-control: openssl"), which is how every
+ * expectation here was checked, and is checked again on every run. */
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "control.h"
 #include "pair.h"
 
 static TEST_PKI g_pki;
@@ -467,6 +468,7 @@ static void test_bio_ssl(void)
 }
 
 TEST_MAIN({
+    CONTROL_RUN();
     pair_pki_init(&g_pki);
     RUN(test_peer_lists_tls13);
     RUN(test_peer_lists_tls12);

@@ -7,9 +7,9 @@
  * and flags (value types), and what each command does to a fresh SSL_CTX
  * (return value, SSL_OP_* set and cleared, SSL_CERT_FLAG_* and verify mode
  * after, the last error's reason with SSL_CONF_FLAG_SHOW_ERRORS).  Only
- * the public API is used: the file builds against the system libssl too
- * (gcc -I tests/unit tests/unit/test_conf.c -lssl -lcrypto), which is how
- * the expectations were checked. */
+ * the public API is used: the file is also built against the system libssl
+ * and run as unit.conf.openssl ("ctest-control: openssl"), so each
+ * expectation is checked against OpenSSL on every run. */
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -24,6 +24,7 @@
 #include <openssl/pem.h>
 
 #include "testutil.h"
+#include "control.h"
 #include "pair.h"
 
 /* ---- which commands exist (SSL_CONF_cmd_value_type) ---- */
@@ -1000,6 +1001,7 @@ static void test_ca_names_tls12(void)
 }
 
 TEST_MAIN({
+    CONTROL_RUN();
     RUN(test_value_types);
     RUN(test_cmd_table);
     RUN(test_argv);

@@ -4,8 +4,8 @@
  *
  * The test writes a configuration and points OPENSSL_CONF at it before the
  * first call into the library (which loads the configuration once).  Public
- * API only: built against the system libssl (gcc -I tests/unit
- * tests/unit/test_ssl_config.c -lssl -lcrypto) it passes too. */
+ * API only: also built against the system libssl and run as
+ * unit.ssl_config.openssl ("ctest-control: openssl"). */
 #include <openssl/ct.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "control.h"
 
 static char g_conf[64] = "/tmp/sesame-unit-ssl-config.XXXXXX";
 
@@ -129,6 +130,7 @@ TEST_MAIN({
         return 1;
     }
     setenv("OPENSSL_CONF", g_conf, 1);
+    CONTROL_RUN();
     RUN(test_ssl_ctx_config);
     RUN(test_ctlog_store);
     unlink(g_conf);
