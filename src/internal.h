@@ -20,6 +20,7 @@
 #pragma GCC visibility push(default)
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
+#include <openssl/ct.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -153,6 +154,9 @@ struct ssl_config {
     /* SSL_CERT_FLAG_SUITEB_* set by a cipher string starting "SUITEB..."; as
      * in OpenSSL it stays and rewrites every later cipher string */
     uint32_t suiteb_flags;
+    /* the other SSL_CERT_FLAG_* bits (SSL_CTRL_CERT_FLAGS; SSL_CONF "-strict"):
+     * kept and reported, SSL_CERT_FLAG_TLS_STRICT's checks are not made */
+    uint32_t cert_flags;
     /* DHE parameters (auth/dh_params.h reads them): SSL_CTX_set_dh_auto
      * (0 off, 2 by the security level only, else by our certificate's key
      * too), sh->dh_tmp, SSL_CTX_set_tmp_dh_callback; OpenSSL's precedence in
@@ -164,6 +168,11 @@ struct ssl_config {
     int quiet_shutdown;
     int read_ahead;
     size_t max_send_fragment;
+    /* TLS 1.3 record padding (record/record_write.c): the callback's answer,
+     * else up to a multiple of block_padding (0: none) */
+    size_t block_padding;
+    size_t (*record_padding_cb)(SSL *, int, size_t, void *);
+    void *record_padding_arg;
     int security_level;
     uint32_t max_early_data;
     /* callbacks, settable per SSL too */
@@ -241,7 +250,13 @@ struct ssl_ctx_st {
     struct ssl_config cfg;
     X509_STORE *cert_store;
     STACK_OF(X509_NAME) * client_ca_names; /* sent in CertificateRequest */
-    STACK_OF(X509) * extra_certs;          /* SSL_CTX_add_extra_chain_cert */
+    /* SSL_CTX_set0_CA_list: the CertificateRequest's names when there is no
+     * client CA list (api/ca_names.c) */
+    STACK_OF(X509_NAME) * ca_names;
+    /* Certificate Transparency logs (SSL_CTX_set_default_ctlog_list_file):
+     * kept for the application; sesame validates no SCTs */
+    CTLOG_STORE *ctlog_store;
+    STACK_OF(X509) * extra_certs; /* SSL_CTX_add_extra_chain_cert */
     struct sess_cache cache;
     struct ticket_keys tickets;
     CRYPTO_EX_DATA ex_data;
@@ -338,6 +353,25 @@ struct ssl_st {
     /* server: the client's supported_groups that we know, in its order
      * (codec/groups.h groups_pack), for SSL_get_shared_group */
     uint64_t peer_groups;
+    /* the peer's signature_algorithms (a server: the ClientHello's; a
+     * client: the last CertificateRequest's) and supported_groups (a
+     * server: the ClientHello's; a client: a TLS 1.3 server's
+     * EncryptedExtensions) as received, unknown values included, for
+     * SSL_get_sigalgs / SSL_get_shared_sigalgs / SSL_get1_groups; NULL
+     * when none arrived */
+    uint16_t *peer_sigalgs_all;
+    uint16_t *peer_groups_all;
+    uint16_t num_peer_sigalgs_all, num_peer_groups_all;
+    /* the schemes both sides have, fixed when the peer's list arrived
+     * (auth/policy.h policy_shared_sigalgs; SSL_get_shared_sigalgs) */
+    uint16_t shared_sigalgs[16];
+    uint8_t num_shared_sigalgs;
+    /* TLS 1.2: the peer's ec_point_formats (SSL_get0_ec_point_formats); a
+     * client: the certificate_types of a CertificateRequest
+     * (SSL_get0_certificate_types) */
+    uint8_t *peer_ec_point_formats;
+    uint8_t *peer_cert_types;
+    uint8_t num_peer_ec_point_formats, num_peer_cert_types;
     uint8_t *alpn_selected;
     size_t alpn_selected_len;
     SSL_SESSION *session;     /* the session in use (contract S1) */
@@ -384,6 +418,8 @@ struct ssl_st {
     /* auth/: the peer name that matched in the last verification
      * (SSL_get0_peername), or NULL */
     char *peername;
+    /* api/: SSL_set0_CA_list; NULL = use ctx->ca_names */
+    STACK_OF(X509_NAME) * ca_names;
     /* api/: the chain X509_verify_cert built (SSL_get0_verified_chain) */
     STACK_OF(X509) * verified_chain;
     /* handshake/: server, TLS 1.3: the connection's own session, never

@@ -100,7 +100,50 @@ NO_ERROR = {
     "SSL_get0_security_ex_data", "SSL_CTX_get0_security_ex_data",
     "SSL_get_record_padding_callback_arg", "SSL_CTX_get_record_padding_callback_arg",
     "SSL_get0_CA_list", "SSL_CTX_get0_CA_list", "SSL_get0_peer_CA_list",
+    # -1: DANE is not enabled (SSL_dane_enable fails), OpenSSL's answer then.
+    "SSL_get0_dane_authority", "SSL_get0_dane_tlsa",
 }
+
+# Why each stub is one: the first pattern matching the name gives the text,
+# queued with the stub's ERR_R_UNSUPPORTED (ERR_raise_data) and listed in
+# docs/unsupported.md.
+REASONS = [
+    (r'^(DTLS|DTLSv1)', 'DTLS is not implemented'),
+    (r'(srtp|SRTP)', 'DTLS-SRTP is not implemented'),
+    (r'(SRP|srp)', 'SRP is not implemented'),
+    (r'COMP|compression|expansion', 'compression is not implemented'),
+    (r'_ct$|_ct_|ctlog|scts', 'Certificate Transparency (SCT) validation is not implemented'),
+    (r'dane', 'DANE is not implemented'),
+    (r'early_data|_early$', 'early data (0-RTT) is not implemented'),
+    (r'async', 'asynchronous operation (ASYNC jobs) is not implemented'),
+    (r'custom_ext|extension_supported', 'custom extensions are not implemented'),
+    (r'serverinfo', 'serverinfo extensions are not implemented'),
+    (r'security_(callback|ex_data)', 'a security callback is not supported (the security level is)'),
+    (r'next_proto', 'NPN is not implemented (ALPN is)'),
+    (r'max_fragment_length', 'the max_fragment_length extension is not implemented'),
+    (r'session_ticket_ext|session_secret_cb', 'EAP-FAST session ticket extensions are not implemented'),
+    (r'cookie|stateless', 'HelloRetryRequest and DTLS cookies are not implemented'),
+    (r'client_cert_engine', 'ENGINE client certificates are not supported'),
+    (r'not_resumable_session', 'the not-resumable-session callback is not implemented'),
+    (r'_buffers$', 'sesame manages its buffers itself'),
+    (r'SSL_sendfile', 'kernel TLS (SSL_sendfile) is not implemented'),
+    (r'SSL_trace', 'protocol tracing (SSL_trace) is not implemented'),
+    (r'rstate_string', 'the record layer read state is not reported'),
+    (r'^BIO_|SSL_dup', 'SSL_dup is not implemented'),
+    (r'SSL_CTX_sessions', "the session cache's internal hash table is not exposed"),
+    (r'check_chain|certs_clear', 'not implemented in sesame'),
+    (r'set_ssl_version', 'changing the SSL_METHOD of an SSL_CTX is not implemented'),
+    (r'client_hello_isv2', 'SSLv2-format ClientHellos are never accepted'),
+    (r'SSL_test_functions', 'OpenSSL-internal test hooks'),
+]
+
+
+def reason_for(name):
+    for pattern, why in REASONS:
+        if re.search(pattern, name):
+            return why
+    return 'not implemented in sesame'
+
 
 C_KEYWORDS = {
     'void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed',
@@ -459,7 +502,8 @@ def stub(p):
         out.append('    ' + line)
     if expr is not None:
         if p.name not in NO_ERROR:
-            out.append('    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);')
+            out.append('    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%%s", "%s");'
+                       % reason_for(p.name))
         out.append('    return %s;' % expr)
     out.append('}')
     comment = None
@@ -476,7 +520,8 @@ HEADER = '''\
  * Stubs for the functions OpenSSL 3.0's libssl.so.3 exports that sesame does
  * not implement.  They exist so that programs built against OpenSSL (bound
  * with -z now) load.  Each returns OpenSSL's failure value for the function
- * and, unless it returns void, queues ERR_R_UNSUPPORTED.
+ * and, unless it returns void, queues ERR_R_UNSUPPORTED with the reason as
+ * its data (tools/gen-unsupported.py, REASONS).
  *
  * To implement one of these functions, define it elsewhere under src/ and
  * rerun the generator; it drops names defined in any other source file.
@@ -517,13 +562,15 @@ def render_doc(protos, manual):
         text = ''
     k = text.find(DOC_MARKER)
     top = (text[:k] if k >= 0 else text).rstrip('\n')
-    rows = [(p.name, failure_value(p)[1]) for p in protos]
+    rows = [(p.name, '%s; %s' % (failure_value(p)[1], reason_for(p.name))) for p in protos]
     rows += [(n, v + ' (hand-written, `src/api/unsupported_manual.c`)') for n, v in manual]
     rows.sort()
     lines = [top, '', DOC_MARKER, '',
              '## Stubbed functions (generated)', '',
              'Exported only so that programs load: each returns the failure value shown',
-             'and, unless it returns void, queues `ERR_R_UNSUPPORTED` (library SSL).',
+             'and, unless it returns void or its failure value is also the truth for',
+             'sesame (e.g. no compression), queues `ERR_R_UNSUPPORTED` (library SSL) with',
+             'the reason given after the value as its error data.',
              'Regenerate with `tools/gen-unsupported.py`.', '']
     lines += ['- `%s`: %s' % r for r in rows]
     return '\n'.join(lines).lstrip('\n') + '\n'

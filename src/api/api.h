@@ -39,6 +39,17 @@ int cert_select_current_x509(struct ssl_config *c, X509 *x);
  * verify parameters, which may have to be copied first (auth/config.h). */
 void ssl_set_verify_depth(SSL *s, int depth);
 void ssl_ctx_set_verify_depth(SSL_CTX *ctx, int depth);
+/* cert_add_file_names appends the distinct subjects of the PEM certificates
+ * in |file| to |out| (names already there are not repeated). */
+int cert_add_file_names(STACK_OF(X509_NAME) * out, const char *file, OSSL_LIB_CTX *libctx,
+                        const char *propq) WUR;
+
+/* ---- conf.c ---- */
+
+/* conf_apply_system_default applies the "system_default" section of the
+ * configuration's ssl_conf module to a new SSL_CTX, as OpenSSL's
+ * SSL_CTX_new does (nothing when there is none; failures ignored). */
+void conf_apply_system_default(SSL_CTX *ctx);
 
 /* ---- strings.c ---- */
 

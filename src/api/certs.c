@@ -556,10 +556,8 @@ static int name_cmp(const X509_NAME *const *a, const X509_NAME *const *b)
     return X509_NAME_cmp(*a, *b);
 }
 
-/* add_file_names appends the distinct subjects of the PEM certificates in
- * |file| to |out| (names already there are not repeated). */
-static int add_file_names(STACK_OF(X509_NAME) * out, const char *file, OSSL_LIB_CTX *libctx,
-                          const char *propq)
+int cert_add_file_names(STACK_OF(X509_NAME) * out, const char *file, OSSL_LIB_CTX *libctx,
+                        const char *propq)
 {
     BIO *in = BIO_new_file(file, "r");
     int ret = 0;
@@ -608,7 +606,7 @@ STACK_OF(X509_NAME) *
         ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
         return NULL;
     }
-    if (!add_file_names(sk, file, libctx, propq) || sk_X509_NAME_num(sk) == 0) {
+    if (!cert_add_file_names(sk, file, libctx, propq) || sk_X509_NAME_num(sk) == 0) {
         sk_X509_NAME_pop_free(sk, X509_NAME_free);
         return NULL;
     }
@@ -622,7 +620,7 @@ STACK_OF(X509_NAME) * SSL_load_client_CA_file(const char *file)
 
 int SSL_add_file_cert_subjects_to_stack(STACK_OF(X509_NAME) * stack, const char *file)
 {
-    return add_file_names(stack, file, NULL, NULL);
+    return cert_add_file_names(stack, file, NULL, NULL);
 }
 
 /* ---- trust store ---- */

@@ -14,16 +14,19 @@
 /* The default SSL_CTX_get_max_cert_list (100 KiB, OpenSSL's). */
 #define DEFAULT_MAX_CERT_LIST (1024 * 100)
 
-/* version_bound: OpenSSL 3.0's rule for a TLS method's version bounds: 0
- * or a TLS version is set; a DTLS version is valid but not for this method,
- * so it succeeds and changes nothing; anything else fails. */
-static int version_bound(long v, int *bound)
+/* set_version_bound: SSL_CTRL_SET_MIN/MAX_PROTO_VERSION as OpenSSL 3.0's
+ * ssl_set_version_bound: 0 (no bound) or an SSL/TLS version is taken by a
+ * TLS_method() object; a DTLS version is valid but not for us (1, nothing
+ * set); an object of a fixed-version method keeps its version (1). */
+static long set_version_bound(const SSL_METHOD *meth, long v, int *bound)
 {
-    if (v == 0 || (v >= SSL3_VERSION && v <= TLS1_3_VERSION)) {
+    int tls = v >= SSL3_VERSION && v <= TLS1_3_VERSION;
+    int dtls = v == DTLS1_BAD_VER || (v >= DTLS1_2_VERSION && v <= DTLS1_VERSION);
+    if (v != 0 && !tls && !dtls)
+        return 0;
+    if (meth->version == TLS_ANY_VERSION && (v == 0 || tls))
         *bound = (int)v;
-        return 1;
-    }
-    return v == DTLS1_BAD_VER || (v >= DTLS1_2_VERSION && v <= DTLS1_VERSION);
+    return 1;
 }
 
 static long set_store(X509_STORE **slot, void *parg, long larg)
@@ -38,7 +41,8 @@ static long set_store(X509_STORE **slot, void *parg, long larg)
 
 /* cfg_ctrl handles the commands an SSL_CTX and an SSL share; *handled=0 if
  * |cmd| is not one of them. */
-static long cfg_ctrl(struct ssl_config *c, int cmd, long larg, void *parg, int *handled)
+static long cfg_ctrl(struct ssl_config *c, const SSL_METHOD *meth, int cmd, long larg, void *parg,
+                     int *handled)
 {
     *handled = 1;
     switch (cmd) {
@@ -47,9 +51,9 @@ static long cfg_ctrl(struct ssl_config *c, int cmd, long larg, void *parg, int *
     case SSL_CTRL_CLEAR_MODE:
         return (long)(c->mode &= ~(uint32_t)larg);
     case SSL_CTRL_SET_MIN_PROTO_VERSION:
-        return version_bound(larg, &c->min_version);
+        return set_version_bound(meth, larg, &c->min_version);
     case SSL_CTRL_SET_MAX_PROTO_VERSION:
-        return version_bound(larg, &c->max_version);
+        return set_version_bound(meth, larg, &c->max_version);
     case SSL_CTRL_GET_MIN_PROTO_VERSION:
         return c->min_version;
     case SSL_CTRL_GET_MAX_PROTO_VERSION:
@@ -193,8 +197,19 @@ static long cfg_ctrl(struct ssl_config *c, int cmd, long larg, void *parg, int *
         *(X509_STORE **)parg = c->sh->chain_store;
         return 1;
     case SSL_CTRL_CERT_FLAGS:
-    case SSL_CTRL_CLEAR_CERT_FLAGS:
-        return 0;
+    case SSL_CTRL_CLEAR_CERT_FLAGS: {
+        /* the Suite B bits are the ones a "SUITEB..." cipher string sets */
+        uint32_t suiteb = (uint32_t)larg & SSL_CERT_FLAG_SUITEB_128_LOS;
+        uint32_t other = (uint32_t)larg & ~(uint32_t)SSL_CERT_FLAG_SUITEB_128_LOS;
+        if (cmd == SSL_CTRL_CERT_FLAGS) {
+            c->suiteb_flags |= suiteb;
+            c->cert_flags |= other;
+        } else {
+            c->suiteb_flags &= ~suiteb;
+            c->cert_flags &= ~other;
+        }
+        return (long)(c->cert_flags | c->suiteb_flags);
+    }
     case SSL_CTRL_GET_TLSEXT_STATUS_REQ_TYPE:
         return -1; /* OCSP stapling is not supported: never requested */
     default:
@@ -223,7 +238,7 @@ long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg)
     }
     if (sess_ctx_ctrl(ctx, cmd, larg, parg, &ret))
         return ret;
-    ret = cfg_ctrl(&ctx->cfg, cmd, larg, parg, &handled);
+    ret = cfg_ctrl(&ctx->cfg, ctx->method, cmd, larg, parg, &handled);
     if (handled)
         return ret;
     switch (cmd) {
@@ -311,7 +326,7 @@ long SSL_ctrl(SSL *s, int cmd, long larg, void *parg)
     long ret;
     int handled;
 
-    ret = cfg_ctrl(&s->cfg, cmd, larg, parg, &handled);
+    ret = cfg_ctrl(&s->cfg, s->method, cmd, larg, parg, &handled);
     if (handled) {
         if (cmd == SSL_CTRL_SET_MAX_SEND_FRAGMENT && ret == 1)
             s->rl.max_frag = s->cfg.max_send_fragment;
@@ -347,7 +362,14 @@ long SSL_ctrl(SSL *s, int cmd, long larg, void *parg)
     case SSL_CTRL_GET_SHARED_GROUP:
         return shared_group(s, larg);
     case SSL_CTRL_GET_GROUPS:
-        return 0;
+        /* the peer's supported_groups as sent (OpenSSL: once a session
+         * exists), unknown ones as TLSEXT_nid_unknown | id */
+        if (s->session == NULL)
+            return 0;
+        if (parg != NULL)
+            for (size_t i = 0; i < s->num_peer_groups_all; i++)
+                ((int *)parg)[i] = group_report_nid(s->peer_groups_all[i]);
+        return s->num_peer_groups_all;
     case SSL_CTRL_GET_PEER_SIGNATURE_NID:
     case SSL_CTRL_GET_SIGNATURE_NID: {
         uint16_t alg = cmd == SSL_CTRL_GET_PEER_SIGNATURE_NID ? s->peer_sigalg : s->own_sigalg;
@@ -366,9 +388,20 @@ long SSL_ctrl(SSL *s, int cmd, long larg, void *parg)
         return s->session->ems ? 1 : 0;
     case SSL_CTRL_GET_RI_SUPPORT:
         return s->ri_support;
-    case SSL_CTRL_GET_CLIENT_CERT_TYPES:
-    case SSL_CTRL_GET_RAW_CIPHERLIST:
     case SSL_CTRL_GET_EC_POINT_FORMATS:
+        /* TLS 1.2: the peer's list, as sent */
+        if (s->peer_ec_point_formats == NULL || parg == NULL)
+            return 0;
+        *(const unsigned char **)parg = s->peer_ec_point_formats;
+        return s->num_peer_ec_point_formats;
+    case SSL_CTRL_GET_CLIENT_CERT_TYPES:
+        /* a client: the types of the TLS 1.2 CertificateRequest, as sent */
+        if (s->server == 1 || s->peer_cert_types == NULL)
+            return 0;
+        if (parg != NULL)
+            *(const unsigned char **)parg = s->peer_cert_types;
+        return s->num_peer_cert_types;
+    case SSL_CTRL_GET_RAW_CIPHERLIST:
     case SSL_CTRL_GET_NUM_RENEGOTIATIONS:
     case SSL_CTRL_CLEAR_NUM_RENEGOTIATIONS:
     case SSL_CTRL_GET_TOTAL_RENEGOTIATIONS:

@@ -140,6 +140,60 @@ int SSL_get_signature_type_nid(const SSL *s, int *pnid)
     return sig_type_nid(s->own_sigalg, pnid);
 }
 
+/* The peer's signature_algorithms as it sent them (a server: the
+ * ClientHello's; a client: the CertificateRequest's), unknown schemes
+ * included; |idx| -1 asks for the number only.  The NIDs are OpenSSL's,
+ * for schemes sesame does not implement too. */
+int SSL_get_sigalgs(SSL *s, int idx, int *psign, int *phash, int *psignhash, unsigned char *rsig,
+                    unsigned char *rhash)
+{
+    int n = s->num_peer_sigalgs_all;
+    if (s->peer_sigalgs_all == NULL)
+        return 0;
+    if (idx >= 0) {
+        int sign, hash, sign_hash;
+        if (idx >= n)
+            return 0;
+        uint16_t v = s->peer_sigalgs_all[idx];
+        sigalg_report(v, &sign, &hash, &sign_hash);
+        if (rhash != NULL)
+            *rhash = (unsigned char)(v >> 8);
+        if (rsig != NULL)
+            *rsig = (unsigned char)v;
+        if (psign != NULL)
+            *psign = sign;
+        if (phash != NULL)
+            *phash = hash;
+        if (psignhash != NULL)
+            *psignhash = sign_hash;
+    }
+    return n;
+}
+
+/* The schemes both sides have, as decided when the peer's list arrived;
+ * 0 for an |idx| out of range, -1 included (as OpenSSL). */
+int SSL_get_shared_sigalgs(SSL *s, int idx, int *psign, int *phash, int *psignhash,
+                           unsigned char *rsig, unsigned char *rhash)
+{
+    const uint16_t *shared = s->shared_sigalgs;
+    int sign, hash, sign_hash;
+    int n = s->num_shared_sigalgs;
+    if (idx < 0 || idx >= n)
+        return 0;
+    sigalg_report(shared[idx], &sign, &hash, &sign_hash);
+    if (phash != NULL)
+        *phash = hash;
+    if (psign != NULL)
+        *psign = sign;
+    if (psignhash != NULL)
+        *psignhash = sign_hash;
+    if (rsig != NULL)
+        *rsig = (unsigned char)shared[idx];
+    if (rhash != NULL)
+        *rhash = (unsigned char)(shared[idx] >> 8);
+    return n;
+}
+
 /* Server: the suites of the client's hello that we know, in its order (as
  * OpenSSL, which lists only the suites it implements); NULL on a client or
  * before a ClientHello was answered.  The stack belongs to |s|. */

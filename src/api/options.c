@@ -418,6 +418,54 @@ int SSL_select_next_proto(unsigned char **out, unsigned char *outlen, const unsi
     return OPENSSL_NPN_NO_OVERLAP;
 }
 
+/* ---- TLS 1.3 record padding (record/record_write.c) ---- */
+
+/* 0 and 1 mean none; more than a record's plaintext fails (OpenSSL 3.0,
+ * which raises no error here) */
+static int set_block_padding(struct ssl_config *c, size_t block_size)
+{
+    if (block_size > SESAME_MAX_PLAINTEXT)
+        return 0;
+    c->block_padding = block_size == 1 ? 0 : block_size;
+    return 1;
+}
+int SSL_CTX_set_block_padding(SSL_CTX *ctx, size_t block_size)
+{
+    return set_block_padding(&ctx->cfg, block_size);
+}
+int SSL_set_block_padding(SSL *s, size_t block_size)
+{
+    return set_block_padding(&s->cfg, block_size);
+}
+void SSL_CTX_set_record_padding_callback(SSL_CTX *ctx,
+                                         size_t (*cb)(SSL *ssl, int type, size_t len, void *arg))
+{
+    ctx->cfg.record_padding_cb = cb;
+}
+/* int: OpenSSL 3.0 refuses a callback on a kernel-TLS connection, which
+ * sesame never is */
+int SSL_set_record_padding_callback(SSL *s, size_t (*cb)(SSL *ssl, int type, size_t len, void *arg))
+{
+    s->cfg.record_padding_cb = cb;
+    return 1;
+}
+void SSL_CTX_set_record_padding_callback_arg(SSL_CTX *ctx, void *arg)
+{
+    ctx->cfg.record_padding_arg = arg;
+}
+void *SSL_CTX_get_record_padding_callback_arg(const SSL_CTX *ctx)
+{
+    return ctx->cfg.record_padding_arg;
+}
+void SSL_set_record_padding_callback_arg(SSL *s, void *arg)
+{
+    s->cfg.record_padding_arg = arg;
+}
+void *SSL_get_record_padding_callback_arg(const SSL *s)
+{
+    return s->cfg.record_padding_arg;
+}
+
 /* ---- tickets, post-handshake auth, security level, early data ---- */
 
 int SSL_CTX_set_num_tickets(SSL_CTX *ctx, size_t n)

@@ -32,7 +32,9 @@ SSL_CTX *SSL_CTX_new_ex(OSSL_LIB_CTX *libctx, const char *propq, const SSL_METHO
     if (propq != NULL && (ctx->propq = OPENSSL_strdup(propq)) == NULL)
         goto err_mem;
     if ((ctx->cert_store = X509_STORE_new()) == NULL ||
-        (ctx->client_ca_names = sk_X509_NAME_new_null()) == NULL)
+        (ctx->client_ca_names = sk_X509_NAME_new_null()) == NULL ||
+        (ctx->ca_names = sk_X509_NAME_new_null()) == NULL ||
+        (ctx->ctlog_store = CTLOG_STORE_new_ex(libctx, propq)) == NULL)
         goto err_mem;
     if (!CRYPTO_new_ex_data(CRYPTO_EX_INDEX_SSL_CTX, ctx, &ctx->ex_data))
         goto err_mem;
@@ -41,6 +43,7 @@ SSL_CTX *SSL_CTX_new_ex(OSSL_LIB_CTX *libctx, const char *propq, const SSL_METHO
         SSL_CTX_free(ctx);
         return NULL;
     }
+    conf_apply_system_default(ctx);
     return ctx;
 err_mem:
     ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
@@ -48,6 +51,8 @@ err_mem:
 err_nocfg:
     X509_STORE_free(ctx->cert_store);
     sk_X509_NAME_free(ctx->client_ca_names);
+    sk_X509_NAME_free(ctx->ca_names);
+    CTLOG_STORE_free(ctx->ctlog_store);
     OPENSSL_free(ctx->propq);
     OPENSSL_free(ctx);
     return NULL;
@@ -78,6 +83,8 @@ void SSL_CTX_free(SSL_CTX *ctx)
     cfg_free(&ctx->cfg);
     X509_STORE_free(ctx->cert_store);
     sk_X509_NAME_pop_free(ctx->client_ca_names, X509_NAME_free);
+    sk_X509_NAME_pop_free(ctx->ca_names, X509_NAME_free);
+    CTLOG_STORE_free(ctx->ctlog_store);
     sk_X509_pop_free(ctx->extra_certs, X509_free);
     OPENSSL_free(ctx->propq);
     OPENSSL_free(ctx);
@@ -91,4 +98,27 @@ int SSL_CTX_set_ex_data(SSL_CTX *ctx, int idx, void *data)
 void *SSL_CTX_get_ex_data(const SSL_CTX *ctx, int idx)
 {
     return CRYPTO_get_ex_data(&ctx->ex_data, idx);
+}
+
+/* ---- Certificate Transparency log store (no SCT validation) ---- */
+
+int SSL_CTX_set_default_ctlog_list_file(SSL_CTX *ctx)
+{
+    return CTLOG_STORE_load_default_file(ctx->ctlog_store);
+}
+
+int SSL_CTX_set_ctlog_list_file(SSL_CTX *ctx, const char *path)
+{
+    return CTLOG_STORE_load_file(ctx->ctlog_store, path);
+}
+
+void SSL_CTX_set0_ctlog_store(SSL_CTX *ctx, CTLOG_STORE *logs)
+{
+    CTLOG_STORE_free(ctx->ctlog_store);
+    ctx->ctlog_store = logs;
+}
+
+const CTLOG_STORE *SSL_CTX_get0_ctlog_store(const SSL_CTX *ctx)
+{
+    return ctx->ctlog_store;
 }

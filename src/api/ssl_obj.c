@@ -81,7 +81,12 @@ void SSL_free(SSL *s)
     sk_X509_pop_free(s->verified_chain, X509_free);
     sk_SSL_CIPHER_free(s->peer_cipher_stack);
     sk_X509_NAME_pop_free(s->peer_ca_names, X509_NAME_free);
+    OPENSSL_free(s->peer_groups_all);
+    OPENSSL_free(s->peer_sigalgs_all);
+    OPENSSL_free(s->peer_ec_point_formats);
+    OPENSSL_free(s->peer_cert_types);
     sk_X509_NAME_pop_free(s->client_ca_names, X509_NAME_free);
+    sk_X509_NAME_pop_free(s->ca_names, X509_NAME_free);
     /* own_cert/own_key are borrowed from a cfg.certs slot: not freed */
     OPENSSL_cleanse(&s->s13, sizeof(s->s13));
     SSL_CTX_free(s->session_ctx);
@@ -207,22 +212,41 @@ int SSL_get_fd(const SSL *s)
     return SSL_get_rfd(s);
 }
 
+/* Deprecated since OpenSSL 1.1.0, where it does nothing (as here). */
+SESAME_EXPORT void SSL_set_debug(SSL *s, int debug);
+void SSL_set_debug(SSL *s, int debug)
+{
+    (void)s;
+    (void)debug;
+}
+
 /* ---- role ---- */
+
+/* set_role: OpenSSL resets the state machine here, and the handshake that
+ * follows starts with SSL_clear when the object was used before (so that
+ * `openssl s_client -reconnect` can reuse one SSL on a new socket, keeping
+ * its session to resume).  Reset as that SSL_clear would see it: the
+ * shutdown flags and the handshake state already cleared, so a session
+ * from a connection that was not shut down is kept (as OpenSSL does). */
+static void set_role(SSL *s, int server)
+{
+    int used = s->phase != HS_PHASE_BEFORE || s->fatal;
+    s->shutdown = 0;
+    s->phase = HS_PHASE_BEFORE;
+    if (used)
+        SSL_clear(s);
+    s->server = server;
+    s->role_set = 1;
+}
 
 void SSL_set_connect_state(SSL *s)
 {
-    s->server = 0;
-    s->role_set = 1;
-    s->shutdown = 0;
-    s->phase = HS_PHASE_BEFORE;
+    set_role(s, 0);
 }
 
 void SSL_set_accept_state(SSL *s)
 {
-    s->server = 1;
-    s->role_set = 1;
-    s->shutdown = 0;
-    s->phase = HS_PHASE_BEFORE;
+    set_role(s, 1);
 }
 
 /* OpenSSL reports 1 for a fresh SSL whose method can accept (TLS_method)

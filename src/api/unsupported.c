@@ -3,7 +3,8 @@
  * Stubs for the functions OpenSSL 3.0's libssl.so.3 exports that sesame does
  * not implement.  They exist so that programs built against OpenSSL (bound
  * with -z now) load.  Each returns OpenSSL's failure value for the function
- * and, unless it returns void, queues ERR_R_UNSUPPORTED.
+ * and, unless it returns void, queues ERR_R_UNSUPPORTED with the reason as
+ * its data (tools/gen-unsupported.py, REASONS).
  *
  * To implement one of these functions, define it elsewhere under src/ and
  * rerun the generator; it drops names defined in any other source file.
@@ -18,69 +19,28 @@
 
 #include <openssl/srtp.h>
 
-const BIO_METHOD *BIO_f_ssl(void)
-{
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return NULL;
-}
-
-BIO *BIO_new_buffer_ssl_connect(SSL_CTX *ctx)
-{
-    (void)ctx;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return NULL;
-}
-
-BIO *BIO_new_ssl(SSL_CTX *ctx, int client)
-{
-    (void)ctx;
-    (void)client;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return NULL;
-}
-
-BIO *BIO_new_ssl_connect(SSL_CTX *ctx)
-{
-    (void)ctx;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return NULL;
-}
-
-int BIO_ssl_copy_session_id(BIO *to, BIO *from)
-{
-    (void)to;
-    (void)from;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-void BIO_ssl_shutdown(BIO *ssl_bio)
-{
-    (void)ssl_bio;
-}
-
 const SSL_METHOD *DTLS_client_method(void)
 {
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DTLS is not implemented");
     return NULL;
 }
 
 size_t DTLS_get_data_mtu(const SSL *s)
 {
     (void)s;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DTLS is not implemented");
     return 0;
 }
 
 const SSL_METHOD *DTLS_method(void)
 {
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DTLS is not implemented");
     return NULL;
 }
 
 const SSL_METHOD *DTLS_server_method(void)
 {
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DTLS is not implemented");
     return NULL;
 }
 
@@ -92,25 +52,25 @@ void DTLS_set_timer_cb(SSL *s, DTLS_timer_cb cb)
 
 const SSL_METHOD *DTLSv1_2_client_method(void)
 {
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DTLS is not implemented");
     return NULL;
 }
 
 const SSL_METHOD *DTLSv1_2_method(void)
 {
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DTLS is not implemented");
     return NULL;
 }
 
 const SSL_METHOD *DTLSv1_2_server_method(void)
 {
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DTLS is not implemented");
     return NULL;
 }
 
 const SSL_METHOD *DTLSv1_client_method(void)
 {
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DTLS is not implemented");
     return NULL;
 }
 
@@ -120,26 +80,26 @@ int DTLSv1_listen(SSL *s, BIO_ADDR *client)
 {
     (void)s;
     (void)client;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DTLS is not implemented");
     return -1;
 }
 
 const SSL_METHOD *DTLSv1_method(void)
 {
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DTLS is not implemented");
     return NULL;
 }
 
 const SSL_METHOD *DTLSv1_server_method(void)
 {
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DTLS is not implemented");
     return NULL;
 }
 
 int SRP_Calc_A_param(SSL *s)
 {
     (void)s;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SRP is not implemented");
     return 0;
 }
 
@@ -148,14 +108,14 @@ int SSL_COMP_add_compression_method(int id, COMP_METHOD *cm)
 {
     (void)id;
     (void)cm;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "compression is not implemented");
     return 1;
 }
 
 const char *SSL_COMP_get0_name(const SSL_COMP *comp)
 {
     (void)comp;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "compression is not implemented");
     return NULL;
 }
 
@@ -168,43 +128,35 @@ STACK_OF(SSL_COMP) *SSL_COMP_get_compression_methods(void)
 int SSL_COMP_get_id(const SSL_COMP *comp)
 {
     (void)comp;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "compression is not implemented");
     return -1;
 }
 
 const char *SSL_COMP_get_name(const COMP_METHOD *comp)
 {
     (void)comp;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "compression is not implemented");
     return NULL;
 }
 
 STACK_OF(SSL_COMP) *SSL_COMP_set0_compression_methods(STACK_OF(SSL_COMP) *meths)
 {
     (void)meths;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "compression is not implemented");
     return NULL;
 }
 
 int SSL_CTX_SRP_CTX_free(SSL_CTX *ctx)
 {
     (void)ctx;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SRP is not implemented");
     return 0;
 }
 
 int SSL_CTX_SRP_CTX_init(SSL_CTX *ctx)
 {
     (void)ctx;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-int SSL_CTX_add1_to_CA_list(SSL_CTX *ctx, const X509 *x)
-{
-    (void)ctx;
-    (void)x;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SRP is not implemented");
     return 0;
 }
 
@@ -223,7 +175,7 @@ int SSL_CTX_add_client_custom_ext(SSL_CTX *ctx,
     (void)add_arg;
     (void)parse_cb;
     (void)parse_arg;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "custom extensions are not implemented");
     return 0;
 }
 
@@ -244,7 +196,7 @@ int SSL_CTX_add_custom_ext(SSL_CTX *ctx,
     (void)add_arg;
     (void)parse_cb;
     (void)parse_arg;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "custom extensions are not implemented");
     return 0;
 }
 
@@ -263,15 +215,7 @@ int SSL_CTX_add_server_custom_ext(SSL_CTX *ctx,
     (void)add_arg;
     (void)parse_cb;
     (void)parse_arg;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-int SSL_CTX_config(SSL_CTX *ctx, const char *name)
-{
-    (void)ctx;
-    (void)name;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "custom extensions are not implemented");
     return 0;
 }
 
@@ -285,14 +229,14 @@ unsigned long SSL_CTX_dane_clear_flags(SSL_CTX *ctx, unsigned long flags)
 {
     (void)ctx;
     (void)flags;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DANE is not implemented");
     return 0;
 }
 
 int SSL_CTX_dane_enable(SSL_CTX *ctx)
 {
     (void)ctx;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DANE is not implemented");
     return 0;
 }
 
@@ -305,7 +249,7 @@ int SSL_CTX_dane_mtype_set(SSL_CTX *ctx,
     (void)md;
     (void)mtype;
     (void)ord;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DANE is not implemented");
     return 0;
 }
 
@@ -313,7 +257,7 @@ unsigned long SSL_CTX_dane_set_flags(SSL_CTX *ctx, unsigned long flags)
 {
     (void)ctx;
     (void)flags;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DANE is not implemented");
     return 0;
 }
 
@@ -321,30 +265,11 @@ int SSL_CTX_enable_ct(SSL_CTX *ctx, int validation_mode)
 {
     (void)ctx;
     (void)validation_mode;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "Certificate Transparency (SCT) validation is not implemented");
     return 0;
 }
 
-const STACK_OF(X509_NAME) *SSL_CTX_get0_CA_list(const SSL_CTX *ctx)
-{
-    (void)ctx;
-    return NULL;
-}
-
-const CTLOG_STORE *SSL_CTX_get0_ctlog_store(const SSL_CTX *ctx)
-{
-    (void)ctx;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return NULL;
-}
-
 void *SSL_CTX_get0_security_ex_data(const SSL_CTX *ctx)
-{
-    (void)ctx;
-    return NULL;
-}
-
-void *SSL_CTX_get_record_padding_callback_arg(const SSL_CTX *ctx)
 {
     (void)ctx;
     return NULL;
@@ -372,20 +297,8 @@ int SSL_CTX_has_client_custom_ext(const SSL_CTX *ctx, unsigned int ext_type)
 LHASH_OF(SSL_SESSION) *SSL_CTX_sessions(SSL_CTX *ctx)
 {
     (void)ctx;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "the session cache's internal hash table is not exposed");
     return NULL;
-}
-
-void SSL_CTX_set0_CA_list(SSL_CTX *ctx, STACK_OF(X509_NAME) *name_list)
-{
-    (void)ctx;
-    (void)name_list;
-}
-
-void SSL_CTX_set0_ctlog_store(SSL_CTX *ctx, CTLOG_STORE *logs)
-{
-    (void)ctx;
-    (void)logs;
 }
 
 void SSL_CTX_set0_security_ex_data(SSL_CTX *ctx, void *ex)
@@ -407,7 +320,7 @@ int SSL_CTX_set_async_callback(SSL_CTX *ctx, SSL_async_callback_fn callback)
 {
     (void)ctx;
     (void)callback;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "asynchronous operation (ASYNC jobs) is not implemented");
     return 0;
 }
 
@@ -415,15 +328,7 @@ int SSL_CTX_set_async_callback_arg(SSL_CTX *ctx, void *arg)
 {
     (void)ctx;
     (void)arg;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-int SSL_CTX_set_block_padding(SSL_CTX *ctx, size_t block_size)
-{
-    (void)ctx;
-    (void)block_size;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "asynchronous operation (ASYNC jobs) is not implemented");
     return 0;
 }
 
@@ -431,7 +336,7 @@ int SSL_CTX_set_client_cert_engine(SSL_CTX *ctx, ENGINE *e)
 {
     (void)ctx;
     (void)e;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "ENGINE client certificates are not supported");
     return 0;
 }
 
@@ -456,22 +361,7 @@ int SSL_CTX_set_ct_validation_callback(SSL_CTX *ctx,
     (void)ctx;
     (void)callback;
     (void)arg;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-int SSL_CTX_set_ctlog_list_file(SSL_CTX *ctx, const char *path)
-{
-    (void)ctx;
-    (void)path;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-int SSL_CTX_set_default_ctlog_list_file(SSL_CTX *ctx)
-{
-    (void)ctx;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "Certificate Transparency (SCT) validation is not implemented");
     return 0;
 }
 
@@ -500,24 +390,11 @@ void SSL_CTX_set_not_resumable_session_callback(SSL_CTX *ctx,
     (void)cb;
 }
 
-void SSL_CTX_set_record_padding_callback(SSL_CTX *ctx,
-                                         size_t (*cb)(SSL *ssl, int type, size_t len, void *arg))
-{
-    (void)ctx;
-    (void)cb;
-}
-
-void SSL_CTX_set_record_padding_callback_arg(SSL_CTX *ctx, void *arg)
-{
-    (void)ctx;
-    (void)arg;
-}
-
 int SSL_CTX_set_recv_max_early_data(SSL_CTX *ctx, uint32_t recv_max_early_data)
 {
     (void)ctx;
     (void)recv_max_early_data;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "early data (0-RTT) is not implemented");
     return 0;
 }
 
@@ -532,7 +409,7 @@ int SSL_CTX_set_srp_cb_arg(SSL_CTX *ctx, void *arg)
 {
     (void)ctx;
     (void)arg;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SRP is not implemented");
     return 0;
 }
 
@@ -541,7 +418,7 @@ int SSL_CTX_set_srp_client_pwd_callback(SSL_CTX *ctx,
 {
     (void)ctx;
     (void)cb;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SRP is not implemented");
     return 0;
 }
 
@@ -549,7 +426,7 @@ int SSL_CTX_set_srp_strength(SSL_CTX *ctx, int strength)
 {
     (void)ctx;
     (void)strength;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SRP is not implemented");
     return 0;
 }
 
@@ -558,7 +435,7 @@ int SSL_CTX_set_srp_username_callback(SSL_CTX *ctx,
 {
     (void)ctx;
     (void)cb;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SRP is not implemented");
     return 0;
 }
 
@@ -567,7 +444,7 @@ int SSL_CTX_set_srp_verify_param_callback(SSL_CTX *ctx,
 {
     (void)ctx;
     (void)cb;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SRP is not implemented");
     return 0;
 }
 
@@ -575,7 +452,7 @@ int SSL_CTX_set_ssl_version(SSL_CTX *ctx, const SSL_METHOD *meth)
 {
     (void)ctx;
     (void)meth;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "changing the SSL_METHOD of an SSL_CTX is not implemented");
     return 0;
 }
 
@@ -597,7 +474,7 @@ int SSL_CTX_set_tlsext_max_fragment_length(SSL_CTX *ctx, uint8_t mode)
 {
     (void)ctx;
     (void)mode;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "the max_fragment_length extension is not implemented");
     return 0;
 }
 
@@ -606,7 +483,7 @@ int SSL_CTX_set_tlsext_use_srtp(SSL_CTX *ctx, const char *profiles)
 {
     (void)ctx;
     (void)profiles;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DTLS-SRTP is not implemented");
     return 1;
 }
 
@@ -617,7 +494,7 @@ int SSL_CTX_use_serverinfo(SSL_CTX *ctx,
     (void)ctx;
     (void)serverinfo;
     (void)serverinfo_length;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "serverinfo extensions are not implemented");
     return 0;
 }
 
@@ -630,7 +507,7 @@ int SSL_CTX_use_serverinfo_ex(SSL_CTX *ctx,
     (void)version;
     (void)serverinfo;
     (void)serverinfo_length;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "serverinfo extensions are not implemented");
     return 0;
 }
 
@@ -638,58 +515,28 @@ int SSL_CTX_use_serverinfo_file(SSL_CTX *ctx, const char *file)
 {
     (void)ctx;
     (void)file;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "serverinfo extensions are not implemented");
     return 0;
 }
 
 int SSL_SRP_CTX_free(SSL *ctx)
 {
     (void)ctx;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SRP is not implemented");
     return 0;
 }
 
 int SSL_SRP_CTX_init(SSL *s)
 {
     (void)s;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-int SSL_add1_to_CA_list(SSL *ssl, const X509 *x)
-{
-    (void)ssl;
-    (void)x;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-int SSL_add_dir_cert_subjects_to_stack(STACK_OF(X509_NAME) *stackCAs,
-                                       const char *dir)
-{
-    (void)stackCAs;
-    (void)dir;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-void SSL_add_ssl_module(void)
-{
-}
-
-int SSL_add_store_cert_subjects_to_stack(STACK_OF(X509_NAME) *stackCAs,
-                                         const char *uri)
-{
-    (void)stackCAs;
-    (void)uri;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SRP is not implemented");
     return 0;
 }
 
 int SSL_alloc_buffers(SSL *ssl)
 {
     (void)ssl;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "sesame manages its buffers itself");
     return 0;
 }
 
@@ -704,21 +551,13 @@ int SSL_check_chain(SSL *s, X509 *x, EVP_PKEY *pk, STACK_OF(X509) *chain)
     (void)x;
     (void)pk;
     (void)chain;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "not implemented in sesame");
     return 0;
 }
 
 int SSL_client_hello_isv2(SSL *s)
 {
     (void)s;
-    return 0;
-}
-
-int SSL_config(SSL *s, const char *name)
-{
-    (void)s;
-    (void)name;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
     return 0;
 }
 
@@ -732,7 +571,7 @@ unsigned long SSL_dane_clear_flags(SSL *ssl, unsigned long flags)
 {
     (void)ssl;
     (void)flags;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DANE is not implemented");
     return 0;
 }
 
@@ -740,7 +579,7 @@ int SSL_dane_enable(SSL *s, const char *basedomain)
 {
     (void)s;
     (void)basedomain;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DANE is not implemented");
     return 0;
 }
 
@@ -748,7 +587,7 @@ unsigned long SSL_dane_set_flags(SSL *ssl, unsigned long flags)
 {
     (void)ssl;
     (void)flags;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DANE is not implemented");
     return 0;
 }
 
@@ -765,21 +604,14 @@ int SSL_dane_tlsa_add(SSL *s,
     (void)mtype;
     (void)data;
     (void)dlen;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DANE is not implemented");
     return 0;
 }
 
 SSL *SSL_dup(SSL *ssl)
 {
     (void)ssl;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return NULL;
-}
-
-STACK_OF(X509_NAME) *SSL_dup_CA_list(const STACK_OF(X509_NAME) *sk)
-{
-    (void)sk;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SSL_dup is not implemented");
     return NULL;
 }
 
@@ -787,7 +619,7 @@ int SSL_enable_ct(SSL *s, int validation_mode)
 {
     (void)s;
     (void)validation_mode;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "Certificate Transparency (SCT) validation is not implemented");
     return 0;
 }
 
@@ -806,28 +638,22 @@ int SSL_export_keying_material_early(SSL *s,
     (void)llen;
     (void)context;
     (void)contextlen;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "early data (0-RTT) is not implemented");
     return 0;
 }
 
 int SSL_extension_supported(unsigned int ext_type)
 {
     (void)ext_type;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "custom extensions are not implemented");
     return 0;
 }
 
 int SSL_free_buffers(SSL *ssl)
 {
     (void)ssl;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "sesame manages its buffers itself");
     return 0;
-}
-
-const STACK_OF(X509_NAME) *SSL_get0_CA_list(const SSL *s)
-{
-    (void)s;
-    return NULL;
 }
 
 SSL_DANE *SSL_get0_dane(SSL *ssl)
@@ -842,7 +668,6 @@ int SSL_get0_dane_authority(SSL *s, X509 **mcert, EVP_PKEY **mspki)
     (void)s;
     (void)mcert;
     (void)mspki;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
     return -1;
 }
 
@@ -860,7 +685,6 @@ int SSL_get0_dane_tlsa(SSL *s,
     (void)mtype;
     (void)data;
     (void)dlen;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
     return -1;
 }
 
@@ -875,12 +699,6 @@ void SSL_get0_next_proto_negotiated(const SSL *s,
         *data = NULL;
     if (len != NULL)
         *len = 0;
-}
-
-const STACK_OF(X509_NAME) *SSL_get0_peer_CA_list(const SSL *s)
-{
-    (void)s;
-    return NULL;
 }
 
 const STACK_OF(SCT) *SSL_get0_peer_scts(SSL *s)
@@ -900,7 +718,7 @@ int SSL_get_all_async_fds(SSL *s, int *fds, size_t *numfds)
     (void)s;
     (void)fds;
     (void)numfds;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "asynchronous operation (ASYNC jobs) is not implemented");
     return 0;
 }
 
@@ -908,7 +726,7 @@ int SSL_get_async_status(SSL *s, int *status)
 {
     (void)s;
     (void)status;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "asynchronous operation (ASYNC jobs) is not implemented");
     return 0;
 }
 
@@ -923,7 +741,7 @@ int SSL_get_changed_async_fds(SSL *s,
     (void)numaddfds;
     (void)delfd;
     (void)numdelfds;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "asynchronous operation (ASYNC jobs) is not implemented");
     return 0;
 }
 
@@ -945,12 +763,6 @@ int SSL_get_early_data_status(const SSL *s)
     return 0;
 }
 
-void *SSL_get_record_padding_callback_arg(const SSL *ssl)
-{
-    (void)ssl;
-    return NULL;
-}
-
 uint32_t SSL_get_recv_max_early_data(const SSL *s)
 {
     (void)s;
@@ -969,69 +781,31 @@ SRTP_PROTECTION_PROFILE *SSL_get_selected_srtp_profile(SSL *s)
     return NULL;
 }
 
-int SSL_get_shared_sigalgs(SSL *s,
-                           int idx,
-                           int *psign,
-                           int *phash,
-                           int *psignandhash,
-                           unsigned char *rsig,
-                           unsigned char *rhash)
-{
-    (void)s;
-    (void)idx;
-    (void)psign;
-    (void)phash;
-    (void)psignandhash;
-    (void)rsig;
-    (void)rhash;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-int SSL_get_sigalgs(SSL *s,
-                    int idx,
-                    int *psign,
-                    int *phash,
-                    int *psignandhash,
-                    unsigned char *rsig,
-                    unsigned char *rhash)
-{
-    (void)s;
-    (void)idx;
-    (void)psign;
-    (void)phash;
-    (void)psignandhash;
-    (void)rsig;
-    (void)rhash;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
 BIGNUM *SSL_get_srp_N(SSL *s)
 {
     (void)s;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SRP is not implemented");
     return NULL;
 }
 
 BIGNUM *SSL_get_srp_g(SSL *s)
 {
     (void)s;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SRP is not implemented");
     return NULL;
 }
 
 char *SSL_get_srp_userinfo(SSL *s)
 {
     (void)s;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SRP is not implemented");
     return NULL;
 }
 
 char *SSL_get_srp_username(SSL *s)
 {
     (void)s;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SRP is not implemented");
     return NULL;
 }
 
@@ -1047,21 +821,21 @@ int SSL_read_early_data(SSL *s, void *buf, size_t num, size_t *readbytes)
     (void)buf;
     (void)num;
     (void)readbytes;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "early data (0-RTT) is not implemented");
     return 0;
 }
 
 const char *SSL_rstate_string(const SSL *s)
 {
     (void)s;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "the record layer read state is not reported");
     return NULL;
 }
 
 const char *SSL_rstate_string_long(const SSL *s)
 {
     (void)s;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "the record layer read state is not reported");
     return NULL;
 }
 
@@ -1072,14 +846,8 @@ ssize_t SSL_sendfile(SSL *s, int fd, off_t offset, size_t size, int flags)
     (void)offset;
     (void)size;
     (void)flags;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "kernel TLS (SSL_sendfile) is not implemented");
     return -1;
-}
-
-void SSL_set0_CA_list(SSL *s, STACK_OF(X509_NAME) *name_list)
-{
-    (void)s;
-    (void)name_list;
 }
 
 void SSL_set0_security_ex_data(SSL *s, void *ex)
@@ -1101,7 +869,7 @@ int SSL_set_async_callback(SSL *s, SSL_async_callback_fn callback)
 {
     (void)s;
     (void)callback;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "asynchronous operation (ASYNC jobs) is not implemented");
     return 0;
 }
 
@@ -1109,15 +877,7 @@ int SSL_set_async_callback_arg(SSL *s, void *arg)
 {
     (void)s;
     (void)arg;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-int SSL_set_block_padding(SSL *ssl, size_t block_size)
-{
-    (void)ssl;
-    (void)block_size;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "asynchronous operation (ASYNC jobs) is not implemented");
     return 0;
 }
 
@@ -1128,14 +888,8 @@ int SSL_set_ct_validation_callback(SSL *s,
     (void)s;
     (void)callback;
     (void)arg;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "Certificate Transparency (SCT) validation is not implemented");
     return 0;
-}
-
-void SSL_set_debug(SSL *s, int debug)
-{
-    (void)s;
-    (void)debug;
 }
 
 void SSL_set_not_resumable_session_callback(SSL *ssl,
@@ -1145,26 +899,11 @@ void SSL_set_not_resumable_session_callback(SSL *ssl,
     (void)cb;
 }
 
-int SSL_set_record_padding_callback(SSL *ssl,
-                                    size_t (*cb)(SSL *ssl, int type, size_t len, void *arg))
-{
-    (void)ssl;
-    (void)cb;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
-    return 0;
-}
-
-void SSL_set_record_padding_callback_arg(SSL *ssl, void *arg)
-{
-    (void)ssl;
-    (void)arg;
-}
-
 int SSL_set_recv_max_early_data(SSL *s, uint32_t recv_max_early_data)
 {
     (void)s;
     (void)recv_max_early_data;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "early data (0-RTT) is not implemented");
     return 0;
 }
 
@@ -1182,7 +921,7 @@ int SSL_set_session_secret_cb(SSL *s,
     (void)s;
     (void)session_secret_cb;
     (void)arg;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "EAP-FAST session ticket extensions are not implemented");
     return 0;
 }
 
@@ -1191,7 +930,7 @@ int SSL_set_session_ticket_ext(SSL *s, void *ext_data, int ext_len)
     (void)s;
     (void)ext_data;
     (void)ext_len;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "EAP-FAST session ticket extensions are not implemented");
     return 0;
 }
 
@@ -1202,7 +941,7 @@ int SSL_set_session_ticket_ext_cb(SSL *s,
     (void)s;
     (void)cb;
     (void)arg;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "EAP-FAST session ticket extensions are not implemented");
     return 0;
 }
 
@@ -1220,7 +959,7 @@ int SSL_set_srp_server_param(SSL *s,
     (void)sa;
     (void)v;
     (void)info;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SRP is not implemented");
     return -1;
 }
 
@@ -1234,7 +973,7 @@ int SSL_set_srp_server_param_pw(SSL *s,
     (void)user;
     (void)pass;
     (void)grp;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SRP is not implemented");
     return -1;
 }
 
@@ -1242,7 +981,7 @@ int SSL_set_tlsext_max_fragment_length(SSL *ssl, uint8_t mode)
 {
     (void)ssl;
     (void)mode;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "the max_fragment_length extension is not implemented");
     return 0;
 }
 
@@ -1251,7 +990,7 @@ int SSL_set_tlsext_use_srtp(SSL *ssl, const char *profiles)
 {
     (void)ssl;
     (void)profiles;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "DTLS-SRTP is not implemented");
     return 1;
 }
 
@@ -1263,7 +1002,7 @@ int SSL_srp_server_param_with_username(SSL *s, int *ad)
     (void)ad;
     if (ad != NULL)
         *ad = SSL_AD_INTERNAL_ERROR;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "SRP is not implemented");
     return SSL3_AL_FATAL;
 }
 
@@ -1272,13 +1011,13 @@ int SSL_srp_server_param_with_username(SSL *s, int *ad)
 int SSL_stateless(SSL *s)
 {
     (void)s;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "HelloRetryRequest and DTLS cookies are not implemented");
     return -1;
 }
 
 const struct openssl_ssl_test_functions *SSL_test_functions(void)
 {
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "OpenSSL-internal test hooks");
     return NULL;
 }
 
@@ -1311,6 +1050,6 @@ int SSL_write_early_data(SSL *s, const void *buf, size_t num, size_t *written)
     (void)buf;
     (void)num;
     (void)written;
-    ERR_raise(ERR_LIB_SSL, ERR_R_UNSUPPORTED);
+    ERR_raise_data(ERR_LIB_SSL, ERR_R_UNSUPPORTED, "%s", "early data (0-RTT) is not implemented");
     return 0;
 }

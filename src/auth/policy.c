@@ -60,27 +60,64 @@ static int sigalg_bits(const struct sigalg_info *info)
     }
 }
 
-unsigned policy_auth_mask(const struct ssl_config *c)
+/* our_sigalgs: the configured list, or Suite B's in Suite B mode (OpenSSL's
+ * tls12_get_psigalgs); 1 in Suite B mode. */
+static int our_sigalgs(const struct ssl_config *c, const uint16_t **list, size_t *n)
 {
     static const uint16_t suiteb[] = {SIGALG_ECDSA_SECP256R1_SHA256, SIGALG_ECDSA_SECP384R1_SHA384};
-    unsigned disabled = SUITE_AUTH_RSA | SUITE_AUTH_ECDSA;
-    const uint16_t *list = c->sh->sigalgs;
-    size_t n = c->sh->num_sigalgs;
-    int minbits = c->security_level > 0 ? suites_level_bits(c->security_level) : 0;
-
+    *list = c->sh->sigalgs;
+    *n = c->sh->num_sigalgs;
     switch (c->suiteb_flags & SSL_CERT_FLAG_SUITEB_128_LOS) {
     case SSL_CERT_FLAG_SUITEB_128_LOS:
-        list = suiteb, n = 2;
-        break;
+        *list = suiteb, *n = 2;
+        return 1;
     case SSL_CERT_FLAG_SUITEB_128_LOS_ONLY:
-        list = suiteb, n = 1;
-        break;
+        *list = suiteb, *n = 1;
+        return 1;
     case SSL_CERT_FLAG_SUITEB_192_LOS:
-        list = suiteb + 1, n = 1;
-        break;
+        *list = suiteb + 1, *n = 1;
+        return 1;
     default:
-        break;
+        return 0;
     }
+}
+
+size_t policy_shared_sigalgs(const struct ssl_config *c, const uint16_t *peer, size_t num_peer,
+                             uint16_t *out, size_t max)
+{
+    const uint16_t *ours, *pref, *allow;
+    size_t num_ours, num_pref, num_allow, n = 0;
+    int minbits = c->security_level > 0 ? suites_level_bits(c->security_level) : 0;
+    int suiteb = our_sigalgs(c, &ours, &num_ours);
+
+    if ((c->options & SSL_OP_CIPHER_SERVER_PREFERENCE) || suiteb) {
+        pref = ours, num_pref = num_ours;
+        allow = peer, num_allow = num_peer;
+    } else {
+        pref = peer, num_pref = num_peer;
+        allow = ours, num_allow = num_ours;
+    }
+    for (size_t i = 0; i < num_pref && n < max; i++) {
+        const struct sigalg_info *info = sigalg_lookup(pref[i]);
+        if (info == NULL || sigalg_bits(info) < minbits)
+            continue;
+        for (size_t j = 0; j < num_allow; j++)
+            if (allow[j] == pref[i]) {
+                out[n++] = pref[i];
+                break;
+            }
+    }
+    return n;
+}
+
+unsigned policy_auth_mask(const struct ssl_config *c)
+{
+    unsigned disabled = SUITE_AUTH_RSA | SUITE_AUTH_ECDSA;
+    const uint16_t *list;
+    size_t n;
+    int minbits = c->security_level > 0 ? suites_level_bits(c->security_level) : 0;
+
+    our_sigalgs(c, &list, &n);
     for (size_t i = 0; i < n; i++) {
         const struct sigalg_info *info = sigalg_lookup(list[i]);
         unsigned cls;

@@ -23,6 +23,14 @@ int policy_version_range(const struct ssl_config *c, int method_version, int *ou
  * Suite B mode) is usable at the security level. */
 unsigned policy_auth_mask(const struct ssl_config *c);
 
+/* policy_shared_sigalgs: OpenSSL's tls1_set_shared_sigalgs: the schemes in
+ * both our list (Suite B's in Suite B mode) and the peer's |peer|, that
+ * the security level allows, in the peer's order, or in ours with
+ * SSL_OP_CIPHER_SERVER_PREFERENCE or in Suite B mode.  |out| has room for
+ * |max|; returns the number written. */
+size_t policy_shared_sigalgs(const struct ssl_config *c, const uint16_t *peer, size_t num_peer,
+                             uint16_t *out, size_t max);
+
 /* policy_supported_suites: the configured suites (TLS 1.3 first, as
  * SSL_get_ciphers lists them) that a connection with this configuration
  * may use: OpenSSL's ssl_set_client_disabled + ssl_cipher_disabled

@@ -47,6 +47,50 @@ const struct sigalg_info *sigalg_lookup(uint16_t v)
     return NULL;
 }
 
+/* OpenSSL 3.0's table as SSL_get_sigalgs reports it (values read from the
+ * system libssl): the schemes above and the ones sesame leaves out. */
+static const struct {
+    uint16_t value;
+    int sign, hash, sign_hash;
+} k_reported[] = {
+    {0x0403, EVP_PKEY_EC, NID_sha256, NID_ecdsa_with_SHA256},
+    {0x0503, EVP_PKEY_EC, NID_sha384, NID_ecdsa_with_SHA384},
+    {0x0603, EVP_PKEY_EC, NID_sha512, NID_ecdsa_with_SHA512},
+    {0x0807, EVP_PKEY_ED25519, NID_undef, NID_undef},
+    {0x0808, EVP_PKEY_ED448, NID_undef, NID_undef},
+    {0x0809, EVP_PKEY_RSA_PSS, NID_sha256, NID_undef},
+    {0x080a, EVP_PKEY_RSA_PSS, NID_sha384, NID_undef},
+    {0x080b, EVP_PKEY_RSA_PSS, NID_sha512, NID_undef},
+    {0x0804, EVP_PKEY_RSA_PSS, NID_sha256, NID_undef},
+    {0x0805, EVP_PKEY_RSA_PSS, NID_sha384, NID_undef},
+    {0x0806, EVP_PKEY_RSA_PSS, NID_sha512, NID_undef},
+    {0x0401, EVP_PKEY_RSA, NID_sha256, NID_sha256WithRSAEncryption},
+    {0x0501, EVP_PKEY_RSA, NID_sha384, NID_sha384WithRSAEncryption},
+    {0x0601, EVP_PKEY_RSA, NID_sha512, NID_sha512WithRSAEncryption},
+    {0x0303, EVP_PKEY_EC, NID_sha224, NID_ecdsa_with_SHA224},
+    {0x0301, EVP_PKEY_RSA, NID_sha224, NID_sha224WithRSAEncryption},
+    {0x0302, EVP_PKEY_DSA, NID_sha224, NID_undef},
+    {0x0402, EVP_PKEY_DSA, NID_sha256, NID_dsa_with_SHA256},
+    {0x0502, EVP_PKEY_DSA, NID_sha384, NID_undef},
+    {0x0602, EVP_PKEY_DSA, NID_sha512, NID_undef},
+    {0x0203, EVP_PKEY_EC, NID_sha1, NID_ecdsa_with_SHA1},
+    {0x0201, EVP_PKEY_RSA, NID_sha1, NID_sha1WithRSAEncryption},
+    {0x0202, EVP_PKEY_DSA, NID_sha1, NID_dsaWithSHA1},
+};
+
+int sigalg_report(uint16_t v, int *sign, int *hash, int *sign_hash)
+{
+    *sign = *hash = *sign_hash = NID_undef;
+    for (size_t i = 0; i < sizeof(k_reported) / sizeof(k_reported[0]); i++)
+        if (k_reported[i].value == v) {
+            *sign = k_reported[i].sign;
+            *hash = k_reported[i].hash;
+            *sign_hash = k_reported[i].sign_hash;
+            return 1;
+        }
+    return 0;
+}
+
 void sigalgs_default(uint16_t *out, size_t *num)
 {
     for (size_t i = 0; i < NUM_SIGALGS; i++)

@@ -41,6 +41,12 @@ struct sigalg_info {
 
 /* sigalg_lookup: the table row for |v|, or NULL if unsupported. */
 const struct sigalg_info *sigalg_lookup(uint16_t v);
+/* sigalg_report: what OpenSSL 3.0's SSL_get_sigalgs reports for |v|: the
+ * signature's EVP_PKEY type, the hash NID and the combined NID (each
+ * NID_undef where OpenSSL has none), for every scheme OpenSSL 3.0 knows,
+ * those sesame does not implement included (SHA-1, SHA-224, DSA); 0 and
+ * all NID_undef for a scheme it does not know. */
+int sigalg_report(uint16_t v, int *sign, int *hash, int *sign_hash);
 /* sigalgs_default: our default list, OpenSSL's order (out: >= 16). */
 void sigalgs_default(uint16_t *out, size_t *num);
 /* sigalgs_parse_list: SSL_CTX_set1_sigalgs_list syntax: IANA names or

@@ -63,6 +63,30 @@ int group_to_nid(uint16_t group)
     return i < 0 ? NID_undef : k_groups[i].nid;
 }
 
+int group_report_nid(uint16_t group)
+{
+    /* RFC 8422 5.1.1 ids 1..30, as OpenSSL 3.0 maps them */
+    static const int ec[30] = {
+        NID_sect163k1,        NID_sect163r1,        NID_sect163r2,
+        NID_sect193r1,        NID_sect193r2,        NID_sect233k1,
+        NID_sect233r1,        NID_sect239k1,        NID_sect283k1,
+        NID_sect283r1,        NID_sect409k1,        NID_sect409r1,
+        NID_sect571k1,        NID_sect571r1,        NID_secp160k1,
+        NID_secp160r1,        NID_secp160r2,        NID_secp192k1,
+        NID_X9_62_prime192v1, NID_secp224k1,        NID_secp224r1,
+        NID_secp256k1,        NID_X9_62_prime256v1, NID_secp384r1,
+        NID_secp521r1,        NID_brainpoolP256r1,  NID_brainpoolP384r1,
+        NID_brainpoolP512r1,  NID_X25519,           NID_X448,
+    };
+    static const int ffdhe[5] = {NID_ffdhe2048, NID_ffdhe3072, NID_ffdhe4096, NID_ffdhe6144,
+                                 NID_ffdhe8192};
+    if (group >= 1 && group <= 30)
+        return ec[group - 1];
+    if (group >= GROUP_FFDHE2048 && group <= GROUP_FFDHE8192)
+        return ffdhe[group - GROUP_FFDHE2048];
+    return TLSEXT_nid_unknown | group;
+}
+
 uint16_t group_from_nid(int nid)
 {
     for (size_t i = 0; i < NUM_GROUPS; i++)

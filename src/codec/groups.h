@@ -29,6 +29,10 @@
  * NID_ffdhe8192 <-> wire value; NID_undef / 0 if not in the table. */
 int group_to_nid(uint16_t group);
 uint16_t group_from_nid(int nid);
+/* group_report_nid: the NID OpenSSL 3.0's SSL_get1_groups reports for a
+ * group it knows (RFC 8422's 1..30, RFC 7919's 256..260), those sesame
+ * does not implement included; else TLSEXT_nid_unknown | |group|. */
+int group_report_nid(uint16_t group);
 /* group_name: OpenSSL's TLS name of the group, as SSL_group_to_name gives
  * it ("x25519", "secp256r1", "x448", "ffdhe2048", ...); NULL if unknown. */
 const char *group_name(uint16_t group);

@@ -116,6 +116,17 @@ int conn_read_app(SSL *s)
                 return ssl_fatal(s, alert), -1;
             if (post_handshake(s) != HS_OK)
                 return -1;
+            /* OpenSSL: without SSL_MODE_AUTO_RETRY a read that handled a
+             * post-handshake message (a ticket, a KeyUpdate) returns as if
+             * it had to wait (SSL_ERROR_WANT_READ), so that an event loop
+             * on a blocking socket regains control; the record layer holds
+             * no further input here (it reads one record at a time). */
+            if (!(s->cfg.mode & SSL_MODE_AUTO_RETRY) && s->rbio != NULL) {
+                s->rwstate = SSL_READING;
+                BIO_clear_retry_flags(s->rbio);
+                BIO_set_retry_read(s->rbio);
+                return -1;
+            }
             continue;
         }
         /* application data: the peer is not only sending messages */

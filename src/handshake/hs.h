@@ -310,6 +310,13 @@ struct hs_ca_names {
     uint8_t *owned[HS_MAX_CA_NAMES];
     size_t num;
 };
+/* hs_keep_peer_ca_names replaces s->peer_ca_names (SSL_get0_peer_CA_list,
+ * and a client's SSL_get_client_CA_list) with the names of a
+ * DistinguishedName list (the contents the codec checked: u16-prefixed,
+ * non-empty names), as OpenSSL keeps those of a CertificateRequest or of a
+ * ClientHello's certificate_authorities.  A name that is not one whole DER
+ * Name fails the handshake with decode_error, as in OpenSSL. */
+enum hs_ret hs_keep_peer_ca_names(SSL *s, const CBS *list) WUR;
 /* hs_ca_names_der encodes SSL_set_client_CA_list's names (at most 64). */
 int hs_ca_names_der(SSL *s, struct hs_ca_names *out) WUR;
 void hs_ca_names_free(struct hs_ca_names *c);
@@ -347,8 +354,26 @@ int tls13_derive_resumption(SSL *s) WUR;
 /* tls13_establish_session makes s->session the session this handshake
  * established (S1); on a client it cannot resume until a ticket arrives (S6). */
 int tls13_establish_session(SSL *s) WUR;
-/* tls13_set_peer_sigalgs stores the peer's signature_algorithms list. */
-void tls13_set_peer_sigalgs(SSL *s, const CBS *list);
+/* tls13_set_peer_sigalgs stores the peer's signature_algorithms list (in
+ * the handshake state, and whole in s->peer_sigalgs_all); 0 on allocation
+ * failure (error raised). */
+int tls13_set_peer_sigalgs(SSL *s, const CBS *list) WUR;
+/* hs_client_servername_cb: a client calls the SSL_CTX's servername callback
+ * once the server's extensions are processed (EncryptedExtensions in TLS
+ * 1.3, ServerHello in TLS 1.2), as OpenSSL does: SSL_TLSEXT_ERR_ALERT_FATAL
+ * fails with the alert it set (unrecognized_name by default), a warning is
+ * sent in TLS 1.2 only. */
+enum hs_ret hs_client_servername_cb(SSL *s) WUR;
+/* hs_server_resuming forgets what OpenSSL does not keep of a ClientHello
+ * that resumes a session: its signature_algorithms, and in TLS 1.2 (not
+ * |tls13|) its suites, supported_groups and ec_point_formats too (the
+ * getters then report none, as OpenSSL's). */
+void hs_server_resuming(SSL *s, int tls13);
+/* hs_keep_u16_list replaces *out with a copy of the u16 list |list| (an
+ * even number of bytes); 0 on allocation failure (error raised). */
+int hs_keep_u16_list(const CBS *list, uint16_t **out, uint16_t *num) WUR;
+/* hs_keep_u8_list: the same for a u8 list (at most 255 values). */
+int hs_keep_u8_list(const CBS *list, uint8_t **out, uint8_t *num) WUR;
 /* tls13_keep_kex_shares records the peer's share and ours (hs->kex_pub) of
  * the exchange in s->group for the API (s->kex_shares), replacing any
  * earlier ones. */

@@ -79,8 +79,11 @@ out:
 int hs_ca_names_der(SSL *s, struct hs_ca_names *out)
 {
     out->num = 0;
+    /* OpenSSL: the client CA list if it has names, else the CA list */
     STACK_OF(X509_NAME) *names =
         s->client_ca_names != NULL ? s->client_ca_names : s->ctx->client_ca_names;
+    if (sk_X509_NAME_num(names) <= 0)
+        names = s->ca_names != NULL ? s->ca_names : s->ctx->ca_names;
     for (int i = 0; names != NULL && i < sk_X509_NAME_num(names) && out->num < HS_MAX_CA_NAMES;
          i++) {
         uint8_t *der = NULL;
@@ -94,6 +97,38 @@ int hs_ca_names_der(SSL *s, struct hs_ca_names *out)
         out->len[out->num++] = (size_t)len;
     }
     return 1;
+}
+
+enum hs_ret hs_keep_peer_ca_names(SSL *s, const CBS *list)
+{
+    STACK_OF(X509_NAME) *names = sk_X509_NAME_new_null();
+    CBS iter = *list, der;
+    if (names == NULL)
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
+    while (cbs_len(&iter) > 0) {
+        if (!cbs_get_u16_prefixed(&iter, &der)) {
+            sk_X509_NAME_pop_free(names, X509_NAME_free);
+            return hs_fail(s, CODEC_ALERT_DECODE_ERROR, SSL_R_LENGTH_MISMATCH);
+        }
+        const unsigned char *p = cbs_data(&der);
+        X509_NAME *name = d2i_X509_NAME(NULL, &p, (long)cbs_len(&der));
+        int reason = name == NULL                          ? ERR_R_ASN1_LIB
+                     : p != cbs_data(&der) + cbs_len(&der) ? SSL_R_CA_DN_LENGTH_MISMATCH
+                                                           : 0;
+        if (reason == 0 && !sk_X509_NAME_push(names, name))
+            reason = ERR_R_MALLOC_FAILURE;
+        if (reason != 0) {
+            X509_NAME_free(name);
+            sk_X509_NAME_pop_free(names, X509_NAME_free);
+            return hs_fail(s,
+                           reason == ERR_R_MALLOC_FAILURE ? CODEC_ALERT_INTERNAL_ERROR
+                                                          : CODEC_ALERT_DECODE_ERROR,
+                           reason);
+        }
+    }
+    sk_X509_NAME_pop_free(s->peer_ca_names, X509_NAME_free);
+    s->peer_ca_names = names;
+    return HS_OK;
 }
 
 void hs_ca_names_free(struct hs_ca_names *c)

@@ -138,6 +138,13 @@ enum hs_ret tls12_client_server_hello(SSL *s, const CODEC_SERVER_HELLO *sh)
     s->rl.tls12 = 1;
     s->rl.ccs_allowed = 0;
     hs->dhe = (uint8_t)tls12_suite_dhe(c);
+    if (codec_ext_has(sh->ext_present, CODEC_EXT_EC_POINT_FORMATS) &&
+        !hs_keep_u8_list(&sh->ec_point_formats, &s->peer_ec_point_formats,
+                         &s->num_peer_ec_point_formats))
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
+    enum hs_ret r = hs_client_servername_cb(s);
+    if (r != HS_OK)
+        return r;
     /* our CertificateVerify would sign the raw messages (RFC 5246 7.4.8) */
     if (!s->hit && may_authenticate(s) && !transcript_keep_buffer(&hs->transcript))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
@@ -288,7 +295,13 @@ static enum hs_ret do_read_certificate_request(SSL *s)
         return r;
     if (!codec_parse_certificate_request12(&body, &cr, &alert))
         return hs_fail(s, alert, SSL_R_BAD_PACKET);
-    tls13_set_peer_sigalgs(s, &cr.sigalgs);
+    if (!tls13_set_peer_sigalgs(s, &cr.sigalgs))
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
+    if ((r = hs_keep_peer_ca_names(s, &cr.certificate_authorities)) != HS_OK)
+        return r;
+    /* the types as sent, for SSL_get0_certificate_types */
+    if (!hs_keep_u8_list(&cr.certificate_types, &s->peer_cert_types, &s->num_peer_cert_types))
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
     CBS types = cr.certificate_types;
     hs->cert_types = 0;
     while (cbs_get_u8(&types, &t)) {

@@ -197,6 +197,7 @@ static enum hs_ret find_session(SSL *s, const CODEC_CLIENT_HELLO *ch)
         return r < 0 ? HS_ERR : HS_OK;
     }
     s->hit = 1;
+    hs_server_resuming(s, 0);
     hs->psk = ss;
     /* the session id of the resumption is the client's (RFC 5077 3.4) */
     hs->sid12_len = cbs_len(&ch->session_id);
@@ -222,8 +223,9 @@ enum hs_ret tls12_server_client_hello(SSL *s, const CODEC_CLIENT_HELLO *ch)
         ch->extended_master_secret != 0 && !(s->cfg.options & SSL_OP_NO_EXTENDED_MASTER_SECRET);
     hs->ticket_expected =
         codec_ch_has(ch, CODEC_EXT_SESSION_TICKET) && !(s->cfg.options & SSL_OP_NO_TICKET);
-    if (codec_ch_has(ch, CODEC_EXT_SIGNATURE_ALGORITHMS))
-        tls13_set_peer_sigalgs(s, &ch->sigalgs);
+    if (codec_ch_has(ch, CODEC_EXT_SIGNATURE_ALGORITHMS) &&
+        !tls13_set_peer_sigalgs(s, &ch->sigalgs))
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
     if (s->cert_cb != NULL) {
         /* the certificate callback may change what we can offer: it runs
          * before the suite is chosen (and may suspend the handshake) */

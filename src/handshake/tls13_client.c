@@ -425,6 +425,12 @@ static enum hs_ret do_read_encrypted_extensions(SSL *s)
         if (!cbs_memdup(&ee.alpn_selected, &s->alpn_selected, &s->alpn_selected_len))
             return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
     }
+    /* the server's groups, for SSL_get1_groups (OpenSSL: not when resuming) */
+    if (!s->hit && codec_ext_has(ee.ext_present, CODEC_EXT_SUPPORTED_GROUPS) &&
+        !hs_keep_u16_list(&ee.supported_groups, &s->peer_groups_all, &s->num_peer_groups_all))
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
+    if ((r = hs_client_servername_cb(s)) != HS_OK)
+        return r;
     if (!hs_consume(s))
         return HS_ERR;
     hs_set_state(s, s->hit ? CS_READ_SERVER_FINISHED : CS_READ_CERTIFICATE_REQUEST);
@@ -449,7 +455,11 @@ static enum hs_ret do_read_certificate_request(SSL *s)
         /* RFC 8446 4.3.2: empty context during the handshake. */
         if (cbs_len(&cr.context) != 0)
             return hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_INVALID_CONTEXT);
-        tls13_set_peer_sigalgs(s, &cr.sigalgs);
+        if (!tls13_set_peer_sigalgs(s, &cr.sigalgs))
+            return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
+        if (codec_ext_has(cr.ext_present, CODEC_EXT_CERTIFICATE_AUTHORITIES) &&
+            (r = hs_keep_peer_ca_names(s, &cr.certificate_authorities)) != HS_OK)
+            return r;
         hs->cert_requested = 1;
         if (!hs_consume(s))
             return HS_ERR;

@@ -8,6 +8,7 @@
 
 #include "auth/auth.h"
 #include "auth/cert_cache.h"
+#include "auth/policy.h"
 #include "auth/sigalgs.h"
 #include "codec/consts.h"
 #include "codec/messages13.h"
@@ -115,9 +116,87 @@ int tls13_queue_compat_ccs(SSL *s)
 
 /* ---- Certificate and CertificateVerify ---- */
 
-void tls13_set_peer_sigalgs(SSL *s, const CBS *list)
+enum hs_ret hs_client_servername_cb(SSL *s)
+{
+    SSL_CTX *ctx = s->ctx->servername_cb != NULL ? s->ctx : s->session_ctx;
+    int al = SSL_AD_UNRECOGNIZED_NAME;
+    if (ctx->servername_cb == NULL)
+        return HS_OK;
+    switch (ctx->servername_cb(s, &al, ctx->servername_arg)) {
+    case SSL_TLSEXT_ERR_ALERT_FATAL:
+        return hs_fail(s, (uint8_t)al, SSL_R_CALLBACK_FAILED);
+    case SSL_TLSEXT_ERR_ALERT_WARNING:
+        /* TLS 1.3 has no warning alerts */
+        if (s->version != TLS1_3_VERSION)
+            rec_send_alert(s, CODEC_ALERT_LEVEL_WARNING, (uint8_t)al);
+        return HS_OK;
+    default:
+        return HS_OK;
+    }
+}
+
+int hs_keep_u16_list(const CBS *list, uint16_t **out, uint16_t *num)
+{
+    CBS l = *list;
+    size_t n = cbs_len(&l) / 2;
+    uint16_t *v = NULL;
+    if (n > UINT16_MAX)
+        n = UINT16_MAX;
+    if (n > 0 && (v = OPENSSL_malloc(n * sizeof(*v))) == NULL) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!cbs_get_u16(&l, &v[i]))
+            n = i; /* cannot happen: n counts whole values */
+    OPENSSL_free(*out);
+    *out = v;
+    *num = (uint16_t)n;
+    return 1;
+}
+
+void hs_server_resuming(SSL *s, int tls13)
+{
+    OPENSSL_free(s->peer_sigalgs_all);
+    s->peer_sigalgs_all = NULL;
+    s->num_peer_sigalgs_all = 0;
+    s->num_shared_sigalgs = 0;
+    if (tls13)
+        return;
+    OPENSSL_free(s->peer_groups_all);
+    s->peer_groups_all = NULL;
+    s->num_peer_groups_all = 0;
+    s->peer_groups = 0;
+    OPENSSL_free(s->peer_ec_point_formats);
+    s->peer_ec_point_formats = NULL;
+    s->num_peer_ec_point_formats = 0;
+    s->num_peer_suites = 0; /* SSL_get_client_ciphers: none either */
+    sk_SSL_CIPHER_free(s->peer_cipher_stack);
+    s->peer_cipher_stack = NULL;
+}
+
+int hs_keep_u8_list(const CBS *list, uint8_t **out, uint8_t *num)
+{
+    size_t n = cbs_len(list) > UINT8_MAX ? UINT8_MAX : cbs_len(list);
+    uint8_t *v = NULL;
+    if (n > 0 && (v = OPENSSL_memdup(cbs_data(list), n)) == NULL) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+        return 0;
+    }
+    OPENSSL_free(*out);
+    *out = v;
+    *num = (uint8_t)n;
+    return 1;
+}
+
+int tls13_set_peer_sigalgs(SSL *s, const CBS *list)
 {
     struct hs_state *hs = s->hs;
+    if (!hs_keep_u16_list(list, &s->peer_sigalgs_all, &s->num_peer_sigalgs_all))
+        return 0;
+    s->num_shared_sigalgs = (uint8_t)policy_shared_sigalgs(
+        &s->cfg, s->peer_sigalgs_all, s->num_peer_sigalgs_all, s->shared_sigalgs,
+        sizeof(s->shared_sigalgs) / sizeof(s->shared_sigalgs[0]));
     /* keep the first HS_MAX_SIGALGS schemes (whole u16 values) */
     size_t n = cbs_len(list) & ~(size_t)1;
     if (n > sizeof(hs->peer_sigalgs))
@@ -126,6 +205,7 @@ void tls13_set_peer_sigalgs(SSL *s, const CBS *list)
     if (!cbs_copy_bytes(&l, hs->peer_sigalgs, n))
         n = 0;
     hs->peer_sigalgs_len = n;
+    return 1;
 }
 
 int tls13_keep_kex_shares(SSL *s, const uint8_t *peer, size_t peer_len)

@@ -184,7 +184,13 @@ static enum hs_ret client_answer(SSL *s)
         r = hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_MALLOC_FAILURE);
         goto done;
     }
-    tls13_set_peer_sigalgs(s, &cr.sigalgs);
+    if (!tls13_set_peer_sigalgs(s, &cr.sigalgs)) {
+        r = hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
+        goto done;
+    }
+    if (codec_ext_has(cr.ext_present, CODEC_EXT_CERTIFICATE_AUTHORITIES) &&
+        (r = hs_keep_peer_ca_names(s, &cr.certificate_authorities)) != HS_OK)
+        goto done;
     int slot;
     uint16_t sigalg = 0;
     if ((r = hs_client_cert_choose(s, 1, AUTH_SLOTS_ALL, &slot, &sigalg)) != HS_OK)

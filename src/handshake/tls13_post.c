@@ -57,7 +57,9 @@ static int issue_one(SSL *s)
     t->master_key_len = (uint8_t)s->s13.hash_len;
     t->time_ms = sesame_now_ms();
     t->timeout = (uint64_t)s->session_ctx->session_timeout;
-    t->ticket_lifetime_hint = (uint32_t)lifetime;
+    /* as OpenSSL, the server's session carries no lifetime hint (only a
+     * client's does): the lifetime sent is min(timeout, 7 days), which is
+     * what ticket_age_plausible applies */
     if (!tls13_resumption_psk(s->s13.md, t->master_key, s->s13.resumption, nonce, sizeof(nonce)) ||
         rand_public((uint8_t *)&t->ticket_age_add, sizeof(t->ticket_age_add)) != 1)
         goto out;

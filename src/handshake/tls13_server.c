@@ -17,6 +17,7 @@
 #include "codec/consts.h"
 #include "codec/groups.h"
 #include "codec/hello.h"
+#include "codec/messages12.h"
 #include "codec/messages13.h"
 #include "handshake/hs.h"
 #include "keys/algs.h"
@@ -117,8 +118,11 @@ static int ticket_age_plausible(const SSL_SESSION *ps, uint32_t obfuscated_age)
     uint64_t client_age = (uint32_t)(obfuscated_age - ps->ticket_age_add);
     uint64_t now = sesame_now_ms();
     uint64_t server_age = now > ps->time_ms ? now - ps->time_ms : 0;
-    uint64_t lifetime_ms =
-        (uint64_t)(ps->ticket_lifetime_hint ? ps->ticket_lifetime_hint : ps->timeout) * 1000;
+    /* the lifetime the ticket was sent with (older tickets carry it) */
+    uint64_t lifetime = ps->ticket_lifetime_hint ? ps->ticket_lifetime_hint : ps->timeout;
+    if (lifetime > CODEC_MAX_TICKET_LIFETIME)
+        lifetime = CODEC_MAX_TICKET_LIFETIME;
+    uint64_t lifetime_ms = lifetime * 1000;
     if (client_age > lifetime_ms + TICKET_AGE_SLACK_MS)
         return 0;
     uint64_t diff = client_age > server_age ? client_age - server_age : server_age - client_age;
@@ -414,23 +418,6 @@ static enum hs_ret send_hrr_next(SSL *s, uint16_t group)
     return HS_OK;
 }
 
-/* note_client_suites keeps the suites of the client's list that we know,
- * for SSL_get_client_ciphers and SSL_get_shared_ciphers (OpenSSL keeps the
- * client's list once a suite was chosen, and replaces it after a
- * HelloRetryRequest). */
-static void note_client_suites(SSL *s, const CBS *client_list)
-{
-    CBS it = *client_list;
-    uint16_t v;
-    size_t n = 0;
-    while (n < sizeof(s->peer_suites) / sizeof(s->peer_suites[0]) && codec_u16_list_next(&it, &v))
-        if (suite_by_value(v) != NULL)
-            s->peer_suites[n++] = v;
-    s->num_peer_suites = (uint8_t)n;
-    sk_SSL_CIPHER_free(s->peer_cipher_stack);
-    s->peer_cipher_stack = NULL;
-}
-
 /* choose_params decides suite, group and PSK for a ClientHello and moves
  * to the HelloRetryRequest, the certificate choice or the ServerHello.
  * The ClientHello is consumed (in the transcript) on success. */
@@ -445,16 +432,13 @@ static enum hs_ret choose_params(SSL *s, const CODEC_CLIENT_HELLO *ch)
     c.suite = choose_suite(s, &ch->cipher_suites, 0);
     if (c.suite == NULL || (hs->hrr && c.suite->suite != hs->hrr_suite))
         return hs_fail(s, CODEC_ALERT_HANDSHAKE_FAILURE, SSL_R_NO_SHARED_CIPHER);
-    note_client_suites(s, &ch->cipher_suites);
     if (!hs->hrr && !tls13_set_suite_md(s, c.suite))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
     hs->hrr_suite = c.suite->suite;
-    if (codec_ch_has(ch, CODEC_EXT_SIGNATURE_ALGORITHMS))
-        tls13_set_peer_sigalgs(s, &ch->sigalgs);
+    if (codec_ch_has(ch, CODEC_EXT_SIGNATURE_ALGORITHMS) &&
+        !tls13_set_peer_sigalgs(s, &ch->sigalgs))
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
     choose_group(s, ch, &c);
-    /* for SSL_get_shared_group (the second hello's list replaces the first's) */
-    s->peer_groups =
-        codec_ch_has(ch, CODEC_EXT_SUPPORTED_GROUPS) ? groups_pack(&ch->supported_groups) : 0;
     /* RFC 8446 4.1.2: the second hello must carry the share we asked for;
      * RFC 8446 4.1.4: there is never a second HelloRetryRequest. */
     if (hs->hrr && (c.group != hs->kex_group || c.share == NULL))
@@ -504,8 +488,10 @@ static enum hs_ret choose_params(SSL *s, const CODEC_CLIENT_HELLO *ch)
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     if ((r = hs_select_alpn(s, ch)) != HS_OK)
         return r;
-    if (hs->psk != NULL)
+    if (hs->psk != NULL) {
         s->hit = 1;
+        hs_server_resuming(s, 1);
+    }
     /* Stateful tickets are counted by the cache lookup itself. */
     if (codec_ch_has(ch, CODEC_EXT_PRE_SHARED_KEY) && !(s->cfg.options & SSL_OP_NO_TICKET))
         sess_count(s->session_ctx, hs->psk != NULL ? SESS_CNT_HIT : SESS_CNT_MISS);
@@ -528,6 +514,54 @@ static enum hs_ret get_client_hello(SSL *s, CODEC_CLIENT_HELLO *ch)
         return r;
     if (!codec_parse_client_hello(&body, ch, &alert))
         return hs_fail(s, alert, SSL_R_BAD_PACKET);
+    return HS_OK;
+}
+
+/* note_client_suites keeps the suites of the client's list that we know,
+ * for SSL_get_client_ciphers and SSL_get_shared_ciphers (OpenSSL keeps the
+ * client's list once a suite was chosen, and replaces it after a
+ * HelloRetryRequest). */
+static void note_client_suites(SSL *s, const CBS *client_list)
+{
+    CBS it = *client_list;
+    uint16_t v;
+    size_t n = 0;
+    while (n < sizeof(s->peer_suites) / sizeof(s->peer_suites[0]) && codec_u16_list_next(&it, &v))
+        if (suite_by_value(v) != NULL)
+            s->peer_suites[n++] = v;
+    s->num_peer_suites = (uint8_t)n;
+    sk_SSL_CIPHER_free(s->peer_cipher_stack);
+    s->peer_cipher_stack = NULL;
+}
+
+/* keep_peer_lists: what the application may ask about a hello (of
+ * |version|) later, noted as OpenSSL notes it, before anything is chosen
+ * (a second hello's lists replace the first's): its suites
+ * (SSL_get_client_ciphers), its supported_groups (SSL_get1_groups,
+ * SSL_get_shared_group), in TLS 1.2 its ec_point_formats, in TLS 1.3 its
+ * certificate_authorities (SSL_get0_peer_CA_list), and whether it signals
+ * secure renegotiation (the SCSV, in any version; in TLS 1.2 the
+ * renegotiation_info extension too, tls12_server.c). */
+static enum hs_ret keep_peer_lists(SSL *s, const CODEC_CLIENT_HELLO *ch, uint16_t version)
+{
+    CBS none;
+    cbs_init(&none, NULL, 0);
+    note_client_suites(s, &ch->cipher_suites);
+    const CBS *groups =
+        codec_ch_has(ch, CODEC_EXT_SUPPORTED_GROUPS) ? &ch->supported_groups : &none;
+    if (!hs_keep_u16_list(groups, &s->peer_groups_all, &s->num_peer_groups_all))
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
+    s->peer_groups = groups_pack(groups);
+    /* RFC 8422 5.1.2: a TLS 1.2 extension, ignored in TLS 1.3 (OpenSSL) */
+    const CBS *formats = version == TLS1_2_VERSION && codec_ch_has(ch, CODEC_EXT_EC_POINT_FORMATS)
+                             ? &ch->ec_point_formats
+                             : &none;
+    if (!hs_keep_u8_list(formats, &s->peer_ec_point_formats, &s->num_peer_ec_point_formats))
+        return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, 0);
+    s->ri_support = codec_u16_list_contains(&ch->cipher_suites, CODEC_SCSV_RENEGOTIATION);
+    /* RFC 8446 4.2.4: the CAs the client's certificate may chain to */
+    if (version == TLS1_3_VERSION && codec_ch_has(ch, CODEC_EXT_CERTIFICATE_AUTHORITIES))
+        return hs_keep_peer_ca_names(s, &ch->certificate_authorities);
     return HS_OK;
 }
 
@@ -566,6 +600,8 @@ static enum hs_ret do_read_client_hello(SSL *s)
     }
     if ((r = sni_callback(s)) != HS_OK)
         return r;
+    if ((r = keep_peer_lists(s, &ch, version)) != HS_OK)
+        return r;
     if (version == TLS1_2_VERSION)
         return tls12_server_client_hello(s, &ch);
     return choose_params(s, &ch);
@@ -588,6 +624,8 @@ static enum hs_ret do_read_second_client_hello(SSL *s)
     if (codec_ch_has(&ch, CODEC_EXT_EARLY_DATA) ||
         !cbs_mem_equal(&ch.session_id, hs->legacy_sid, hs->legacy_sid_len))
         return hs_fail(s, CODEC_ALERT_ILLEGAL_PARAMETER, SSL_R_BAD_PACKET);
+    if ((r = keep_peer_lists(s, &ch, TLS1_3_VERSION)) != HS_OK)
+        return r;
     return choose_params(s, &ch);
 }
 

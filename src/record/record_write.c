@@ -142,6 +142,22 @@ static int wbuf_reserve(struct rec_layer *rl, size_t n)
     return 1;
 }
 
+/* tls13_padding: OpenSSL's TLS 1.3 record padding: |rlen| is the inner
+ * plaintext's length with its type byte; the record never grows past the
+ * maximum fragment. */
+static size_t tls13_padding(SSL *s, uint8_t type, size_t rlen)
+{
+    size_t max = s->cfg.max_send_fragment ? s->cfg.max_send_fragment : SESAME_MAX_PLAINTEXT;
+    size_t pad = 0, block = s->cfg.block_padding;
+    if (rlen >= max)
+        return 0;
+    if (s->cfg.record_padding_cb != NULL)
+        pad = s->cfg.record_padding_cb(s, type, rlen, s->cfg.record_padding_arg);
+    else if (block > 0 && rlen % block != 0)
+        pad = block - rlen % block;
+    return pad > max - rlen ? max - rlen : pad;
+}
+
 static int queue(SSL *s, uint8_t type, const uint8_t *data, size_t len, int protect)
 {
     struct rec_layer *rl = &s->rl;
@@ -173,10 +189,11 @@ static int queue(SSL *s, uint8_t type, const uint8_t *data, size_t len, int prot
                                 rl->wbuf_cap - rl->wbuf_len, &out_len))
                 return 0;
         } else if (protect) {
-            size_t need = rec_tls13_sealed_len(&rl->wr, n, 0);
+            size_t pad = tls13_padding(s, type, n + 1);
+            size_t need = rec_tls13_sealed_len(&rl->wr, n, pad);
             if (!wbuf_reserve(rl, need))
                 goto err;
-            if (!rec_tls13_seal(&rl->wr, type, data, n, 0, rl->wbuf + rl->wbuf_len,
+            if (!rec_tls13_seal(&rl->wr, type, data, n, pad, rl->wbuf + rl->wbuf_len,
                                 rl->wbuf_cap - rl->wbuf_len, &out_len))
                 return 0;
         } else {

@@ -9,10 +9,9 @@
  * against the system libssl and run as unit.ssl_conf.openssl (the marker for
  * tests/CMakeLists.txt: "ctest-control: openssl"), so each expectation is
  * checked against OpenSSL on every run.  Where sesame answers otherwise
- * (docs/unsupported.md) nothing is checked here: RecordPadding (no record
- * padding), the CA names of RequestCAFile/ClientCAFile (a server's client CA
- * list, where OpenSSL has a separate "CA list"), and the errors the setters
- * themselves queue for a bad group or signature algorithm name. */
+ * (docs/unsupported.md) nothing is checked here: the errors the setters
+ * themselves queue for a bad group or signature algorithm name.  unit.conf
+ * covers the whole command table, RecordPadding and the CA list. */
 #include "testutil.h"
 
 #include <unistd.h>
