@@ -17,33 +17,17 @@
 require_sesame
 require_system_openssl
 require_cmd curl
-NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
-[ -x "$NGINX" ] || fail "nginx not installed (Debian package nginx; .ci/run installs it)"
+. "$(dirname "$0")/nginx_lib.sh"
+nginx_require
 certs
 C=$CERTS
 
 # nginx_instance NAME SESSION_DIRECTIVES [PROTOCOLS]: nginx on a fresh port; sets PORT, NPID
 # (master), WPID (worker); checks both map our libssl.so.3.
 nginx_instance() {
-  local name=$1 sess=$2 protos=${3:-TLSv1.2} d=$TMP/$1
-  mkdir -p "$d"
+  local name=$1 sess=$2 protos=${3:-TLSv1.2}
   PORT=$(free_port)
-  cat >"$d/nginx.conf" <<EOF
-worker_processes 1;
-pid $d/nginx.pid;
-lock_file $d/nginx.lock;
-error_log $TMP/$name-error.log info;
-events { worker_connections 64; }
-http {
-  client_body_temp_path $d/body;
-  proxy_temp_path $d/proxy;
-  fastcgi_temp_path $d/fastcgi;
-  uwsgi_temp_path $d/uwsgi;
-  scgi_temp_path $d/scgi;
-  default_type text/plain;
-  log_format tls '\$remote_addr "\$request" \$status reused=\$ssl_session_reused \$ssl_protocol \$ssl_cipher';
-  access_log $TMP/$name-access.log tls;
-  server {
+  nginx_start "$name" ours "  server {
     listen 127.0.0.1:$PORT ssl;
     server_name localhost;
     ssl_certificate $C/server.pem;
@@ -51,30 +35,9 @@ http {
     ssl_protocols $protos;
     $sess
     location / {
-      return 200 "nginx $name reused=\$ssl_session_reused proto=\$ssl_protocol cipher=\$ssl_cipher verify=\$ssl_client_verify\n";
+      return 200 \"nginx $name reused=\$ssl_session_reused proto=\$ssl_protocol cipher=\$ssl_cipher verify=\$ssl_client_verify\\n\";
     }
-  }
-}
-EOF
-  LD_LIBRARY_PATH=$LIBDIR run_t 10 "$NGINX" -t -p "$d" -e "$TMP/$name-error.log" -c "$d/nginx.conf" \
-    >"$TMP/$name-t.log" 2>&1 || { cat "$TMP/$name-t.log" >&2; fail "nginx -t ($name) rejected its config with our libssl"; }
-  start_bg "nginx-$name" env LD_LIBRARY_PATH="$LIBDIR" "$NGINX" -p "$d" -e "$TMP/$name-error.log" \
-    -c "$d/nginx.conf" -g 'daemon off;'
-  NPID=$BG_PID
-  wait_port "$PORT" "$NPID" || { tail -n 20 "$TMP/$name-error.log" >&2 || true; fail "nginx ($name) did not listen on $PORT"; }
-  local master; master=$(real_pid "$NPID")
-  [ "$(cat "/proc/$master/comm" 2>/dev/null)" = nginx ] || fail "nginx ($name): master process not found under PID $NPID"
-  WPID=
-  for _ in $(seq 50); do
-    WPID=$(awk '{print $1}' "/proc/$master/task/$master/children" 2>/dev/null || true)
-    [ -n "$WPID" ] || WPID=$(pgrep -P "$master" 2>/dev/null | head -1 || true)
-    [ -n "$WPID" ] && break
-    sleep 0.1
-  done
-  [ -n "$WPID" ] || fail "nginx ($name): no worker process after 5 s"
-  PIDS+=("$WPID")
-  assert_ours "$master" "nginx master ($name, PID $master)"
-  assert_ours "$WPID" "nginx worker ($name, PID $WPID)"
+  }"
 }
 
 openssl rand 80 >"$TMP/fleet.key"
