@@ -1331,6 +1331,9 @@ const HP_SCENARIO hp_scenarios[] = {
     {"resumption_without_ems_to_client_tls12", CLIENT, c12_resumption_without_ems,
      HP_AD_HANDSHAKE_FAILURE, FAILS, REASON(SSL_R_INCONSISTENT_EXTMS), HS,
      "RFC 7627 5.3: a ServerHello resuming an EMS session without extended_master_secret"},
+    {"resumption_other_suite_to_client_tls12", CLIENT, c12_resumption_other_suite,
+     HP_AD_ILLEGAL_PARAMETER, FAILS, REASON(SSL_R_OLD_SESSION_CIPHER_NOT_RETURNED), HS,
+     "RFC 5246 7.4.1.3: a ServerHello resuming the session with another suite than its own"},
 };
 
 const size_t hp_num_scenarios = sizeof(hp_scenarios) / sizeof(hp_scenarios[0]);
@@ -1346,7 +1349,7 @@ const HP_SCENARIO *hp_scenario_find(const char *name)
 int hp_scenario_reconnects(const HP_SCENARIO *sc)
 {
     /* the client victim must resume the session of its first connection in the second */
-    return sc->run == c12_resumption_without_ems;
+    return sc->run == c12_resumption_without_ems || sc->run == c12_resumption_other_suite;
 }
 
 int hp_scenario_run(const HP_SCENARIO *sc, HP *p)

@@ -524,13 +524,27 @@ int c12_ticket_ext_without_ticket(HP *p)
            hp12_send_ccs(p);
 }
 
-int c12_resumption_without_ems(HP *p)
+/* resume_with: a first full handshake, then the ServerHello of |o| resuming the session the
+ * victim offers in its second connection. */
+static int resume_with(HP *p, const HP12_SH_OPTS *o)
 {
-    HP12_SH_OPTS o = {.resume = 1, .no_ems = 1};
     if (!hp12_server_handshake(p, NULL) || !hp12_close(p) || !hp_reconnect(p) ||
         !hp12_server_recv_hello(p))
         return 0;
     if (p->victim_sid12_len != p->sid12_len || memcmp(p->victim_sid12, p->sid12, p->sid12_len) != 0)
         return hp_fail(p, "the victim did not offer the session of the first connection");
-    return hp12_server_send_hello(p, &o);
+    return hp12_server_send_hello(p, o);
+}
+
+int c12_resumption_without_ems(HP *p)
+{
+    HP12_SH_OPTS o = {.resume = 1, .no_ems = 1};
+    return resume_with(p, &o);
+}
+
+int c12_resumption_other_suite(HP *p)
+{
+    /* the session's suite is ECDHE-ECDSA-AES128-GCM-SHA256; this one was offered too */
+    HP12_SH_OPTS o = {.resume = 1, .suite = 0xc02c};
+    return resume_with(p, &o);
 }

@@ -54,5 +54,6 @@ int c12_sh_version_tls11(HP *p);
 int c12_sh_ticket_ext_not_empty(HP *p);
 int c12_ticket_ext_without_ticket(HP *p);
 int c12_resumption_without_ems(HP *p);
+int c12_resumption_other_suite(HP *p);
 
 #endif
