@@ -4,9 +4,13 @@
 #define _GNU_SOURCE
 #endif
 #include "tools.h"
+#ifndef SESAME_TOOLS_NO_STORE
+#include "sesame.h"
+#endif
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -79,7 +83,7 @@ struct srv_opts {
     const char *accept, *cert, *key, *cafile, *alpn, *servername, *cert2, *key2, *dcert, *dkey;
     const char *dhparam;
     const char *min_proto, *max_proto, *cipher, *suites, *groups, *psk_identity, *psk;
-    const char *keylog, *keymatexport;
+    const char *keylog, *keymatexport, *session_store;
     int keymatexportlen;
     int verify, Verify, www, WWW, rev, tls1_2, tls1_3, quiet, no_ticket, num_tickets;
     int allow_no_dhe, no_cache, naccept, help, verify_return_error, state;
@@ -346,6 +350,102 @@ static void serve_stdout(SSL *ssl)
             break;
 }
 
+/* SIGINT and SIGTERM set |stop|; installed without SA_RESTART, so a blocked
+ * poll, accept or read returns EINTR and the server exits cleanly. */
+static volatile sig_atomic_t stop;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static void install_stop_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* wait_accept: the next connection on |lfd|, or -1 once a stop signal came
+ * (a bounded poll closes the window between checking |stop| and blocking). */
+static int wait_accept(int lfd)
+{
+    while (!stop) {
+        struct pollfd p = {.fd = lfd, .events = POLLIN};
+        int n = poll(&p, 1, 250);
+        if (n < 0 && errno != EINTR) {
+            perror("poll");
+            return -1;
+        }
+        if (n <= 0 || stop)
+            continue;
+        int fd = accept(lfd, NULL, NULL);
+        if (fd >= 0)
+            return fd;
+        if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN) {
+            perror("accept");
+            return -1;
+        }
+    }
+    return -1;
+}
+
+#ifndef SESAME_TOOLS_NO_STORE
+/* print_url_redacted: |url| with the password of "scheme://[user]:password@"
+ * replaced by "***" (error messages must not echo secrets). */
+static void print_url_redacted(FILE *f, const char *url)
+{
+    const char *auth = strstr(url, "://");
+    const char *at = auth != NULL ? strchr(auth + 3, '@') : NULL;
+    const char *colon = auth != NULL ? strchr(auth + 3, ':') : NULL;
+    const char *slash = auth != NULL ? strchr(auth + 3, '/') : NULL;
+    if (at != NULL && colon != NULL && colon < at && (slash == NULL || at < slash))
+        fprintf(f, "%.*s***%s", (int)(colon + 1 - url), url, at);
+    else
+        fputs(url, f);
+}
+
+/* attach_store: -session_store URL on |ctx|; 0 (printed) on failure. */
+static int attach_store(SSL_CTX *ctx, const char *url)
+{
+    if (sesame_CTX_set_session_store(ctx, url) == 1)
+        return 1;
+    fprintf(stderr, "sesame s_server: cannot use the session store '");
+    print_url_redacted(stderr, url);
+    fprintf(stderr, "'\n");
+    ERR_print_errors_fp(stderr);
+    return 0;
+}
+
+/* print_store_counters: on exit, when a store is attached (from
+ * SESAME_SESSION_STORE or -session_store), its counters over both contexts. */
+static void print_store_counters(SSL_CTX *ctx, SSL_CTX *ctx2)
+{
+    SSL_CTX *ctxs[2] = {ctx, ctx2};
+    long hits = 0, misses = 0, errors = 0, timeouts = 0;
+    int attached = 0;
+    for (int i = 0; i < 2; i++) {
+        if (ctxs[i] == NULL || sesame_CTX_get_session_store(ctxs[i]) == NULL)
+            continue;
+        attached = 1;
+        hits += sesame_CTX_sess_store_hits(ctxs[i]);
+        misses += sesame_CTX_sess_store_misses(ctxs[i]);
+        errors += sesame_CTX_sess_store_errors(ctxs[i]);
+        timeouts += sesame_CTX_sess_store_timeouts(ctxs[i]);
+    }
+    if (attached) {
+        printf("session store: hits %ld misses %ld errors %ld timeouts %ld\n", hits, misses, errors,
+               timeouts);
+        fflush(stdout);
+    }
+}
+#endif
+
 int cmd_s_server(int argc, char **argv)
 {
     struct srv_opts o = {0};
@@ -386,6 +486,8 @@ int cmd_s_server(int argc, char **argv)
         {"psk", OPT_STR, &o.psk, "HEX  external PSK key"},
         {"allow_no_dhe_kex", OPT_FLAG, &o.allow_no_dhe, "allow psk_ke resumption"},
         {"no_cache", OPT_FLAG, &o.no_cache, "disable the session cache"},
+        {"session_store", OPT_STR, &o.session_store,
+         "URL  share sessions and ticket keys (redis://[:pw@]host:port/db, docs/fleet.md)"},
         {"naccept", OPT_INT, &o.naccept, "N  exit after N connections"},
         {"keylogfile", OPT_STR, &o.keylog, "FILE  append NSS key log lines"},
         {"keymatexport", OPT_STR, &o.keymatexport, "LABEL  print exported keying material"},
@@ -432,23 +534,31 @@ int cmd_s_server(int argc, char **argv)
             goto out;
         SSL_CTX_set_tlsext_servername_callback(ctx, servername_cb);
     }
+    if (o.session_store != NULL) {
+#ifdef SESAME_TOOLS_NO_STORE
+        fprintf(stderr, "sesame s_server: -session_store needs sesame's libssl.so.3\n");
+        goto out;
+#else
+        if (!attach_store(ctx, o.session_store) ||
+            (srv.ctx2 != NULL && !attach_store(srv.ctx2, o.session_store)))
+            goto out;
+#endif
+    }
     if (!split_host_port(o.accept ? o.accept : "4433", &host, &port)) {
         fprintf(stderr, "sesame s_server: bad -accept '%s'\n", o.accept);
         goto out;
     }
     if ((lfd = tcp_listen(host, port)) < 0)
         goto out;
+    install_stop_handlers();
     printf("ACCEPT\n");
     fflush(stdout);
 
-    for (int served = 0; o.naccept <= 0 || served < o.naccept; served++) {
-        int fd = accept(lfd, NULL, NULL);
+    for (int served = 0; !stop && (o.naccept <= 0 || served < o.naccept); served++) {
+        int fd = wait_accept(lfd);
         if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED) {
-                served--;
-                continue;
-            }
-            perror("accept");
+            if (stop)
+                break;
             goto out;
         }
         SSL *ssl = SSL_new(ctx);
@@ -507,6 +617,10 @@ int cmd_s_server(int argc, char **argv)
     }
     rc = 0;
 out:
+#ifndef SESAME_TOOLS_NO_STORE
+    if (lfd >= 0) /* it served: the counters of the store it used, if any */
+        print_store_counters(ctx, srv.ctx2);
+#endif
     if (lfd >= 0)
         close(lfd);
     free(host);
