@@ -2,7 +2,7 @@
  * same binary runs over the system libssl or over sesame (LD_LIBRARY_PATH).
  * Client and server live in one thread and talk over a BIO pair.
  *
- *   bench-handshake full|resume|memory|idle|full12|resume12|resume12id|idle12|threads|all
+ *   bench-handshake full|resume|memory|idle|full12|resume12|resume12id|idle12|threads|fleet|all
  *                   [-seconds S] [-n N] [-pairs P] [-count C]
  *
  * -count C (full, resume, resume12 and resume12id, a profiling aid): instead of timing, run 5
@@ -29,10 +29,20 @@
  *             handshakes on one shared server SSL_CTX and one shared client
  *             SSL_CTX; the rate of all threads together and its ratio to
  *             one thread's.
+ * fleet:      (not in "all") resumed handshakes of sessions kept by the server: TLS 1.2
+ *             session ids and TLS 1.3 stateful tickets. Each round: a full handshake on server
+ *             context A issues a session (not timed), then one timed resumption of it. Without
+ *             SESAME_SESSION_STORE: resumed on A, from the in-process cache ("local"). With
+ *             it (sesame only: every SSL_CTX joins the store): resumed on A ("store same") and
+ *             on a second server context B that shares nothing with A but the store ("store
+ *             other": the session comes from Redis). Also times a Redis PING on the store's
+ *             address (one round trip) and, on sesame, reads the store counters (dlsym).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <arpa/inet.h>
+#include <dlfcn.h>
 #include <link.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -41,7 +51,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -651,10 +666,153 @@ static void bench_threads(double seconds)
     }
 }
 
+/* ---- fleet: resumption through the session store (SESAME_SESSION_STORE) ---- */
+
+/* redis_ping_us: the mean time of one PING on a connection to the host:port of a
+ * redis://[:pw@]host:port/... URL (a round trip on loopback); -1 if it cannot say. */
+static double redis_ping_us(const char *url, int n)
+{
+    const char *p = strncmp(url, "redis://", 8) == 0 ? url + 8 : NULL;
+    if (p == NULL || strchr(p, '@') != NULL) /* a password: AUTH would be needed */
+        return -1;
+    char host[256], port[16];
+    const char *colon = strchr(p, ':'), *end = colon ? colon + strcspn(colon, "/?") : NULL;
+    if (colon == NULL || (size_t)(colon - p) >= sizeof(host) ||
+        (size_t)(end - colon - 1) >= sizeof(port))
+        return -1;
+    snprintf(host, sizeof(host), "%.*s", (int)(colon - p), p);
+    snprintf(port, sizeof(port), "%.*s", (int)(end - colon - 1), colon + 1);
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+    if (getaddrinfo(host, port, &hints, &ai) != 0)
+        return -1;
+    int fd = socket(ai->ai_family, SOCK_STREAM, 0);
+    if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        freeaddrinfo(ai);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    freeaddrinfo(ai);
+    int on = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+    double t0 = 0;
+    for (int i = -100; i < n; i++) { /* 100 warm-up PINGs */
+        if (i == 0)
+            t0 = now_s();
+        char buf[16];
+        size_t got = 0;
+        if (write(fd, "PING\r\n", 6) != 6)
+            break;
+        while (got < 7) {
+            ssize_t r = read(fd, buf + got, sizeof(buf) - got);
+            if (r <= 0)
+                break;
+            got += (size_t)r;
+        }
+        if (got != 7 || memcmp(buf, "+PONG\r\n", 7) != 0) {
+            close(fd);
+            return -1;
+        }
+    }
+    double t = now_s() - t0;
+    close(fd);
+    return t * 1e6 / n;
+}
+
+/* store_hits: sesame_CTX_sess_store_hits of |ctx| when the loaded libssl has it
+ * (sesame's), else -1. */
+static long store_hits(SSL_CTX *ctx)
+{
+    long (*fn)(const SSL_CTX *) = NULL;
+    void *sym = dlsym(RTLD_DEFAULT, "sesame_CTX_sess_store_hits");
+    memcpy(&fn, &sym, sizeof(fn));
+    return fn != NULL ? fn(ctx) : -1;
+}
+
+/* fleet_run: rounds of (full handshake on |issue|, timed resumption on |resume|) for
+ * |seconds| of wall time after a warm-up; resumed handshakes per second of resumption. */
+static double fleet_run(SSL_CTX *issue, SSL_CTX *resume, SSL_CTX *cctx, double seconds,
+                        const char *what)
+{
+    int tls13 = version == TLS1_3_VERSION;
+    long n = 0, reused = 0;
+    double spent = 0, t0 = now_s();
+    int warm = 1;
+    for (;;) {
+        double t = now_s() - t0;
+        if (warm && t >= 0.3) {
+            warm = 0;
+            n = reused = 0;
+            spent = 0;
+            t0 = now_s();
+            continue;
+        }
+        if (!warm && t >= seconds)
+            break;
+        SSL_SESSION_free(newest);
+        newest = NULL;
+        one_connection(issue, cctx, NULL, tls13);
+        SSL_SESSION *s = newest;
+        newest = NULL;
+        if (s == NULL)
+            die("fleet: no session from the issuing server");
+        double r0 = now_s();
+        reused += one_connection(resume, cctx, s, tls13);
+        spent += now_s() - r0;
+        n++;
+        SSL_SESSION_free(s);
+    }
+    SSL_SESSION_free(newest);
+    newest = NULL;
+    if (reused != n) {
+        fprintf(stderr, "bench: fleet %s: only %ld of %ld handshakes resumed\n", what, reused, n);
+        die("fleet resumption");
+    }
+    return spent > 0 ? (double)n / spent : 0;
+}
+
+static void bench_fleet(double seconds)
+{
+    const char *url = getenv("SESAME_SESSION_STORE");
+    int with_store = url != NULL && *url != '\0';
+    static const int versions[] = {TLS1_2_VERSION, TLS1_3_VERSION};
+    for (size_t v = 0; v < 2; v++) {
+        version = versions[v];
+        const char *name = version == TLS1_2_VERSION ? "tls12 id" : "tls13 stateful";
+        /* stateful servers (SSL_OP_NO_TICKET), one ticket per TLS 1.3 connection */
+        SSL_CTX *a = server_ctx(1, 1), *b = server_ctx(1, 1), *cctx = client_ctx(1);
+        if (!with_store) {
+            printf("fleet %s local resume handshakes/s: %.0f\n", name,
+                   fleet_run(a, a, cctx, seconds, "local"));
+        } else {
+            printf("fleet %s store same resume handshakes/s: %.0f\n", name,
+                   fleet_run(a, a, cctx, seconds, "store same"));
+            long h0 = store_hits(b);
+            double rate = fleet_run(a, b, cctx, seconds, "store other");
+            long h1 = store_hits(b);
+            printf("fleet %s store other resume handshakes/s: %.0f\n", name, rate);
+            if (h0 >= 0)
+                printf("fleet %s store other hits on B: %ld\n", name, h1 - h0);
+        }
+        fflush(stdout);
+        SSL_CTX_free(a);
+        SSL_CTX_free(b);
+        SSL_CTX_free(cctx);
+    }
+    if (with_store) {
+        double us = redis_ping_us(url, 2000);
+        if (us >= 0)
+            printf("redis ping us: %.1f\n", us);
+        else
+            printf("redis ping us: (not measured)\n");
+    }
+    version = TLS1_3_VERSION;
+}
+
 static void usage(void)
 {
     fprintf(stderr, "usage: bench-handshake "
-                    "full|resume|memory|idle|full12|resume12|resume12id|idle12|threads|all\n"
+                    "full|resume|memory|idle|full12|resume12|resume12id|idle12|threads|fleet|all\n"
                     "                       [-seconds S] [-n N] [-pairs P] [-count C]\n");
     exit(1);
 }
@@ -682,8 +840,8 @@ int main(int argc, char **argv)
     if (seconds <= 0 || n <= 0 || idle_n <= 0 || count < 0)
         usage();
     int all = strcmp(mode, "all") == 0;
-    static const char *const modes[] = {"full",     "resume",     "memory", "idle",   "full12",
-                                        "resume12", "resume12id", "idle12", "threads"};
+    static const char *const modes[] = {"full",     "resume",     "memory", "idle",    "full12",
+                                        "resume12", "resume12id", "idle12", "threads", "fleet"};
     int known = all;
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
         known |= strcmp(mode, modes[i]) == 0;
@@ -707,6 +865,8 @@ int main(int argc, char **argv)
     }
     if (all || strcmp(mode, "threads") == 0)
         bench_threads(seconds);
+    if (strcmp(mode, "fleet") == 0)
+        bench_fleet(seconds);
     version = TLS1_2_VERSION;
     if (all || strcmp(mode, "full12") == 0)
         bench_full(seconds, count);

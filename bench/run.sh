@@ -6,7 +6,14 @@
 # library, and prints a comparison table. Builds nothing.
 # Environment: BENCH_SECONDS (default 3) per rate mode, BENCH_N (default 2000)
 # sessions for the memory mode, BENCH_PAIRS (default 1000) connection pairs
-# kept open at once for the idle modes.
+# kept open at once for the idle modes, BENCH_FLEET=0 to skip the fleet table.
+#
+# Then, when redis-server is installed, the fleet table (sesame only): resumed handshakes
+# of TLS 1.2 session ids and TLS 1.3 stateful tickets from the in-process cache, and through
+# a redis-server this script starts on a free loopback port (and stops by PID) with
+# SESAME_SESSION_STORE: resumed on the issuing SSL_CTX and on another one that shares only
+# the store; the extra microseconds per handshake against the in-process cache, also counted
+# in Redis round trips (a PING on the same loopback), check "the store adds one round trip".
 set -u
 BUILD=${1:?usage: bench/run.sh BUILD_DIR}
 BIN=$BUILD/bin/bench-handshake
@@ -18,7 +25,8 @@ PAIRS=${BENCH_PAIRS:-1000}
 [ -e "$LIB/libssl.so.3" ] || { echo "run.sh: no $LIB/libssl.so.3" >&2; exit 1; }
 OURS=$(realpath "$LIB/libssl.so.3")
 OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"' EXIT
+REDIS_PID=
+trap '[ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null; rm -rf "$OUT"' EXIT
 status=0
 
 # run WHICH MODE: output in $OUT/WHICH-MODE; 0 if it ran and mapped the right library.
@@ -85,4 +93,68 @@ for row in "full:full handshakes/s" "resume:resume handshakes/s" \
   case "$s$o" in *FAIL*) status=1;; esac
 done
 echo "(ratio = sesame / system; higher is better for rates and scalings, lower for bytes)"
+
+# ---- fleet: resumption through the session store (sesame only) ----------------------------
+# fleet_run NAME [ENV...]: bench-handshake fleet on sesame, output in $OUT/fleet-NAME.
+fleet_run() {
+  local name=$1 f=$OUT/fleet-$1; shift
+  env -u SESAME_SESSION_STORE LD_LIBRARY_PATH="$LIB" "$@" "$BIN" fleet -seconds "$SECS" >"$f" 2>"$f.err"
+  local rc=$? mapped
+  mapped=$(sed -n 's/^libssl: //p' "$f" | head -1)
+  if [ -z "$mapped" ] || [ "$(realpath "$mapped" 2>/dev/null)" != "$OURS" ]; then
+    echo "run.sh: fleet/$name: mapped '${mapped:-nothing}' instead of $OURS" >&2; return 1
+  fi
+  if [ $rc -ne 0 ]; then
+    echo "run.sh: fleet/$name failed (exit $rc):" >&2; sed 's/^/  /' "$f.err" | head -20 >&2; return 1
+  fi
+}
+fleet() {
+  if ! command -v redis-server >/dev/null 2>&1; then
+    echo; echo "fleet: skipped (redis-server not installed)"; return 0
+  fi
+  local port
+  port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+    >"$OUT/redis.log" 2>&1 &
+  REDIS_PID=$!
+  local up=
+  for _ in $(seq 50); do
+    [ "$(timeout 2 redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && { up=1; break; }
+    sleep 0.1
+  done
+  [ -n "$up" ] || { echo "run.sh: redis-server did not start on $port" >&2; return 1; }
+  local ok=0
+  fleet_run local || ok=1
+  fleet_run store SESAME_SESSION_STORE="redis://127.0.0.1:$port/0" || ok=1
+  kill "$REDIS_PID" 2>/dev/null; wait "$REDIS_PID" 2>/dev/null; REDIS_PID=
+  local ping; ping=$(value fleet store "redis ping us")
+  echo
+  echo "resumption through the session store (sesame; redis-server on 127.0.0.1, PING round trip $ping us)"
+  printf '%-36s %12s %10s %14s %12s\n' "measure" "handshakes/s" "us each" "+us vs cache" "+round trips"
+  local v base r label k
+  for v in "tls12 id" "tls13 stateful"; do
+    base=$(value fleet local "fleet $v local resume handshakes/s")
+    for r in "local:in-process cache" "store:store, same server" "store:store, other server"; do
+      label=${r#*:}
+      case $label in
+        in-process*) k="fleet $v local resume handshakes/s" ;;
+        *same*) k="fleet $v store same resume handshakes/s" ;;
+        *) k="fleet $v store other resume handshakes/s" ;;
+      esac
+      local x; x=$(value fleet "${r%%:*}" "$k")
+      case "$x$base" in *FAIL*) ok=1 ;; esac
+      awk -v name="$v, $label" -v x="$x" -v b="$base" -v p="$ping" 'BEGIN {
+        if (x == "FAIL" || b == "FAIL" || x <= 0 || b <= 0) { printf "%-36s %12s\n", name, "FAIL"; exit }
+        us = 1e6 / x; d = us - 1e6 / b
+        rt = (p != "FAIL" && p > 0) ? sprintf("%.1f", d / p) : "-"
+        if (name ~ /in-process/) printf "%-36s %12.0f %10.1f %14s %12s\n", name, x, us, "-", "-"
+        else printf "%-36s %12.0f %10.1f %14.1f %12s\n", name, x, us, d, rt }'
+    done
+    local hits; hits=$(sed -n "s/^fleet $v store other hits on B: //p" "$OUT/fleet-store" | head -1)
+    [ -n "$hits" ] && echo "  ($v, other server: $hits store hits on B)"
+  done
+  echo "(us each = 1e6 / rate, the resumption alone; +round trips = extra us / PING round trip)"
+  return $ok
+}
+if [ "${BENCH_FLEET:-1}" != 0 ]; then fleet || status=1; fi
 exit $status
