@@ -167,7 +167,7 @@ pass "Redis down: A and B go on with full handshakes, each < $LIMIT_MS ms (ms: $
 
 redis_start "$RP"
 t0=$(date +%s%N)
-back= i=0
+back='' i=0
 while [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 5000 ]; do
   i=$((i + 1))
   across back13-$i "$SA" "$SB" -tls1_3
