@@ -11,6 +11,8 @@
 #include "testutil.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -22,7 +24,7 @@ static TEST_PKI pki;
 static void (*set_mode)(int);
 static uint8_t *(*store_get)(const char *, size_t *);
 static long (*store_ops)(void);
-static uint64_t fake_now;
+static _Atomic uint64_t fake_now;
 static uint64_t test_clock(void)
 {
     return fake_now;
@@ -443,6 +445,52 @@ static void test_bad_session_removed_from_store(void)
     SSL_CTX_free(cc);
 }
 
+/* Threads: handshakes on two shared server SSL_CTXs, each resumption on the
+ * other one, while the ring is created and rotated (the clock jumps). */
+#define THREADS       4
+#define THREAD_ROUNDS 25
+static SSL_CTX *t_a, *t_b, *t_sa, *t_sb, *t_client;
+static _Atomic int t_resumed, t_failed;
+
+static _Atomic int t_rotations;
+
+static void *thread_main(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < THREAD_ROUNDS; i++) {
+        if (i % 5 == 4) { /* a key period passes: some thread rotates the ring */
+            fake_now += 600;
+            atomic_fetch_add(&t_rotations, 1);
+        }
+        int r1 = across(t_client, t_a, t_b, NULL), r2 = across(t_client, t_sb, t_sa, NULL);
+        atomic_fetch_add(&t_resumed, (r1 == 1) + (r2 == 1));
+        atomic_fetch_add(&t_failed, (r1 < 0) + (r2 < 0));
+    }
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    t_a = server("threads", "&ticket_key_period=1", 0);
+    t_b = server("threads", "&ticket_key_period=1", 0);
+    t_sa = server("threads", NULL, SSL_OP_NO_TICKET);
+    t_sb = server("threads", NULL, SSL_OP_NO_TICKET);
+    t_client = client(0, 0);
+    pthread_t th[THREADS];
+    for (int i = 0; i < THREADS; i++)
+        pthread_create(&th[i], NULL, thread_main, NULL);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(th[i], NULL);
+    CHECK(atomic_load(&t_rotations) > 0);
+    CHECK(atomic_load(&t_failed) == 0);
+    CHECK(atomic_load(&t_resumed) == 2 * THREADS * THREAD_ROUNDS);
+    SSL_CTX_free(t_a);
+    SSL_CTX_free(t_b);
+    SSL_CTX_free(t_sa);
+    SSL_CTX_free(t_sb);
+    SSL_CTX_free(t_client);
+}
+
 TEST_MAIN({
     if (getenv("FAKE_STORE_MODULE") == NULL) {
         fprintf(stderr, "FAKE_STORE_MODULE not set (run through ctest)\n");
@@ -463,6 +511,7 @@ TEST_MAIN({
     RUN(test_app_keys_win);
     RUN(test_clients_leave_the_store_alone);
     RUN(test_bad_session_removed_from_store);
+    RUN(test_threads);
     sesame_set_clock_for_test(NULL);
     pair_pki_free(&pki);
 })
