@@ -259,6 +259,7 @@ struct ssl_ctx_st {
     STACK_OF(X509) * extra_certs; /* SSL_CTX_add_extra_chain_cert */
     struct sess_cache cache;
     struct ticket_keys tickets;
+    struct sess_store *store; /* the fleet session store, or NULL (session/store.h) */
     CRYPTO_EX_DATA ex_data;
     pem_password_cb *default_passwd_cb;
     void *default_passwd_cb_userdata;

@@ -11,6 +11,12 @@ extern int sess_cache_init(SSL_CTX *ctx);
 extern void sess_cache_cleanup(SSL_CTX *ctx);
 extern int ticket_keys_init(SSL_CTX *ctx);
 extern void ticket_keys_cleanup(struct ticket_keys *tk);
+/* session/: the fleet session store (session/store.h) */
+extern void sess_store_ctx_init(SSL_CTX *ctx);
+extern void sess_store_ctx_free(SSL_CTX *ctx);
+extern int sess_store_attach(SSL_CTX *ctx, const char *url);
+extern const char *sess_store_url(const SSL_CTX *ctx);
+extern long sess_store_counter(const SSL_CTX *ctx, int which);
 /* session/: called by SSL_free before anything is released (contract S10);
  * releases s->session (and s->psk_session). */
 extern void sess_connection_end(SSL *s);

@@ -44,6 +44,7 @@ SSL_CTX *SSL_CTX_new_ex(OSSL_LIB_CTX *libctx, const char *propq, const SSL_METHO
         return NULL;
     }
     conf_apply_system_default(ctx);
+    sess_store_ctx_init(ctx); /* SESAME_SESSION_STORE */
     return ctx;
 err_mem:
     ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
@@ -80,6 +81,7 @@ void SSL_CTX_free(SSL_CTX *ctx)
     sess_cache_cleanup(ctx);
     CRYPTO_free_ex_data(CRYPTO_EX_INDEX_SSL_CTX, ctx, &ctx->ex_data);
     ticket_keys_cleanup(&ctx->tickets);
+    sess_store_ctx_free(ctx);
     cfg_free(&ctx->cfg);
     X509_STORE_free(ctx->cert_store);
     sk_X509_NAME_pop_free(ctx->client_ca_names, X509_NAME_free);

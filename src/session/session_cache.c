@@ -15,6 +15,7 @@
 
 #include "base/random.h"
 #include "session/session_cache.h"
+#include "session/store.h"
 #include "session/ticket.h"
 
 #define SHARD_BITS      4
@@ -374,11 +375,12 @@ int SSL_CTX_add_session(SSL_CTX *ctx, SSL_SESSION *sess)
     return cache_add(ctx, sess, 0);
 }
 
-/* cache_remove: unlinks the cached session with |sess|'s id; marks |sess| not
- * resumable and fires the remove callback (even when the session was not in
- * the internal cache, so external caches hear of it: OpenSSL 3.0).  Returns 1
- * iff a session was removed from the internal cache. */
-static int cache_remove(SSL_CTX *ctx, SSL_SESSION *sess)
+/* cache_remove_ex: unlinks the cached session with |sess|'s id; marks |sess|
+ * not resumable and fires the remove callback (even when the session was not
+ * in the internal cache, so external caches hear of it: OpenSSL 3.0); with
+ * |from_store| removes it from the fleet store too.  Returns 1 iff a session
+ * was removed from the internal cache. */
+static int cache_remove_ex(SSL_CTX *ctx, SSL_SESSION *sess, int from_store)
 {
     struct sess_cache *c = &ctx->cache;
     if (sess == NULL || sess->session_id_len == 0 || !c->initialized)
@@ -391,10 +393,17 @@ static int cache_remove(SSL_CTX *ctx, SSL_SESSION *sess)
         shard_unlink(c, sh, r);
     sess->not_resumable = 1;
     pthread_mutex_unlock(&sh->lock);
+    if (from_store)
+        sess_store_remove(ctx, sess);
     if (ctx->remove_session_cb != NULL)
         ctx->remove_session_cb(ctx, sess);
     SSL_SESSION_free(r);
     return r != NULL;
+}
+
+static int cache_remove(SSL_CTX *ctx, SSL_SESSION *sess)
+{
+    return cache_remove_ex(ctx, sess, 1);
 }
 
 int SSL_CTX_remove_session(SSL_CTX *ctx, SSL_SESSION *sess)
@@ -482,23 +491,37 @@ static SSL_SESSION *internal_find(SSL_CTX *ctx, const uint8_t *id, size_t len)
     return r;
 }
 
-/* lookup_ex: the body of sess_cache_lookup; *out_internal says whether the
- * session came from the internal cache. */
-static SSL_SESSION *lookup_ex(SSL *s, const uint8_t *id, size_t len, int *out_internal)
+/* Where lookup_ex found a session. */
+enum { FROM_NONE, FROM_INTERNAL, FROM_STORE, FROM_CALLBACK };
+
+/* lookup_ex: the body of sess_cache_lookup.  A lookup asks the internal
+ * cache, then the fleet store, then the application's get callback.  With
+ * |take| (single use) the store is asked first and its answer wins: it
+ * removes the session in the same step, so that one server in the whole
+ * fleet gets it; the internal cache answers only when the store could not
+ * be reached.  *out_from says where the session came from,
+ * *out_store_answered whether the store answered. */
+static SSL_SESSION *lookup_ex(SSL *s, const uint8_t *id, size_t len, int take, int *out_from,
+                              int *out_store_answered)
 {
     SSL_CTX *ctx = s->session_ctx != NULL ? s->session_ctx : s->ctx;
     int mode = ctx->session_cache_mode;
     SSL_SESSION *ret = NULL;
-    *out_internal = 0;
+    int store = sess_store_active(ctx, s);
+    *out_from = FROM_NONE;
+    *out_store_answered = 0;
     if (len == 0 || len > SSL_MAX_SSL_SESSION_ID_LENGTH)
         return NULL;
-    if (!(mode & SSL_SESS_CACHE_NO_INTERNAL_LOOKUP)) {
-        ret = internal_find(ctx, id, len);
-        if (ret == NULL)
-            sess_count(ctx, SESS_CNT_MISS);
-        else
-            *out_internal = 1;
-    }
+    if (store && take && (ret = sess_store_fetch(ctx, s, id, len, 1, out_store_answered)) != NULL)
+        *out_from = FROM_STORE;
+    int internal = !*out_store_answered && !(mode & SSL_SESS_CACHE_NO_INTERNAL_LOOKUP);
+    if (internal && (ret = internal_find(ctx, id, len)) != NULL)
+        *out_from = FROM_INTERNAL;
+    if (ret == NULL && store && !take &&
+        (ret = sess_store_fetch(ctx, s, id, len, 0, out_store_answered)) != NULL)
+        *out_from = FROM_STORE;
+    if (ret == NULL && internal)
+        sess_count(ctx, SESS_CNT_MISS);
     if (ret == NULL && ctx->get_session_cb != NULL) {
         int copy = 1;
         ret = ctx->get_session_cb(s, id, (int)len, &copy);
@@ -512,6 +535,7 @@ static SSL_SESSION *lookup_ex(SSL *s, const uint8_t *id, size_t len, int *out_in
             /* copy != 0: the callback kept its reference, we take our own. */
             if (copy && !SSL_SESSION_up_ref(ret))
                 return NULL;
+            *out_from = FROM_CALLBACK;
             if (!(mode & SSL_SESS_CACHE_NO_INTERNAL_STORE))
                 (void)cache_add(ctx, ret, 1);
         }
@@ -534,22 +558,43 @@ static SSL_SESSION *lookup_ex(SSL *s, const uint8_t *id, size_t len, int *out_in
 
 SSL_SESSION *sess_cache_lookup(SSL *s, const uint8_t *id, size_t id_len)
 {
-    int internal;
-    return lookup_ex(s, id, id_len, &internal);
+    int from, answered;
+    return lookup_ex(s, id, id_len, 0, &from, &answered);
+}
+
+/* drop_local: removes the internal cache's copy of session |id| (it was
+ * used elsewhere in the fleet, or here through the store). */
+static void drop_local(SSL_CTX *ctx, const uint8_t *id, size_t id_len)
+{
+    SSL_SESSION *loc = internal_find(ctx, id, id_len);
+    if (loc != NULL) {
+        (void)cache_remove_ex(ctx, loc, 0);
+        SSL_SESSION_free(loc);
+    }
 }
 
 SSL_SESSION *sess_cache_take(SSL *s, const uint8_t *id, size_t id_len)
 {
     SSL_CTX *ctx = s->session_ctx != NULL ? s->session_ctx : s->ctx;
-    int internal;
-    SSL_SESSION *r = lookup_ex(s, id, id_len, &internal);
+    int from, answered;
+    SSL_SESSION *r = lookup_ex(s, id, id_len, 1, &from, &answered);
+    if (answered) {
+        /* The store handed the session out once for the whole fleet (or it
+         * was used already): the copy cached here must not serve again. */
+        drop_local(ctx, id, id_len);
+        if (r != NULL && from == FROM_STORE)
+            r->not_resumable = 1;
+        if (from != FROM_CALLBACK)
+            return r;
+    }
     if (r == NULL)
         return NULL;
     /* Single use (contract S9): only the thread that really unlinks the
      * session from the internal cache may use it.  A session that only lives
      * in an external cache is removed there through the remove callback. */
     int removed = cache_remove(ctx, r);
-    int in_internal = internal || !(ctx->session_cache_mode & SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    int in_internal =
+        from == FROM_INTERNAL || !(ctx->session_cache_mode & SSL_SESS_CACHE_NO_INTERNAL_STORE);
     if (in_internal && !removed) {
         SSL_SESSION_free(r);
         return NULL;
@@ -643,6 +688,11 @@ int sess_cache_add_new(SSL *s, SSL_SESSION *sess)
                 ctx->remove_session_cb != NULL;
     if (store)
         (void)cache_add(ctx, sess, 1);
+    /* The fleet store: sessions a client resumes by id or stateful ticket
+     * (a stateless TLS 1.3 ticket carries its session itself). */
+    if (s->server && sess_store_active(ctx, s) &&
+        (sess->version != TLS1_3_VERSION || (s->cfg.options & SSL_OP_NO_TICKET)))
+        sess_store_put(ctx, sess);
     if (ctx->new_session_cb != NULL) {
         /* Contract S8: the callback gets a reference; returning 1 keeps it. */
         if (!SSL_SESSION_up_ref(sess))

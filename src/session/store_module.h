@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SESAME_STORE_ABI 1
+#define SESAME_STORE_ABI           1
 #define SESAME_STORE_MODULE_SYMBOL "sesame_store_module_v1"
 
 /* Results of every operation. */

@@ -23,6 +23,7 @@
 #include "base/random.h"
 #include "keys/algs.h"
 #include "session/session_cache.h"
+#include "session/store.h"
 #include "session/ticket.h"
 
 /* 2 since the session format 2 (docs/session-format.md); a version 1 ticket
@@ -161,20 +162,49 @@ static int snapshot(SSL_CTX *ctx, struct ticket_ring_key *cur, struct ticket_rin
     return 1;
 }
 
+/* ring_keys: the keys to seal with (keys[0]) and to open with: the
+ * fleet's ring (current, next, previous) when the SSL_CTX has a store that
+ * knows it, then this SSL_CTX's own ring (current, previous), which seals
+ * when the fleet's ring is unknown.  The first *n_fresh keys open a ticket
+ * without renewing it. */
+#define RING_KEYS_MAX 5
+static int ring_keys(SSL_CTX *ctx, int seal, struct ticket_ring_key keys[RING_KEYS_MAX], size_t *n,
+                     size_t *n_fresh)
+{
+    struct ticket_ring_key cur, prev;
+    size_t m = 0;
+    int fleet = sess_store_ring_keys(ctx, rotation_ms(ctx), seal, keys, &m);
+    if (!snapshot(ctx, &cur, &prev, seal && !fleet)) {
+        OPENSSL_cleanse(keys, sizeof(keys[0]) * RING_KEYS_MAX);
+        return 0;
+    }
+    *n_fresh = fleet ? (m < 2 ? m : 2) : 1;
+    keys[m++] = cur;
+    if (prev.valid)
+        keys[m++] = prev;
+    *n = m;
+    OPENSSL_cleanse(&cur, sizeof(cur));
+    OPENSSL_cleanse(&prev, sizeof(prev));
+    return 1;
+}
+
 /* ---- ring format ---- */
 
 static int ring_seal(SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB *out)
 {
-    struct ticket_ring_key cur, prev;
+    struct ticket_ring_key keys[RING_KEYS_MAX];
+    const struct ticket_ring_key *cur = &keys[0];
+    size_t nkeys = 0, nfresh = 0;
     uint8_t *hdr, *body;
     int ok = 0, n = 0, fin = 0;
     EVP_CIPHER_CTX *c = NULL;
-    if (pt_len > INT_MAX - 64 || !snapshot(ctx, &cur, &prev, 1)) /* EVP lengths are int */
+    memset(keys, 0, sizeof(keys));
+    if (pt_len > INT_MAX - 64 || !ring_keys(ctx, 1, keys, &nkeys, &nfresh)) /* EVP int lengths */
         goto done;
     if (!cbb_add_space(out, &hdr, RING_HDR))
         goto done;
     hdr[0] = RING_VERSION;
-    memcpy(hdr + 1, cur.name, NAME_LEN);
+    memcpy(hdr + 1, cur->name, NAME_LEN);
     if (rand_public(hdr + 1 + NAME_LEN, NONCE_LEN) != 1)
         goto done;
     uint8_t aad[RING_HDR];
@@ -182,7 +212,8 @@ static int ring_seal(SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB *out)
     if (!cbb_add_space(out, &body, pt_len + TAG_LEN))
         goto done;
     c = EVP_CIPHER_CTX_new();
-    if (c == NULL || !EVP_EncryptInit_ex2(c, algs_aes256gcm(), cur.key, aad + 1 + NAME_LEN, NULL) ||
+    if (c == NULL ||
+        !EVP_EncryptInit_ex2(c, algs_aes256gcm(), cur->key, aad + 1 + NAME_LEN, NULL) ||
         !EVP_EncryptUpdate(c, NULL, &n, aad, RING_HDR) ||
         !EVP_EncryptUpdate(c, body, &n, pt, (int)pt_len) || (size_t)n != pt_len ||
         !EVP_EncryptFinal_ex(c, body + n, &fin) || fin != 0 ||
@@ -191,8 +222,7 @@ static int ring_seal(SSL_CTX *ctx, const uint8_t *pt, size_t pt_len, CBB *out)
     ok = 1;
 done:
     EVP_CIPHER_CTX_free(c);
-    OPENSSL_cleanse(&cur, sizeof(cur));
-    OPENSSL_cleanse(&prev, sizeof(prev));
+    OPENSSL_cleanse(keys, sizeof(keys));
     if (!ok)
         ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
     return ok;
@@ -203,7 +233,8 @@ done:
 static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out, size_t *out_len,
                      int *renew)
 {
-    struct ticket_ring_key cur, prev;
+    struct ticket_ring_key keys[RING_KEYS_MAX];
+    size_t nkeys = 0, nfresh = 0;
     const struct ticket_ring_key *k = NULL;
     EVP_CIPHER_CTX *c = NULL;
     uint8_t *pt = NULL;
@@ -220,16 +251,16 @@ static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out, 
         !cbs_get_bytes(&in, &ct, cbs_len(&in) - TAG_LEN) || !cbs_get_bytes(&in, &tag, TAG_LEN) ||
         cbs_len(&ct) > MAX_TICKET_PLAINTEXT)
         return 0;
-    if (!snapshot(ctx, &cur, &prev, 0)) {
+    if (!ring_keys(ctx, 0, keys, &nkeys, &nfresh)) {
         ERR_raise(ERR_LIB_SSL, ERR_R_INTERNAL_ERROR);
         return -1;
     }
-    if (cur.valid && cbs_mem_equal(&name, cur.name, NAME_LEN)) {
-        k = &cur;
-    } else if (prev.valid && cbs_mem_equal(&name, prev.name, NAME_LEN)) {
-        k = &prev;
-        *renew = 1;
-    } else {
+    for (size_t i = 0; i < nkeys && k == NULL; i++)
+        if (keys[i].valid && cbs_mem_equal(&name, keys[i].name, NAME_LEN)) {
+            k = &keys[i];
+            *renew = i >= nfresh; /* an older key: a fresh ticket replaces it */
+        }
+    if (k == NULL) {
         ret = 0;
         goto done;
     }
@@ -263,8 +294,7 @@ static int ring_open(SSL_CTX *ctx, const uint8_t *t, size_t len, uint8_t **out, 
 done:
     EVP_CIPHER_CTX_free(c);
     OPENSSL_clear_free(pt, pt_cap); /* a partly decrypted session */
-    OPENSSL_cleanse(&cur, sizeof(cur));
-    OPENSSL_cleanse(&prev, sizeof(prev));
+    OPENSSL_cleanse(keys, sizeof(keys));
     return ret;
 }
 
@@ -537,6 +567,13 @@ int sess_ticket_issue(SSL *s, SSL_SESSION *sess, CBB *out_ticket)
     return sess_cache_add_new(s, sess);
 }
 
+/* ticket_ttl_ms: how long a used ticket is remembered (0: the store's
+ * longest). */
+static uint64_t ticket_ttl_ms(const SSL_SESSION *sess)
+{
+    return sess->timeout > UINT64_MAX / 1000 ? 0 : sess->timeout * 1000;
+}
+
 int sess_ticket_accept(SSL *s, const uint8_t *identity, size_t len, SSL_SESSION **out,
                        int *out_renew)
 {
@@ -603,6 +640,16 @@ int sess_ticket_accept(SSL *s, const uint8_t *identity, size_t len, SSL_SESSION 
         !SSL_CTX_remove_session(ctx, sess)) {
         SSL_SESSION_free(sess);
         return 1;
+    }
+    /* strict_tickets: a stateless ticket is single use across the fleet
+     * too; the store remembers it until it would expire.  A fresh ticket
+     * replaces it (TLS 1.2 renews; TLS 1.3 issues new ones anyway). */
+    if (sess_store_strict(ctx)) {
+        if (!sess_store_first_use(ctx, identity, len, ticket_ttl_ms(sess))) {
+            SSL_SESSION_free(sess);
+            return 1;
+        }
+        renew = 1;
     }
     *out = sess;
     *out_renew = renew;
