@@ -668,12 +668,12 @@ static void bench_threads(double seconds)
 
 /* ---- fleet: resumption through the session store (SESAME_SESSION_STORE) ---- */
 
-/* redis_ping_us: the mean time of one PING on a connection to the host:port of a
- * redis://[:pw@]host:port/... URL (a round trip on loopback); -1 if it cannot say. */
-static double redis_ping_us(const char *url, int n)
+/* redis_connect: a TCP connection to the host:port of a redis://host:port/... URL (no
+ * password: AUTH would be needed), for timing PINGs; -1 if it cannot. */
+static int redis_connect(const char *url)
 {
     const char *p = strncmp(url, "redis://", 8) == 0 ? url + 8 : NULL;
-    if (p == NULL || strchr(p, '@') != NULL) /* a password: AUTH would be needed */
+    if (p == NULL || strchr(p, '@') != NULL)
         return -1;
     char host[256], port[16];
     const char *colon = strchr(p, ':'), *end = colon ? colon + strcspn(colon, "/?") : NULL;
@@ -686,30 +686,46 @@ static double redis_ping_us(const char *url, int n)
     if (getaddrinfo(host, port, &hints, &ai) != 0)
         return -1;
     int fd = socket(ai->ai_family, SOCK_STREAM, 0);
-    if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-        freeaddrinfo(ai);
-        if (fd >= 0)
-            close(fd);
-        return -1;
+    if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        close(fd);
+        fd = -1;
     }
     freeaddrinfo(ai);
-    int on = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+    if (fd >= 0) {
+        int on = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+    }
+    return fd;
+}
+
+/* redis_ping: one PING and its +PONG (one round trip); 1 on success. */
+static int redis_ping(int fd)
+{
+    char buf[16];
+    size_t got = 0;
+    if (write(fd, "PING\r\n", 6) != 6)
+        return 0;
+    while (got < 7) {
+        ssize_t r = read(fd, buf + got, sizeof(buf) - got);
+        if (r <= 0)
+            return 0;
+        got += (size_t)r;
+    }
+    return got == 7 && memcmp(buf, "+PONG\r\n", 7) == 0;
+}
+
+/* redis_ping_us: the mean time of |n| PINGs in a row (after 100 warm-up ones); -1 if it
+ * cannot say. */
+static double redis_ping_us(const char *url, int n)
+{
+    int fd = redis_connect(url);
+    if (fd < 0)
+        return -1;
     double t0 = 0;
-    for (int i = -100; i < n; i++) { /* 100 warm-up PINGs */
+    for (int i = -100; i < n; i++) {
         if (i == 0)
             t0 = now_s();
-        char buf[16];
-        size_t got = 0;
-        if (write(fd, "PING\r\n", 6) != 6)
-            break;
-        while (got < 7) {
-            ssize_t r = read(fd, buf + got, sizeof(buf) - got);
-            if (r <= 0)
-                break;
-            got += (size_t)r;
-        }
-        if (got != 7 || memcmp(buf, "+PONG\r\n", 7) != 0) {
+        if (!redis_ping(fd)) {
             close(fd);
             return -1;
         }
@@ -730,10 +746,14 @@ static long store_hits(SSL_CTX *ctx)
 }
 
 /* fleet_run: rounds of (full handshake on |issue|, timed resumption on |resume|) for
- * |seconds| of wall time after a warm-up; resumed handshakes per second of resumption. */
+ * |seconds| of wall time after a warm-up; resumed handshakes per second of resumption.
+ * With |ping_fd| (a Redis connection, else -1), each round also times one PING between the
+ * two handshakes: the round trip the store pays at that point of the work, into *ping_us. */
 static double fleet_run(SSL_CTX *issue, SSL_CTX *resume, SSL_CTX *cctx, double seconds,
-                        const char *what)
+                        const char *what, int ping_fd, double *ping_us)
 {
+    double pinged = 0;
+    long pings = 0;
     int tls13 = version == TLS1_3_VERSION;
     long n = 0, reused = 0;
     double spent = 0, t0 = now_s();
@@ -742,8 +762,8 @@ static double fleet_run(SSL_CTX *issue, SSL_CTX *resume, SSL_CTX *cctx, double s
         double t = now_s() - t0;
         if (warm && t >= 0.3) {
             warm = 0;
-            n = reused = 0;
-            spent = 0;
+            n = reused = pings = 0;
+            spent = pinged = 0;
             t0 = now_s();
             continue;
         }
@@ -756,6 +776,13 @@ static double fleet_run(SSL_CTX *issue, SSL_CTX *resume, SSL_CTX *cctx, double s
         newest = NULL;
         if (s == NULL)
             die("fleet: no session from the issuing server");
+        if (ping_fd >= 0) {
+            double p0 = now_s();
+            if (!redis_ping(ping_fd))
+                die("fleet: PING");
+            pinged += now_s() - p0;
+            pings++;
+        }
         double r0 = now_s();
         reused += one_connection(resume, cctx, s, tls13);
         spent += now_s() - r0;
@@ -768,6 +795,8 @@ static double fleet_run(SSL_CTX *issue, SSL_CTX *resume, SSL_CTX *cctx, double s
         fprintf(stderr, "bench: fleet %s: only %ld of %ld handshakes resumed\n", what, reused, n);
         die("fleet resumption");
     }
+    if (ping_us != NULL)
+        *ping_us = pings > 0 ? pinged * 1e6 / (double)pings : -1;
     return spent > 0 ? (double)n / spent : 0;
 }
 
@@ -775,6 +804,7 @@ static void bench_fleet(double seconds)
 {
     const char *url = getenv("SESAME_SESSION_STORE");
     int with_store = url != NULL && *url != '\0';
+    int ping_fd = with_store ? redis_connect(url) : -1;
     static const int versions[] = {TLS1_2_VERSION, TLS1_3_VERSION};
     for (size_t v = 0; v < 2; v++) {
         version = versions[v];
@@ -783,14 +813,17 @@ static void bench_fleet(double seconds)
         SSL_CTX *a = server_ctx(1, 1), *b = server_ctx(1, 1), *cctx = client_ctx(1);
         if (!with_store) {
             printf("fleet %s local resume handshakes/s: %.0f\n", name,
-                   fleet_run(a, a, cctx, seconds, "local"));
+                   fleet_run(a, a, cctx, seconds, "local", -1, NULL));
         } else {
             printf("fleet %s store same resume handshakes/s: %.0f\n", name,
-                   fleet_run(a, a, cctx, seconds, "store same"));
+                   fleet_run(a, a, cctx, seconds, "store same", -1, NULL));
             long h0 = store_hits(b);
-            double rate = fleet_run(a, b, cctx, seconds, "store other");
+            double ping = -1;
+            double rate = fleet_run(a, b, cctx, seconds, "store other", ping_fd, &ping);
             long h1 = store_hits(b);
             printf("fleet %s store other resume handshakes/s: %.0f\n", name, rate);
+            if (ping >= 0)
+                printf("fleet %s redis ping us: %.1f\n", name, ping);
             if (h0 >= 0)
                 printf("fleet %s store other hits on B: %ld\n", name, h1 - h0);
         }
@@ -806,6 +839,8 @@ static void bench_fleet(double seconds)
         else
             printf("redis ping us: (not measured)\n");
     }
+    if (ping_fd >= 0)
+        close(ping_fd);
     version = TLS1_3_VERSION;
 }
 

@@ -13,7 +13,8 @@
 # a redis-server this script starts on a free loopback port (and stops by PID) with
 # SESAME_SESSION_STORE: resumed on the issuing SSL_CTX and on another one that shares only
 # the store; the extra microseconds per handshake against the in-process cache, also counted
-# in Redis round trips (a PING on the same loopback), check "the store adds one round trip".
+# in Redis round trips (a PING timed at the same point of each round, where a round trip costs
+# more than in a tight PING loop), check "the store adds one round trip".
 set -u
 BUILD=${1:?usage: bench/run.sh BUILD_DIR}
 BIN=$BUILD/bin/bench-handshake
@@ -129,11 +130,12 @@ fleet() {
   kill "$REDIS_PID" 2>/dev/null; wait "$REDIS_PID" 2>/dev/null; REDIS_PID=
   local ping; ping=$(value fleet store "redis ping us")
   echo
-  echo "resumption through the session store (sesame; redis-server on 127.0.0.1, PING round trip $ping us)"
+  echo "resumption through the session store (sesame; redis-server on 127.0.0.1; PINGs in a row: $ping us each)"
   printf '%-36s %12s %10s %14s %12s\n' "measure" "handshakes/s" "us each" "+us vs cache" "+round trips"
   local v base r label k
   for v in "tls12 id" "tls13 stateful"; do
     base=$(value fleet local "fleet $v local resume handshakes/s")
+    ping=$(value fleet store "fleet $v redis ping us")
     for r in "local:in-process cache" "store:store, same server" "store:store, other server"; do
       label=${r#*:}
       case $label in
@@ -151,9 +153,10 @@ fleet() {
         else printf "%-36s %12.0f %10.1f %14.1f %12s\n", name, x, us, d, rt }'
     done
     local hits; hits=$(sed -n "s/^fleet $v store other hits on B: //p" "$OUT/fleet-store" | head -1)
-    [ -n "$hits" ] && echo "  ($v, other server: $hits store hits on B)"
+    echo "  ($v: a PING between the rounds' handshakes: $ping us; other server: ${hits:-?} store hits on B)"
   done
-  echo "(us each = 1e6 / rate, the resumption alone; +round trips = extra us / PING round trip)"
+  echo "(us each = 1e6 / rate, the resumption alone; +round trips = extra us / the PING timed at the"
+  echo " same point of each round, between the issuing and the resuming handshake)"
   return $ok
 }
 if [ "${BENCH_FLEET:-1}" != 0 ]; then fleet || status=1; fi

@@ -82,7 +82,7 @@ conn() {
     -CAfile "$CERTS/ca.pem" -verify_return_error "$@" || true
   MS=$(( ($(date +%s%N) - t0) / 1000000 ))
   HS=failed
-  if grep -q 'HTTP/1.0 200' "$out"; then
+  if grep -qE 'HTTP/1\.[01] 200' "$out"; then
     local l; l=$(grep -m1 -oE '^(New|Reused),' "$out" || true)
     [ -n "$l" ] && HS=${l%,}
   fi

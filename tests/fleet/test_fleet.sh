@@ -93,12 +93,12 @@ pass "strict_tickets=1: a stateless ticket used on B is refused on A (not strict
 # ---- a missing module ------------------------------------------------------------------------
 P=$(free_port)
 rc=0
-env SESAME_STORE_MODULE=/nonexistent/libsesame-store-redis.so run_t 10 "$SESAME" s_server \
+run_t 10 env SESAME_STORE_MODULE=/nonexistent/libsesame-store-redis.so "$SESAME" s_server \
   -accept "127.0.0.1:$P" -cert "$CERTS/server.pem" -key "$CERTS/server.key" -www \
   -session_store "$URL" >"$TMP/nomodule-opt.log" 2>&1 || rc=$?
 [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "s_server -session_store with a missing module: exit status $rc"
 grep -q '/nonexistent' "$TMP/nomodule-opt.log" || { cat "$TMP/nomodule-opt.log" >&2; fail "s_server -session_store with a missing module: the message does not name the module"; }
-pass "a missing module: s_server -session_store fails ($(grep -m1 nonexistent "$TMP/nomodule-opt.log" | cut -c1-120))"
+pass "a missing module: s_server -session_store fails: $(grep -m1 -o "session store: .*" "$TMP/nomodule-opt.log" | cut -c1-160)"
 
 PORT=$(free_port)
 start_bg nomodule-env env SESAME_STORE_MODULE=/nonexistent/libsesame-store-redis.so \
