@@ -9,8 +9,8 @@ bad=()
 while IFS= read -r f; do
   [ "$f" = src/api/unsupported.c ] && continue
   clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || bad+=("$f")
-done < <(git ls-files 'src/*.[ch]' 'tools/*.[ch]' 'bench/*.[ch]' 'tests/*.[ch]' 'examples/*.[ch]' 2>/dev/null ||
-         find src tools bench tests examples -name '*.[ch]')
+done < <(git ls-files 'src/*.[ch]' 'modules/*.[ch]' 'tools/*.[ch]' 'bench/*.[ch]' 'tests/*.[ch]' 'examples/*.[ch]' 2>/dev/null ||
+         find src modules tools bench tests examples -name '*.[ch]')
 if [ "${#bad[@]}" -gt 0 ]; then
   printf 'not formatted: %s\n' "${bad[@]}"
   echo "fix with: clang-format -i ${bad[*]}"
