@@ -181,18 +181,14 @@ void rs_reply_free(redisReply *r)
     freeReplyObject(r);
 }
 
-/* conn_call: one command on |conn|, each read and write bounded by
- * |timeout_ms|. */
-static int conn_call(struct rs_conn *conn, unsigned timeout_ms, int argc, const char *const *argv,
-                     const size_t *lens, redisReply **out)
+/* conn_send: writes one command on |conn|, bounded by |timeout_ms|. */
+static int conn_send(struct rs_conn *conn, unsigned timeout_ms, int argc, const char *const *argv,
+                     const size_t *lens)
 {
-    redisContext *c = conn->c;
     char small[2048], *buf = small;
     size_t need = resp_size(argc, lens), n;
-    void *r = NULL;
-    int rc, grc, e;
+    int rc;
 
-    *out = NULL;
     if (conn_set_timeout(conn, timeout_ms) != 0)
         return STORE_ERR;
     if (need + 1 > sizeof(small)) {
@@ -201,13 +197,21 @@ static int conn_call(struct rs_conn *conn, unsigned timeout_ms, int argc, const 
             return STORE_ERR;
     }
     n = resp_format(buf, need + 1, argc, argv, lens);
-    rc = send_all(c->fd, buf, n);
+    rc = send_all(conn->c->fd, buf, n);
     explicit_bzero(buf, n);
     if (buf != small)
         free(buf);
-    if (rc != STORE_OK)
-        return rc;
+    return rc;
+}
 
+/* conn_recv: the next reply on |conn| (its socket timeout already set). */
+static int conn_recv(struct rs_conn *conn, redisReply **out)
+{
+    redisContext *c = conn->c;
+    void *r = NULL;
+    int grc, e;
+
+    *out = NULL;
     errno = 0;
     grc = redisGetReply(c, &r);
     e = errno;
@@ -221,6 +225,36 @@ static int conn_call(struct rs_conn *conn, unsigned timeout_ms, int argc, const 
     }
     *out = r;
     return STORE_OK;
+}
+
+/* conn_drain: reads and drops the replies |conn| owes (an error reply to a
+ * command sent without waiting is dropped too: nobody waits for it). */
+static int conn_drain(struct rs_conn *conn, unsigned timeout_ms)
+{
+    if (conn->pending > 0 && conn_set_timeout(conn, timeout_ms) != 0)
+        return STORE_ERR;
+    while (conn->pending > 0) {
+        redisReply *r;
+        int rc = conn_recv(conn, &r);
+        if (rc != STORE_OK)
+            return rc;
+        rs_reply_free(r);
+        conn->pending--;
+    }
+    return STORE_OK;
+}
+
+/* conn_call: one command on |conn|, each read and write bounded by
+ * |timeout_ms|. */
+static int conn_call(struct rs_conn *conn, unsigned timeout_ms, int argc, const char *const *argv,
+                     const size_t *lens, redisReply **out)
+{
+    int rc;
+    *out = NULL;
+    if ((rc = conn_drain(conn, timeout_ms)) != STORE_OK ||
+        (rc = conn_send(conn, timeout_ms, argc, argv, lens)) != STORE_OK)
+        return rc;
+    return conn_recv(conn, out);
 }
 
 /* conn_open: connects, then AUTH and SELECT as the URL says; all of it
@@ -413,7 +447,8 @@ static int pool_take(struct rs_handle *h, uint64_t deadline, struct rs_conn **ou
         free_conns(stale);
 
         if (conn != NULL) {
-            if (conn_idle_ok(conn)) {
+            /* owed replies are bytes to read: its next command drains them */
+            if (conn->pending > 0 || conn_idle_ok(conn)) {
                 *out = conn;
                 *fresh = 0;
                 return STORE_OK;
@@ -461,6 +496,28 @@ int rs_command(struct rs_handle *h, int argc, const char *const *argv, const siz
         pool_give(h, conn);
     else
         pool_drop(h, conn, 1);
+    return rc;
+}
+
+int rs_command_nowait(struct rs_handle *h, int argc, const char *const *argv, const size_t *lens)
+{
+    uint64_t deadline = now_ns() + (uint64_t)h->timeout_ms * 1000000u;
+    struct rs_conn *conn = NULL;
+    int fresh = 0, rc;
+
+    rc = pool_take(h, deadline, &conn, &fresh);
+    if (rc != STORE_OK)
+        return rc;
+    unsigned t = fresh ? remaining_ms(deadline) : h->timeout_ms;
+    rc = conn->pending >= RS_MAX_PENDING ? conn_drain(conn, t) : STORE_OK;
+    if (rc == STORE_OK)
+        rc = conn_send(conn, t, argc, argv, lens);
+    if (rc == STORE_OK) {
+        conn->pending++;
+        pool_give(h, conn);
+    } else {
+        pool_drop(h, conn, 1);
+    }
     return rc;
 }
 

@@ -118,18 +118,11 @@ static int rs_get(void *hv, const uint8_t *key, size_t key_len, int del, uint8_t
     return rc;
 }
 
-static int rs_set(void *hv, const uint8_t *key, size_t key_len, const uint8_t *val, size_t val_len,
-                  uint64_t ttl_ms, int nx)
+/* set_args: SET key val [PX ttl] [NX] into argv/lens (6 slots); argc. */
+static int set_args(const uint8_t *key, size_t key_len, const uint8_t *val, size_t val_len,
+                    uint64_t ttl_ms, int nx, char ttl[24], const char **argv, size_t *lens)
 {
-    struct rs_handle *h = hv;
-    const char *argv[6];
-    size_t lens[6];
-    char ttl[24];
-    redisReply *r;
-    int argc = 0, rc, saved = errno;
-
-    if (h == NULL || (key == NULL && key_len != 0) || (val == NULL && val_len != 0))
-        return STORE_ERR;
+    int argc = 0;
     argv[argc] = "SET";
     lens[argc++] = 3;
     argv[argc] = (const char *)key;
@@ -139,13 +132,29 @@ static int rs_set(void *hv, const uint8_t *key, size_t key_len, const uint8_t *v
     if (ttl_ms != 0) {
         argv[argc] = "PX";
         lens[argc++] = 2;
-        lens[argc] = (size_t)snprintf(ttl, sizeof(ttl), "%llu", (unsigned long long)ttl_ms);
+        lens[argc] = (size_t)snprintf(ttl, 24, "%llu", (unsigned long long)ttl_ms);
         argv[argc++] = ttl;
     }
     if (nx) {
         argv[argc] = "NX";
         lens[argc++] = 2;
     }
+    return argc;
+}
+
+static int rs_set(void *hv, const uint8_t *key, size_t key_len, const uint8_t *val, size_t val_len,
+                  uint64_t ttl_ms, int nx)
+{
+    struct rs_handle *h = hv;
+    const char *argv[6];
+    size_t lens[6];
+    char ttl[24];
+    redisReply *r;
+    int argc, rc, saved = errno;
+
+    if (h == NULL || (key == NULL && key_len != 0) || (val == NULL && val_len != 0))
+        return STORE_ERR;
+    argc = set_args(key, key_len, val, val_len, ttl_ms, nx, ttl, argv, lens);
     rc = rs_command(h, argc, argv, lens, &r);
     if (rc == STORE_OK) {
         if (r->type == REDIS_REPLY_STATUS && r->str != NULL && strcmp(r->str, "OK") == 0)
@@ -156,6 +165,23 @@ static int rs_set(void *hv, const uint8_t *key, size_t key_len, const uint8_t *v
             rc = STORE_ERR;
         rs_reply_free(r);
     }
+    errno = saved;
+    return rc;
+}
+
+static int rs_set_nowait(void *hv, const uint8_t *key, size_t key_len, const uint8_t *val,
+                         size_t val_len, uint64_t ttl_ms)
+{
+    struct rs_handle *h = hv;
+    const char *argv[6];
+    size_t lens[6];
+    char ttl[24];
+    int argc, rc, saved = errno;
+
+    if (h == NULL || (key == NULL && key_len != 0) || (val == NULL && val_len != 0))
+        return STORE_ERR;
+    argc = set_args(key, key_len, val, val_len, ttl_ms, 0, ttl, argv, lens);
+    rc = rs_command_nowait(h, argc, argv, lens);
     errno = saved;
     return rc;
 }
@@ -241,6 +267,7 @@ static const struct sesame_store_module rs_module = {
     .close = rs_close,
     .get = rs_get,
     .set = rs_set,
+    .set_nowait = rs_set_nowait,
     .del = rs_del,
     .cas = rs_cas,
     .free_value = rs_free_value,

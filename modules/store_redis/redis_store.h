@@ -52,6 +52,7 @@ struct rs_conn {
     unsigned gen;            /* the pool's generation when it was made */
     pid_t pid;               /* the process that made it */
     unsigned cur_timeout_ms; /* the socket's read/write timeout now (0: unknown) */
+    unsigned pending;        /* replies owed for commands sent without waiting */
 };
 
 /* A handle: what open() returns. */
@@ -80,6 +81,13 @@ void rs_pool_free(struct rs_handle *h);
  * rs_reply_free. */
 int rs_command(struct rs_handle *h, int argc, const char *const *argv, const size_t *lens,
                redisReply **reply);
+
+/* rs_command_nowait: sends one command on a pooled or new connection and
+ * returns without waiting for its reply (the connection owes it; the next
+ * command on that connection reads and drops it first).  STORE_OK when the
+ * command was written, else STORE_ERR / STORE_TIMEOUT. */
+#define RS_MAX_PENDING 32
+int rs_command_nowait(struct rs_handle *h, int argc, const char *const *argv, const size_t *lens);
 
 /* rs_reply_free: wipes the reply's string, then frees it. */
 void rs_reply_free(redisReply *r);

@@ -64,6 +64,14 @@ struct sesame_store_module {
     int (*cas)(void *h, const uint8_t *key, size_t key_len, const uint8_t *expect,
                size_t expect_len, const uint8_t *val, size_t val_len, uint64_t ttl_ms);
     void (*free_value)(uint8_t *val, size_t len);
+    /* set_nowait (may be NULL: then set is used): stores |val| like set
+     * without waiting for the store's answer (the module reads it later,
+     * before the connection's next command).  STORE_OK means written, not
+     * stored.  For publishing new sessions off the handshake's critical
+     * path: the store orders commands per connection, and the client needs
+     * a round trip of its own before it can offer the session anywhere. */
+    int (*set_nowait)(void *h, const uint8_t *key, size_t key_len, const uint8_t *val,
+                      size_t val_len, uint64_t ttl_ms);
 };
 
 typedef const struct sesame_store_module *(*sesame_store_module_fn)(void);

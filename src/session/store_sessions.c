@@ -52,8 +52,13 @@ void sess_store_put(SSL_CTX *ctx, const SSL_SESSION *sess)
             cbb_cleanup(&der);
     }
     ERR_pop_to_mark(); /* a session we cannot store is only not shared */
+    /* not waited for: the store answers while the handshake goes on */
     if (val != NULL)
-        store_count(st, st->mod->set(st->h, key, klen, val, val_len, ttl, 0), 0);
+        store_count(st,
+                    st->mod->set_nowait != NULL
+                        ? st->mod->set_nowait(st->h, key, klen, val, val_len, ttl)
+                        : st->mod->set(st->h, key, klen, val, val_len, ttl, 0),
+                    0);
     OPENSSL_clear_free(pt, pt_len);
     OPENSSL_clear_free(val, val_len);
 }

@@ -360,7 +360,8 @@ static void test_table(void)
     REQUIRE(M != NULL);
     CHECK_EQ_INT(M->abi, SESAME_STORE_ABI);
     CHECK(M->name != NULL && strcmp(M->name, "redis") == 0);
-    CHECK(M->open && M->close && M->get && M->set && M->del && M->cas && M->free_value);
+    CHECK(M->open && M->close && M->get && M->set && M->del && M->cas && M->free_value &&
+          M->set_nowait);
     M->free_value(NULL, 0);
     M->close(NULL);
 }
@@ -521,6 +522,32 @@ static void test_ops(void)
     CHECK_EQ_INT(M->get(h, K("x"), 0, NULL, &n), STORE_ERR);
     CHECK_EQ_INT(M->set(h, K("x"), NULL, 3, 0, 0), STORE_ERR);
     CHECK_EQ_INT(M->del(NULL, K("x")), STORE_ERR);
+    M->close(h);
+}
+
+/* set_nowait: written at once, read back by the next command on the same
+ * connection (the owed replies drained first); more than RS_MAX_PENDING in
+ * a row. */
+static void test_set_nowait(void)
+{
+    void *h = open_main("", 1000);
+    char key[32], val[32], buf[256];
+    REQUIRE(h != NULL && M->set_nowait != NULL);
+    for (int i = 0; i < 100; i++) {
+        snprintf(key, sizeof(key), "nw:%d", i);
+        snprintf(val, sizeof(val), "value-%d", i);
+        CHECK_EQ_INT(M->set_nowait(h, K(key), K(val), i % 2 ? 60000 : 0), STORE_OK);
+    }
+    for (int i = 0; i < 100; i++) {
+        snprintf(key, sizeof(key), "nw:%d", i);
+        snprintf(val, sizeof(val), "value-%d", i);
+        CHECK(get_is(h, key, 1, STORE_OK, val));
+    }
+    CHECK(raw_cmd(main_port, "PTTL nw:1\r\n", buf, sizeof(buf)) == 0 && buf[0] == ':');
+    /* a key set meanwhile by someone else is overwritten in order */
+    CHECK(raw_cmd(main_port, "SET nw:ro x\r\n", buf, sizeof(buf)) == 0);
+    CHECK_EQ_INT(M->set_nowait(h, K("nw:ro"), K("y"), 0), STORE_OK);
+    CHECK(get_is(h, "nw:ro", 1, STORE_OK, "y"));
     M->close(h);
 }
 
@@ -1134,6 +1161,7 @@ int main(int argc, char **argv)
     RUN(test_table);
     RUN(test_urls);
     RUN(test_ops);
+    RUN(test_set_nowait);
     RUN(test_ttl);
     RUN(test_cas);
     RUN(test_getdel_race);

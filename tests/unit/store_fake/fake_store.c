@@ -200,8 +200,16 @@ static void fake_free_value(uint8_t *val, size_t len)
 }
 
 static const struct sesame_store_module fake = {
-    SESAME_STORE_ABI, "fake",   fake_open, fake_close,      fake_get,
-    fake_set,         fake_del, fake_cas,  fake_free_value,
+    .abi = SESAME_STORE_ABI,
+    .name = "fake",
+    .open = fake_open,
+    .close = fake_close,
+    .get = fake_get,
+    .set = fake_set,
+    .del = fake_del,
+    .cas = fake_cas,
+    .free_value = fake_free_value,
+    .set_nowait = NULL, /* set is used */
 };
 
 __attribute__((visibility("default"))) const struct sesame_store_module *
