@@ -37,9 +37,10 @@ int sesame_CTX_set_session_store(SSL_CTX *ctx, const char *url);
 const char *sesame_CTX_get_session_store(const SSL_CTX *ctx);
 
 /* Counters of |ctx|'s store operations, like SSL_CTX_sess_hits:
- * hits: a session or used-ticket lookup the store answered with a session;
- * misses: answered "none"; errors: failed at once (refused, not connected,
- * backing off after a failure); timeouts: no answer within timeout_ms. */
+ * hits: session lookups the store answered with a session; misses: session
+ * lookups answered "none"; errors: operations that failed at once (refused,
+ * not connected, backing off after a failure, a value it could not read);
+ * timeouts: operations with no answer within timeout_ms. */
 long sesame_CTX_sess_store_hits(const SSL_CTX *ctx);
 long sesame_CTX_sess_store_misses(const SSL_CTX *ctx);
 long sesame_CTX_sess_store_errors(const SSL_CTX *ctx);
