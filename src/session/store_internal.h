@@ -61,6 +61,9 @@ uint8_t *store_wrap(const struct sess_store *st, const uint8_t *key, size_t key_
 int store_unwrap(const struct sess_store *st, const uint8_t *key, size_t key_len,
                  const uint8_t *val, size_t val_len, const uint8_t **pt, size_t *pt_len,
                  uint8_t **owned);
+/* store_ring_decode: the ring in a value's plaintext; 0 if malformed (a
+ * ring without a current and a next key included). */
+int store_ring_decode(const uint8_t *in, size_t len, struct store_ring *r);
 void store_ring_init(struct sess_store *st);
 void store_ring_free(struct sess_store *st);
 

@@ -63,7 +63,7 @@ static void ring_encode(const struct store_ring *r, uint8_t out[RING_BLOB])
     }
 }
 
-static int ring_decode(const uint8_t *in, size_t len, struct store_ring *r)
+int store_ring_decode(const uint8_t *in, size_t len, struct store_ring *r)
 {
     CBS cbs;
     uint8_t format, valid;
@@ -114,7 +114,7 @@ static int ring_read(struct sess_store *st, const uint8_t *key, size_t klen, str
     size_t pt_len;
     uint8_t *owned = NULL;
     int ok = store_unwrap(st, key, klen, val, val_len, &pt, &pt_len, &owned) &&
-             ring_decode(pt, pt_len, r);
+             store_ring_decode(pt, pt_len, r);
     OPENSSL_clear_free(owned, pt_len);
     if (ok && (*raw = OPENSSL_memdup(val, val_len)) != NULL) {
         *raw_len = val_len;
