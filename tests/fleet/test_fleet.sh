@@ -114,7 +114,8 @@ expect_hs New "with a missing module (environment only), TLS 1.2"
 pass "a missing module, SESAME_SESSION_STORE only: the server runs, full handshakes ($MS ms)"
 
 # ---- a wrong password, a refused connection --------------------------------------------------
-REDIS_AUTH=right-secret redis_start "" --requirepass right-secret
+SOCK=$TMP/redis.sock
+REDIS_AUTH=right-secret redis_start "" --requirepass right-secret --unixsocket "$SOCK" --unixsocketperm 700
 PW_PORT=$REDIS_PORT PW_PID=$REDIS_PID
 REDIS_PORT=$RP REDIS_PID=$R_PID
 fleet_server wA "redis://:wrong-secret@127.0.0.1:$PW_PORT/0" -no_ticket; WA=$PORT
@@ -123,6 +124,14 @@ across pw "$WA" "$WB" -tls1_3
 [ "$HS2" = New ] || fail "wrong password: expected a full handshake on B, got $HS2"
 [ "$MS2" -lt "$LIMIT_MS" ] || fail "wrong password: the handshake on B took $MS2 ms"
 pass "a wrong password: full handshakes (B: $MS2 ms)"
+# the right password, over TCP (database 1) and over the unix socket
+fleet_server pA "redis://:right-secret@127.0.0.1:$PW_PORT/1" -no_ticket; PA=$PORT
+fleet_server pB "unix://$SOCK?db=1&password=right-secret" -no_ticket; PB=$PORT
+across pwok "$PA" "$PB" -tls1_2 -no_ticket
+[ "$HS2" = Reused ] || fail "the right password (TCP on A, unix socket on B, db 1): $HS2"
+[ "$(run_t 2 redis-cli -p "$PW_PORT" -a right-secret --no-auth-warning -n 1 dbsize)" -ge 1 ] ||
+  fail "the right password: nothing stored in database 1"
+pass "the right password: a session from A (TCP, db 1) resumes on B (unix socket, db 1)"
 stop_bg "$PW_PID"
 
 CLOSED=$(free_port)
