@@ -480,26 +480,11 @@ static int pool_take(struct rs_handle *h, uint64_t deadline, struct rs_conn **ou
     }
 }
 
-int rs_command(struct rs_handle *h, int argc, const char *const *argv, const size_t *lens,
+/* run: one command on a pooled or new connection, within the handle's
+ * timeout; with |reply| NULL the command is only written (the connection
+ * then owes its reply, drained before its next command). */
+static int run(struct rs_handle *h, int argc, const char *const *argv, const size_t *lens,
                redisReply **reply)
-{
-    uint64_t deadline = now_ns() + (uint64_t)h->timeout_ms * 1000000u;
-    struct rs_conn *conn = NULL;
-    int fresh = 0, rc;
-
-    *reply = NULL;
-    rc = pool_take(h, deadline, &conn, &fresh);
-    if (rc != STORE_OK)
-        return rc;
-    rc = conn_call(conn, fresh ? remaining_ms(deadline) : h->timeout_ms, argc, argv, lens, reply);
-    if (rc == STORE_OK)
-        pool_give(h, conn);
-    else
-        pool_drop(h, conn, 1);
-    return rc;
-}
-
-int rs_command_nowait(struct rs_handle *h, int argc, const char *const *argv, const size_t *lens)
 {
     uint64_t deadline = now_ns() + (uint64_t)h->timeout_ms * 1000000u;
     struct rs_conn *conn = NULL;
@@ -509,16 +494,30 @@ int rs_command_nowait(struct rs_handle *h, int argc, const char *const *argv, co
     if (rc != STORE_OK)
         return rc;
     unsigned t = fresh ? remaining_ms(deadline) : h->timeout_ms;
-    rc = conn->pending >= RS_MAX_PENDING ? conn_drain(conn, t) : STORE_OK;
-    if (rc == STORE_OK)
-        rc = conn_send(conn, t, argc, argv, lens);
-    if (rc == STORE_OK) {
-        conn->pending++;
-        pool_give(h, conn);
+    if (reply != NULL) {
+        rc = conn_call(conn, t, argc, argv, lens, reply);
     } else {
-        pool_drop(h, conn, 1);
+        rc = conn->pending >= RS_MAX_PENDING ? conn_drain(conn, t) : STORE_OK;
+        if (rc == STORE_OK && (rc = conn_send(conn, t, argc, argv, lens)) == STORE_OK)
+            conn->pending++;
     }
+    if (rc == STORE_OK)
+        pool_give(h, conn);
+    else
+        pool_drop(h, conn, 1);
     return rc;
+}
+
+int rs_command(struct rs_handle *h, int argc, const char *const *argv, const size_t *lens,
+               redisReply **reply)
+{
+    *reply = NULL;
+    return run(h, argc, argv, lens, reply);
+}
+
+int rs_command_nowait(struct rs_handle *h, int argc, const char *const *argv, const size_t *lens)
+{
+    return run(h, argc, argv, lens, NULL);
 }
 
 int rs_pool_init(struct rs_handle *h)

@@ -78,46 +78,10 @@ nginx_conn "$TMP/ctl.out" "$P0" -tls1_3 -sess_in "$TMP/one13.sess"
 pass "control: an nginx without the store: New (and no store module mapped)"
 
 # ---- two workers each, master_process on -----------------------------------------------------
-# ngx2_start NAME PORT: like nginx_start, with worker_processes 2; sets NPID, WPIDS.
+# ngx2_start NAME PORT: an nginx on our libssl with the store, master_process on and two
+# workers (nginx_start with NGX_WORKERS=2); sets WPIDS.
 ngx2_start() {
-  local name=$1 port=$2 d=$TMP/$1
-  mkdir -p "$d"
-  cat >"$d/nginx.conf" <<EOF
-master_process on;
-worker_processes 2;
-pid $d/nginx.pid;
-lock_file $d/nginx.lock;
-error_log $TMP/$name-error.log info;
-events { worker_connections 64; }
-http {
-  client_body_temp_path $d/body;
-  proxy_temp_path $d/proxy;
-  fastcgi_temp_path $d/fastcgi;
-  uwsgi_temp_path $d/uwsgi;
-  scgi_temp_path $d/scgi;
-  default_type text/plain;
-  log_format tlspid '\$pid $NGX_LOG_FORMAT';
-  access_log $TMP/$name-access.log tlspid;
-$(server_block "$port")
-}
-EOF
-  start_bg "nginx-$name" env LD_LIBRARY_PATH="$LIBDIR" SESAME_SESSION_STORE="$URL" "$NGINX" \
-    -p "$d" -e "$TMP/$name-error.log" -c "$d/nginx.conf" -g 'daemon off;'
-  NPID=$BG_PID
-  wait_port "$port" "$NPID" || { tail -n 20 "$TMP/$name-error.log" >&2 || true; fail "nginx ($name) did not listen on $port"; }
-  local master; master=$(real_pid "$NPID")
-  [ "$(cat "/proc/$master/comm" 2>/dev/null)" = nginx ] || fail "nginx ($name): no master under PID $NPID"
-  WPIDS=()
-  for _ in $(seq 50); do
-    read -r -a WPIDS <<<"$(cat "/proc/$master/task/$master/children" 2>/dev/null || true)"
-    [ "${#WPIDS[@]}" -ge 2 ] && break
-    sleep 0.1
-  done
-  [ "${#WPIDS[@]}" -ge 2 ] || fail "nginx ($name): ${#WPIDS[@]} workers after 5 s, expected 2"
-  PIDS+=("${WPIDS[@]}")
-  assert_ours "$master" "nginx master ($name, PID $master)"
-  local w
-  for w in "${WPIDS[@]}"; do assert_ours "$w" "nginx worker ($name, PID $w)"; done
+  SESAME_SESSION_STORE="$URL" NGX_WORKERS=2 nginx_start "$1" ours "$(server_block "$2")"
 }
 
 Q1=$(free_port)

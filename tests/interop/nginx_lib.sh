@@ -7,7 +7,9 @@
 #   nginx_start NAME LIB SERVERS  LIB: ours (LD_LIBRARY_PATH=$LIBDIR) or system; SERVERS: the
 #                                 server blocks, inside http { } after the common part below
 #                                 (take the port from `PORT=$(free_port)` first). Sets NPID
-#                                 (master) and WPID (worker).
+#                                 (master), WPID (a worker) and WPIDS (all workers).
+#                                 NGX_WORKERS=N: N workers (default 1); with N > 1 each access
+#                                 log line starts with the worker's PID.
 #   nginx_error_log NAME, nginx_access_log NAME: the logs' paths.
 #
 # The common part: error_log at level info, an access log in the format "tls" (below), and
@@ -27,10 +29,11 @@ nginx_error_log() { echo "$TMP/$1-error.log"; }
 nginx_access_log() { echo "$TMP/$1-access.log"; }
 
 nginx_start() {
-  local name=$1 lib=$2 servers=$3 d=$TMP/$1
+  local name=$1 lib=$2 servers=$3 d=$TMP/$1 workers=${NGX_WORKERS:-1} fmt=tls
+  [ "$workers" -gt 1 ] && fmt=tlspid
   mkdir -p "$d"
   cat >"$d/nginx.conf" <<EOF
-worker_processes 1;
+worker_processes $workers;
 pid $d/nginx.pid;
 lock_file $d/nginx.lock;
 error_log $TMP/$name-error.log info;
@@ -43,7 +46,8 @@ http {
   scgi_temp_path $d/scgi;
   default_type text/plain;
   log_format tls '$NGX_LOG_FORMAT';
-  access_log $TMP/$name-access.log tls;
+  log_format tlspid '\$pid $NGX_LOG_FORMAT';
+  access_log $TMP/$name-access.log $fmt;
 $servers
 }
 EOF
@@ -59,21 +63,23 @@ EOF
   wait_port "$port" "$NPID" || { tail -n 20 "$TMP/$name-error.log" >&2 || true; fail "nginx ($name) did not listen on $port"; }
   local master; master=$(real_pid "$NPID")
   [ "$(cat "/proc/$master/comm" 2>/dev/null)" = nginx ] || fail "nginx ($name): master process not found under PID $NPID"
-  WPID=
+  WPIDS=()
   for _ in $(seq 50); do
-    WPID=$(awk '{print $1}' "/proc/$master/task/$master/children" 2>/dev/null || true)
-    [ -n "$WPID" ] || WPID=$(pgrep -P "$master" 2>/dev/null | head -1 || true)
-    [ -n "$WPID" ] && break
+    read -r -a WPIDS <<<"$(cat "/proc/$master/task/$master/children" 2>/dev/null || true)"
+    [ "${#WPIDS[@]}" -gt 0 ] || read -r -a WPIDS <<<"$(pgrep -P "$master" 2>/dev/null | tr '\n' ' ' || true)"
+    [ "${#WPIDS[@]}" -ge "$workers" ] && break
     sleep 0.1
   done
-  [ -n "$WPID" ] || fail "nginx ($name): no worker process after 5 s"
-  PIDS+=("$WPID")
+  [ "${#WPIDS[@]}" -ge "$workers" ] || fail "nginx ($name): ${#WPIDS[@]} workers after 5 s, expected $workers"
+  WPID=${WPIDS[0]}
+  PIDS+=("${WPIDS[@]}")
+  local w
   if [ "$lib" = ours ]; then
     assert_ours "$master" "nginx master ($name, PID $master)"
-    assert_ours "$WPID" "nginx worker ($name, PID $WPID)"
+    for w in "${WPIDS[@]}"; do assert_ours "$w" "nginx worker ($name, PID $w)"; done
   else
     assert_system "$master" "nginx master ($name, PID $master)"
-    assert_system "$WPID" "nginx worker ($name, PID $WPID)"
+    for w in "${WPIDS[@]}"; do assert_system "$w" "nginx worker ($name, PID $w)"; done
   fi
 }
 
