@@ -110,8 +110,8 @@ static int ring_read(struct sess_store *st, const uint8_t *key, size_t klen, str
     store_count(st, rc, 0);
     if (rc != STORE_OK)
         return rc;
-    const uint8_t *pt;
-    size_t pt_len;
+    const uint8_t *pt = NULL;
+    size_t pt_len = 0;
     uint8_t *owned = NULL;
     int ok = store_unwrap(st, key, klen, val, val_len, &pt, &pt_len, &owned) &&
              store_ring_decode(pt, pt_len, r);

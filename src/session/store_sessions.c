@@ -84,8 +84,8 @@ SSL_SESSION *sess_store_fetch(SSL_CTX *ctx, const SSL *s, const uint8_t *id, siz
     if (r != STORE_OK)
         return NULL;
     *out_answered = 1;
-    const uint8_t *pt;
-    size_t pt_len;
+    const uint8_t *pt = NULL;
+    size_t pt_len = 0;
     uint8_t *owned = NULL;
     SSL_SESSION *sess = NULL;
     if (store_unwrap(st, key, klen, val, val_len, &pt, &pt_len, &owned)) {

@@ -87,29 +87,32 @@ int store_unwrap(const struct sess_store *st, const uint8_t *key, size_t key_len
                  const uint8_t *val, size_t val_len, const uint8_t **pt, size_t *pt_len,
                  uint8_t **owned)
 {
+    CBS in, nonce, ct, tag;
+    uint8_t type;
     *owned = NULL;
-    if (val_len < 1 || val_len > MAX_VALUE + 1 + WRAP_NONCE + WRAP_TAG || key_len > INT_MAX)
+    cbs_init(&in, val, val_len);
+    if (val_len > MAX_VALUE + 1 + WRAP_NONCE + WRAP_TAG || key_len > INT_MAX ||
+        !cbs_get_u8(&in, &type))
         return 0;
     if (!st->have_wrap) {
-        if (val[0] != 'P')
+        if (type != 'P')
             return 0;
-        *pt = val + 1;
-        *pt_len = val_len - 1;
+        *pt = cbs_data(&in);
+        *pt_len = cbs_len(&in);
         return 1;
     }
-    if (val[0] != 'W' || val_len < 1 + WRAP_NONCE + WRAP_TAG)
+    if (type != 'W' || !cbs_get_bytes(&in, &nonce, WRAP_NONCE) || cbs_len(&in) < WRAP_TAG ||
+        !cbs_get_bytes(&in, &ct, cbs_len(&in) - WRAP_TAG) || !cbs_get_bytes(&in, &tag, WRAP_TAG))
         return 0;
-    const uint8_t *nonce = val + 1, *ct = nonce + WRAP_NONCE;
-    size_t ct_len = val_len - 1 - WRAP_NONCE - WRAP_TAG;
-    const uint8_t *tag = ct + ct_len;
+    size_t ct_len = cbs_len(&ct);
     uint8_t *out = OPENSSL_malloc(ct_len + 1);
     int n = 0, fin = 0, ok = 0;
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     if (out != NULL && c != NULL &&
-        EVP_DecryptInit_ex2(c, algs_aes256gcm(), st->wrap_key, nonce, NULL) &&
+        EVP_DecryptInit_ex2(c, algs_aes256gcm(), st->wrap_key, cbs_data(&nonce), NULL) &&
         EVP_DecryptUpdate(c, NULL, &n, key, (int)key_len) &&
-        EVP_DecryptUpdate(c, out, &n, ct, (int)ct_len) && (size_t)n == ct_len &&
-        EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, WRAP_TAG, (void *)tag) &&
+        EVP_DecryptUpdate(c, out, &n, cbs_data(&ct), (int)ct_len) && (size_t)n == ct_len &&
+        EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, WRAP_TAG, (void *)cbs_data(&tag)) &&
         EVP_DecryptFinal_ex(c, out + n, &fin) > 0 && fin == 0)
         ok = 1;
     EVP_CIPHER_CTX_free(c);
