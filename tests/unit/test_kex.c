@@ -454,6 +454,135 @@ static void test_server_choice(void)
     CHECK_EQ_INT(run_groups("ffdhe2048", "X25519", 0, &sh, NULL, NULL), 0);
 }
 
+/* ---- EncryptedExtensions.supported_groups (RFC 8446 4.2.7) ---- */
+
+/* What the client's message callback saw of the EncryptedExtensions: how
+ * many arrived, and the body of the supported_groups extension (-1: none). */
+static struct {
+    int ee_seen;
+    int server_hellos; /* a HelloRetryRequest counts */
+    int groups_len;    /* -1: no supported_groups */
+    uint8_t groups[64];
+    int bad; /* the message did not parse */
+} g_ee;
+
+static void ee_cb(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl,
+                  void *arg)
+{
+    (void)version;
+    (void)ssl;
+    (void)arg;
+    const uint8_t *m = buf;
+    if (write_p || content_type != SSL3_RT_HANDSHAKE || len < 4)
+        return;
+    if (m[0] == SSL3_MT_SERVER_HELLO)
+        g_ee.server_hellos++;
+    if (m[0] != SSL3_MT_ENCRYPTED_EXTENSIONS)
+        return;
+    g_ee.ee_seen++;
+    /* msg_type, uint24 length, Extension extensions<0..2^16-1> */
+    size_t body = (size_t)m[1] << 16 | (size_t)m[2] << 8 | m[3];
+    if (body != len - 4 || body < 2 || ((size_t)m[4] << 8 | m[5]) != body - 2) {
+        g_ee.bad = 1;
+        return;
+    }
+    for (size_t i = 6; i < len;) {
+        if (len - i < 4) {
+            g_ee.bad = 1;
+            return;
+        }
+        unsigned type = (unsigned)m[i] << 8 | m[i + 1];
+        size_t n = (size_t)m[i + 2] << 8 | m[i + 3];
+        if (len - i - 4 < n) {
+            g_ee.bad = 1;
+            return;
+        }
+        if (type == TLSEXT_TYPE_supported_groups) {
+            if (g_ee.groups_len >= 0 || n > sizeof(g_ee.groups)) {
+                g_ee.bad = 1;
+                return;
+            }
+            memcpy(g_ee.groups, m + i + 4, n);
+            g_ee.groups_len = (int)n;
+        }
+        i += 4 + n;
+    }
+}
+
+/* ee_groups: a TLS 1.3 handshake with these groups lists (the client
+ * sends a share for its first group only); the supported_groups body the
+ * EncryptedExtensions carried, as hex into |hex| ("" when absent), and the
+ * number of ServerHellos (a HelloRetryRequest counts) in *out_sh.  0 when
+ * the handshake or the message failed. */
+static int ee_groups(const char *cgroups, const char *sgroups, char *hex, size_t hex_cap,
+                     int *out_sh)
+{
+    SSL_CTX *sctx = pair_server_ctx(&pki), *cctx = pair_client_ctx(&pki);
+    SSL *c = NULL, *s = NULL;
+    int ok = 0;
+    memset(&g_ee, 0, sizeof(g_ee));
+    g_ee.groups_len = -1;
+    hex[0] = 0;
+    if (sctx == NULL || cctx == NULL || SSL_CTX_set1_groups_list(cctx, cgroups) != 1 ||
+        SSL_CTX_set1_groups_list(sctx, sgroups) != 1 ||
+        SSL_CTX_set_min_proto_version(cctx, TLS1_3_VERSION) != 1 || !pair_new(cctx, sctx, &c, &s))
+        goto done;
+    SSL_set_msg_callback(c, ee_cb);
+    if (!pair_handshake(c, s))
+        goto done;
+    *out_sh = g_ee.server_hellos;
+    ok = g_ee.ee_seen == 1 && !g_ee.bad;
+    if (ok && g_ee.groups_len >= 0) {
+        /* NamedGroup named_group_list<2..2^16-1> */
+        size_t n = g_ee.groups_len >= 2 ? (size_t)g_ee.groups[0] << 8 | g_ee.groups[1] : 0;
+        ok = n >= 2 && n % 2 == 0 && n + 2 == (size_t)g_ee.groups_len && 2 * n + 1 <= hex_cap;
+        if (ok)
+            test_to_hex(g_ee.groups + 2, n, hex);
+    }
+    if (!ok)
+        fprintf(stderr, "  %s / %s: %d EncryptedExtensions, bad %d\n", cgroups, sgroups,
+                g_ee.ee_seen, g_ee.bad);
+done:
+    ERR_clear_error();
+    SSL_free(c);
+    SSL_free(s);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+    return ok;
+}
+
+/* RFC 8446 4.2.7: the server sends its supported_groups in
+ * EncryptedExtensions exactly when the client's share was not for its
+ * first choice, listing its groups in its own order (as OpenSSL 3.0:
+ * `openssl s_server -groups P-256:X25519` answers `s_client -groups
+ * X25519:P-256 -tlsextdebug` with "supported_groups (len=6)" 0004 0017
+ * 001d, and says nothing when the share is for its first group). */
+static void test_ee_supported_groups(void)
+{
+    char hex[129];
+    int sh = 0;
+    /* the client's X25519 share accepted, though the server prefers P-256 */
+    CHECK(ee_groups("X25519:P-256", "P-256:X25519", hex, sizeof(hex), &sh));
+    CHECK(strcmp(hex, "0017001d") == 0);
+    CHECK_EQ_INT(sh, 1);
+    /* the share is for the server's first choice: nothing to say */
+    CHECK(ee_groups("X25519:P-256", "X25519:P-256", hex, sizeof(hex), &sh));
+    CHECK(strcmp(hex, "") == 0);
+    CHECK(ee_groups("P-256:X25519", "P-256:X25519", hex, sizeof(hex), &sh));
+    CHECK(strcmp(hex, "") == 0);
+    /* the client's only group is the server's last: the whole list, ours */
+    CHECK(ee_groups("P-384", "X25519:X448:P-384", hex, sizeof(hex), &sh));
+    CHECK(strcmp(hex, "001d001e0018") == 0);
+    /* after a HelloRetryRequest for the server's first choice: nothing */
+    CHECK(ee_groups("X448:P-256", "P-256:X25519", hex, sizeof(hex), &sh));
+    CHECK(strcmp(hex, "") == 0);
+    CHECK_EQ_INT(sh, 2);
+    /* after one for a group the server ranks lower (its first the client lacks) */
+    CHECK(ee_groups("X448:P-256", "X25519:P-256", hex, sizeof(hex), &sh));
+    CHECK(strcmp(hex, "001d0017") == 0);
+    CHECK_EQ_INT(sh, 2);
+}
+
 /* first_flight: the client's ClientHello (or the server's first flight
  * for it), through memory BIOs. */
 static void mem_pair(SSL_CTX *cctx, SSL_CTX *sctx, SSL **c, SSL **s)
@@ -551,6 +680,7 @@ TEST_MAIN({
     RUN(test_public_key);
     RUN(test_handshake_every_group);
     RUN(test_server_choice);
+    RUN(test_ee_supported_groups);
     RUN(test_bad_share_on_the_wire);
     pair_pki_free(&pki);
 })
