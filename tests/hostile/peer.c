@@ -626,21 +626,42 @@ int hp_recv_hs(HP *p, uint8_t type, HP_BUF *body, int transcript)
     return 1;
 }
 
-/* x25519_share finds the X25519 entry in a KeyShareClientHello/ServerHello entry. */
-static int take_x25519_share(HP *p, RD entry)
+/* take_p256_share: the victim's P-256 share, when we offered one (hp_p256_share). */
+static int take_p256_share(HP *p, RD key)
 {
-    unsigned group;
-    RD key;
-    if (!rd_u16(&entry, &group) || !rd_u16_prefixed(&entry, &key))
+    if (p->kex12 == NULL || p->kex12_group != HP_GROUP_SECP256R1 || key.n != 65)
         return 0;
-    if (group != GROUP_X25519 || key.n != 32)
-        return 0;
-    memcpy(p->peer_share, key.p, 32);
-    p->have_peer_share = 1;
+    p->kex12_peer.n = 0;
+    hp_buf_add(&p->kex12_peer, key.p, key.n);
     return 1;
 }
 
 /* ---- the client's side ---- */
+
+void hp_share_entry(HP_BUF *b, uint16_t group, const void *key, size_t len)
+{
+    hp_buf_u16(b, group);
+    hp_buf_u16(b, (unsigned)len);
+    hp_buf_add(b, key, len);
+}
+
+int hp_p256_share(HP *p, HP_BUF *b)
+{
+    uint8_t *pub = NULL;
+    size_t n;
+    if (p->kex12 == NULL) {
+        p->kex12 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+        p->kex12_group = HP_GROUP_SECP256R1;
+    }
+    if (p->kex12 == NULL || p->kex12_group != HP_GROUP_SECP256R1 ||
+        (n = EVP_PKEY_get1_encoded_public_key(p->kex12, &pub)) != 65) {
+        OPENSSL_free(pub);
+        return hp_fail(p, "P-256 keygen failed");
+    }
+    hp_share_entry(b, HP_GROUP_SECP256R1, pub, n);
+    OPENSSL_free(pub);
+    return 1;
+}
 
 HP_BUF hp_client_hello(HP *p, const HP_CH_OPTS *o)
 {
@@ -664,7 +685,13 @@ HP_BUF hp_client_hello(HP *p, const HP_CH_OPTS *o)
 
     static const uint8_t versions[] = {2, 0x03, 0x04};
     hp_buf_ext(&exts, HP_EXT_SUPPORTED_VERSIONS, versions, sizeof(versions));
-    if (!o->no_supported_groups) {
+    if (!o->no_supported_groups && o->groups != NULL) {
+        hp_buf_u16(&e, (unsigned)(2 * o->num_groups));
+        for (size_t i = 0; i < o->num_groups; i++)
+            hp_buf_u16(&e, o->groups[i]);
+        hp_buf_ext(&exts, HP_EXT_SUPPORTED_GROUPS, e.p, e.n);
+        e.n = 0;
+    } else if (!o->no_supported_groups) {
         static const uint8_t groups[] = {0, 2, 0x00, 0x1d};
         hp_buf_ext(&exts, HP_EXT_SUPPORTED_GROUPS, groups, sizeof(groups));
     }
@@ -676,7 +703,10 @@ HP_BUF hp_client_hello(HP *p, const HP_CH_OPTS *o)
                                       SIGALG_RSA_PSS_SHA256 & 0xff};
     hp_buf_ext(&exts, HP_EXT_SIGNATURE_ALGORITHMS, sigalgs, sizeof(sigalgs));
     if (o->key_share != HP_KS_NONE) {
-        if (o->key_share == HP_KS_X25519) {
+        if (o->shares != NULL) {
+            hp_buf_u16(&e, (unsigned)o->shares->n);
+            hp_buf_add(&e, o->shares->p, o->shares->n);
+        } else if (o->key_share == HP_KS_X25519) {
             hp_buf_u16(&e, 36);
             hp_buf_u16(&e, GROUP_X25519);
             hp_buf_u16(&e, 32);
@@ -775,13 +805,31 @@ int hp_client_recv_server_hello(HP *p)
         hp_fail(p, "ServerHello chose suite 0x%04x", suite);
         goto out;
     }
-    if (!find_ext(exts, HP_EXT_KEY_SHARE, &ks) || !take_x25519_share(p, ks)) {
-        hp_fail(p, "ServerHello without an X25519 key share");
+    unsigned group;
+    RD key;
+    if (!find_ext(exts, HP_EXT_KEY_SHARE, &ks) || !rd_u16(&ks, &group) ||
+        !rd_u16_prefixed(&ks, &key) || ks.n != 0) {
+        hp_fail(p, "ServerHello without a key share");
         goto out;
     }
+    p->group13 = (uint16_t)group;
     uint8_t ecdhe[32];
-    if (!hp_kex_derive(p, ecdhe))
+    size_t ecdhe_len = sizeof(ecdhe);
+    if (group == GROUP_X25519 && key.n == 32) {
+        memcpy(p->peer_share, key.p, 32);
+        p->have_peer_share = 1;
+        if (!hp_kex_derive(p, ecdhe))
+            goto out;
+    } else if (group == HP_GROUP_SECP256R1 && take_p256_share(p, key)) {
+        if (!hp_kex12_derive(p, ecdhe, &ecdhe_len) || ecdhe_len != 32) {
+            hp_fail(p, "P-256 derive failed (victim's share)");
+            goto out;
+        }
+    } else {
+        hp_fail(p, "ServerHello key share for group 0x%04x (%zu bytes), not one we sent", group,
+                key.n);
         goto out;
+    }
     handshake_secrets(p, ecdhe, 32);
     set_dir(&p->rd, p->s_hs);
     ret = 1;

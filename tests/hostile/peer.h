@@ -146,6 +146,11 @@ typedef struct {
      * pre_shared_key, or after it when |extra_after_psk| */
     const HP_BUF *extra_ext;
     int extra_after_psk;
+    /* key_share: these KeyShareEntry items (hp_share_entry) instead of our X25519 share */
+    const HP_BUF *shares;
+    /* supported_groups: these |num_groups| groups instead of X25519 alone */
+    const uint16_t *groups;
+    size_t num_groups;
 } HP_CH_OPTS;
 
 /* ServerHello / EncryptedExtensions knobs (zero = normal). */
@@ -186,6 +191,7 @@ typedef struct HP {
     EVP_PKEY *kex; /* our X25519 key */
     uint8_t peer_share[32];
     int have_peer_share;
+    uint16_t group13; /* client role: the group of the ServerHello's key_share */
     uint8_t hs_secret[32], master[32];
     uint8_t c_hs[32], s_hs[32], c_ap[32], s_ap[32];
     uint8_t session_id[32];
@@ -275,6 +281,11 @@ int hp_send_hs(HP *p, const HP_BUF *msg);
  * of |type|.  Adds it to the transcript when |transcript|.  The body is copied to |body|. */
 int hp_recv_hs(HP *p, uint8_t type, HP_BUF *body, int transcript);
 
+/* hp_share_entry appends a KeyShareEntry (RFC 8446 4.2.8) of |group| to |b|. */
+void hp_share_entry(HP_BUF *b, uint16_t group, const void *key, size_t len);
+/* hp_p256_share: our P-256 key pair for TLS 1.3 (made once; p->kex12), its KeyShareEntry
+ * appended to |b|: 1, or 0 with p->why.  A ServerHello choosing P-256 then uses it. */
+int hp_p256_share(HP *p, HP_BUF *b);
 /* hp_client_hello builds a ClientHello (not sent, not in the transcript). */
 HP_BUF hp_client_hello(HP *p, const HP_CH_OPTS *o);
 /* The client's steps: send ClientHello (one record); read ServerHello or

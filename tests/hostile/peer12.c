@@ -173,10 +173,10 @@ int hp12_send_ccs(HP *p)
     return 1;
 }
 
-/* kex12_derive: the premaster secret with the victim's value, as a client of a curve or
+/* hp_kex12_derive: the premaster secret with the victim's value, as a client of a curve or
  * DHE other than X25519 (RFC 8422 5.10; RFC 5246 8.1.2: DHE's without its leading zeros,
  * which libcrypto's DH derivation leaves out unless asked to pad). */
-static int kex12_derive(HP *p, uint8_t *out, size_t *out_len)
+int hp_kex12_derive(HP *p, uint8_t *out, size_t *out_len)
 {
     EVP_PKEY *peer = EVP_PKEY_new();
     EVP_PKEY_CTX *c = NULL;
@@ -218,7 +218,7 @@ int hp12_derive(HP *p)
         if (!hp_kex_derive(p, pms))
             return 0;
         pms_len = 32;
-    } else if (!kex12_derive(p, pms, &pms_len)) {
+    } else if (!hp_kex12_derive(p, pms, &pms_len)) {
         return 0;
     }
     /* RFC 7627 4: the session hash covers the messages through ClientKeyExchange */

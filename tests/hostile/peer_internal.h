@@ -8,6 +8,8 @@
  * p->peer_share.  1, or 0 with p->why. */
 int hp_kex_keygen(HP *p, uint8_t pub[32]);
 int hp_kex_derive(HP *p, uint8_t out[32]);
+/* hp_kex12_derive: the shared secret of p->kex12 (P-256 or DHE) with p->kex12_peer. */
+int hp_kex12_derive(HP *p, uint8_t *out, size_t *out_len);
 /* hp_io_name: an HP_IO_* status in words. */
 const char *hp_io_name(int r);
 /* hp_buf_drop removes the first |n| bytes. */

@@ -946,6 +946,144 @@ static int s_long_alert_protected(HP *p)
 
 /* ---- the table ---- */
 
+/* ---- 12. the server's choice among the client's key shares (RFC 8446 4.2.8) ---- */
+
+#define UNKNOWN_GROUPS 3
+
+static int s_key_share_unknown_then_p256(HP *p)
+{
+    /* key_share and supported_groups: three groups nobody implements (GREASE values, RFC
+     * 8701), then P-256 with a real share: the server takes that one, no HelloRetryRequest */
+    uint16_t groups[UNKNOWN_GROUPS + 1];
+    uint8_t junk[65];
+    HP_BUF shares = {0};
+    for (unsigned i = 0; i < UNKNOWN_GROUPS; i++) {
+        groups[i] = (uint16_t)(0x2a2a + 0x1010 * i);
+        RAND_bytes(junk, sizeof(junk));
+        hp_share_entry(&shares, groups[i], junk, sizeof(junk));
+    }
+    groups[UNKNOWN_GROUPS] = GROUP_SECP256R1;
+    HP_CH_OPTS o = {.shares = &shares, .groups = groups, .num_groups = UNKNOWN_GROUPS + 1};
+    int ok = hp_p256_share(p, &shares) && hp_client_handshake(p, &o);
+    hp_buf_free(&shares);
+    if (ok && p->group13 != GROUP_SECP256R1)
+        return hp_fail(p, "the victim's ServerHello chose group 0x%04x", p->group13);
+    return ok && hp_ping_echo(p);
+}
+
+#define MANY_EXTENSIONS 1000
+
+static int s_many_extensions(HP *p)
+{
+    /* empty extensions of unassigned code points beside the usual ones: ignored (RFC 8446
+     * 4.2: "servers MUST ignore unrecognized extensions") */
+    HP_BUF x = {0};
+    for (unsigned i = 0; i < MANY_EXTENSIONS; i++)
+        hp_buf_ext(&x, 0x5000 + i, NULL, 0);
+    HP_CH_OPTS o = {.extra_ext = &x};
+    int ok = hp_client_handshake(p, &o);
+    hp_buf_free(&x);
+    if (ok && p->group13 != GROUP_X25519)
+        return hp_fail(p, "the victim's ServerHello chose group 0x%04x", p->group13);
+    return ok && hp_ping_echo(p);
+}
+
+/* ---- 13. a key share the server must refuse (RFC 8446 4.2.8.1, 4.2.8.2, 7.4.2) ---- */
+
+/* bad_share: a ClientHello offering |group| alone, with |key| (|len| bytes) as its share. */
+static int bad_share(HP *p, uint16_t group, const uint8_t *key, size_t len)
+{
+    HP_BUF shares = {0};
+    hp_share_entry(&shares, group, key, len);
+    HP_CH_OPTS o = {.shares = &shares, .groups = &group, .num_groups = 1};
+    int ok = hp_client_send_hello(p, &o);
+    hp_buf_free(&shares);
+    return ok;
+}
+
+/* p256_point: a real P-256 point, uncompressed (65 bytes). */
+static int p256_point(HP *p, uint8_t out[65])
+{
+    HP_BUF b = {0};
+    int ok = hp_p256_share(p, &b) && b.n == 4 + 65;
+    if (ok)
+        memcpy(out, b.p + 4, 65);
+    hp_buf_free(&b);
+    return ok;
+}
+
+static int s_key_share_p256_off_curve(HP *p)
+{
+    /* (1, 1) is not on P-256 */
+    uint8_t pt[65] = {4};
+    pt[32] = 1;
+    pt[64] = 1;
+    return bad_share(p, GROUP_SECP256R1, pt, sizeof(pt));
+}
+
+static int s_key_share_p256_compressed(HP *p)
+{
+    /* a real point in the compressed form of SEC 1 2.3.3: 33 bytes, 4.2.8.2 wants 65 */
+    uint8_t pt[65];
+    if (!p256_point(p, pt))
+        return 0;
+    pt[0] = (uint8_t)(0x02 | (pt[64] & 1));
+    return bad_share(p, GROUP_SECP256R1, pt, 33);
+}
+
+static int s_key_share_p256_prefix_02(HP *p)
+{
+    /* a real point's 65 bytes with the compressed form's prefix: no point at all */
+    uint8_t pt[65];
+    if (!p256_point(p, pt))
+        return 0;
+    pt[0] = 0x02;
+    return bad_share(p, GROUP_SECP256R1, pt, sizeof(pt));
+}
+
+static int s_key_share_p256_hybrid(HP *p)
+{
+    /* the hybrid form (0x06/0x07, X9.62): a valid encoding of the point elsewhere, but
+     * 4.2.8.2 allows the uncompressed one only */
+    uint8_t pt[65];
+    if (!p256_point(p, pt))
+        return 0;
+    pt[0] = (uint8_t)(0x06 | (pt[64] & 1));
+    return bad_share(p, GROUP_SECP256R1, pt, sizeof(pt));
+}
+
+static int s_key_share_x25519_short(HP *p)
+{
+    uint8_t key[31];
+    RAND_bytes(key, sizeof(key));
+    return bad_share(p, GROUP_X25519, key, sizeof(key));
+}
+
+static int s_key_share_x25519_long(HP *p)
+{
+    uint8_t key[33];
+    RAND_bytes(key, sizeof(key));
+    return bad_share(p, GROUP_X25519, key, sizeof(key));
+}
+
+static int s_key_share_x25519_zero(HP *p)
+{
+    /* u = 0: every scalar gives the all-zero secret (RFC 7748 6.1) */
+    static const uint8_t zero[32];
+    return bad_share(p, GROUP_X25519, zero, sizeof(zero));
+}
+
+static int s_key_share_x25519_order8(HP *p)
+{
+    /* a point of order 8 (RFC 7748 6.1's small subgroup): X25519's clamped scalar is a
+     * multiple of 8, so the secret is all zeros again */
+    static const uint8_t order8[32] = {0x5f, 0x9c, 0x95, 0xbc, 0xa3, 0x50, 0x8c, 0x24,
+                                       0xb1, 0xd0, 0xb1, 0x55, 0x9c, 0x83, 0xef, 0x5b,
+                                       0x04, 0x44, 0x5c, 0xc4, 0x58, 0x1c, 0x8e, 0x86,
+                                       0xd8, 0x22, 0x4e, 0xdd, 0xd0, 0x9f, 0x11, 0x57};
+    return bad_share(p, GROUP_X25519, order8, sizeof(order8));
+}
+
 #define SERVER    HP_VICTIM_SERVER
 #define CLIENT    HP_VICTIM_CLIENT
 #define HS        HP_PHASE_HANDSHAKE
@@ -1208,6 +1346,35 @@ const HP_SCENARIO hp_scenarios[] = {
      REASON(SSL_R_BAD_LENGTH), AFTER, "6: one-byte protected alert"},
     {"long_alert_protected", SERVER, s_long_alert_protected, HP_AD_DECODE_ERROR, FAILS,
      REASON(SSL_R_BAD_LENGTH), AFTER, "5.1/6: three-byte protected alert"},
+    /* 12 */
+    {"key_share_unknown_then_p256", SERVER, s_key_share_unknown_then_p256, HP_NO_ALERT,
+     SSL_ERROR_NONE, NO_REASON, AFTER,
+     "4.2.8: shares for three unknown groups, then P-256: ServerHello for P-256, no HRR, data "
+     "flows"},
+    {"many_extensions", SERVER, s_many_extensions, HP_NO_ALERT, SSL_ERROR_NONE, NO_REASON, AFTER,
+     "4.2: 1000 empty extensions of unassigned types in the ClientHello: ignored, X25519, data "
+     "flows"},
+
+    /* 13 */
+    {"key_share_p256_off_curve", SERVER, s_key_share_p256_off_curve, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_ECPOINT), HS, "4.2.8.2: P-256 share (1, 1), not on the curve"},
+    {"key_share_p256_compressed", SERVER, s_key_share_p256_compressed, HP_AD_ILLEGAL_PARAMETER,
+     FAILS, REASON(SSL_R_BAD_KEY_SHARE), HS,
+     "4.2.8.2: P-256 share in the compressed form (33 bytes, prefix 0x02/0x03)"},
+    {"key_share_p256_prefix_02", SERVER, s_key_share_p256_prefix_02, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_ECPOINT), HS, "4.2.8.2: P-256 share of 65 bytes with the prefix 0x02"},
+    {"key_share_p256_hybrid", SERVER, s_key_share_p256_hybrid, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_ECPOINT), HS,
+     "4.2.8.2: P-256 share in the hybrid form (prefix 0x06/0x07), not the uncompressed"},
+    {"key_share_x25519_short", SERVER, s_key_share_x25519_short, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_KEY_SHARE), HS, "4.2.8.2: X25519 share of 31 bytes"},
+    {"key_share_x25519_long", SERVER, s_key_share_x25519_long, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_KEY_SHARE), HS, "4.2.8.2: X25519 share of 33 bytes"},
+    {"key_share_x25519_zero", SERVER, s_key_share_x25519_zero, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_ECPOINT), HS, "7.4.2/RFC 7748 6.1: X25519 share 0: an all-zero secret"},
+    {"key_share_x25519_order8", SERVER, s_key_share_x25519_order8, HP_AD_ILLEGAL_PARAMETER, FAILS,
+     REASON(SSL_R_BAD_ECPOINT), HS,
+     "7.4.2/RFC 7748 6.1: X25519 share of order 8 (5f9c95bc...): an all-zero secret"},
     /* TLS 1.2 (scripts in scenarios12.c; RFC 5246 unless named) */
     {"baseline_server_tls12", SERVER, s12_baseline, HP_NO_ALERT, SSL_ERROR_NONE, NO_REASON, AFTER,
      "TLS 1.2: a correct ECDHE-ECDSA-AES128-GCM-SHA256 handshake (X25519, EMS) and an echoed "
