@@ -93,10 +93,14 @@ int codec_parse_extensions(CBS *exts, unsigned msg, int psk_last, uint64_t *ext_
                            codec_ext_handler handler, void *ctx, uint8_t *out_alert)
 {
     /* Duplicates of unknown types must be caught too (RFC 8446 4.2), but they
-     * have no table index: keep a small list of the unknown types seen. The
-     * block is at most 2^16 bytes, so at most 16384 extensions. */
+     * have no table index: keep a small list of the unknown types seen, and
+     * past 64 of them (an absurd message, but a peer may send one) a map of
+     * all 2^16 types, cleared only then.  The block is at most 2^16 bytes,
+     * so at most 16384 extensions. */
     uint16_t unknown_seen[64];
     size_t num_unknown = 0;
+    uint64_t unknown_map[65536 / 64];
+    int use_map = 0;
 
     while (cbs_len(exts) > 0) {
         uint16_t type;
@@ -109,14 +113,26 @@ int codec_parse_extensions(CBS *exts, unsigned msg, int psk_last, uint64_t *ext_
             if (msg & MSGS_REJECT_UNKNOWN)
                 return CODEC_FAIL(out_alert, CODEC_ALERT_UNSUPPORTED_EXTENSION,
                                   SSL_R_UNSOLICITED_EXTENSION);
+            uint64_t tbit = (uint64_t)1 << (type & 63);
+            if (use_map) {
+                if (unknown_map[type >> 6] & tbit)
+                    return CODEC_ILLEGAL(out_alert, SSL_R_BAD_EXTENSION);
+                unknown_map[type >> 6] |= tbit;
+                continue;
+            }
             for (size_t i = 0; i < num_unknown; i++) {
                 if (unknown_seen[i] == type)
                     return CODEC_ILLEGAL(out_alert, SSL_R_BAD_EXTENSION);
             }
-            /* Past 64 distinct unknown types we stop tracking them: such a
-             * hello is absurd but harmless since we ignore them anyway. */
-            if (num_unknown < sizeof(unknown_seen) / sizeof(unknown_seen[0]))
+            if (num_unknown < sizeof(unknown_seen) / sizeof(unknown_seen[0])) {
                 unknown_seen[num_unknown++] = type;
+                continue;
+            }
+            memset(unknown_map, 0, sizeof(unknown_map));
+            for (size_t i = 0; i < num_unknown; i++)
+                unknown_map[unknown_seen[i] >> 6] |= (uint64_t)1 << (unknown_seen[i] & 63);
+            unknown_map[type >> 6] |= tbit;
+            use_map = 1;
             continue;
         }
 

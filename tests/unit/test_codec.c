@@ -762,6 +762,23 @@ static void test_malformed(void)
     expect_parse(p_ch, CH_HEAD "0008 0017 0000 0017 0000", ILLEGAL, __LINE__);
     /* Duplicated unknown extension. */
     expect_parse(p_ch, CH_HEAD "0008 abcd 0000 abcd 0000", ILLEGAL, __LINE__);
+    /* Duplicated unknown extension after more than 64 distinct unknown ones
+     * (past the short list of types seen), and the same without the duplicate. */
+    {
+        static char hex[2 * 1024];
+        for (int dup = 0; dup < 2; dup++) {
+            size_t n = 71 - (size_t)(1 - dup);
+            size_t o = (size_t)snprintf(hex, sizeof(hex), CH_HEAD "%04zx", 4 * n);
+            for (size_t i = 0; i < 70; i++)
+                o += (size_t)snprintf(hex + o, sizeof(hex) - o, "%04zx0000", 0xa000 + i);
+            if (dup)
+                o += (size_t)snprintf(hex + o, sizeof(hex) - o, "%04x0000", 0xa045);
+            if (dup)
+                expect_parse(p_ch, hex, ILLEGAL, __LINE__);
+            else
+                expect_parse(p_ch, hex, OK, __LINE__);
+        }
+    }
     /* Unknown extension in ClientHello: ignored. */
     expect_parse(p_ch, CH_HEAD "0009 abcd 0001 ff 0017 0000", OK, __LINE__);
     /* pre_shared_key not last (RFC 8446 4.2.11). */
