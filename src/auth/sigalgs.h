@@ -72,8 +72,5 @@ int sigalg_verify(EVP_PKEY *key, uint16_t sigalg, const uint8_t *tbs, size_t tbs
 /* sigalg_key_compatible: 1 if |key| can sign with |sigalg| (TLS 1.3 rules
  * when |tls13|: ECDSA curve must match, no PKCS#1). */
 int sigalg_key_compatible(const EVP_PKEY *key, uint16_t sigalg, int tls13);
-/* sigalg_key_curve_nid: the named curve of an EC key (NID_X9_62_prime256v1,
- * ...), NID_undef for other keys. */
-int sigalg_key_curve_nid(const EVP_PKEY *key);
 
 #endif

@@ -249,11 +249,6 @@ static int key_curve_nid(const EVP_PKEY *key)
     return key_curve_nid_slow(key);
 }
 
-int sigalg_key_curve_nid(const EVP_PKEY *key)
-{
-    return key == NULL ? NID_undef : key_curve_nid(key);
-}
-
 /* sig_ctx_put: after a failure a cached context's state is unknown; drop it. */
 static void sig_ctx_put(EVP_PKEY_CTX *pctx, SIG_ENTRY *e, int ok)
 {

@@ -63,12 +63,6 @@ static const SSL_CIPHER k_scsvs[] = {
      0, NID_kx_any, NID_auth_any, 0},
 };
 
-const SSL_CIPHER *suite_all(size_t *num)
-{
-    *num = NUM_SUITES;
-    return k_suites;
-}
-
 const SSL_CIPHER *suite_by_value(uint16_t v)
 {
     for (size_t i = 0; i < NUM_SUITES; i++)

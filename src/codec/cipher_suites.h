@@ -30,8 +30,6 @@ const SSL_CIPHER *suite_by_name(const char *name);
 const SSL_CIPHER *suite_or_scsv_by_std_name(const char *name);
 /* suite_is_tls13: 1 for a TLS 1.3 suite. */
 int suite_is_tls13(const SSL_CIPHER *c);
-/* suite_all: the whole table of suites (TLS 1.3 first, no SCSV) and its size. */
-const SSL_CIPHER *suite_all(size_t *num);
 
 /* suites_default_tls13/12: OpenSSL's default preference orders (for TLS
  * 1.2, OpenSSL 3.0's DEFAULT restricted to our suites). */

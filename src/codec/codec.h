@@ -5,8 +5,8 @@
  *   extensions.h  extension table, extension/u16-list walkers, alert policy
  *   hello.h       ClientHello, ServerHello, HelloRetryRequest
  *   messages13.h  EncryptedExtensions, CertificateRequest, Certificate,
- *                 CertificateVerify, Finished, EndOfEarlyData,
- *                 NewSessionTicket, KeyUpdate, message_hash
+ *                 CertificateVerify, Finished, NewSessionTicket,
+ *                 KeyUpdate
  */
 #ifndef SESAME_CODEC_CODEC_H
 #define SESAME_CODEC_CODEC_H

@@ -1,5 +1,6 @@
-/* The small TLS 1.3 messages: Finished (RFC 8446 4.4.4), EndOfEarlyData
- * (4.5), message_hash (4.4.1), NewSessionTicket (4.6.1), KeyUpdate (4.6.3). */
+/* The small TLS 1.3 messages: Finished (RFC 8446 4.4.4), NewSessionTicket
+ * (4.6.1), KeyUpdate (4.6.3).  (No EndOfEarlyData: early data is never
+ * accepted nor sent; the HRR message_hash is built by keys/transcript.c.) */
 #include <string.h>
 
 #include "codec/codec_internal.h"
@@ -27,23 +28,6 @@ int codec_parse_finished(CBS *body, size_t expected_len, CBS *out_verify_data, u
 int codec_write_finished(CBB *cbb, const uint8_t *verify_data, size_t len)
 {
     return write_simple(cbb, CODEC_HS_FINISHED, verify_data, len);
-}
-
-int codec_parse_end_of_early_data(CBS *body, uint8_t *out_alert)
-{
-    if (cbs_len(body) != 0)
-        return CODEC_DECODE_ERROR(out_alert);
-    return 1;
-}
-
-int codec_write_end_of_early_data(CBB *cbb)
-{
-    return write_simple(cbb, CODEC_HS_END_OF_EARLY_DATA, NULL, 0);
-}
-
-int codec_write_message_hash(CBB *cbb, const uint8_t *hash, size_t hash_len)
-{
-    return write_simple(cbb, CODEC_HS_MESSAGE_HASH, hash, hash_len);
 }
 
 static int nst_ext(void *vctx, uint16_t type, CBS *data, uint8_t *out_alert)

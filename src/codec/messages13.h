@@ -107,17 +107,6 @@ int codec_parse_finished(CBS *body, size_t expected_len, CBS *out_verify_data,
 
 int codec_write_finished(CBB *cbb, const uint8_t *verify_data, size_t len) WUR;
 
-/* ---- EndOfEarlyData (4.5) and message_hash (4.4.1) ---- */
-
-/* The EndOfEarlyData body must be empty. */
-int codec_parse_end_of_early_data(CBS *body, uint8_t *out_alert) WUR;
-
-int codec_write_end_of_early_data(CBB *cbb) WUR;
-
-/* Appends the synthetic message_hash message replacing ClientHello1 in
- * the transcript after an HRR: 254 || u24 len || Hash(ClientHello1). */
-int codec_write_message_hash(CBB *cbb, const uint8_t *hash, size_t hash_len) WUR;
-
 /* ---- NewSessionTicket, RFC 8446 4.6.1 ---- */
 
 typedef struct {

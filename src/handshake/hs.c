@@ -79,6 +79,12 @@ void hs_set_state(SSL *s, int state)
     s->hs->state = state;
 }
 
+void hs_set_state_to_read(SSL *s, int state)
+{
+    hs_info(s, s->server ? SSL_CB_ACCEPT_LOOP : SSL_CB_CONNECT_LOOP, 1);
+    hs_set_state(s, state);
+}
+
 void hs_set_state_quietly(SSL *s, int state)
 {
     s->hs->state = state;
@@ -217,6 +223,8 @@ int hs_run(SSL *s)
     if (s->hs == NULL) {
         hs_info(s, SSL_CB_HANDSHAKE_START, 1);
         hs_info(s, s->server ? SSL_CB_ACCEPT_LOOP : SSL_CB_CONNECT_LOOP, 1); /* "before" */
+        if (s->server) /* as OpenSSL's: again when the ClientHello arrives */
+            hs_info(s, SSL_CB_ACCEPT_LOOP, 1);
         if (!hs_start(s)) {
             ssl_fatal(s, CODEC_ALERT_INTERNAL_ERROR); /* hs_start raised why */
             return -1;
@@ -238,10 +246,16 @@ int hs_run(SSL *s)
             }
             if (s->wbio != NULL)
                 (void)BIO_flush(s->wbio);
+            /* OpenSSL's server reports no step "SSL negotiation finished
+             * successfully", and in TLS 1.3 HANDSHAKE_DONE before the
+             * tickets (tls13_server.c) */
+            int done_reported = s->hs->done_reported;
             hs_free(s);
             s->phase = HS_PHASE_DONE;
-            hs_info(s, s->server ? SSL_CB_ACCEPT_LOOP : SSL_CB_CONNECT_LOOP, 1);
-            hs_info(s, SSL_CB_HANDSHAKE_DONE, 1);
+            if (!s->server)
+                hs_info(s, SSL_CB_CONNECT_LOOP, 1);
+            if (!done_reported)
+                hs_info(s, SSL_CB_HANDSHAKE_DONE, 1);
             hs_info(s, s->server ? SSL_CB_ACCEPT_EXIT : SSL_CB_CONNECT_EXIT, 1);
             return 1;
         }

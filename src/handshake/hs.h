@@ -47,10 +47,17 @@ enum hs_state_id {
     SS_READ_SECOND_CLIENT_HELLO,
     SS_SELECT_CERTIFICATE,
     SS_SEND_SERVER_HELLO,
+    /* SS_SEND_COMPAT_CCS, SS_SEND_SERVER_CERTIFICATE_VERIFY, SS_EARLY_DATA:
+     * steps only reported to the info callback, as OpenSSL's server does
+     * (the work is done in the state before them); never current between
+     * steps. */
+    SS_SEND_COMPAT_CCS,
     SS_SEND_ENCRYPTED_EXTENSIONS,
     SS_SEND_CERTIFICATE_REQUEST,
     SS_SEND_SERVER_CERTIFICATE,
+    SS_SEND_SERVER_CERTIFICATE_VERIFY,
     SS_SEND_SERVER_FINISHED,
+    SS_EARLY_DATA, /* the end of the server's flight (TLS_ST_EARLY_DATA) */
     SS_READ_CLIENT_CERTIFICATE,
     SS_READ_CLIENT_CERTIFICATE_VERIFY,
     SS_READ_CLIENT_FINISHED,
@@ -115,6 +122,7 @@ struct hs_state {
     size_t legacy_sid_len;
     uint8_t hrr;              /* a HelloRetryRequest happened */
     uint8_t ccs_sent;         /* the compatibility change_cipher_spec went out */
+    uint8_t done_reported;    /* the info callback heard SSL_CB_HANDSHAKE_DONE */
     uint8_t cert_requested;   /* server asked for a client certificate */
     uint8_t psk_ke_only;      /* resumption without (EC)DHE */
     uint8_t sni_ack;          /* server: acknowledge server_name in EE */
@@ -184,6 +192,11 @@ void hs_set_state(SSL *s, int state);
 /* hs_set_state_quietly moves on from a step that did nothing (an optional
  * message that was not there). */
 void hs_set_state_quietly(SSL *s, int state);
+/* hs_set_state_to_read: hs_set_state from a step that ends the server's
+ * flight to one that reads.  OpenSSL's server reports such a step twice: as
+ * its flight ends and again when the client's next message arrives; sesame
+ * reports both as the flight ends. */
+void hs_set_state_to_read(SSL *s, int state);
 
 /* ---- the failure path, conn_fail.c ---- */
 

@@ -421,8 +421,8 @@ static enum hs_ret do_send_server_hello_done(SSL *s)
     }
     if (!hs_send_cbb(s, &cbb))
         return HS_ERR;
-    hs_set_state(s, s->hs->cert_requested ? SS12_READ_CLIENT_CERTIFICATE
-                                          : SS12_READ_CLIENT_KEY_EXCHANGE);
+    hs_set_state_to_read(s, s->hs->cert_requested ? SS12_READ_CLIENT_CERTIFICATE
+                                                  : SS12_READ_CLIENT_KEY_EXCHANGE);
     return HS_OK;
 }
 
@@ -602,7 +602,10 @@ static enum hs_ret do_send_finished(SSL *s)
 {
     if (!tls12_send_finished(s))
         return HS_ERR;
-    hs_set_state(s, s->hit ? SS12_READ_CHANGE_CIPHER_SPEC : SS_DONE);
+    if (s->hit)
+        hs_set_state_to_read(s, SS12_READ_CHANGE_CIPHER_SPEC);
+    else
+        hs_set_state(s, SS_DONE);
     return HS_OK;
 }
 

@@ -647,6 +647,7 @@ static enum hs_ret do_send_hello_retry_request(SSL *s)
         cbb_cleanup(&cbb);
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
     }
+    int ccs = !hs->ccs_sent;
     if (!hs_send_cbb(s, &cbb) || !tls13_queue_compat_ccs(s))
         return HS_ERR;
     hs->hrr = 1;
@@ -654,7 +655,10 @@ static enum hs_ret do_send_hello_retry_request(SSL *s)
      * skip it until the second. */
     if (hs->early_data)
         rec_skip_early_data(s, REC_SKIP_APPDATA, SKIP_EARLY_DATA_BUDGET);
-    hs_set_state(s, SS_READ_SECOND_CLIENT_HELLO);
+    if (ccs && hs->ccs_sent)
+        hs_set_state(s, SS_SEND_COMPAT_CCS);
+    hs_set_state(s, SS_EARLY_DATA);
+    hs_set_state_to_read(s, SS_READ_SECOND_CLIENT_HELLO);
     return HS_OK;
 }
 
@@ -692,6 +696,7 @@ static enum hs_ret do_send_server_hello(SSL *s)
     /* RFC 8446 5.1: no handshake data may straddle the key change. */
     if (rec_hs_buffered(s) != 0)
         return hs_fail(s, CODEC_ALERT_UNEXPECTED_MESSAGE, SSL_R_NOT_ON_RECORD_BOUNDARY);
+    int ccs = !hs->ccs_sent;
     if (!tls13_queue_compat_ccs(s))
         return HS_ERR;
     if (!rec_set_key13(s, 1, s->cipher, hs->server_hs) ||
@@ -702,6 +707,8 @@ static enum hs_ret do_send_server_hello(SSL *s)
         rec_skip_early_data(s, REC_SKIP_UNDECRYPTABLE, SKIP_EARLY_DATA_BUDGET);
     else
         rec_skip_early_data(s, REC_SKIP_NONE, 0);
+    if (ccs && hs->ccs_sent)
+        hs_set_state(s, SS_SEND_COMPAT_CCS);
     hs_set_state(s, SS_SEND_ENCRYPTED_EXTENSIONS);
     return HS_OK;
 }
@@ -758,6 +765,7 @@ static enum hs_ret do_send_server_certificate(SSL *s)
         return HS_ERR;
     s->own_cert = slot->x509;
     s->own_key = slot->pkey;
+    hs_set_state(s, SS_SEND_SERVER_CERTIFICATE_VERIFY); /* sent with the certificate */
     hs_set_state(s, SS_SEND_SERVER_FINISHED);
     return HS_OK;
 }
@@ -769,7 +777,9 @@ static enum hs_ret do_send_server_finished(SSL *s)
         return HS_ERR;
     if (!tls13_derive_app_secrets(s) || !rec_set_key13(s, 1, s->cipher, s->s13.server_app))
         return hs_fail(s, CODEC_ALERT_INTERNAL_ERROR, ERR_R_INTERNAL_ERROR);
-    hs_set_state(s, hs->cert_requested ? SS_READ_CLIENT_CERTIFICATE : SS_READ_CLIENT_FINISHED);
+    hs_set_state(s, SS_EARLY_DATA);
+    hs_set_state_to_read(s,
+                         hs->cert_requested ? SS_READ_CLIENT_CERTIFICATE : SS_READ_CLIENT_FINISHED);
     return HS_OK;
 }
 
@@ -816,6 +826,9 @@ static enum hs_ret do_read_client_finished(SSL *s)
     sess_count(s->session_ctx, SESS_CNT_ACCEPT_GOOD);
     sess_cache_note_handshake(s->session_ctx);
     hs_set_state(s, SS_SEND_TICKETS);
+    /* As OpenSSL's server: the handshake is done, then the tickets go out. */
+    hs_info(s, SSL_CB_HANDSHAKE_DONE, 1);
+    hs->done_reported = 1;
     return HS_OK;
 }
 
@@ -828,7 +841,13 @@ static enum hs_ret do_send_tickets(SSL *s)
         n = 1;
     if (!tls13_send_tickets(s, n))
         return HS_ERR;
-    hs_set_state(s, SS_DONE);
+    /* one step per ticket, as OpenSSL's server reports them */
+    for (size_t i = 1; i < n; i++)
+        hs_info(s, SSL_CB_ACCEPT_LOOP, 1);
+    if (n > 0)
+        hs_set_state(s, SS_DONE);
+    else
+        hs_set_state_quietly(s, SS_DONE);
     return HS_OK;
 }
 

@@ -7,7 +7,7 @@
 
 #include "base/once.h"
 
-enum alg_kind { ALG_MD, ALG_CIPHER, ALG_MAC, ALG_KDF };
+enum alg_kind { ALG_MD, ALG_CIPHER, ALG_MAC };
 
 /* One fetched algorithm.  Each is fetched on first use, under its own
  * sesame_once: a fetch that fails (an allocation, or a provider that lacks
@@ -23,7 +23,7 @@ struct alg {
     uint8_t empty[48];
 };
 
-enum { A_SHA256, A_SHA384, A_AES128GCM, A_AES256GCM, A_CHACHA20POLY1305, A_HMAC, A_HKDF, A_NUM };
+enum { A_SHA256, A_SHA384, A_AES128GCM, A_AES256GCM, A_CHACHA20POLY1305, A_HMAC, A_NUM };
 
 /* NULL library context and property query: the application's defaults, as
  * libssl itself would use for an SSL_CTX created without a libctx. */
@@ -34,7 +34,6 @@ static struct alg g_algs[A_NUM] = {
     [A_AES256GCM] = {SESAME_ONCE_INIT, ALG_CIPHER, "AES-256-GCM", NULL, 0, {0}},
     [A_CHACHA20POLY1305] = {SESAME_ONCE_INIT, ALG_CIPHER, "ChaCha20-Poly1305", NULL, 0, {0}},
     [A_HMAC] = {SESAME_ONCE_INIT, ALG_MAC, "HMAC", NULL, 0, {0}},
-    [A_HKDF] = {SESAME_ONCE_INIT, ALG_KDF, "HKDF", NULL, 0, {0}},
 };
 
 /* alg_fetch: the sesame_once initialisation of one entry; on failure it
@@ -61,9 +60,6 @@ static int alg_fetch(void *arg)
         break;
     case ALG_MAC:
         a->handle = EVP_MAC_fetch(NULL, a->name, NULL);
-        break;
-    case ALG_KDF:
-        a->handle = EVP_KDF_fetch(NULL, a->name, NULL);
         break;
     }
     return a->handle != NULL;
@@ -103,11 +99,6 @@ const EVP_CIPHER *algs_chacha20poly1305(void)
 EVP_MAC *algs_hmac(void)
 {
     return alg_get(A_HMAC);
-}
-
-EVP_KDF *algs_hkdf(void)
-{
-    return alg_get(A_HKDF);
 }
 
 const EVP_MD *algs_md_by_nid(int nid)

@@ -27,9 +27,6 @@ const EVP_CIPHER *algs_chacha20poly1305(void);
 /* algs_hmac: EVP_MAC "HMAC". */
 EVP_MAC *algs_hmac(void);
 
-/* algs_hkdf: EVP_KDF "HKDF" (the tests cross-check hkdf.c with it). */
-EVP_KDF *algs_hkdf(void);
-
 /* algs_md_by_nid maps NID_sha256/NID_sha384 to the fetched digests; NULL
  * for anything else. */
 const EVP_MD *algs_md_by_nid(int nid);

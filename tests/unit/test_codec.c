@@ -614,17 +614,6 @@ static void test_other_round_trips(void)
     CHECK(codec_parse_finished(&body, 32, &vd, &alert) && cbs_mem_equal(&vd, v, 32));
     free(msg);
 
-    /* EndOfEarlyData and message_hash. */
-    CHECK(cbb_init(&cbb, 0) && codec_write_end_of_early_data(&cbb));
-    msg = finish_msg(&cbb, &len);
-    CHECK(body_of(msg, len, CODEC_HS_END_OF_EARLY_DATA, &body));
-    CHECK(codec_parse_end_of_early_data(&body, &alert));
-    free(msg);
-    CHECK(cbb_init(&cbb, 0) && codec_write_message_hash(&cbb, v, 32));
-    msg = finish_msg(&cbb, &len);
-    CHECK(len == 36 && msg[0] == 254 && msg[3] == 32);
-    free(msg);
-
     /* NewSessionTicket, with and without early_data. */
     CODEC_NEW_SESSION_TICKET nst;
     for (int ed = 0; ed <= 1; ed++) {
